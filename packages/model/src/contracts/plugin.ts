@@ -1,0 +1,41 @@
+import type { JsonValue } from '../common';
+import type { HubEvent, HubEventType } from '../events';
+
+/** Types a plugin field can have. */
+export type PluginFieldType = 'string' | 'number' | 'boolean' | 'date' | 'timestamp' | 'json';
+
+/** A field a plugin adds to the model, inside the plugin's own namespace (`attributes.<plugin>.<field>`). */
+export interface PluginFieldDefinition {
+  type: PluginFieldType;
+  /** Which record types carry the field. */
+  on: readonly ('person' | 'organization' | 'interaction' | 'opportunity')[];
+  description?: string;
+  /** Values must be one of these. */
+  enum?: readonly JsonValue[];
+}
+
+/** What a plugin hook gets besides the event. */
+export interface PluginContext {
+  /** The plugin's name (its namespace). */
+  plugin: string;
+}
+
+/**
+ * The Plugin contract: a department's extension of the central model and its workflows. A plugin declares what
+ * it reads and writes; the host enforces it.
+ */
+export interface Plugin {
+  readonly specificationVersion: 'v1';
+  /** Unique name; also the namespace of its fields. Lower-case letters, digits and dashes. */
+  readonly name: string;
+  readonly version?: string;
+  /** Event types and field namespaces the plugin reads. */
+  readonly reads?: readonly string[];
+  /** Field namespaces the plugin writes (its own is implied). */
+  readonly writes?: readonly string[];
+  readonly fields?: Readonly<Record<string, PluginFieldDefinition>>;
+  /** Extra activity kinds the plugin introduces. */
+  readonly activityTypes?: readonly string[];
+  /** Handlers run after an event is committed. */
+  readonly hooks?: { readonly [E in HubEventType]?: (event: HubEvent<E>, context: PluginContext) => void | Promise<void> };
+}

@@ -1,0 +1,274 @@
+/**
+ * One error hierarchy for every crmkit package.
+ *
+ * Each class carries a `Symbol.for` marker so {@link CrmkitError.isInstance} works even when two copies of
+ * `@crmkit/model` end up in one bundle (where `instanceof` fails).
+ *
+ * @module
+ */
+
+/** Stable, UPPER_SNAKE error codes. Codes never change meaning; new ones may be added in minor versions. */
+export const ErrorCode = {
+  /** Input failed schema validation; see `issues` for the offending paths. */
+  VALIDATION_FAILED: 'VALIDATION_FAILED',
+  /** An argument to a function is not acceptable (wrong shape, out of range). */
+  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
+  /** The entity asked for does not exist. */
+  NOT_FOUND: 'NOT_FOUND',
+  /** The operation conflicts with the current state (for example merging a customer into itself). */
+  CONFLICT: 'CONFLICT',
+  /** Unmerge is not possible because the customers are still linked by an identity rule. */
+  UNMERGE_BLOCKED: 'UNMERGE_BLOCKED',
+  /** A store, adapter, channel or plugin implements a contract version this host does not support. */
+  UNSUPPORTED_SPECIFICATION_VERSION: 'UNSUPPORTED_SPECIFICATION_VERSION',
+  /** The operation was cancelled through its `AbortSignal`. */
+  ABORTED: 'ABORTED',
+  /** The store failed; the transaction was rolled back. */
+  STORE_FAILED: 'STORE_FAILED',
+  /** The Hub was used after `close()`. */
+  CLOSED: 'CLOSED',
+} as const;
+
+/** Union of every {@link ErrorCode} value. */
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+const crmkitMarker = Symbol.for('crmkit.error');
+
+/** Constructor options shared by every crmkit error. */
+export interface CrmkitErrorOptions {
+  /** Stable machine-readable code. */
+  code: ErrorCode | (string & {});
+  /** Human-readable message; locate it, e.g. `[crmkit/core] Customer "cus_1" not found.` */
+  message: string;
+  /** The underlying error, if any. Never blank a stack: wrap with `cause`. */
+  cause?: unknown;
+}
+
+/**
+ * Base class of every error crmkit throws.
+ *
+ * @example
+ * ```ts
+ * try { await hub.ingest(records); }
+ * catch (error) {
+ *   if (ValidationError.isInstance(error)) console.log(error.issues[0]?.path);
+ *   else if (CrmkitError.isInstance(error)) console.log(error.code);
+ * }
+ * ```
+ */
+export class CrmkitError extends Error {
+  private readonly [crmkitMarker] = true;
+  /** Stable machine-readable code (see {@link ErrorCode}). */
+  readonly code: string;
+
+  constructor({ code, message, cause }: CrmkitErrorOptions) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'CrmkitError';
+    this.code = code;
+  }
+
+  /** True when `error` is a crmkit error, from this or any other copy of the package. */
+  static isInstance(error: unknown): error is CrmkitError {
+    return hasMarker(error, crmkitMarker);
+  }
+}
+
+function hasMarker(error: unknown, marker: symbol): boolean {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[marker] === true;
+}
+
+/** One problem found while validating input. */
+export interface ValidationIssue {
+  /** Where the problem is, as a list of keys from the root of the input (e.g. `[3, 'data', 'emails', 0]`). */
+  path: (string | number)[];
+  /** The same path as a dotted string, e.g. `records[3].data.emails[0]`. */
+  pathString: string;
+  /** What is wrong. */
+  message: string;
+  /** The validator's own issue code (for example zod's `invalid_type`). */
+  issueCode: string;
+}
+
+/** Turns a path array into `records[3].data.emails[0]` form. */
+export function formatPath(path: readonly PropertyKey[], root = ''): string {
+  let out = root;
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out;
+}
+
+const validationMarker = Symbol.for('crmkit.error.validation');
+
+/** Options for {@link ValidationError}. */
+export interface ValidationErrorOptions {
+  message: string;
+  issues: ValidationIssue[];
+  /** Index of the offending item inside a batch. */
+  index?: number;
+  /** Source system of the offending record, when known. */
+  source?: string;
+  /** External id of the offending record, when known. */
+  externalId?: string;
+  cause?: unknown;
+}
+
+/** Input failed validation. Nothing of the operation was written. Code `VALIDATION_FAILED`. */
+export class ValidationError extends CrmkitError {
+  private readonly [validationMarker] = true;
+  /** Every problem found, each with its path. */
+  readonly issues: ValidationIssue[];
+  /** Index of the offending item inside a batch, when the input was a batch. */
+  readonly index: number | undefined;
+  /** Source system of the offending record, when known. */
+  readonly source: string | undefined;
+  /** External id of the offending record, when known. */
+  readonly externalId: string | undefined;
+  /** Path of the first issue, for quick reporting. */
+  readonly path: (string | number)[];
+
+  constructor(options: ValidationErrorOptions) {
+    super({ code: ErrorCode.VALIDATION_FAILED, message: options.message, cause: options.cause });
+    this.name = 'ValidationError';
+    this.issues = options.issues;
+    this.index = options.index;
+    this.source = options.source;
+    this.externalId = options.externalId;
+    this.path = options.issues[0]?.path ?? [];
+  }
+
+  /** True when `error` is a {@link ValidationError} from any copy of the package. */
+  static override isInstance(error: unknown): error is ValidationError {
+    return hasMarker(error, validationMarker);
+  }
+}
+
+const notFoundMarker = Symbol.for('crmkit.error.not-found');
+
+/** The entity asked for does not exist. Code `NOT_FOUND`. */
+export class NotFoundError extends CrmkitError {
+  private readonly [notFoundMarker] = true;
+  /** Kind of entity, e.g. `customer`. */
+  readonly entity: string;
+  /** The id that was not found. */
+  readonly id: string;
+
+  constructor(options: { entity: string; id: string; message?: string; cause?: unknown }) {
+    super({
+      code: ErrorCode.NOT_FOUND,
+      message: options.message ?? `[crmkit] ${capitalize(options.entity)} "${options.id}" not found.`,
+      cause: options.cause,
+    });
+    this.name = 'NotFoundError';
+    this.entity = options.entity;
+    this.id = options.id;
+  }
+
+  /** True when `error` is a {@link NotFoundError} from any copy of the package. */
+  static override isInstance(error: unknown): error is NotFoundError {
+    return hasMarker(error, notFoundMarker);
+  }
+}
+
+const conflictMarker = Symbol.for('crmkit.error.conflict');
+
+/** The operation conflicts with the current state. Code `CONFLICT` or `UNMERGE_BLOCKED`. */
+export class ConflictError extends CrmkitError {
+  private readonly [conflictMarker] = true;
+
+  constructor(options: { message: string; code?: typeof ErrorCode.CONFLICT | typeof ErrorCode.UNMERGE_BLOCKED; cause?: unknown }) {
+    super({ code: options.code ?? ErrorCode.CONFLICT, message: options.message, cause: options.cause });
+    this.name = 'ConflictError';
+  }
+
+  /** True when `error` is a {@link ConflictError} from any copy of the package. */
+  static override isInstance(error: unknown): error is ConflictError {
+    return hasMarker(error, conflictMarker);
+  }
+}
+
+const invalidArgumentMarker = Symbol.for('crmkit.error.invalid-argument');
+
+/** An argument is not acceptable. Code `INVALID_ARGUMENT`. */
+export class InvalidArgumentError extends CrmkitError {
+  private readonly [invalidArgumentMarker] = true;
+  /** Name (or dotted path) of the offending argument. */
+  readonly argument: string;
+
+  constructor(options: { argument: string; message: string; cause?: unknown }) {
+    super({ code: ErrorCode.INVALID_ARGUMENT, message: options.message, cause: options.cause });
+    this.name = 'InvalidArgumentError';
+    this.argument = options.argument;
+  }
+
+  /** True when `error` is an {@link InvalidArgumentError} from any copy of the package. */
+  static override isInstance(error: unknown): error is InvalidArgumentError {
+    return hasMarker(error, invalidArgumentMarker);
+  }
+}
+
+const unsupportedMarker = Symbol.for('crmkit.error.unsupported-specification');
+
+/** A plugged-in implementation speaks a contract version the host does not. Code `UNSUPPORTED_SPECIFICATION_VERSION`. */
+export class UnsupportedSpecificationError extends CrmkitError {
+  private readonly [unsupportedMarker] = true;
+  /** Which contract: `store`, `adapter`, `channel` or `plugin`. */
+  readonly contract: string;
+  /** The version the implementation declared. */
+  readonly version: unknown;
+
+  constructor(options: { contract: string; name: string; version: unknown; supported: readonly string[] }) {
+    super({
+      code: ErrorCode.UNSUPPORTED_SPECIFICATION_VERSION,
+      message: `[crmkit] ${capitalize(options.contract)} "${options.name}" implements specification version ${JSON.stringify(
+        options.version,
+      )}; this host supports ${options.supported.map((v) => `"${v}"`).join(', ')}.`,
+    });
+    this.name = 'UnsupportedSpecificationError';
+    this.contract = options.contract;
+    this.version = options.version;
+  }
+
+  /** True when `error` is an {@link UnsupportedSpecificationError} from any copy of the package. */
+  static override isInstance(error: unknown): error is UnsupportedSpecificationError {
+    return hasMarker(error, unsupportedMarker);
+  }
+}
+
+const abortedMarker = Symbol.for('crmkit.error.aborted');
+
+/** The operation was cancelled through its `AbortSignal`; nothing was written. Code `ABORTED`. */
+export class AbortedError extends CrmkitError {
+  private readonly [abortedMarker] = true;
+
+  constructor(options: { message?: string; cause?: unknown } = {}) {
+    super({ code: ErrorCode.ABORTED, message: options.message ?? '[crmkit] The operation was aborted.', cause: options.cause });
+    this.name = 'AbortedError';
+  }
+
+  /** True when `error` is an {@link AbortedError} from any copy of the package. */
+  static override isInstance(error: unknown): error is AbortedError {
+    return hasMarker(error, abortedMarker);
+  }
+}
+
+/**
+ * The part of `AbortSignal` crmkit reads. Any runtime's `AbortSignal` fits; declared here so the model needs no
+ * DOM or Node type library.
+ */
+export interface AbortSignalLike {
+  /** True once the operation should stop. */
+  readonly aborted: boolean;
+  /** Why it was aborted. */
+  readonly reason?: unknown;
+}
+
+/** Throws an {@link AbortedError} when `signal` is aborted. */
+export function throwIfAborted(signal: AbortSignalLike | undefined): void {
+  if (signal?.aborted) throw new AbortedError({ cause: signal.reason });
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

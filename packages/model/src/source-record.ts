@@ -1,0 +1,285 @@
+import { z } from 'zod';
+import { ActivitySchema, InteractionChannelSchema, InteractionDirectionSchema, ParticipantRoleSchema } from './activity';
+import { AttributesSchema, DateSchema, IdSchema, MoneySchema, TimestampSchema } from './common';
+import { formatPath, ValidationError, type ValidationIssue } from './errors';
+import { PostalAddressSchema } from './party';
+
+/**
+ * Source records are what enters the Hub: facts about a person, an organisation, an interaction or an opportunity,
+ * as one source system holds them. The Hub stores them, links them to customers and derives golden records.
+ *
+ * @module
+ */
+
+/** Types of source record. */
+export const RecordTypeSchema = z.enum(['person', 'organization', 'interaction', 'opportunity']);
+/** Type of a source record. */
+export type RecordType = z.infer<typeof RecordTypeSchema>;
+/** Record types that describe a party (and so become customers). */
+export type PartyRecordType = 'person' | 'organization';
+
+/** Name of a source system: letters, digits and `._:-`, starting with a letter or digit. */
+export const SourceNameSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'Expected a source name of letters, digits and "._:-"');
+
+/**
+ * A reference from one source record to a party: by external id (in the same source unless `source` says otherwise),
+ * by email address, or by phone number.
+ */
+export const RecordRefSchema = z.union([
+  z.strictObject({
+    type: z.enum(['person', 'organization']).default('person'),
+    source: SourceNameSchema.optional(),
+    externalId: z.string().min(1).max(256),
+  }),
+  z.strictObject({ email: z.email() }),
+  z.strictObject({ phone: z.string().regex(/\d{3,}/, 'Expected a phone number with at least 3 digits') }),
+]);
+/** A reference to a party. */
+export type RecordRef = z.output<typeof RecordRefSchema>;
+/** A reference to a party, as supplied. */
+export type RecordRefInput = z.input<typeof RecordRefSchema>;
+
+const contactDetails = {
+  label: z.string().max(64).optional(),
+  primary: z.boolean().optional(),
+  verified: z.boolean().optional(),
+};
+
+/** An email address: a string, or an object with label and flags. */
+export const EmailInputSchema = z
+  .union([z.email(), z.strictObject({ value: z.email(), ...contactDetails })])
+  .transform((v) => (typeof v === 'string' ? { value: v } : v));
+/** A phone number: a string, or an object with label and flags. */
+export const PhoneInputSchema = z
+  .union([
+    z.string().regex(/\d{3,}/, 'Expected a phone number with at least 3 digits').max(64),
+    z.strictObject({
+      value: z.string().regex(/\d{3,}/, 'Expected a phone number with at least 3 digits').max(64),
+      ...contactDetails,
+    }),
+  ])
+  .transform((v) => (typeof v === 'string' ? { value: v } : v));
+/** A postal address with label and flags. */
+export const AddressInputSchema = PostalAddressSchema.extend(contactDetails);
+/** A web or social address: a string, or an object with label and flags. */
+export const UrlInputSchema = z
+  .union([z.string().min(1).max(1024), z.strictObject({ value: z.string().min(1).max(1024), ...contactDetails })])
+  .transform((v) => (typeof v === 'string' ? { value: v } : v));
+
+const partyContact = {
+  emails: z.array(EmailInputSchema).optional(),
+  phones: z.array(PhoneInputSchema).optional(),
+  addresses: z.array(AddressInputSchema).optional(),
+  websites: z.array(UrlInputSchema).optional(),
+  socials: z.array(UrlInputSchema).optional(),
+};
+
+/** Data of a `person` source record. */
+export const PersonDataSchema = z.strictObject({
+  givenName: z.string().max(256).optional(),
+  familyName: z.string().max(256).optional(),
+  fullName: z.string().max(512).optional(),
+  salutation: z.string().max(64).optional(),
+  jobTitle: z.string().max(256).optional(),
+  birthDate: DateSchema.optional(),
+  language: z.string().max(35).optional(),
+  ...partyContact,
+  /** The person's organisation: a reference to an organisation record, a name, or both. */
+  organization: z
+    .strictObject({
+      ref: RecordRefSchema.optional(),
+      name: z.string().max(512).optional(),
+      role: z.string().max(128).optional(),
+    })
+    .optional(),
+  ownerId: IdSchema.optional(),
+  lifecycleStage: z.string().max(64).optional(),
+  attributes: AttributesSchema.optional(),
+});
+/** Data of a `person` source record. */
+export type PersonData = z.output<typeof PersonDataSchema>;
+
+/** Data of an `organization` source record. */
+export const OrganizationDataSchema = z.strictObject({
+  name: z.string().min(1).max(512),
+  legalName: z.string().max(512).optional(),
+  domain: z.string().max(253).optional(),
+  industry: z.string().max(256).optional(),
+  employees: z.number().int().nonnegative().optional(),
+  registrationId: z.string().max(64).optional(),
+  ...partyContact,
+  ownerId: IdSchema.optional(),
+  lifecycleStage: z.string().max(64).optional(),
+  attributes: AttributesSchema.optional(),
+});
+/** Data of an `organization` source record. */
+export type OrganizationData = z.output<typeof OrganizationDataSchema>;
+
+/** Data of an `interaction` source record. */
+export const InteractionDataSchema = z.strictObject({
+  channel: InteractionChannelSchema,
+  direction: InteractionDirectionSchema,
+  participants: z.array(z.strictObject({ ref: RecordRefSchema, role: ParticipantRoleSchema })).min(1),
+  subject: z.string().max(998).optional(),
+  bodyRef: z.string().max(2048).optional(),
+  occurredAt: TimestampSchema,
+  departmentId: IdSchema.optional(),
+  activity: ActivitySchema,
+  attributes: AttributesSchema.optional(),
+});
+/** Data of an `interaction` source record. */
+export type InteractionData = z.output<typeof InteractionDataSchema>;
+
+/** Data of an `opportunity` source record. */
+export const OpportunityDataSchema = z.strictObject({
+  name: z.string().min(1).max(512),
+  customer: RecordRefSchema,
+  pipeline: z.string().max(128).optional(),
+  stage: z.string().min(1).max(128),
+  status: z.enum(['open', 'won', 'lost']).default('open'),
+  amount: MoneySchema.optional(),
+  closeDate: DateSchema.optional(),
+  ownerId: IdSchema.optional(),
+  probability: z.number().min(0).max(1).optional(),
+  attributes: AttributesSchema.optional(),
+});
+/** Data of an `opportunity` source record. */
+export type OpportunityData = z.output<typeof OpportunityDataSchema>;
+
+/** Schema of each record type's `data`. */
+export const RecordDataSchemas = {
+  person: PersonDataSchema,
+  organization: OrganizationDataSchema,
+  interaction: InteractionDataSchema,
+  opportunity: OpportunityDataSchema,
+} as const;
+
+/** The envelope every source record shares. */
+export const SourceRecordEnvelopeSchema = z.strictObject({
+  type: RecordTypeSchema,
+  /** Name of the source system, e.g. `hubspot-sales`. */
+  source: SourceNameSchema,
+  /** The record's id in the source system; with `source` and `type` it identifies the record. */
+  externalId: z.string().min(1).max(256),
+  /** When the source last changed the record. The newest observation of a record wins. */
+  observedAt: TimestampSchema,
+  /** A tombstone: the source deleted the record. `data` is ignored. */
+  deleted: z.boolean().optional(),
+  data: z.unknown().optional(),
+});
+
+interface Envelope<T extends RecordType> {
+  type: T;
+  source: string;
+  externalId: string;
+  observedAt: string;
+}
+
+/** A validated, live source record. */
+export type LiveSourceRecord =
+  | (Envelope<'person'> & { deleted: false; data: PersonData })
+  | (Envelope<'organization'> & { deleted: false; data: OrganizationData })
+  | (Envelope<'interaction'> & { deleted: false; data: InteractionData })
+  | (Envelope<'opportunity'> & { deleted: false; data: OpportunityData });
+
+/** A validated tombstone: the source deleted the record. */
+export type SourceTombstone = Envelope<RecordType> & { deleted: true; data?: undefined };
+
+/** A validated source record (the output of {@link parseSourceRecord}). */
+export type SourceRecord = LiveSourceRecord | SourceTombstone;
+
+/** A source record as supplied to `ingest()`: `data` is checked against the schema of its `type`. */
+export type SourceRecordInput =
+  | { type: 'person'; source: string; externalId: string; observedAt: string; deleted?: false; data: z.input<typeof PersonDataSchema> }
+  | {
+      type: 'organization';
+      source: string;
+      externalId: string;
+      observedAt: string;
+      deleted?: false;
+      data: z.input<typeof OrganizationDataSchema>;
+    }
+  | {
+      type: 'interaction';
+      source: string;
+      externalId: string;
+      observedAt: string;
+      deleted?: false;
+      data: z.input<typeof InteractionDataSchema>;
+    }
+  | {
+      type: 'opportunity';
+      source: string;
+      externalId: string;
+      observedAt: string;
+      deleted?: false;
+      data: z.input<typeof OpportunityDataSchema>;
+    }
+  | { type: RecordType; source: string; externalId: string; observedAt: string; deleted: true; data?: unknown };
+
+function issuesOf(error: z.ZodError, prefix: (string | number)[], root: string): ValidationIssue[] {
+  return error.issues.map((issue) => {
+    const path = [...prefix, ...issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key))];
+    return { path, pathString: formatPath(path, root), message: issue.message, issueCode: issue.code };
+  });
+}
+
+/** Options of {@link parseSourceRecord}. */
+export interface ParseSourceRecordOptions {
+  /** Index of the record in its batch; prefixed to issue paths. */
+  index?: number;
+  /** Root name used in `pathString`, e.g. `records`. @default 'record' */
+  root?: string;
+}
+
+/**
+ * Validates one source record. Throws a {@link ValidationError} naming the record (index, source, external id) and
+ * every offending path; returns the typed record otherwise.
+ *
+ * @example
+ * ```ts
+ * const record = parseSourceRecord({ type: 'person', source: 'hubspot', externalId: '51',
+ *   observedAt: '2026-01-01T00:00:00Z', data: { givenName: 'Ada', emails: ['ada@example.com'] } });
+ * ```
+ */
+export function parseSourceRecord(input: unknown, options: ParseSourceRecordOptions = {}): SourceRecord {
+  const prefix = options.index === undefined ? [] : [options.index];
+  const root = options.index === undefined ? (options.root ?? 'record') : (options.root ?? 'records');
+  const envelope = SourceRecordEnvelopeSchema.safeParse(input);
+  const raw = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+  const where = {
+    ...(options.index === undefined ? {} : { index: options.index }),
+    ...(typeof raw.source === 'string' ? { source: raw.source } : {}),
+    ...(typeof raw.externalId === 'string' ? { externalId: raw.externalId } : {}),
+  };
+  const describe = (): string =>
+    `${options.index === undefined ? 'Record' : `Record ${options.index}`}${
+      where.source && where.externalId ? ` (${where.source}/${where.externalId})` : ''
+    }`;
+  if (!envelope.success) {
+    const issues = issuesOf(envelope.error, prefix, root);
+    throw new ValidationError({
+      message: `[crmkit] ${describe()} is invalid at ${issues[0]?.pathString}: ${issues[0]?.message}`,
+      issues,
+      ...where,
+      cause: envelope.error,
+    });
+  }
+  const { type, source, externalId, observedAt, deleted } = envelope.data;
+  if (deleted === true) return { type, source, externalId, observedAt, deleted: true };
+  const data = RecordDataSchemas[type].safeParse(envelope.data.data);
+  if (!data.success) {
+    const issues = issuesOf(data.error, [...prefix, 'data'], root);
+    throw new ValidationError({
+      message: `[crmkit] ${describe()} is invalid at ${issues[0]?.pathString}: ${issues[0]?.message}`,
+      issues,
+      ...where,
+      cause: data.error,
+    });
+  }
+  return { type, source, externalId, observedAt, deleted: false, data: data.data } as SourceRecord;
+}
