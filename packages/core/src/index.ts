@@ -1,1 +1,39 @@
-export {};
+/**
+ * `@crmkit/core`: the Hub. Ingest source records from every CRM and channel, link them into customers, derive one
+ * golden record per customer with per-field provenance, merge and unmerge by hand, and publish typed events.
+ * Runs on every JavaScript runtime (no `node:` imports).
+ *
+ * @packageDocumentation
+ */
+export { createHub, isGroupMember } from './hub';
+export type {
+  ActivityView,
+  ActorOptions,
+  CallOptions,
+  CustomerView,
+  FindQuery,
+  Hub,
+  HubListener,
+  HubOptions,
+  IngestResult,
+  MergeResult,
+  Page,
+  UnmergeResult,
+} from './hub';
+export { createMemoryStore, type MemoryStoreOptions } from './memory-store';
+export { deriveGolden, displayNameOf, fieldsOf, contactPointsOf } from './golden';
+export type { DepartmentSources, DeriveGoldenOptions, SurvivorshipOptions } from './golden';
+export { createDeterministicResolver, recordKey, referencesOf } from './identity';
+export type { DeterministicResolverOptions, IdentityResolver } from './identity';
+export { createIdGenerator, type IdGenerator } from './ids';
+export {
+  formatAddress,
+  nameTokens,
+  normalizeAddress,
+  normalizeEmail,
+  normalizePhone,
+  normalizeText,
+  normalizeUrl,
+  type NormalizePhoneOptions,
+} from './normalize';
+export { compareStrings, hashString, stableStringify } from './stable';

@@ -177,7 +177,11 @@ const conflictMarker = Symbol.for('crmkit.error.conflict');
 export class ConflictError extends CrmkitError {
   private readonly [conflictMarker] = true;
 
-  constructor(options: { message: string; code?: typeof ErrorCode.CONFLICT | typeof ErrorCode.UNMERGE_BLOCKED; cause?: unknown }) {
+  constructor(options: {
+    message: string;
+    code?: typeof ErrorCode.CONFLICT | typeof ErrorCode.UNMERGE_BLOCKED;
+    cause?: unknown;
+  }) {
     super({ code: options.code ?? ErrorCode.CONFLICT, message: options.message, cause: options.cause });
     this.name = 'ConflictError';
   }
@@ -243,7 +247,11 @@ export class AbortedError extends CrmkitError {
   private readonly [abortedMarker] = true;
 
   constructor(options: { message?: string; cause?: unknown } = {}) {
-    super({ code: ErrorCode.ABORTED, message: options.message ?? '[crmkit] The operation was aborted.', cause: options.cause });
+    super({
+      code: ErrorCode.ABORTED,
+      message: options.message ?? '[crmkit] The operation was aborted.',
+      cause: options.cause,
+    });
     this.name = 'AbortedError';
   }
 

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { ActivitySchema, InteractionChannelSchema, InteractionDirectionSchema, ParticipantRoleSchema } from './activity';
+import {
+  ActivitySchema,
+  InteractionChannelSchema,
+  InteractionDirectionSchema,
+  ParticipantRoleSchema,
+} from './activity';
 import { AttributesSchema, DateSchema, IdSchema, MoneySchema, TimestampSchema } from './common';
 import { formatPath, ValidationError, type ValidationIssue } from './errors';
 import { PostalAddressSchema } from './party';
@@ -56,9 +61,15 @@ export const EmailInputSchema = z
 /** A phone number: a string, or an object with label and flags. */
 export const PhoneInputSchema = z
   .union([
-    z.string().regex(/\d{3,}/, 'Expected a phone number with at least 3 digits').max(64),
+    z
+      .string()
+      .regex(/\d{3,}/, 'Expected a phone number with at least 3 digits')
+      .max(64),
     z.strictObject({
-      value: z.string().regex(/\d{3,}/, 'Expected a phone number with at least 3 digits').max(64),
+      value: z
+        .string()
+        .regex(/\d{3,}/, 'Expected a phone number with at least 3 digits')
+        .max(64),
       ...contactDetails,
     }),
   ])
@@ -194,7 +205,14 @@ export type SourceRecord = LiveSourceRecord | SourceTombstone;
 
 /** A source record as supplied to `ingest()`: `data` is checked against the schema of its `type`. */
 export type SourceRecordInput =
-  | { type: 'person'; source: string; externalId: string; observedAt: string; deleted?: false; data: z.input<typeof PersonDataSchema> }
+  | {
+      type: 'person';
+      source: string;
+      externalId: string;
+      observedAt: string;
+      deleted?: false;
+      data: z.input<typeof PersonDataSchema>;
+    }
   | {
       type: 'organization';
       source: string;

@@ -37,5 +37,7 @@ export interface Plugin {
   /** Extra activity kinds the plugin introduces. */
   readonly activityTypes?: readonly string[];
   /** Handlers run after an event is committed. */
-  readonly hooks?: { readonly [E in HubEventType]?: (event: HubEvent<E>, context: PluginContext) => void | Promise<void> };
+  readonly hooks?: {
+    readonly [E in HubEventType]?: (event: HubEvent<E>, context: PluginContext) => void | Promise<void>;
+  };
 }

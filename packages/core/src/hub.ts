@@ -1,0 +1,936 @@
+import {
+  assertSpecificationVersion,
+  ConflictError,
+  CrmkitError,
+  type Customer,
+  type CustomerGroup,
+  type CustomerGroupInput,
+  CustomerGroupSchema,
+  type CustomerRow,
+  ErrorCode,
+  type GroupCondition,
+  type HubEvent,
+  type HubEventType,
+  InvalidArgumentError,
+  type InteractionData,
+  type JournalEntry,
+  type JsonValue,
+  JsonValueSchema,
+  NotFoundError,
+  type OpportunityData,
+  type OutboxEvent,
+  parseSourceRecord,
+  type PartyRecordType,
+  type RecordType,
+  type SourceRecord,
+  type SourceRef,
+  type Store,
+  type StoredRecord,
+  type StoreTransaction,
+  throwIfAborted,
+  type AbortSignalLike,
+  ValidationError,
+  formatPath,
+} from '@crmkit/model';
+import { EventEmitter } from 'eventemitter3';
+import type { DepartmentSources, SurvivorshipOptions } from './golden';
+import { createDeterministicResolver, type IdentityResolver, recordKey, referencesOf } from './identity';
+import { createIdGenerator, type IdGenerator } from './ids';
+import { OperationContext, publicCustomer, relink, type RelinkReason } from './linker';
+import { createMemoryStore } from './memory-store';
+import { nameTokens, normalizeEmail, normalizePhone } from './normalize';
+import { runtime } from './runtime';
+import { compareStrings, hashString, stableStringify } from './stable';
+
+/** Options of {@link createHub}. */
+export interface HubOptions {
+  /** Where the Hub keeps its state. @default createMemoryStore() */
+  store?: Store;
+  /** How party records are linked into customers. @default createDeterministicResolver({ defaultCallingCode }) */
+  identity?: IdentityResolver;
+  /** Survivorship rules for golden fields. @default every field `mostRecent` */
+  survivorship?: SurvivorshipOptions;
+  /** Departments and the source systems they own (for `departmentOwned` rules). */
+  departments?: readonly DepartmentSources[];
+  /** Country calling code for national phone numbers, e.g. `'31'`. */
+  defaultCallingCode?: string;
+  /** Largest batch `ingest()` accepts. @default 10000 */
+  maxBatchSize?: number;
+  /** Clock, for tests. @default () => new Date() */
+  now?: () => Date;
+  /** Id generator, for tests. @default createIdGenerator() */
+  generateId?: IdGenerator;
+  /** Called when an event listener throws; listeners never break the operation that raised the event. */
+  onListenerError?: (error: unknown, event: HubEvent) => void;
+}
+
+/** Options every waiting Hub call takes. */
+export interface CallOptions {
+  signal?: AbortSignalLike;
+}
+
+/** Who does something, for the journal. */
+export interface ActorOptions extends CallOptions {
+  /** User id or system name recorded in the journal. */
+  actor?: string;
+  /** Why, recorded in the journal. */
+  reason?: string;
+}
+
+/** What one `ingest()` call did. */
+export interface IngestResult {
+  /** Records stored for the first time. */
+  created: number;
+  /** Records whose stored version changed (newer observation or new content). */
+  updated: number;
+  /** Records received as tombstones that deleted a live record. */
+  deleted: number;
+  /** Records that changed nothing (same content, or older than what is stored). */
+  unchanged: number;
+  /** Active customers touched by the batch, sorted. */
+  customerIds: string[];
+  /** Number of events written to the outbox. */
+  events: number;
+}
+
+/** Result of a manual merge. */
+export interface MergeResult {
+  /** Id of the merge; pass it to `unmerge()`. */
+  mergeId: string;
+  /** The customer that holds the records now. */
+  into: string;
+  /** The customer that now redirects to `into`. */
+  from: string;
+}
+
+/** Result of an unmerge. */
+export interface UnmergeResult {
+  mergeId: string;
+  /** The active customers the merge's two sides are again. */
+  customerIds: [string, string];
+}
+
+/** Queries `find()` accepts: exactly one of them. */
+export type FindQuery =
+  | { email: string }
+  | { phone: string }
+  | { source: string; externalId: string; type?: PartyRecordType }
+  | { name: string };
+
+/** A page of results and the cursor to the next page. */
+export interface Page<T> {
+  items: T[];
+  /** Pass to the next call; absent on the last page. */
+  nextCursor?: string;
+}
+
+/** An interaction or opportunity as the customer view shows it. */
+export interface ActivityView<T> {
+  /** Record key: `source/type/externalId`. */
+  key: string;
+  source: SourceRef;
+  data: T;
+}
+
+/** Everything the central view knows about one customer. */
+export interface CustomerView {
+  customer: Customer;
+  /** When `id` was merged away, the id that was asked for. */
+  redirectedFrom?: string;
+  /** Interactions from every source, newest first. */
+  interactions: ActivityView<InteractionData>[];
+  /** Opportunities from every source, by close date. */
+  opportunities: ActivityView<OpportunityData>[];
+  /** Groups the customer is a member of (static or by rule). */
+  groups: CustomerGroup[];
+  /** For a person: the organisations their records refer to; for an organisation: the people that refer to it. */
+  related: Customer[];
+}
+
+/** Handler of one event type. */
+export type HubListener<T extends HubEventType> = (event: HubEvent<T>) => void;
+
+type EmitterEvents = { [K in HubEventType]: (event: HubEvent<K>) => void } & { '*': (event: HubEvent) => void };
+
+/** The central customer view. Create one with {@link createHub}. */
+export interface Hub {
+  /** The store behind the Hub. */
+  readonly store: Store;
+  /**
+   * Validates, stores and links a batch of source records, and recomputes the golden records they touch; all in one
+   * transaction. A bad record refuses the whole batch with a {@link ValidationError} naming it and the path.
+   */
+  ingest(records: readonly unknown[], options?: CallOptions): Promise<IngestResult>;
+  /** Merges two customers by hand; journaled, and exactly reversible with {@link Hub.unmerge}. */
+  merge(a: string, b: string, options?: ActorOptions): Promise<MergeResult>;
+  /** Undoes a manual merge: both customers come back with their ids and golden records. */
+  unmerge(mergeId: string, options?: ActorOptions): Promise<UnmergeResult>;
+  /** Sets an explicit override of one golden field (wins over every rule). */
+  setOverride(customerId: string, field: string, value: JsonValue, options?: ActorOptions): Promise<Customer>;
+  /** Removes an override; the field is derived from the sources again. */
+  clearOverride(customerId: string, field: string, options?: ActorOptions): Promise<Customer>;
+  /** A customer by id; merged ids redirect to the customer that holds their records. */
+  get(id: string, options?: CallOptions & { followMerges?: boolean }): Promise<Customer | undefined>;
+  /** Active customers matching an email, phone, source record or name (all name tokens must match). */
+  find(query: FindQuery, options?: CallOptions & { limit?: number }): Promise<Customer[]>;
+  /** Customers ordered by id, a page at a time. */
+  list(
+    options?: CallOptions & { cursor?: string; limit?: number; status?: Customer['status'] },
+  ): Promise<Page<Customer>>;
+  /** The central view of one customer: golden record, interactions, opportunities, groups, related parties. */
+  view(id: string, options?: CallOptions): Promise<CustomerView>;
+  /** The identity journal (merges, unmerges, auto-merges, splits, overrides), oldest first. */
+  journal(options?: CallOptions & { customerId?: string; limit?: number }): Promise<JournalEntry[]>;
+  /** Events in the outbox after `after` (a `seq`), for relaying to other processes. */
+  outbox(options?: CallOptions & { after?: number; limit?: number }): Promise<OutboxEvent[]>;
+  /** Customer groups (segments with a responsible manager). */
+  readonly groups: {
+    /** Creates or replaces a group. */
+    define(
+      group: Omit<CustomerGroupInput, 'id' | 'createdAt' | 'updatedAt' | 'sources'> & { id?: string },
+      options?: CallOptions,
+    ): Promise<CustomerGroup>;
+    get(id: string, options?: CallOptions): Promise<CustomerGroup | undefined>;
+    list(options?: CallOptions): Promise<CustomerGroup[]>;
+    remove(id: string, options?: CallOptions): Promise<void>;
+    /** Active customers in the group (static members and rule matches), ordered by id. */
+    members(id: string, options?: CallOptions): Promise<Customer[]>;
+  };
+  /** Subscribes to one event type (or `'*'` for all); returns the function that unsubscribes. */
+  on<T extends HubEventType>(type: T, listener: HubListener<T>): () => void;
+  on(type: '*', listener: (event: HubEvent) => void): () => void;
+  /** Closes the store; the Hub refuses calls afterwards. */
+  close(): Promise<void>;
+}
+
+const PARTY_TYPES: ReadonlySet<RecordType> = new Set(['person', 'organization']);
+
+/** Total order for competing observations of one record: newer wins; a tombstone wins a tie; then content. */
+function supersedes(next: StoredRecord, prev: StoredRecord): boolean {
+  const a = Date.parse(next.observedAt);
+  const b = Date.parse(prev.observedAt);
+  if (a !== b) return a > b;
+  if (next.deleted !== prev.deleted) return next.deleted;
+  return next.contentHash > prev.contentHash;
+}
+
+function encodeCursor(id: string): string {
+  return runtime.btoa(id).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+}
+
+function decodeCursor(cursor: string): string {
+  try {
+    const base64 = cursor.replace(/-/g, '+').replace(/_/g, '/');
+    return runtime.atob(base64 + '='.repeat((4 - (base64.length % 4)) % 4));
+  } catch (cause) {
+    throw new InvalidArgumentError({ argument: 'cursor', message: '[crmkit/core] Invalid cursor.', cause });
+  }
+}
+
+function checkLimit(limit: number | undefined, fallback: number, max = 1000): number {
+  const value = limit ?? fallback;
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new InvalidArgumentError({
+      argument: 'limit',
+      message: `[crmkit/core] "limit" must be an integer from 1 to ${max}; got ${String(limit)}.`,
+    });
+  }
+  return value;
+}
+
+function matchesCondition(customer: Customer, condition: GroupCondition): boolean {
+  const field = customer.golden.fields[condition.field];
+  const value = field?.value ?? (condition.field === 'kind' ? customer.kind : undefined);
+  const wanted = condition.value;
+  switch (condition.op) {
+    case 'exists':
+      return (value !== undefined && value !== null) === (wanted === undefined ? true : wanted === true);
+    case 'eq':
+      return value === wanted;
+    case 'neq':
+      return value !== wanted;
+    case 'in':
+      return (
+        Array.isArray(wanted) && (typeof value === 'string' || typeof value === 'number') && wanted.includes(value)
+      );
+    case 'contains':
+      if (typeof value === 'string' && typeof wanted === 'string')
+        return value.toLowerCase().includes(wanted.toLowerCase());
+      return Array.isArray(value) && value.some((item) => item === wanted);
+    case 'gt':
+    case 'gte':
+    case 'lt':
+    case 'lte': {
+      if (
+        !(typeof value === 'number' || typeof value === 'string') ||
+        !(typeof wanted === 'number' || typeof wanted === 'string')
+      )
+        return false;
+      if (typeof value !== typeof wanted) return false;
+      const cmp = value < wanted ? -1 : value > wanted ? 1 : 0;
+      return condition.op === 'gt'
+        ? cmp > 0
+        : condition.op === 'gte'
+          ? cmp >= 0
+          : condition.op === 'lt'
+            ? cmp < 0
+            : cmp <= 0;
+    }
+  }
+}
+
+/** True when a customer is in a group (static member, or matches the group's rule). */
+export function isGroupMember(group: CustomerGroup, customer: Customer): boolean {
+  if (group.memberIds.includes(customer.id)) return true;
+  if (!group.rule) return false;
+  const results = group.rule.conditions.map((condition) => matchesCondition(customer, condition));
+  return group.rule.match === 'any' ? results.some(Boolean) : results.every(Boolean);
+}
+
+/**
+ * Creates the Hub: the central customer view over every source.
+ *
+ * @example
+ * ```ts
+ * import { createHub } from '@crmkit/core';
+ *
+ * const hub = createHub();
+ * await hub.ingest([
+ *   { type: 'person', source: 'hubspot', externalId: '101', observedAt: '2026-03-01T10:00:00Z',
+ *     data: { givenName: 'Ada', familyName: 'Lovelace', emails: ['ada@example.com'] } },
+ *   { type: 'person', source: 'dynamics', externalId: 'c-9', observedAt: '2026-03-02T08:00:00Z',
+ *     data: { fullName: 'Ada King', emails: ['ADA@example.com'], phones: ['+44 20 7946 0000'] } },
+ * ]);
+ * const [ada] = await hub.find({ email: 'ada@example.com' }); // one customer, two sources
+ * ```
+ */
+export function createHub(options: HubOptions = {}): Hub {
+  const store = options.store ?? createMemoryStore();
+  assertSpecificationVersion('store', store);
+  const identity =
+    options.identity ??
+    createDeterministicResolver(options.defaultCallingCode ? { defaultCallingCode: options.defaultCallingCode } : {});
+  const clock = options.now ?? (() => new Date());
+  const newId = options.generateId ?? createIdGenerator(() => clock().getTime());
+  const maxBatchSize = options.maxBatchSize ?? 10_000;
+  const settings = {
+    ...(options.survivorship ? { survivorship: options.survivorship } : {}),
+    ...(options.departments ? { departments: options.departments } : {}),
+    ...(options.defaultCallingCode ? { defaultCallingCode: options.defaultCallingCode } : {}),
+  };
+  const emitter = new EventEmitter<EmitterEvents>();
+  let closed = false;
+
+  function ensureOpen(): void {
+    if (closed) throw new CrmkitError({ code: ErrorCode.CLOSED, message: '[crmkit/core] The Hub is closed.' });
+  }
+
+  /** Runs one write operation in one transaction, then publishes its events. */
+  async function write<T>(signal: AbortSignalLike | undefined, fn: (ctx: OperationContext) => Promise<T>): Promise<T> {
+    ensureOpen();
+    throwIfAborted(signal);
+    let ctx: OperationContext | undefined;
+    const result = await store.transaction(
+      async (tx) => {
+        ctx = new OperationContext(tx, clock().toISOString(), newId, settings);
+        const value = await fn(ctx);
+        if (ctx.journal.length > 0) await tx.appendJournal(ctx.journal);
+        if (ctx.events.length > 0)
+          await tx.appendOutbox(ctx.events.map((e) => ({ ...e, payload: e.payload as unknown as JsonValue })));
+        throwIfAborted(signal);
+        return value;
+      },
+      signal ? { signal } : {},
+    );
+    if (ctx) publish(ctx.events);
+    return result;
+  }
+
+  async function read<T>(signal: AbortSignalLike | undefined, fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+    ensureOpen();
+    throwIfAborted(signal);
+    return store.transaction(fn, { readOnly: true, ...(signal ? { signal } : {}) });
+  }
+
+  function publish(events: readonly HubEvent[]): void {
+    for (const event of events) {
+      for (const name of [event.type, '*'] as const) {
+        for (const listener of emitter.listeners(name) as ((e: HubEvent) => void)[]) {
+          try {
+            listener(event);
+          } catch (error) {
+            if (options.onListenerError) options.onListenerError(error, event);
+            else runtime.console?.error?.('[crmkit/core] An event listener threw:', error);
+          }
+        }
+      }
+    }
+  }
+
+  function toStored(record: SourceRecord, now: string, prev: StoredRecord | undefined): StoredRecord {
+    const key = recordKey(record);
+    const live = record.deleted ? undefined : record;
+    const data = live ? live.data : null;
+    return {
+      key,
+      type: record.type,
+      source: record.source,
+      externalId: record.externalId,
+      observedAt: new Date(record.observedAt).toISOString(),
+      deleted: record.deleted,
+      data,
+      contentHash: hashString(stableStringify({ type: record.type, deleted: record.deleted, data })),
+      matchKeys: live && PARTY_TYPES.has(live.type) ? identity.matchKeys(live) : [],
+      refKeys: [...new Set(referencesOf(record).flatMap((ref) => identity.refKeys(ref, record.source)))].sort(
+        compareStrings,
+      ),
+      customerId: prev?.customerId ?? null,
+      homeId: prev?.homeId ?? null,
+      version: (prev?.version ?? 0) + 1,
+      ingestedAt: prev?.ingestedAt ?? now,
+    };
+  }
+
+  async function resolveActive(tx: StoreTransaction, id: string): Promise<CustomerRow | undefined> {
+    let current = id;
+    for (let hop = 0; hop < 64; hop++) {
+      const [row] = await tx.getCustomers([current]);
+      if (!row) return undefined;
+      if (row.status !== 'merged' || !row.mergedInto) return row;
+      current = row.mergedInto;
+    }
+    return undefined;
+  }
+
+  async function requireActive(tx: StoreTransaction, id: string, argument: string): Promise<CustomerRow> {
+    if (typeof id !== 'string' || id === '') {
+      throw new InvalidArgumentError({ argument, message: `[crmkit/core] "${argument}" must be a customer id.` });
+    }
+    const [row] = await tx.getCustomers([id]);
+    if (!row) throw new NotFoundError({ entity: 'customer', id });
+    if (row.status === 'merged') {
+      throw new ConflictError({
+        message: `[crmkit/core] Customer "${id}" was merged into "${row.mergedInto}"; use that id.`,
+      });
+    }
+    if (row.status === 'deleted') throw new ConflictError({ message: `[crmkit/core] Customer "${id}" is deleted.` });
+    return row;
+  }
+
+  async function customersReferredBy(tx: StoreTransaction, refKeys: readonly string[]): Promise<string[]> {
+    if (refKeys.length === 0) return [];
+    return (await tx.findCustomersByLookupKeys(refKeys, 1000)).map((row) => row.id);
+  }
+
+  function validateField(field: string): void {
+    if (typeof field !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_-]+)*$/.test(field)) {
+      throw new InvalidArgumentError({
+        argument: 'field',
+        message: `[crmkit/core] Invalid field name ${JSON.stringify(field)}.`,
+      });
+    }
+  }
+
+  const hub: Hub = {
+    store,
+
+    async ingest(inputs, callOptions = {}) {
+      ensureOpen();
+      if (!Array.isArray(inputs)) {
+        throw new InvalidArgumentError({
+          argument: 'records',
+          message: '[crmkit/core] ingest() takes an array of records.',
+        });
+      }
+      if (inputs.length > maxBatchSize) {
+        throw new InvalidArgumentError({
+          argument: 'records',
+          message: `[crmkit/core] A batch holds at most ${maxBatchSize} records; got ${inputs.length}. Split it.`,
+        });
+      }
+      // Validate everything before anything is written.
+      const parsed = inputs.map((input, index) => parseSourceRecord(input, { index, root: 'records' }));
+      if (parsed.length === 0) return { created: 0, updated: 0, deleted: 0, unchanged: 0, customerIds: [], events: 0 };
+
+      return write(callOptions.signal, async (ctx) => {
+        const { tx, now } = ctx;
+        // The newest observation of each key in the batch competes with what is stored.
+        const incoming = new Map<string, StoredRecord>();
+        let unchanged = 0;
+        for (const record of parsed) {
+          const stored = toStored(record, now, undefined);
+          const other = incoming.get(stored.key);
+          if (!other) incoming.set(stored.key, stored);
+          else {
+            unchanged++;
+            if (supersedes(stored, other)) incoming.set(stored.key, stored);
+          }
+        }
+        const existing = new Map((await tx.getRecords([...incoming.keys()])).map((r) => [r.key, r]));
+        const changedParty = new Map<string, StoredRecord>();
+        const changedOther: { record: StoredRecord; prev: StoredRecord | undefined }[] = [];
+        const seeds = new Set<string>();
+        const changes: { record: StoredRecord; change: 'created' | 'updated' | 'deleted' }[] = [];
+        let created = 0;
+        let updated = 0;
+        let deleted = 0;
+        for (const [key, candidate] of incoming) {
+          const prev = existing.get(key);
+          if (prev && !supersedes(candidate, prev)) {
+            unchanged++;
+            continue;
+          }
+          if (!prev && candidate.deleted) {
+            // A tombstone for a record never seen: keep it, so an older observation cannot resurrect the record.
+            await tx.putRecords([candidate]);
+            unchanged++;
+            continue;
+          }
+          const record = { ...toStoredFrom(candidate, prev) };
+          const change =
+            !prev || prev.deleted ? (record.deleted ? 'deleted' : 'created') : record.deleted ? 'deleted' : 'updated';
+          if (change === 'created') created++;
+          else if (change === 'updated') updated++;
+          else if (prev && !prev.deleted) deleted++;
+          if (prev?.deleted && record.deleted) {
+            await tx.putRecords([record]);
+            unchanged++;
+            continue;
+          }
+          changes.push({ record, change });
+          if (PARTY_TYPES.has(record.type)) {
+            changedParty.set(key, record);
+            if (prev?.customerId) seeds.add(prev.customerId);
+          } else changedOther.push({ record, prev });
+        }
+
+        const relinked =
+          changedParty.size > 0 || seeds.size > 0
+            ? await relink(ctx, seeds, changedParty, { kind: 'ingest' } satisfies RelinkReason)
+            : undefined;
+
+        const touched = new Set<string>();
+        for (const { record, change } of changes) {
+          const customerId = relinked?.customerOf.get(record.key) ?? null;
+          if (customerId) touched.add(customerId);
+          if (PARTY_TYPES.has(record.type)) {
+            ctx.emit('record.ingested', {
+              key: record.key,
+              type: record.type,
+              source: record.source,
+              externalId: record.externalId,
+              change,
+              customerId,
+            });
+          }
+        }
+        if (changedOther.length > 0) await tx.putRecords(changedOther.map((c) => c.record));
+        for (const { record, prev } of changedOther) {
+          const customerIds = record.deleted ? [] : await customersReferredBy(tx, record.refKeys);
+          for (const id of customerIds) touched.add(id);
+          const change = changes.find((c) => c.record.key === record.key)!.change;
+          ctx.emit('record.ingested', {
+            key: record.key,
+            type: record.type,
+            source: record.source,
+            externalId: record.externalId,
+            change,
+            customerId: customerIds[0] ?? null,
+          });
+          if (record.deleted || record.data === null) continue;
+          if (record.type === 'interaction' && (!prev || prev.deleted)) {
+            ctx.emit('interaction.recorded', {
+              key: record.key,
+              source: record.source,
+              externalId: record.externalId,
+              customerIds,
+              interaction: record.data as InteractionData,
+            });
+          } else if (record.type === 'opportunity') {
+            ctx.emit('opportunity.upserted', {
+              key: record.key,
+              source: record.source,
+              externalId: record.externalId,
+              customerId: customerIds[0] ?? null,
+              opportunity: record.data as OpportunityData,
+            });
+          }
+        }
+        const activeTouched = (await tx.getCustomers([...touched]))
+          .filter((r) => r.status === 'active')
+          .map((r) => r.id);
+        return {
+          created,
+          updated,
+          deleted,
+          unchanged,
+          customerIds: activeTouched.sort(compareStrings),
+          events: ctx.events.length,
+        };
+      });
+
+      function toStoredFrom(candidate: StoredRecord, prev: StoredRecord | undefined): StoredRecord {
+        return {
+          ...candidate,
+          customerId: prev?.customerId ?? null,
+          homeId: prev?.homeId ?? null,
+          version: (prev?.version ?? 0) + 1,
+          ingestedAt: prev?.ingestedAt ?? candidate.ingestedAt,
+        };
+      }
+    },
+
+    async merge(a, b, callOptions = {}) {
+      return write(callOptions.signal, async (ctx) => {
+        const rowA = await requireActive(ctx.tx, a, 'a');
+        const rowB = await requireActive(ctx.tx, b, 'b');
+        if (rowA.id === rowB.id)
+          throw new ConflictError({ message: `[crmkit/core] Cannot merge customer "${a}" with itself.` });
+        if (rowA.kind !== rowB.kind) {
+          throw new ConflictError({
+            message: `[crmkit/core] Cannot merge a ${rowA.kind} ("${a}") with a ${rowB.kind} ("${b}").`,
+          });
+        }
+        const mergeId = ctx.newId('mrg');
+        await ctx.tx.putMergeLink({
+          id: mergeId,
+          a: rowA.id,
+          b: rowB.id,
+          createdAt: ctx.now,
+          ...(callOptions.actor ? { actor: callOptions.actor } : {}),
+          ...(callOptions.reason ? { reason: callOptions.reason } : {}),
+        });
+        const result = await relink(ctx, [rowA.id, rowB.id], new Map(), {
+          kind: 'merge',
+          mergeId,
+          ...(callOptions.actor ? { actor: callOptions.actor } : {}),
+        });
+        const into = result.merged.get(rowA.id) ?? result.merged.get(rowB.id);
+        const from = result.merged.has(rowA.id) ? rowA.id : rowB.id;
+        if (!into) throw new CrmkitError({ code: ErrorCode.CONFLICT, message: '[crmkit/core] Merge had no effect.' });
+        ctx.journal.push({
+          id: ctx.newId('jrn'),
+          at: ctx.now,
+          kind: 'merge',
+          customerIds: [into, from],
+          data: {
+            mergeId,
+            into,
+            from,
+            before: [publicCustomer(rowA), publicCustomer(rowB)] as unknown as JsonValue,
+            ...(callOptions.reason ? { reason: callOptions.reason } : {}),
+          },
+          ...(callOptions.actor ? { actor: callOptions.actor } : {}),
+        });
+        return { mergeId, into, from };
+      });
+    },
+
+    async unmerge(mergeId, callOptions = {}) {
+      return write(callOptions.signal, async (ctx) => {
+        const link = await ctx.tx.getMergeLink(mergeId);
+        if (!link) throw new NotFoundError({ entity: 'merge', id: mergeId });
+        await ctx.tx.deleteMergeLink(mergeId);
+        const holderA = await resolveActive(ctx.tx, link.a);
+        const holderB = await resolveActive(ctx.tx, link.b);
+        const seeds = [link.a, link.b, holderA?.id, holderB?.id].filter((id): id is string => Boolean(id));
+        const result = await relink(ctx, seeds, new Map(), {
+          kind: 'unmerge',
+          mergeId,
+          ...(callOptions.actor ? { actor: callOptions.actor } : {}),
+        });
+        const customerOfHome = (home: string): string | undefined => {
+          for (const [key, h] of result.homeOf) if (h === home) return result.customerOf.get(key);
+          return undefined;
+        };
+        const sideA = customerOfHome(link.a);
+        const sideB = customerOfHome(link.b);
+        if (!sideA || !sideB) {
+          throw new ConflictError({
+            code: ErrorCode.UNMERGE_BLOCKED,
+            message: `[crmkit/core] Merge "${mergeId}" cannot be undone: one side has no live records left.`,
+          });
+        }
+        if (sideA === sideB) {
+          throw new ConflictError({
+            code: ErrorCode.UNMERGE_BLOCKED,
+            message: `[crmkit/core] Merge "${mergeId}" cannot be undone: "${link.a}" and "${link.b}" are still linked by shared identity keys or another merge.`,
+          });
+        }
+        ctx.journal.push({
+          id: ctx.newId('jrn'),
+          at: ctx.now,
+          kind: 'unmerge',
+          customerIds: [sideA, sideB],
+          data: { mergeId, customers: [sideA, sideB] },
+          ...(callOptions.actor ? { actor: callOptions.actor } : {}),
+        });
+        return { mergeId, customerIds: [sideA, sideB] };
+      });
+    },
+
+    async setOverride(customerId, field, value, callOptions = {}) {
+      validateField(field);
+      const checked = JsonValueSchema.safeParse(value);
+      if (!checked.success || value === undefined) {
+        throw new ValidationError({
+          message: `[crmkit/core] Override value for "${field}" must be JSON.`,
+          issues: [
+            {
+              path: ['value'],
+              pathString: formatPath(['value']),
+              message: 'Expected a JSON value',
+              issueCode: 'invalid_type',
+            },
+          ],
+        });
+      }
+      return write(callOptions.signal, async (ctx) => {
+        const row = await requireActive(ctx.tx, customerId, 'customerId');
+        await ctx.tx.putOverride({
+          customerId: row.id,
+          field,
+          value,
+          at: ctx.now,
+          ...(callOptions.actor ? { actor: callOptions.actor } : {}),
+          ...(callOptions.reason ? { reason: callOptions.reason } : {}),
+        });
+        await relink(ctx, [row.id], new Map(), { kind: 'override' });
+        ctx.journal.push({
+          id: ctx.newId('jrn'),
+          at: ctx.now,
+          kind: 'override',
+          customerIds: [row.id],
+          data: { field, value, ...(callOptions.reason ? { reason: callOptions.reason } : {}) },
+          ...(callOptions.actor ? { actor: callOptions.actor } : {}),
+        });
+        const [after] = await ctx.tx.getCustomers([row.id]);
+        return publicCustomer(after!);
+      });
+    },
+
+    async clearOverride(customerId, field, callOptions = {}) {
+      validateField(field);
+      return write(callOptions.signal, async (ctx) => {
+        const row = await requireActive(ctx.tx, customerId, 'customerId');
+        await ctx.tx.deleteOverride(row.id, field);
+        await relink(ctx, [row.id], new Map(), { kind: 'override' });
+        ctx.journal.push({
+          id: ctx.newId('jrn'),
+          at: ctx.now,
+          kind: 'override-cleared',
+          customerIds: [row.id],
+          data: { field },
+          ...(callOptions.actor ? { actor: callOptions.actor } : {}),
+        });
+        const [after] = await ctx.tx.getCustomers([row.id]);
+        return publicCustomer(after!);
+      });
+    },
+
+    async get(id, callOptions = {}) {
+      return read(callOptions.signal, async (tx) => {
+        if (callOptions.followMerges === false) {
+          const [row] = await tx.getCustomers([id]);
+          return row ? publicCustomer(row) : undefined;
+        }
+        const row = await resolveActive(tx, id);
+        return row ? publicCustomer(row) : undefined;
+      });
+    },
+
+    async find(query, callOptions = {}) {
+      const limit = checkLimit(callOptions.limit, 50);
+      let keys: string[];
+      let tokens: string[] = [];
+      if (query && 'email' in query && typeof query.email === 'string') {
+        const email = normalizeEmail(query.email);
+        keys = email ? [`email:${email}`] : [];
+      } else if (query && 'phone' in query && typeof query.phone === 'string') {
+        const phone = normalizePhone(
+          query.phone,
+          options.defaultCallingCode ? { defaultCallingCode: options.defaultCallingCode } : {},
+        );
+        keys = phone ? [`phone:${phone}`] : [];
+      } else if (
+        query &&
+        'externalId' in query &&
+        typeof query.externalId === 'string' &&
+        typeof query.source === 'string'
+      ) {
+        const types: PartyRecordType[] = query.type ? [query.type] : ['person', 'organization'];
+        keys = types.map((type) => `rec:${recordKey({ source: query.source, type, externalId: query.externalId })}`);
+      } else if (query && 'name' in query && typeof query.name === 'string') {
+        tokens = nameTokens(query.name);
+        keys = tokens.length > 0 ? [`name:${tokens[0]}`] : [];
+      } else {
+        throw new InvalidArgumentError({
+          argument: 'query',
+          message: '[crmkit/core] find() takes { email }, { phone }, { source, externalId } or { name }.',
+        });
+      }
+      if (keys.length === 0) return [];
+      return read(callOptions.signal, async (tx) => {
+        const rows = await tx.findCustomersByLookupKeys(keys, tokens.length > 1 ? 10_000 : limit);
+        return rows
+          .filter((row) => tokens.every((token) => row.lookupKeys.includes(`name:${token}`)))
+          .slice(0, limit)
+          .map(publicCustomer);
+      });
+    },
+
+    async list(callOptions = {}) {
+      const limit = checkLimit(callOptions.limit, 50);
+      const after = callOptions.cursor === undefined ? undefined : decodeCursor(callOptions.cursor);
+      return read(callOptions.signal, async (tx) => {
+        const rows = await tx.listCustomers({
+          limit: limit + 1,
+          status: callOptions.status ?? 'active',
+          ...(after === undefined ? {} : { after }),
+        });
+        const items = rows.slice(0, limit).map(publicCustomer);
+        const last = items[items.length - 1];
+        return rows.length > limit && last ? { items, nextCursor: encodeCursor(last.id) } : { items };
+      });
+    },
+
+    async view(id, callOptions = {}) {
+      return read(callOptions.signal, async (tx) => {
+        const row = await resolveActive(tx, id);
+        if (!row || row.status !== 'active') throw new NotFoundError({ entity: 'customer', id });
+        const refKeys = row.lookupKeys.filter(
+          (k) => k.startsWith('rec:') || k.startsWith('email:') || k.startsWith('phone:'),
+        );
+        const toView = <T>(record: StoredRecord): ActivityView<T> => ({
+          key: record.key,
+          source: { system: record.source, externalId: record.externalId, observedAt: record.observedAt },
+          data: record.data as T,
+        });
+        const interactions = (await tx.findRecordsByRefKeys(refKeys, 'interaction'))
+          .map((r) => toView<InteractionData>(r))
+          .sort((a, b) => compareStrings(b.data.occurredAt, a.data.occurredAt) || compareStrings(a.key, b.key));
+        const opportunities = (await tx.findRecordsByRefKeys(refKeys, 'opportunity'))
+          .map((r) => toView<OpportunityData>(r))
+          .sort(
+            (a, b) =>
+              compareStrings(a.data.closeDate ?? '9999', b.data.closeDate ?? '9999') || compareStrings(a.key, b.key),
+          );
+        const customer = publicCustomer(row);
+        const groups = (await tx.getGroups()).filter((group) => isGroupMember(group, customer));
+        let related: Customer[] = [];
+        const own = await tx.listRecordsByCustomer([row.id]);
+        if (row.kind === 'person') {
+          const orgKeys = [...new Set(own.flatMap((r) => r.refKeys))];
+          related = (await customersReferredBy(tx, orgKeys)).length
+            ? (await tx.findCustomersByLookupKeys(orgKeys, 100))
+                .filter((c) => c.kind === 'organization')
+                .map(publicCustomer)
+            : [];
+        } else {
+          const people = await tx.findRecordsByRefKeys(refKeys, 'person');
+          const ids = [...new Set(people.map((p) => p.customerId).filter((c): c is string => c !== null))];
+          related = (await tx.getCustomers(ids)).filter((c) => c.status === 'active').map(publicCustomer);
+        }
+        return {
+          customer,
+          ...(row.id !== id ? { redirectedFrom: id } : {}),
+          interactions,
+          opportunities,
+          groups,
+          related: related.sort((a, b) => compareStrings(a.id, b.id)),
+        };
+      });
+    },
+
+    async journal(callOptions = {}) {
+      const limit = checkLimit(callOptions.limit, 100, 10_000);
+      return read(callOptions.signal, (tx) =>
+        tx.listJournal({ limit, ...(callOptions.customerId ? { customerId: callOptions.customerId } : {}) }),
+      );
+    },
+
+    async outbox(callOptions = {}) {
+      const limit = checkLimit(callOptions.limit, 100, 10_000);
+      return read(callOptions.signal, (tx) =>
+        tx.listOutbox({ limit, ...(callOptions.after === undefined ? {} : { after: callOptions.after }) }),
+      );
+    },
+
+    groups: {
+      async define(input, callOptions = {}) {
+        ensureOpen();
+        const now = clock().toISOString();
+        const id = input.id ?? newId('grp');
+        return write(callOptions.signal, async (ctx) => {
+          const [existing] = await ctx.tx.getGroups([id]);
+          const parsed = CustomerGroupSchema.safeParse({
+            ...input,
+            id,
+            createdAt: existing?.createdAt ?? now,
+            updatedAt: now,
+            sources: existing?.sources ?? [],
+          });
+          if (!parsed.success) {
+            const issues = parsed.error.issues.map((issue) => {
+              const path = issue.path.map((k) => (typeof k === 'symbol' ? String(k) : k));
+              return { path, pathString: formatPath(path, 'group'), message: issue.message, issueCode: issue.code };
+            });
+            throw new ValidationError({
+              message: `[crmkit/core] Group is invalid at ${issues[0]?.pathString}: ${issues[0]?.message}`,
+              issues,
+              cause: parsed.error,
+            });
+          }
+          await ctx.tx.putGroup(parsed.data);
+          return parsed.data;
+        });
+      },
+      async get(id, callOptions = {}) {
+        return read(callOptions.signal, async (tx) => (await tx.getGroups([id]))[0]);
+      },
+      async list(callOptions = {}) {
+        return read(callOptions.signal, (tx) => tx.getGroups());
+      },
+      async remove(id, callOptions = {}) {
+        await write(callOptions.signal, async (ctx) => {
+          const [existing] = await ctx.tx.getGroups([id]);
+          if (!existing) throw new NotFoundError({ entity: 'group', id });
+          await ctx.tx.deleteGroup(id);
+        });
+      },
+      async members(id, callOptions = {}) {
+        return read(callOptions.signal, async (tx) => {
+          const [group] = await tx.getGroups([id]);
+          if (!group) throw new NotFoundError({ entity: 'group', id });
+          const members: Customer[] = [];
+          let after: string | undefined;
+          while (true) {
+            const page = await tx.listCustomers({ limit: 500, status: 'active', ...(after ? { after } : {}) });
+            for (const row of page) {
+              const customer = publicCustomer(row);
+              if (isGroupMember(group, customer)) members.push(customer);
+            }
+            if (page.length < 500) break;
+            after = page[page.length - 1]!.id;
+          }
+          return members;
+        });
+      },
+    },
+
+    on(type: HubEventType | '*', listener: (event: HubEvent) => void): () => void {
+      emitter.on(type, listener as never);
+      return () => {
+        emitter.off(type, listener as never);
+      };
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      emitter.removeAllListeners();
+      await store.close();
+    },
+  };
+  return hub;
+}

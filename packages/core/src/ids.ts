@@ -1,0 +1,56 @@
+/**
+ * Identifier generation: `<prefix>_<time><random>`, sortable by creation time (ULID-style, Crockford base 32),
+ * using WebCrypto where the runtime has it.
+ *
+ * @module
+ */
+
+const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
+
+/** Creates ids for one prefix-space; ids from one generator sort in creation order. */
+export type IdGenerator = (prefix: string) => string;
+
+function randomBytes(length: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  const webCrypto = (globalThis as { crypto?: { getRandomValues?: (array: Uint8Array) => Uint8Array } }).crypto;
+  if (webCrypto?.getRandomValues) webCrypto.getRandomValues(bytes);
+  else for (let i = 0; i < length; i++) bytes[i] = Math.floor(Math.random() * 256);
+  return bytes;
+}
+
+function encodeTime(ms: number): string {
+  let out = '';
+  let value = ms;
+  for (let i = 0; i < 10; i++) {
+    out = ALPHABET[value % 32] + out;
+    value = Math.floor(value / 32);
+  }
+  return out;
+}
+
+/**
+ * Returns a generator of time-sortable ids. Within one millisecond a counter keeps ids increasing.
+ *
+ * @example
+ * ```ts
+ * const nextId = createIdGenerator();
+ * nextId('cus') // 'cus_01jd3k...'
+ * ```
+ */
+export function createIdGenerator(now: () => number = Date.now): IdGenerator {
+  let lastTime = -1;
+  let counter = 0;
+  let randomPart = '';
+  return (prefix) => {
+    const time = now();
+    if (time === lastTime) {
+      counter++;
+    } else {
+      lastTime = time;
+      counter = 0;
+      const bytes = randomBytes(8);
+      randomPart = Array.from(bytes, (b) => ALPHABET[b % 32]).join('');
+    }
+    return `${prefix}_${encodeTime(time)}${counter.toString(32).padStart(4, '0')}${randomPart}`;
+  };
+}

@@ -1,0 +1,372 @@
+import type {
+  CustomerRow,
+  FieldOverride,
+  HubEvent,
+  HubEventMap,
+  HubEventType,
+  JournalEntry,
+  PartyRecordType,
+  StoredRecord,
+  StoreTransaction,
+} from '@crmkit/model';
+import { deriveGolden, displayNameOf, type DepartmentSources, type SurvivorshipOptions } from './golden';
+import type { IdGenerator } from './ids';
+import { nameTokens } from './normalize';
+import { compareStrings, stableStringify } from './stable';
+
+/** Settings the linker needs from the Hub. */
+export interface LinkerSettings {
+  survivorship?: SurvivorshipOptions;
+  departments?: readonly DepartmentSources[];
+  defaultCallingCode?: string;
+}
+
+/** State of one Hub operation inside one store transaction: what it changes, and the events it raises. */
+export class OperationContext {
+  readonly events: HubEvent[] = [];
+  readonly journal: JournalEntry[] = [];
+
+  constructor(
+    readonly tx: StoreTransaction,
+    readonly now: string,
+    readonly newId: IdGenerator,
+    readonly settings: LinkerSettings,
+  ) {}
+
+  /** Queues an event for the outbox (and for listeners after commit). */
+  emit<T extends HubEventType>(type: T, payload: HubEventMap[T]): void {
+    this.events.push({ id: this.newId('evt'), type, at: this.now, payload } as HubEvent);
+  }
+}
+
+/** What {@link relink} did. */
+export interface RelinkResult {
+  /** Final customer id of every party record in play. */
+  customerOf: Map<string, string>;
+  /** Final home id of every party record in play. */
+  homeOf: Map<string, string>;
+  /** Customers that were merged away in this pass: from -> into. */
+  merged: Map<string, string>;
+}
+
+/** Why customers are relinked; decides the `reason` of merge and split events. */
+export interface RelinkReason {
+  kind: 'ingest' | 'merge' | 'unmerge' | 'override';
+  mergeId?: string;
+  actor?: string;
+}
+
+class UnionFind {
+  private readonly parent = new Map<string, string>();
+  find(x: string): string {
+    let root = x;
+    while (true) {
+      const p = this.parent.get(root);
+      if (p === undefined || p === root) break;
+      root = p;
+    }
+    let node = x;
+    while (node !== root) {
+      const next = this.parent.get(node) ?? root;
+      this.parent.set(node, root);
+      node = next;
+    }
+    return root;
+  }
+  union(a: string, b: string): void {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    if (ra === rb) return;
+    // Deterministic: the smaller key becomes the root.
+    if (ra < rb) this.parent.set(rb, ra);
+    else this.parent.set(ra, rb);
+  }
+}
+
+function byAge(a: CustomerRow, b: CustomerRow): number {
+  return compareStrings(a.createdAt, b.createdAt) || compareStrings(a.id, b.id);
+}
+
+function firstSeen(a: StoredRecord, b: StoredRecord): number {
+  return compareStrings(a.ingestedAt, b.ingestedAt) || compareStrings(a.key, b.key);
+}
+
+/** Lookup keys of a customer: its records, contact points and name tokens. */
+function lookupKeysOf(records: readonly StoredRecord[], row: Pick<CustomerRow, 'golden' | 'displayName'>): string[] {
+  const keys = new Set<string>();
+  for (const record of records) keys.add(`rec:${record.key}`);
+  for (const point of row.golden.contactPoints) {
+    if (point.kind === 'email' || point.kind === 'phone') keys.add(`${point.kind}:${point.normalized}`);
+  }
+  const names = [row.displayName];
+  for (const field of ['fullName', 'givenName', 'familyName', 'name', 'legalName']) {
+    const value = row.golden.fields[field]?.value;
+    if (typeof value === 'string') names.push(value);
+  }
+  for (const name of names) for (const token of nameTokens(name)) keys.add(`name:${token}`);
+  return [...keys].sort(compareStrings);
+}
+
+/**
+ * Recomputes the customers around a change. Loads every live party record of the seed customers and of any
+ * customer a changed record now shares a match key with, links them into connected components (shared match keys
+ * and manual merge links), gives each component a customer id (the oldest customer whose records it holds), derives
+ * golden records, and stores records, customers and events.
+ *
+ * Invariant kept: every active customer is exactly one connected component of its records.
+ */
+export async function relink(
+  ctx: OperationContext,
+  seedCustomerIds: Iterable<string>,
+  changed: ReadonlyMap<string, StoredRecord>,
+  reason: RelinkReason,
+): Promise<RelinkResult> {
+  const { tx } = ctx;
+  const working = new Map<string, StoredRecord>();
+  const loaded = new Set<string>();
+  let pendingCustomers = [...new Set(seedCustomerIds)];
+  let pendingKeys = [...new Set([...changed.values()].filter((r) => !r.deleted).flatMap((r) => r.matchKeys))];
+  const searchedKeys = new Set<string>();
+
+  while (pendingCustomers.length > 0 || pendingKeys.length > 0) {
+    const customers = pendingCustomers.filter((id) => !loaded.has(id));
+    pendingCustomers = [];
+    for (const id of customers) loaded.add(id);
+    if (customers.length > 0) {
+      for (const record of await tx.listRecordsByCustomer(customers)) {
+        if (!changed.has(record.key)) working.set(record.key, record);
+      }
+    }
+    const keys = pendingKeys.filter((k) => !searchedKeys.has(k));
+    pendingKeys = [];
+    for (const key of keys) searchedKeys.add(key);
+    if (keys.length > 0) {
+      for (const record of await tx.findRecordsByMatchKeys(keys)) {
+        if (record.customerId && !loaded.has(record.customerId)) pendingCustomers.push(record.customerId);
+        else if (!record.customerId && !changed.has(record.key)) working.set(record.key, record);
+      }
+    }
+  }
+  for (const record of changed.values()) {
+    if (!record.deleted && (record.type === 'person' || record.type === 'organization'))
+      working.set(record.key, record);
+  }
+
+  // Union-find over shared match keys and manual merge links.
+  const uf = new UnionFind();
+  const byMatchKey = new Map<string, string>();
+  const byHome = new Map<string, StoredRecord[]>();
+  for (const record of working.values()) {
+    uf.find(record.key);
+    for (const key of record.matchKeys) {
+      const other = byMatchKey.get(key);
+      if (other === undefined) byMatchKey.set(key, record.key);
+      else uf.union(other, record.key);
+    }
+    if (record.homeId) {
+      const list = byHome.get(record.homeId) ?? [];
+      list.push(record);
+      byHome.set(record.homeId, list);
+    }
+  }
+  for (const list of byHome.values()) list.sort(firstSeen);
+  const links = byHome.size > 0 ? await tx.listMergeLinks([...byHome.keys()]) : [];
+  for (const link of links) {
+    const a = byHome.get(link.a);
+    const b = byHome.get(link.b);
+    if (!a || !b) continue;
+    for (const record of [...a, ...b]) uf.union(a[0]!.key, record.key);
+  }
+
+  const components = new Map<string, StoredRecord[]>();
+  for (const record of working.values()) {
+    const root = uf.find(record.key);
+    const list = components.get(root) ?? [];
+    list.push(record);
+    components.set(root, list);
+  }
+  const ordered = [...components.entries()].sort(([a], [b]) => compareStrings(a, b));
+
+  const rows = new Map<string, CustomerRow>();
+  for (const row of await tx.getCustomers([...new Set([...loaded, ...byHome.keys()])])) rows.set(row.id, row);
+
+  // A home belongs to the component holding its first-seen record.
+  const ownerOfHome = new Map<string, string>();
+  for (const [home, list] of byHome) ownerOfHome.set(home, uf.find(list[0]!.key));
+
+  const result: RelinkResult = { customerOf: new Map(), homeOf: new Map(), merged: new Map() };
+  const chosenIds = new Set<string>();
+  const componentOfId = new Map<string, string>();
+  const chosenFor = new Map<string, string>();
+
+  for (const [root, records] of ordered) {
+    const eligible = [...new Set(records.map((r) => r.homeId).filter((h): h is string => h !== null))]
+      .filter((home) => ownerOfHome.get(home) === root && rows.has(home))
+      .map((home) => rows.get(home)!)
+      .sort(byAge);
+    const id = eligible[0]?.id ?? ctx.newId('cus');
+    chosenIds.add(id);
+    componentOfId.set(id, root);
+    chosenFor.set(root, id);
+  }
+
+  const allOverrides = await tx.getOverrides([...new Set([...rows.keys(), ...chosenIds])]);
+  const recordsToPut: StoredRecord[] = [];
+  const rowsToPut: CustomerRow[] = [];
+
+  for (const [root, records] of ordered) {
+    const id = chosenFor.get(root)!;
+    for (const record of records) {
+      const home = record.homeId && ownerOfHome.get(record.homeId) === root ? record.homeId : id;
+      result.customerOf.set(record.key, id);
+      result.homeOf.set(record.key, home);
+      const stored = changed.get(record.key);
+      if (stored || record.customerId !== id || record.homeId !== home) {
+        recordsToPut.push({ ...record, customerId: id, homeId: home });
+      }
+    }
+    const kind = records[0]!.type as PartyRecordType;
+    const prev = rows.get(id);
+    const homesInComponent = [...new Set(records.map((r) => result.homeOf.get(r.key)!))]
+      .map((home) => rows.get(home))
+      .filter((row): row is CustomerRow => row !== undefined && row.id !== id)
+      .sort(byAge)
+      .map((row) => row.id);
+    const precedence = [id, ...homesInComponent];
+    const overrides: FieldOverride[] = precedence.flatMap((cid) => allOverrides.filter((o) => o.customerId === cid));
+    const golden = deriveGolden(kind, records, {
+      ...(ctx.settings.survivorship ? { survivorship: ctx.settings.survivorship } : {}),
+      ...(ctx.settings.departments ? { departments: ctx.settings.departments } : {}),
+      ...(ctx.settings.defaultCallingCode ? { defaultCallingCode: ctx.settings.defaultCallingCode } : {}),
+      overrides,
+    });
+    const displayName = displayNameOf(golden);
+    const base = { golden, displayName };
+    const lookupKeys = lookupKeysOf(records, base);
+    if (!prev) {
+      const row: CustomerRow = {
+        id,
+        kind,
+        status: 'active',
+        displayName,
+        createdAt: ctx.now,
+        updatedAt: ctx.now,
+        version: 1,
+        golden,
+        lookupKeys,
+      };
+      rowsToPut.push(row);
+      ctx.emit('customer.created', { customer: publicCustomer(row) });
+      continue;
+    }
+    const goldenChanged = stableStringify(prev.golden) !== stableStringify(golden);
+    const statusChanged = prev.status !== 'active';
+    const keysChanged = stableStringify(prev.lookupKeys) !== stableStringify(lookupKeys);
+    if (!goldenChanged && !statusChanged && !keysChanged) continue;
+    const { mergedInto: formerTarget, ...rest } = prev;
+    const row: CustomerRow = {
+      ...rest,
+      kind,
+      status: 'active',
+      displayName,
+      golden,
+      lookupKeys,
+      updatedAt: goldenChanged || statusChanged ? ctx.now : prev.updatedAt,
+      version: goldenChanged || statusChanged ? prev.version + 1 : prev.version,
+    };
+    rowsToPut.push(row);
+    if (prev.status === 'merged') {
+      const splitReason = reason.kind === 'unmerge' ? 'unmerge' : 'relink';
+      ctx.emit('customer.split', {
+        from: formerTarget ?? id,
+        restored: id,
+        reason: splitReason,
+        ...(reason.mergeId ? { mergeId: reason.mergeId } : {}),
+      });
+      if (reason.kind !== 'unmerge') {
+        ctx.journal.push({
+          id: ctx.newId('jrn'),
+          at: ctx.now,
+          kind: 'split',
+          customerIds: [id, formerTarget ?? id],
+          data: { from: formerTarget ?? id, restored: id, reason: splitReason },
+          ...(reason.actor ? { actor: reason.actor } : {}),
+        });
+      }
+    } else if (prev.status === 'deleted') {
+      ctx.emit('customer.created', { customer: publicCustomer(row) });
+    }
+    if (goldenChanged && prev.status === 'active') {
+      ctx.emit('customer.updated', { customer: publicCustomer(row), changedFields: changedFields(prev, row) });
+    }
+  }
+
+  // Customers that hold no component any more: merged into the component holding their home, or deleted.
+  for (const row of [...rows.values()].sort(byAge)) {
+    if (chosenIds.has(row.id)) continue;
+    const ownerRoot = ownerOfHome.get(row.id);
+    const into = ownerRoot ? chosenFor.get(ownerRoot) : undefined;
+    const fallback = [...working.values()].find((r) => r.customerId === row.id);
+    const target = into ?? (fallback ? result.customerOf.get(fallback.key) : undefined);
+    if (target) {
+      if (row.status === 'merged' && row.mergedInto === target) continue;
+      const wasActive = row.status === 'active';
+      rowsToPut.push({
+        ...row,
+        status: 'merged',
+        mergedInto: target,
+        lookupKeys: [],
+        updatedAt: ctx.now,
+        version: row.version + 1,
+      });
+      if (wasActive) {
+        result.merged.set(row.id, target);
+        const mergeReason = reason.kind === 'merge' ? 'manual' : 'auto';
+        ctx.emit('customer.merged', {
+          into: target,
+          from: row.id,
+          reason: mergeReason,
+          ...(reason.mergeId ? { mergeId: reason.mergeId } : {}),
+        });
+        if (mergeReason === 'auto') {
+          ctx.journal.push({
+            id: ctx.newId('jrn'),
+            at: ctx.now,
+            kind: 'auto-merge',
+            customerIds: [target, row.id],
+            data: { into: target, from: row.id },
+          });
+        }
+      }
+    } else if (row.status !== 'deleted' && loaded.has(row.id)) {
+      const { mergedInto: _ignored, ...rest } = row;
+      rowsToPut.push({ ...rest, status: 'deleted', lookupKeys: [], updatedAt: ctx.now, version: row.version + 1 });
+      ctx.emit('customer.deleted', { customerId: row.id });
+    }
+  }
+
+  // Tombstones and other changed records outside the components are stored as they are.
+  for (const record of changed.values()) {
+    if (!result.customerOf.has(record.key)) recordsToPut.push({ ...record, customerId: null });
+  }
+  if (recordsToPut.length > 0) await tx.putRecords(recordsToPut);
+  if (rowsToPut.length > 0) await tx.putCustomers(rowsToPut);
+  return result;
+}
+
+function changedFields(prev: CustomerRow, next: CustomerRow): string[] {
+  const names = new Set([...Object.keys(prev.golden.fields), ...Object.keys(next.golden.fields)]);
+  const out = [...names].filter(
+    (name) => stableStringify(prev.golden.fields[name]) !== stableStringify(next.golden.fields[name]),
+  );
+  if (stableStringify(prev.golden.contactPoints) !== stableStringify(next.golden.contactPoints))
+    out.push('contactPoints');
+  if (stableStringify(prev.golden.sources) !== stableStringify(next.golden.sources)) out.push('sources');
+  return out.sort(compareStrings);
+}
+
+/** A customer row without the store's lookup keys. */
+export function publicCustomer(row: CustomerRow): import('@crmkit/model').Customer {
+  const { lookupKeys: _lookupKeys, ...customer } = row;
+  return customer;
+}

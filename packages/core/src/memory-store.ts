@@ -1,0 +1,291 @@
+import {
+  AbortedError,
+  type CustomerGroup,
+  type CustomerRow,
+  type FieldOverride,
+  type JournalEntry,
+  type MergeLink,
+  type OutboxEvent,
+  type RecordType,
+  type Store,
+  type StoredRecord,
+  type StoreTransaction,
+  type TransactionOptions,
+} from '@crmkit/model';
+import { runtime } from './runtime';
+import { compareStrings } from './stable';
+
+/** Options of {@link createMemoryStore}. */
+export interface MemoryStoreOptions {
+  /** Name used in messages. @default 'memory' */
+  name?: string;
+}
+
+const clone: <T>(value: T) => T = (value) => runtime.structuredClone(value);
+
+function addToIndex(index: Map<string, Set<string>>, key: string, value: string): void {
+  let set = index.get(key);
+  if (!set) {
+    set = new Set();
+    index.set(key, set);
+  }
+  set.add(value);
+}
+
+function removeFromIndex(index: Map<string, Set<string>>, key: string, value: string): void {
+  const set = index.get(key);
+  if (!set) return;
+  set.delete(value);
+  if (set.size === 0) index.delete(key);
+}
+
+/**
+ * An in-memory {@link Store}: for tests, examples, and short-lived processes. Transactions are serialised and
+ * rolled back exactly on failure (an undo log); values are copied in and out, so callers never share state with
+ * the store.
+ *
+ * @example
+ * ```ts
+ * const hub = createHub({ store: createMemoryStore() });
+ * ```
+ */
+export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
+  const records = new Map<string, StoredRecord>();
+  const matchIndex = new Map<string, Set<string>>();
+  const refIndex = new Map<string, Set<string>>();
+  const customerIndex = new Map<string, Set<string>>();
+  const customers = new Map<string, CustomerRow>();
+  const lookupIndex = new Map<string, Set<string>>();
+  const links = new Map<string, MergeLink>();
+  const linkIndex = new Map<string, Set<string>>();
+  const overrides = new Map<string, FieldOverride>();
+  const journal: JournalEntry[] = [];
+  const outbox: OutboxEvent[] = [];
+  const groups = new Map<string, CustomerGroup>();
+  let outboxSeq = 0;
+  let closed = false;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  function setRecord(key: string, next: StoredRecord | undefined): void {
+    const prev = records.get(key);
+    if (prev && !prev.deleted) {
+      for (const k of prev.matchKeys) removeFromIndex(matchIndex, k, key);
+      for (const k of prev.refKeys) removeFromIndex(refIndex, k, key);
+      if (prev.customerId) removeFromIndex(customerIndex, prev.customerId, key);
+    }
+    if (next === undefined) records.delete(key);
+    else {
+      records.set(key, next);
+      if (!next.deleted) {
+        for (const k of next.matchKeys) addToIndex(matchIndex, k, key);
+        for (const k of next.refKeys) addToIndex(refIndex, k, key);
+        if (next.customerId) addToIndex(customerIndex, next.customerId, key);
+      }
+    }
+  }
+
+  function setCustomer(id: string, next: CustomerRow | undefined): void {
+    const prev = customers.get(id);
+    if (prev && prev.status === 'active') for (const k of prev.lookupKeys) removeFromIndex(lookupIndex, k, id);
+    if (next === undefined) customers.delete(id);
+    else {
+      customers.set(id, next);
+      if (next.status === 'active') for (const k of next.lookupKeys) addToIndex(lookupIndex, k, id);
+    }
+  }
+
+  function setLink(id: string, next: MergeLink | undefined): void {
+    const prev = links.get(id);
+    if (prev) {
+      removeFromIndex(linkIndex, prev.a, id);
+      removeFromIndex(linkIndex, prev.b, id);
+    }
+    if (next === undefined) links.delete(id);
+    else {
+      links.set(id, next);
+      addToIndex(linkIndex, next.a, id);
+      addToIndex(linkIndex, next.b, id);
+    }
+  }
+
+  function liveRecords(keys: Iterable<string>, type?: RecordType): StoredRecord[] {
+    const out: StoredRecord[] = [];
+    for (const key of new Set(keys)) {
+      const record = records.get(key);
+      if (record && !record.deleted && (type === undefined || record.type === type)) out.push(clone(record));
+    }
+    return out.sort((a, b) => compareStrings(a.key, b.key));
+  }
+
+  function keysFrom(index: Map<string, Set<string>>, keys: readonly string[]): string[] {
+    const out: string[] = [];
+    for (const key of keys) for (const value of index.get(key) ?? []) out.push(value);
+    return out;
+  }
+
+  function makeTransaction(undo: (() => void)[]): StoreTransaction {
+    const remember = <K, V>(map: Map<K, V>, key: K, apply: (key: K, value: V | undefined) => void): void => {
+      const prev = map.get(key);
+      undo.push(() => apply(key, prev));
+    };
+    return {
+      async getRecords(keys) {
+        return keys.flatMap((key) => {
+          const record = records.get(key);
+          return record ? [clone(record)] : [];
+        });
+      },
+      async putRecords(list) {
+        for (const record of list) {
+          remember(records, record.key, setRecord);
+          setRecord(record.key, clone(record));
+        }
+      },
+      async findRecordsByMatchKeys(keys) {
+        return liveRecords(keysFrom(matchIndex, keys));
+      },
+      async findRecordsByRefKeys(keys, type) {
+        return liveRecords(keysFrom(refIndex, keys), type);
+      },
+      async listRecordsByCustomer(ids) {
+        return liveRecords(keysFrom(customerIndex, ids));
+      },
+      async getCustomers(ids) {
+        return [...new Set(ids)].flatMap((id) => {
+          const row = customers.get(id);
+          return row ? [clone(row)] : [];
+        });
+      },
+      async putCustomers(rows) {
+        for (const row of rows) {
+          remember(customers, row.id, setCustomer);
+          setCustomer(row.id, clone(row));
+        }
+      },
+      async listCustomers({ after, limit, status }) {
+        return [...customers.values()]
+          .filter((row) => (status === undefined || row.status === status) && (after === undefined || row.id > after))
+          .sort((a, b) => compareStrings(a.id, b.id))
+          .slice(0, limit)
+          .map(clone);
+      },
+      async findCustomersByLookupKeys(keys, limit) {
+        const ids = [...new Set(keysFrom(lookupIndex, keys))].sort(compareStrings).slice(0, limit);
+        return ids.map((id) => clone(customers.get(id)!));
+      },
+      async getMergeLink(id) {
+        const link = links.get(id);
+        return link ? clone(link) : undefined;
+      },
+      async listMergeLinks(homeIds) {
+        const ids = [...new Set(keysFrom(linkIndex, homeIds))].sort(compareStrings);
+        return ids.map((id) => clone(links.get(id)!));
+      },
+      async putMergeLink(link) {
+        remember(links, link.id, setLink);
+        setLink(link.id, clone(link));
+      },
+      async deleteMergeLink(id) {
+        remember(links, id, setLink);
+        setLink(id, undefined);
+      },
+      async getOverrides(ids) {
+        const wanted = new Set(ids);
+        return [...overrides.values()]
+          .filter((o) => wanted.has(o.customerId))
+          .sort((a, b) => compareStrings(a.customerId, b.customerId) || compareStrings(a.field, b.field))
+          .map(clone);
+      },
+      async putOverride(override) {
+        const key = `${override.customerId}\u0000${override.field}`;
+        remember(overrides, key, (k, v) => (v ? overrides.set(k, v) : overrides.delete(k)));
+        overrides.set(key, clone(override));
+      },
+      async deleteOverride(customerId, field) {
+        const key = `${customerId}\u0000${field}`;
+        remember(overrides, key, (k, v) => (v ? overrides.set(k, v) : overrides.delete(k)));
+        overrides.delete(key);
+      },
+      async appendJournal(entries) {
+        const length = journal.length;
+        undo.push(() => {
+          journal.length = length;
+        });
+        journal.push(...entries.map(clone));
+      },
+      async listJournal({ customerId, limit }) {
+        return journal
+          .filter((entry) => customerId === undefined || entry.customerIds.includes(customerId))
+          .slice(0, limit)
+          .map(clone);
+      },
+      async appendOutbox(events) {
+        const length = outbox.length;
+        const seq = outboxSeq;
+        undo.push(() => {
+          outbox.length = length;
+          outboxSeq = seq;
+        });
+        for (const event of events) outbox.push({ ...clone(event), seq: ++outboxSeq });
+      },
+      async listOutbox({ after, limit }) {
+        return outbox
+          .filter((event) => after === undefined || (event.seq ?? 0) > after)
+          .slice(0, limit)
+          .map(clone);
+      },
+      async getGroups(ids) {
+        const list = ids === undefined ? [...groups.values()] : ids.flatMap((id) => groups.get(id) ?? []);
+        return list.sort((a, b) => compareStrings(a.id, b.id)).map(clone);
+      },
+      async putGroup(group) {
+        remember(groups, group.id, (k, v) => (v ? groups.set(k, v) : groups.delete(k)));
+        groups.set(group.id, clone(group));
+      },
+      async deleteGroup(id) {
+        remember(groups, id, (k, v) => (v ? groups.set(k, v) : groups.delete(k)));
+        groups.delete(id);
+      },
+    };
+  }
+
+  return {
+    specificationVersion: 'v1',
+    name: options.name ?? 'memory',
+    transaction<T>(fn: (tx: StoreTransaction) => Promise<T>, txOptions: TransactionOptions = {}): Promise<T> {
+      const run = async (): Promise<T> => {
+        if (closed) throw new Error('[crmkit/memory-store] The store is closed.');
+        const undo: (() => void)[] = [];
+        let active = true;
+        const tx = makeTransaction(undo);
+        // Guard against use of the transaction object after it has ended.
+        const guarded = new Proxy(tx, {
+          get(target, prop, receiver) {
+            const value = Reflect.get(target, prop, receiver);
+            if (typeof value !== 'function') return value;
+            return (...args: unknown[]) => {
+              if (!active) throw new Error('[crmkit/memory-store] Transaction already finished.');
+              return (value as (...a: unknown[]) => unknown).apply(target, args);
+            };
+          },
+        });
+        try {
+          const result = await fn(guarded);
+          if (txOptions.signal?.aborted) throw new AbortedError({ cause: txOptions.signal.reason });
+          return result;
+        } catch (error) {
+          for (let i = undo.length - 1; i >= 0; i--) undo[i]!();
+          throw error;
+        } finally {
+          active = false;
+        }
+      };
+      const result = queue.then(run, run);
+      queue = result.catch(() => undefined);
+      return result;
+    },
+    async close() {
+      closed = true;
+    },
+  };
+}

@@ -1,0 +1,15 @@
+/**
+ * The Web-standard globals core uses, typed locally so the package needs neither the DOM nor the Node type
+ * library. Every target runtime (Node >= 20, Bun, Deno, browsers, edge workers) provides them.
+ *
+ * @module
+ */
+interface RuntimeGlobals {
+  btoa(data: string): string;
+  atob(data: string): string;
+  structuredClone<T>(value: T): T;
+  console?: { error?(...data: unknown[]): void };
+}
+
+/** The runtime's globals. */
+export const runtime = globalThis as unknown as RuntimeGlobals;
