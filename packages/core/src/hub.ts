@@ -797,7 +797,7 @@ export function createHub(options: HubOptions = {}): Hub {
     async view(id, callOptions = {}) {
       return read(callOptions.signal, async (tx) => {
         const row = await resolveActive(tx, id);
-        if (!row || row.status !== 'active') throw new NotFoundError({ entity: 'customer', id });
+        if (row?.status !== 'active') throw new NotFoundError({ entity: 'customer', id });
         const refKeys = row.lookupKeys.filter(
           (k) => k.startsWith('rec:') || k.startsWith('email:') || k.startsWith('phone:'),
         );

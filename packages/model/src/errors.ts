@@ -57,7 +57,7 @@ export interface CrmkitErrorOptions {
  * ```
  */
 export class CrmkitError extends Error {
-  private readonly [crmkitMarker] = true;
+  protected readonly [crmkitMarker] = true;
   /** Stable machine-readable code (see {@link ErrorCode}). */
   readonly code: string;
 
@@ -116,7 +116,7 @@ export interface ValidationErrorOptions {
 
 /** Input failed validation. Nothing of the operation was written. Code `VALIDATION_FAILED`. */
 export class ValidationError extends CrmkitError {
-  private readonly [validationMarker] = true;
+  protected readonly [validationMarker] = true;
   /** Every problem found, each with its path. */
   readonly issues: ValidationIssue[];
   /** Index of the offending item inside a batch, when the input was a batch. */
@@ -148,7 +148,7 @@ const notFoundMarker = Symbol.for('crmkit.error.not-found');
 
 /** The entity asked for does not exist. Code `NOT_FOUND`. */
 export class NotFoundError extends CrmkitError {
-  private readonly [notFoundMarker] = true;
+  protected readonly [notFoundMarker] = true;
   /** Kind of entity, e.g. `customer`. */
   readonly entity: string;
   /** The id that was not found. */
@@ -175,7 +175,7 @@ const conflictMarker = Symbol.for('crmkit.error.conflict');
 
 /** The operation conflicts with the current state. Code `CONFLICT` or `UNMERGE_BLOCKED`. */
 export class ConflictError extends CrmkitError {
-  private readonly [conflictMarker] = true;
+  protected readonly [conflictMarker] = true;
 
   constructor(options: {
     message: string;
@@ -196,7 +196,7 @@ const invalidArgumentMarker = Symbol.for('crmkit.error.invalid-argument');
 
 /** An argument is not acceptable. Code `INVALID_ARGUMENT`. */
 export class InvalidArgumentError extends CrmkitError {
-  private readonly [invalidArgumentMarker] = true;
+  protected readonly [invalidArgumentMarker] = true;
   /** Name (or dotted path) of the offending argument. */
   readonly argument: string;
 
@@ -216,7 +216,7 @@ const unsupportedMarker = Symbol.for('crmkit.error.unsupported-specification');
 
 /** A plugged-in implementation speaks a contract version the host does not. Code `UNSUPPORTED_SPECIFICATION_VERSION`. */
 export class UnsupportedSpecificationError extends CrmkitError {
-  private readonly [unsupportedMarker] = true;
+  protected readonly [unsupportedMarker] = true;
   /** Which contract: `store`, `adapter`, `channel` or `plugin`. */
   readonly contract: string;
   /** The version the implementation declared. */
@@ -244,7 +244,7 @@ const abortedMarker = Symbol.for('crmkit.error.aborted');
 
 /** The operation was cancelled through its `AbortSignal`; nothing was written. Code `ABORTED`. */
 export class AbortedError extends CrmkitError {
-  private readonly [abortedMarker] = true;
+  protected readonly [abortedMarker] = true;
 
   constructor(options: { message?: string; cause?: unknown } = {}) {
     super({
