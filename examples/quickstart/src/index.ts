@@ -1,1 +1,79 @@
-export {};
+/** crmkit quickstart: two departments, two CRMs, one central customer view. Run with `npm start` at the repo root. */
+import { readFileSync } from 'node:fs';
+import { createHub } from '@crmkit/core';
+import type { Customer } from '@crmkit/model';
+import { fromDynamics, fromHubSpot } from './sources';
+
+const load = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/${name}.json`, import.meta.url), 'utf8'));
+const names = { rule: 'sourcePriority', sources: ['hubspot-sales'] } as const; // sales spells names in full
+const hub = createHub({
+  defaultCallingCode: '31', // national numbers such as 06-12345678 are Dutch
+  departments: [
+    { id: 'sales', systems: ['hubspot-sales'] },
+    { id: 'service', systems: ['dynamics-service'] },
+  ],
+  survivorship: {
+    fields: {
+      givenName: names,
+      familyName: names,
+      fullName: names,
+      lifecycleStage: { rule: 'departmentOwned', department: 'sales' },
+    },
+  },
+});
+hub.on('customer.merged', (e) =>
+  console.log(`  event customer.merged: ${e.payload.from} -> ${e.payload.into} (${e.payload.reason})`),
+);
+hub.on('customer.split', (e) =>
+  console.log(`  event customer.split: ${e.payload.restored} restored from ${e.payload.from}`),
+);
+
+const sales = fromHubSpot('hubspot-sales', {
+  companies: load('hubspot-companies').results,
+  contacts: load('hubspot-contacts').results,
+  meetings: load('hubspot-meetings').results,
+});
+const service = fromDynamics('dynamics-service', {
+  contacts: load('dynamics-contacts').value,
+  incidents: load('dynamics-incidents').value,
+});
+const a = await hub.ingest(sales);
+const b = await hub.ingest(service);
+console.log(
+  `Ingested ${sales.length} sales records and ${service.length} service records (${a.created + b.created} stored).`,
+);
+
+const short = (id: string): string => (id.length > 12 ? `…${id.slice(-6)}` : id);
+async function show(customer: Customer): Promise<void> {
+  const view = await hub.view(customer.id);
+  console.log(`\n${customer.displayName}  [${customer.kind} ${customer.id}]`);
+  for (const [field, { value, provenance }] of Object.entries(customer.golden.fields)) {
+    console.log(
+      `  ${field.padEnd(15)} ${String(value).padEnd(30)} <- ${provenance.source} #${short(provenance.externalId)} (${provenance.rule})`,
+    );
+  }
+  for (const point of customer.golden.contactPoints) {
+    console.log(
+      `  ${point.kind.padEnd(15)} ${point.value.padEnd(30)} <- ${point.sources.map((s) => s.system).join(', ')}`,
+    );
+  }
+  for (const { data, source } of view.interactions) {
+    console.log(
+      `  ${data.occurredAt.slice(0, 10)} ${data.activity.kind.padEnd(12)} ${data.subject ?? ''} (${source.system})`,
+    );
+  }
+  if (view.related.length) console.log(`  related: ${view.related.map((r) => r.displayName).join(', ')}`);
+}
+
+const people = (await hub.list({ limit: 100 })).items.filter((c) => c.kind === 'person');
+console.log(`\n${people.length} people from 6 contact records:`);
+for (const person of people) await show(person);
+
+console.log('\nA data admin decides the two Grace Hopper records are one person and merges them by hand:');
+const [work, home] = [...(await hub.find({ name: 'grace hopper' }))];
+const merge = await hub.merge(work!.id, home!.id, { actor: 'data-admin', reason: 'same person, confirmed by phone' });
+await show((await hub.get(merge.into))!);
+console.log('\n...then undoes it:');
+await hub.unmerge(merge.mergeId, { actor: 'data-admin' });
+console.log(`  ${(await hub.find({ name: 'grace hopper' })).length} separate Grace Hopper customers again.`);
+await hub.close();

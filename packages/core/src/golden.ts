@@ -141,7 +141,8 @@ function compareSourceRefs(a: SourceRef, b: SourceRef): number {
   return compareStrings(a.system, b.system) || compareStrings(a.externalId, b.externalId);
 }
 
-interface RawContact {
+/** A contact point as one record supplies it, before de-duplication. */
+export interface RawContact {
   kind: ContactPointKind;
   value: string;
   normalized: string;

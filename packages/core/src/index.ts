@@ -22,7 +22,7 @@ export type {
 } from './hub';
 export { createMemoryStore, type MemoryStoreOptions } from './memory-store';
 export { deriveGolden, displayNameOf, fieldsOf, contactPointsOf } from './golden';
-export type { DepartmentSources, DeriveGoldenOptions, SurvivorshipOptions } from './golden';
+export type { DepartmentSources, DeriveGoldenOptions, RawContact, SurvivorshipOptions } from './golden';
 export { createDeterministicResolver, recordKey, referencesOf } from './identity';
 export type { DeterministicResolverOptions, IdentityResolver } from './identity';
 export { createIdGenerator, type IdGenerator } from './ids';

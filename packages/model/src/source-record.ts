@@ -40,7 +40,7 @@ export const RecordRefSchema = z.union([
     source: SourceNameSchema.optional(),
     externalId: z.string().min(1).max(256),
   }),
-  z.strictObject({ email: z.email() }),
+  z.strictObject({ email: z.string().trim().pipe(z.email()) }),
   z.strictObject({ phone: z.string().regex(/\d{3,}/, 'Expected a phone number with at least 3 digits') }),
 ]);
 /** A reference to a party. */
@@ -54,9 +54,12 @@ const contactDetails = {
   verified: z.boolean().optional(),
 };
 
+/** An email address, surrounding white space ignored (CRM exports are full of it). */
+const TrimmedEmailSchema = z.string().trim().pipe(z.email());
+
 /** An email address: a string, or an object with label and flags. */
 export const EmailInputSchema = z
-  .union([z.email(), z.strictObject({ value: z.email(), ...contactDetails })])
+  .union([TrimmedEmailSchema, z.strictObject({ value: TrimmedEmailSchema, ...contactDetails })])
   .transform((v) => (typeof v === 'string' ? { value: v } : v));
 /** A phone number: a string, or an object with label and flags. */
 export const PhoneInputSchema = z
@@ -183,7 +186,8 @@ export const SourceRecordEnvelopeSchema = z.strictObject({
   data: z.unknown().optional(),
 });
 
-interface Envelope<T extends RecordType> {
+/** The envelope fields of a validated source record of type `T`. */
+export interface SourceRecordEnvelope<T extends RecordType> {
   type: T;
   source: string;
   externalId: string;
@@ -192,13 +196,13 @@ interface Envelope<T extends RecordType> {
 
 /** A validated, live source record. */
 export type LiveSourceRecord =
-  | (Envelope<'person'> & { deleted: false; data: PersonData })
-  | (Envelope<'organization'> & { deleted: false; data: OrganizationData })
-  | (Envelope<'interaction'> & { deleted: false; data: InteractionData })
-  | (Envelope<'opportunity'> & { deleted: false; data: OpportunityData });
+  | (SourceRecordEnvelope<'person'> & { deleted: false; data: PersonData })
+  | (SourceRecordEnvelope<'organization'> & { deleted: false; data: OrganizationData })
+  | (SourceRecordEnvelope<'interaction'> & { deleted: false; data: InteractionData })
+  | (SourceRecordEnvelope<'opportunity'> & { deleted: false; data: OpportunityData });
 
 /** A validated tombstone: the source deleted the record. */
-export type SourceTombstone = Envelope<RecordType> & { deleted: true; data?: undefined };
+export type SourceTombstone = SourceRecordEnvelope<RecordType> & { deleted: true; data?: undefined };
 
 /** A validated source record (the output of {@link parseSourceRecord}). */
 export type SourceRecord = LiveSourceRecord | SourceTombstone;
