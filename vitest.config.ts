@@ -20,7 +20,7 @@ export default defineConfig({
         name: dir.split('/')[1],
         root: dir,
         include: ['src/**/*.test.ts'],
-        benchmark: { include: ['bench/**/*.bench.ts'] },
+        benchmark: { include: ['src/**/*.bench.ts'] },
       },
     })),
   },
