@@ -525,10 +525,11 @@ export function createHub(options: HubOptions = {}): Hub {
           }
         }
         if (changedOther.length > 0) await tx.putRecords(changedOther.map((c) => c.record));
+        const changeOf = new Map(changes.map((c) => [c.record.key, c.change]));
         for (const { record, prev } of changedOther) {
           const customerIds = record.deleted ? [] : await customersReferredBy(tx, record.refKeys);
           for (const id of customerIds) touched.add(id);
-          const change = changes.find((c) => c.record.key === record.key)!.change;
+          const change = changeOf.get(record.key)!;
           ctx.emit('record.ingested', {
             key: record.key,
             type: record.type,
