@@ -42,10 +42,12 @@ export function createIdGenerator(now: () => number = Date.now): IdGenerator {
   let counter = 0;
   let randomPart = '';
   return (prefix) => {
-    const time = now();
-    if (time === lastTime) {
+    // A clock that steps back (NTP) must not make ids go backwards: stay on the last time and count on.
+    let time = Math.max(now(), lastTime);
+    if (time === lastTime && counter < 32 ** 4 - 1) {
       counter++;
     } else {
+      if (time === lastTime) time++; // the counter is spent: borrow the next millisecond
       lastTime = time;
       counter = 0;
       const bytes = randomBytes(8);

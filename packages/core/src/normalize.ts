@@ -44,15 +44,15 @@ export function normalizePhone(phone: string, options: NormalizePhoneOptions = {
   const trimmed = withoutExtension.trim();
   // "+31 (0)6..." : the "(0)" is a trunk prefix that must be dropped in international form.
   const cleaned = trimmed.replace(/\(0\)/g, '');
-  let digits = cleaned.replace(/\D/g, '');
-  if (digits.length < 3) return undefined;
-  if (cleaned.startsWith('+')) return `+${digits}`;
-  if (digits.startsWith('00')) return `+${digits.slice(2)}`;
-  if (options.defaultCallingCode && digits.startsWith('0')) {
-    digits = digits.replace(/^0+/, '');
-    return `+${options.defaultCallingCode}${digits}`;
-  }
-  return digits;
+  const digits = cleaned.replace(/\D/g, '');
+  let result: string;
+  if (cleaned.startsWith('+')) result = `+${digits}`;
+  else if (digits.startsWith('00')) result = `+${digits.slice(2)}`;
+  else if (options.defaultCallingCode && /^0+[1-9]/.test(digits)) {
+    result = `+${options.defaultCallingCode}${digits.replace(/^0+/, '')}`;
+  } else result = digits;
+  // Fewer than 3 digits (after any international prefix) is not a phone number.
+  return result.replace(/\D/g, '').length >= 3 ? result : undefined;
 }
 
 /** Lower-cases, strips diacritics and punctuation, and collapses white space. */

@@ -59,7 +59,12 @@ export const CurrencySchema = z.string().regex(/^[A-Z]{3}$/, 'Expected an ISO 42
 export const MoneySchema = z.object({
   amount: z
     .union([z.number().finite(), z.string().regex(/^-?\d+(\.\d+)?$/, 'Expected a decimal number such as "1250.50"')])
-    .transform((value) => String(value)),
+    .transform((value) =>
+      typeof value === 'string'
+        ? value
+        : // Plain decimal notation, never exponent notation (1e21, 1e-7), in every runtime.
+          value.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 }),
+    ),
   currency: CurrencySchema,
 });
 /** An amount of money with its currency. */
