@@ -81,7 +81,7 @@ export function normalizeUrl(url: string): string {
     .replace(/\/+$/, '');
 }
 
-/** Normalises a postal address into one comparable line. */
+/** Normalises a postal address into one comparable line of tagged parts (`s:` street, `n:` number, `x:` extra, `p:` postal code, `c:` city, `r:` region, `k:` country). */
 export function normalizeAddress(address: {
   street?: string | undefined;
   houseNumber?: string | undefined;
@@ -91,10 +91,20 @@ export function normalizeAddress(address: {
   region?: string | undefined;
   country?: string | undefined;
 }): string {
-  const postal = address.postalCode?.replace(/\s+/g, '').toLowerCase();
-  return [address.street, address.houseNumber, address.extra, postal, address.city, address.region, address.country]
-    .map((part) => (part ? normalizeText(part) : ''))
-    .filter((part) => part !== '')
+  const parts: [string, string | undefined][] = [
+    ['s', address.street],
+    ['n', address.houseNumber],
+    ['x', address.extra],
+    ['p', address.postalCode?.replace(/\s+/g, '')],
+    ['c', address.city],
+    ['r', address.region],
+    ['k', address.country],
+  ];
+  // Each part is tagged, so a city is never mistaken for a street: `s:main st|n:1|c:delft`.
+  return parts
+    .map(([tag, part]) => [tag, part ? normalizeText(part) : ''] as const)
+    .filter(([, part]) => part !== '')
+    .map(([tag, part]) => `${tag}:${part}`)
     .join('|');
 }
 
