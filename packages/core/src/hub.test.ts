@@ -170,6 +170,20 @@ describe('ingest', () => {
     expect(customer!.golden.sources.map((s) => s.system)).toEqual(['a']);
   });
 
+  it('a record revived after a tombstone never takes the id of a customer it no longer links to', async () => {
+    const hub = createHub();
+    await hub.ingest([person('a', '2', T1, { phones: ['+31612345678'] })]);
+    await hub.ingest([person('b', '1', T1, { phones: ['+31612345678'] })]); // homed at the first customer
+    await hub.ingest([{ type: 'person', source: 'b', externalId: '1', observedAt: T2, deleted: true }]);
+    await hub.ingest([person('b', '1', T3, { fullName: 'No phone now' })]);
+    const customers = await only(hub);
+    expect(customers).toHaveLength(2);
+    expect(customers.map((c) => c.golden.sources.map((s) => `${s.system}/${s.externalId}`)).sort()).toEqual([
+      ['a/2'],
+      ['b/1'],
+    ]);
+  });
+
   it('deletes a customer whose last record is deleted, and emits customer.deleted', async () => {
     const hub = createHub();
     await hub.ingest([person('a', '1', T1, { fullName: 'Ada' })]);

@@ -128,14 +128,22 @@ export async function relink(
   let pendingKeys = [...new Set([...changed.values()].filter((r) => !r.deleted).flatMap((r) => r.matchKeys))];
   const searchedKeys = new Set<string>();
 
-  while (pendingCustomers.length > 0 || pendingKeys.length > 0) {
+  // Records keep their home id while they are tombstoned or unlinked; the customer holding that home must be in
+  // play too, or two components could claim one id.
+  const loadedHomes = new Set<string>();
+  let pendingHomes = [...changed.values()].flatMap((r) => (r.homeId && !r.deleted ? [r.homeId] : []));
+  const addWorking = (record: StoredRecord): void => {
+    if (changed.has(record.key)) return;
+    working.set(record.key, record);
+    if (record.homeId && !loadedHomes.has(record.homeId)) pendingHomes.push(record.homeId);
+  };
+
+  while (pendingCustomers.length > 0 || pendingKeys.length > 0 || pendingHomes.length > 0) {
     const customers = pendingCustomers.filter((id) => !loaded.has(id));
     pendingCustomers = [];
     for (const id of customers) loaded.add(id);
     if (customers.length > 0) {
-      for (const record of await tx.listRecordsByCustomer(customers)) {
-        if (!changed.has(record.key)) working.set(record.key, record);
-      }
+      for (const record of await tx.listRecordsByCustomer(customers)) addWorking(record);
     }
     const keys = pendingKeys.filter((k) => !searchedKeys.has(k));
     pendingKeys = [];
@@ -143,8 +151,19 @@ export async function relink(
     if (keys.length > 0) {
       for (const record of await tx.findRecordsByMatchKeys(keys)) {
         if (record.customerId && !loaded.has(record.customerId)) pendingCustomers.push(record.customerId);
-        else if (!record.customerId && !changed.has(record.key)) working.set(record.key, record);
+        else if (!record.customerId) addWorking(record);
       }
+    }
+    let homes = [...new Set(pendingHomes)].filter((h) => !loadedHomes.has(h));
+    pendingHomes = [];
+    for (let hop = 0; homes.length > 0 && hop < 64; hop++) {
+      for (const home of homes) loadedHomes.add(home);
+      const next: string[] = [];
+      for (const row of await tx.getCustomers(homes)) {
+        if (row.status === 'merged' && row.mergedInto) next.push(row.mergedInto);
+        else if (row.status === 'active' && !loaded.has(row.id)) pendingCustomers.push(row.id);
+      }
+      homes = next.filter((h) => !loadedHomes.has(h));
     }
   }
   for (const record of changed.values()) {
