@@ -112,9 +112,11 @@ describe('ingest', () => {
         const failing = { ...tx, appendOutbox: async () => Promise.reject(new Error('disk full')) };
         return fn(failing);
       }, options);
-    await expect(
-      hub.ingest([person('a', '2', T2, { fullName: 'Ada L', emails: ['ada@example.com'] })]),
-    ).rejects.toThrow('disk full');
+    const error = await hub
+      .ingest([person('a', '2', T2, { fullName: 'Ada L', emails: ['ada@example.com'] })])
+      .catch((e: unknown) => e);
+    expect(CrmkitError.isInstance(error) && error.code).toBe('STORE_FAILED');
+    expect(((error as Error).cause as Error).message).toBe('disk full');
     store.transaction = original;
     expect(await only(hub)).toEqual(before);
     const records = await store.transaction((tx) => tx.getRecords(['a/person/2']));

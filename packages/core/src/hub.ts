@@ -330,17 +330,19 @@ export function createHub(options: HubOptions = {}): Hub {
     ensureOpen();
     throwIfAborted(signal);
     let ctx: OperationContext | undefined;
-    const result = await store.transaction(
-      async (tx) => {
-        ctx = new OperationContext(tx, clock().toISOString(), newId, settings);
-        const value = await fn(ctx);
-        if (ctx.journal.length > 0) await tx.appendJournal(ctx.journal);
-        if (ctx.events.length > 0)
-          await tx.appendOutbox(ctx.events.map((e) => ({ ...e, payload: e.payload as unknown as JsonValue })));
-        throwIfAborted(signal);
-        return value;
-      },
-      signal ? { signal } : {},
+    const result = await guardStore(
+      store.transaction(
+        async (tx) => {
+          ctx = new OperationContext(tx, clock().toISOString(), newId, settings);
+          const value = await fn(ctx);
+          if (ctx.journal.length > 0) await tx.appendJournal(ctx.journal);
+          if (ctx.events.length > 0)
+            await tx.appendOutbox(ctx.events.map((e) => ({ ...e, payload: e.payload as unknown as JsonValue })));
+          throwIfAborted(signal);
+          return value;
+        },
+        signal ? { signal } : {},
+      ),
     );
     if (ctx) publish(ctx.events);
     return result;
@@ -349,7 +351,21 @@ export function createHub(options: HubOptions = {}): Hub {
   async function read<T>(signal: AbortSignalLike | undefined, fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
     ensureOpen();
     throwIfAborted(signal);
-    return store.transaction(fn, { readOnly: true, ...(signal ? { signal } : {}) });
+    return guardStore(store.transaction(fn, { readOnly: true, ...(signal ? { signal } : {}) }));
+  }
+
+  /** Store failures surface as `STORE_FAILED` with the original error as `cause`; crmkit errors pass through. */
+  async function guardStore<T>(operation: Promise<T>): Promise<T> {
+    try {
+      return await operation;
+    } catch (error) {
+      if (CrmkitError.isInstance(error)) throw error;
+      throw new CrmkitError({
+        code: ErrorCode.STORE_FAILED,
+        message: `[crmkit/core] The ${store.name} store failed; the operation was rolled back.`,
+        cause: error,
+      });
+    }
   }
 
   function publish(events: readonly HubEvent[]): void {
