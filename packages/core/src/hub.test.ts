@@ -165,6 +165,7 @@ describe('ingest', () => {
     ]);
     const deleted = await hub.ingest([{ type: 'person', source: 'b', externalId: '2', observedAt: T2, deleted: true }]);
     expect(deleted.deleted).toBe(1);
+    expect(deleted.customerIds).toEqual([(await only(hub))[0]!.id]);
     let [customer] = await only(hub);
     expect(customer!.golden.sources.map((s) => s.system)).toEqual(['a']);
     await hub.ingest([person('b', '2', T1, { fullName: 'Zombie', emails: ['ada@example.com'] })]);

@@ -525,7 +525,9 @@ export function createHub(options: HubOptions = {}): Hub {
             ? await relink(ctx, seeds, changedParty, { kind: 'ingest' } satisfies RelinkReason)
             : undefined;
 
-        const touched = new Set<string>();
+        // Customers a record left (tombstone, changed keys) are touched too; merged-away ones are filtered out below.
+        const touched = new Set<string>(seeds);
+        for (const id of relinked?.merged.values() ?? []) touched.add(id);
         for (const { record, change } of changes) {
           const customerId = relinked?.customerOf.get(record.key) ?? null;
           if (customerId) touched.add(customerId);

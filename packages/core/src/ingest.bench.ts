@@ -73,8 +73,13 @@ describe(`ingest ${tenThousandPeople.length} person records (10,000 people, 3 so
 });
 
 describe('incremental update into a loaded Hub (10,000 people)', async () => {
+  const heapBefore = process.memoryUsage().heapUsed;
   const hub = createHub({ defaultCallingCode: '31' });
   await load(hub, tenThousandPeople);
+  const heapMiB = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
+  console.log(
+    `heap growth after loading ${tenThousandPeople.length} records: ${heapMiB.toFixed(0)} MiB (approximate, no forced GC)`,
+  );
   let round = 0;
   bench(
     'batch of 100 changed records',
