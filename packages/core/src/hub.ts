@@ -525,37 +525,33 @@ export function createHub(options: HubOptions = {}): Hub {
             ? await relink(ctx, seeds, changedParty, { kind: 'ingest' } satisfies RelinkReason)
             : undefined;
 
-        // Customers a record left (tombstone, changed keys) are touched too; merged-away ones are filtered out below.
-        const touched = new Set<string>(seeds);
-        for (const id of relinked?.merged.values() ?? []) touched.add(id);
-        for (const { record, change } of changes) {
-          const customerId = relinked?.customerOf.get(record.key) ?? null;
-          if (customerId) touched.add(customerId);
-          if (PARTY_TYPES.has(record.type)) {
-            ctx.emit('record.ingested', {
-              key: record.key,
-              type: record.type,
-              source: record.source,
-              externalId: record.externalId,
-              change,
-              customerId,
-            });
-          }
-        }
-        if (changedOther.length > 0) await tx.putRecords(changedOther.map((c) => c.record));
-        const changeOf = new Map(changes.map((c) => [c.record.key, c.change]));
-        for (const { record, prev } of changedOther) {
-          const customerIds = record.deleted ? [] : await customersReferredBy(tx, record.refKeys);
-          for (const id of customerIds) touched.add(id);
-          const change = changeOf.get(record.key)!;
+        const emitIngested = (
+          record: StoredRecord,
+          change: 'created' | 'updated' | 'deleted',
+          customerId: string | null,
+        ) =>
           ctx.emit('record.ingested', {
             key: record.key,
             type: record.type,
             source: record.source,
             externalId: record.externalId,
             change,
-            customerId: customerIds[0] ?? null,
+            customerId,
           });
+        // Customers a record left (tombstone, changed keys) are touched too; merged-away ones are filtered out below.
+        const touched = new Set<string>(seeds);
+        for (const id of relinked?.merged.values() ?? []) touched.add(id);
+        for (const { record, change } of changes) {
+          const customerId = relinked?.customerOf.get(record.key) ?? null;
+          if (customerId) touched.add(customerId);
+          if (PARTY_TYPES.has(record.type)) emitIngested(record, change, customerId);
+        }
+        if (changedOther.length > 0) await tx.putRecords(changedOther.map((c) => c.record));
+        const changeOf = new Map(changes.map((c) => [c.record.key, c.change]));
+        for (const { record, prev } of changedOther) {
+          const customerIds = record.deleted ? [] : await customersReferredBy(tx, record.refKeys);
+          for (const id of customerIds) touched.add(id);
+          emitIngested(record, changeOf.get(record.key)!, customerIds[0] ?? null);
           if (record.deleted || record.data === null) continue;
           if (record.type === 'interaction' && (!prev || prev.deleted)) {
             ctx.emit('interaction.recorded', {

@@ -34,6 +34,7 @@ export {
   normalizePhone,
   normalizeText,
   normalizeUrl,
+  type AddressParts,
   type NormalizePhoneOptions,
 } from './normalize';
 export { compareStrings, hashString, stableStringify } from './stable';

@@ -81,8 +81,8 @@ export function normalizeUrl(url: string): string {
     .replace(/\/+$/, '');
 }
 
-/** Normalises a postal address into one comparable line of tagged parts (`s:` street, `n:` number, `x:` extra, `p:` postal code, `c:` city, `r:` region, `k:` country). */
-export function normalizeAddress(address: {
+/** The parts of a postal address the normalisers read (all optional). */
+export interface AddressParts {
   street?: string | undefined;
   houseNumber?: string | undefined;
   extra?: string | undefined;
@@ -90,7 +90,10 @@ export function normalizeAddress(address: {
   city?: string | undefined;
   region?: string | undefined;
   country?: string | undefined;
-}): string {
+}
+
+/** Normalises a postal address into one comparable line of tagged parts (`s:` street, `n:` number, `x:` extra, `p:` postal code, `c:` city, `r:` region, `k:` country). */
+export function normalizeAddress(address: AddressParts): string {
   const parts: [string, string | undefined][] = [
     ['s', address.street],
     ['n', address.houseNumber],
@@ -109,15 +112,7 @@ export function normalizeAddress(address: {
 }
 
 /** Formats a postal address as one human-readable line. */
-export function formatAddress(address: {
-  street?: string | undefined;
-  houseNumber?: string | undefined;
-  extra?: string | undefined;
-  postalCode?: string | undefined;
-  city?: string | undefined;
-  region?: string | undefined;
-  country?: string | undefined;
-}): string {
+export function formatAddress(address: AddressParts): string {
   const street = [address.street, address.houseNumber, address.extra].filter(Boolean).join(' ');
   const place = [address.postalCode, address.city].filter(Boolean).join(' ');
   return [street, place, address.region, address.country].filter(Boolean).join(', ');
