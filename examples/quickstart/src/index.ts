@@ -1,7 +1,6 @@
 /** crmkit quickstart: two departments, two CRMs, one central customer view. Run with `npm start` at the repo root. */
 import { readFileSync } from 'node:fs';
-import { createHub } from '@crmkit/core';
-import type { Customer } from '@crmkit/model';
+import { type Customer, createHub } from 'crmkit';
 import { fromDynamics, fromHubSpot } from './sources';
 
 const load = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/${name}.json`, import.meta.url), 'utf8'));
@@ -28,6 +27,12 @@ hub.on('customer.split', (e) =>
   console.log(`  event customer.split: ${e.payload.restored} restored from ${e.payload.from}`),
 );
 
+const earlier = (await hub.list({ limit: 1000 })).items.length;
+console.log(
+  earlier
+    ? `The embedded store (${hub.store.name}) already holds ${earlier} customers from an earlier run.`
+    : `Empty embedded store: ${hub.store.name}.`,
+);
 const sales = fromHubSpot('hubspot-sales', {
   companies: load('hubspot-companies').results,
   contacts: load('hubspot-contacts').results,

@@ -1,0 +1,173 @@
+/**
+ * The thin SQL client seam: the store speaks to PostgreSQL through `pg` and to PGlite through the same three
+ * operations, so both run the same SQL.
+ *
+ * @module
+ */
+import type { PGlite, Transaction as PGliteTransaction } from '@electric-sql/pglite';
+import type { Pool, PoolClient } from 'pg';
+
+/** Runs statements. */
+export interface SqlExecutor {
+  /** Runs one parameterised statement (`$1`, `$2` ...). */
+  query<R = Record<string, unknown>>(
+    text: string,
+    params?: readonly unknown[],
+  ): Promise<{ rows: R[]; rowCount: number }>;
+}
+
+/** Isolation level of a transaction. */
+export type IsolationLevel = 'serializable' | 'repeatable read' | 'read committed';
+
+/** A database the store can run on. */
+export interface SqlClient extends SqlExecutor {
+  /** `postgres` (a server through `pg`) or `pglite` (in process). */
+  readonly dialect: 'postgres' | 'pglite';
+  /** Runs `fn` in a transaction: commits when it resolves, rolls back when it throws. */
+  transaction<T>(
+    fn: (sql: SqlExecutor) => Promise<T>,
+    options?: { isolation?: IsolationLevel; readOnly?: boolean },
+  ): Promise<T>;
+  /** Runs a script of several statements (migrations). */
+  exec(script: string): Promise<void>;
+  /** Subscribes to a NOTIFY channel; resolves to the function that unsubscribes. */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  /** Releases connections (ends a pool or closes PGlite, when the client owns it). */
+  close(): Promise<void>;
+}
+
+function beginStatement(options: { isolation?: IsolationLevel; readOnly?: boolean }): string {
+  return `BEGIN ISOLATION LEVEL ${(options.isolation ?? 'serializable').toUpperCase()}${options.readOnly ? ' READ ONLY' : ''}`;
+}
+
+/** Options of {@link pgClient}. */
+export interface PgClientOptions {
+  /** End the pool on `close()`. @default false */
+  ownsPool?: boolean;
+}
+
+/**
+ * A client over a `pg` Pool.
+ *
+ * @example
+ * ```ts
+ * import pg from 'pg';
+ * const client = pgClient(new pg.Pool({ connectionString: process.env.DATABASE_URL }), { ownsPool: true });
+ * ```
+ */
+export function pgClient(pool: Pool, options: PgClientOptions = {}): SqlClient {
+  const listeners = new Set<PoolClient>();
+  return {
+    dialect: 'postgres',
+    async query(text, params) {
+      const result = await pool.query(text, params as unknown[]);
+      return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+    },
+    async transaction(fn, txOptions = {}) {
+      const connection = await pool.connect();
+      let broken = false;
+      try {
+        await connection.query(beginStatement(txOptions));
+        const sql: SqlExecutor = {
+          async query(text, params) {
+            const result = await connection.query(text, params as unknown[]);
+            return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+          },
+        };
+        const value = await fn(sql);
+        await connection.query('COMMIT');
+        return value;
+      } catch (error) {
+        try {
+          await connection.query('ROLLBACK');
+        } catch {
+          broken = true; // the connection is unusable; do not return it to the pool
+        }
+        throw error;
+      } finally {
+        connection.release(broken);
+      }
+    },
+    async exec(script) {
+      await pool.query(script);
+    },
+    async listen(channel, onNotify) {
+      const connection = await pool.connect();
+      listeners.add(connection);
+      const handler = (message: { channel: string; payload?: string }) => {
+        if (message.channel === channel) onNotify(message.payload ?? '');
+      };
+      connection.on('notification', handler);
+      await connection.query(`LISTEN ${quoteIdent(channel)}`);
+      return async () => {
+        if (!listeners.delete(connection)) return;
+        connection.off('notification', handler);
+        try {
+          await connection.query(`UNLISTEN ${quoteIdent(channel)}`);
+        } finally {
+          connection.release();
+        }
+      };
+    },
+    async close() {
+      for (const connection of listeners) connection.release();
+      listeners.clear();
+      if (options.ownsPool) await pool.end();
+    },
+  };
+}
+
+/** Options of {@link pgliteClient}. */
+export interface PGliteClientOptions {
+  /** Close the PGlite instance on `close()`. @default false */
+  ownsDatabase?: boolean;
+}
+
+/**
+ * A client over a PGlite instance (PostgreSQL in WebAssembly, in process; a folder on disk or memory).
+ *
+ * @example
+ * ```ts
+ * import { PGlite } from '@electric-sql/pglite';
+ * const client = pgliteClient(new PGlite('./.crmkit'), { ownsDatabase: true });
+ * ```
+ */
+export function pgliteClient(db: PGlite, options: PGliteClientOptions = {}): SqlClient {
+  const wrap = (target: PGlite | PGliteTransaction): SqlExecutor => ({
+    async query<R>(text: string, params?: readonly unknown[]) {
+      const result = await target.query<R>(text, params as unknown[]);
+      return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+    },
+  });
+  const direct = wrap(db);
+  return {
+    dialect: 'pglite',
+    query: direct.query,
+    async transaction(fn, txOptions = {}) {
+      // PGlite runs one connection: transactions are serialised by construction; the isolation level still applies.
+      return db.transaction(async (tx) => {
+        await tx.query(
+          `SET TRANSACTION ISOLATION LEVEL ${(txOptions.isolation ?? 'serializable').toUpperCase()}${txOptions.readOnly ? ' READ ONLY' : ''}`,
+        );
+        return fn(wrap(tx));
+      });
+    },
+    async exec(script) {
+      await db.exec(script);
+    },
+    async listen(channel, onNotify) {
+      const unsubscribe = await db.listen(channel, onNotify);
+      return async () => {
+        await unsubscribe();
+      };
+    },
+    async close() {
+      if (options.ownsDatabase && !db.closed) await db.close();
+    },
+  };
+}
+
+/** Quotes an SQL identifier. */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

@@ -1,0 +1,237 @@
+/**
+ * Versioned, forward-only SQL migrations. The same SQL runs on PostgreSQL and PGlite. `{{schema}}` is replaced by
+ * the quoted schema name. Never edit a released migration: add the next one.
+ *
+ * @module
+ */
+import type { SqlClient } from './client';
+import { quoteIdent } from './client';
+
+/** One migration. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Every migration, in order. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'core tables',
+    sql: `
+CREATE OR REPLACE FUNCTION {{schema}}.crmkit_text_array(value jsonb) RETURNS text[]
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+  $$ SELECT coalesce(array_agg(element ORDER BY ordinality), '{}') FROM jsonb_array_elements_text(value) WITH ORDINALITY AS t(element, ordinality) $$;
+
+CREATE TABLE {{schema}}.crmkit_records (
+  key text PRIMARY KEY,
+  type text NOT NULL CHECK (type IN ('person', 'organization', 'interaction', 'opportunity')),
+  source text NOT NULL,
+  external_id text NOT NULL,
+  observed_at text NOT NULL,
+  deleted boolean NOT NULL,
+  data jsonb,
+  content_hash text NOT NULL,
+  match_keys text[] NOT NULL DEFAULT '{}',
+  ref_keys text[] NOT NULL DEFAULT '{}',
+  customer_id text,
+  home_id text,
+  version integer NOT NULL CHECK (version > 0),
+  ingested_at text NOT NULL,
+  UNIQUE (source, type, external_id)
+);
+CREATE INDEX crmkit_records_match_keys ON {{schema}}.crmkit_records USING gin (match_keys) WHERE NOT deleted;
+CREATE INDEX crmkit_records_ref_keys ON {{schema}}.crmkit_records USING gin (ref_keys) WHERE NOT deleted;
+CREATE INDEX crmkit_records_customer ON {{schema}}.crmkit_records (customer_id) WHERE NOT deleted;
+
+CREATE TABLE {{schema}}.crmkit_customers (
+  id text PRIMARY KEY,
+  kind text NOT NULL CHECK (kind IN ('person', 'organization')),
+  status text NOT NULL CHECK (status IN ('active', 'merged', 'deleted')),
+  merged_into text,
+  display_name text NOT NULL,
+  created_at text NOT NULL,
+  updated_at text NOT NULL,
+  version integer NOT NULL CHECK (version > 0),
+  golden jsonb NOT NULL,
+  lookup_keys text[] NOT NULL DEFAULT '{}'
+);
+CREATE INDEX crmkit_customers_lookup ON {{schema}}.crmkit_customers USING gin (lookup_keys) WHERE status = 'active';
+CREATE INDEX crmkit_customers_status_id ON {{schema}}.crmkit_customers (status, id);
+
+CREATE TABLE {{schema}}.crmkit_merge_links (
+  id text PRIMARY KEY,
+  a text NOT NULL,
+  b text NOT NULL,
+  created_at text NOT NULL,
+  actor text,
+  reason text
+);
+CREATE INDEX crmkit_merge_links_a ON {{schema}}.crmkit_merge_links (a);
+CREATE INDEX crmkit_merge_links_b ON {{schema}}.crmkit_merge_links (b);
+
+CREATE TABLE {{schema}}.crmkit_overrides (
+  customer_id text NOT NULL,
+  field text NOT NULL,
+  value jsonb NOT NULL,
+  at text NOT NULL,
+  actor text,
+  reason text,
+  PRIMARY KEY (customer_id, field)
+);
+
+CREATE TABLE {{schema}}.crmkit_journal (
+  seq bigserial PRIMARY KEY,
+  id text NOT NULL UNIQUE,
+  at text NOT NULL,
+  kind text NOT NULL,
+  actor text,
+  customer_ids text[] NOT NULL,
+  data jsonb NOT NULL
+);
+CREATE INDEX crmkit_journal_customers ON {{schema}}.crmkit_journal USING gin (customer_ids);
+
+CREATE TABLE {{schema}}.crmkit_outbox (
+  seq bigserial PRIMARY KEY,
+  id text NOT NULL UNIQUE,
+  type text NOT NULL,
+  at text NOT NULL,
+  payload jsonb NOT NULL,
+  txid xid8 NOT NULL DEFAULT pg_current_xact_id()
+);
+CREATE TABLE {{schema}}.crmkit_outbox_consumers (
+  consumer text PRIMARY KEY,
+  last_seq bigint NOT NULL DEFAULT 0,
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE {{schema}}.crmkit_inbox (
+  consumer text NOT NULL,
+  event_id text NOT NULL,
+  processed_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (consumer, event_id)
+);
+
+CREATE TABLE {{schema}}.crmkit_groups (
+  id text PRIMARY KEY,
+  data jsonb NOT NULL
+);
+
+CREATE TABLE {{schema}}.crmkit_review_items (
+  id text PRIMARY KEY,
+  status text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'accepted', 'rejected')),
+  record_keys text[] NOT NULL,
+  customer_ids text[] NOT NULL DEFAULT '{}',
+  score double precision,
+  explanation jsonb,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  decided_at timestamptz,
+  decided_by text
+);
+CREATE INDEX crmkit_review_items_open ON {{schema}}.crmkit_review_items (created_at) WHERE status = 'open';
+
+CREATE TABLE {{schema}}.crmkit_extensions (
+  namespace text NOT NULL,
+  entity_type text NOT NULL,
+  entity_id text NOT NULL,
+  data jsonb NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (namespace, entity_type, entity_id)
+);
+
+CREATE TABLE {{schema}}.crmkit_audit_log (
+  seq bigserial PRIMARY KEY,
+  at timestamptz NOT NULL DEFAULT now(),
+  actor text,
+  action text NOT NULL,
+  entity_type text,
+  entity_id text,
+  details jsonb
+);
+
+CREATE TABLE {{schema}}.crmkit_workflow_runs (
+  id text PRIMARY KEY,
+  workflow text NOT NULL,
+  status text NOT NULL,
+  trigger_event_id text,
+  state jsonb,
+  started_at timestamptz NOT NULL DEFAULT now(),
+  finished_at timestamptz,
+  error text
+);
+
+CREATE TABLE {{schema}}.crmkit_sync_checkpoints (
+  source text NOT NULL,
+  object_type text NOT NULL,
+  checkpoint text NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (source, object_type)
+);
+`,
+  },
+];
+
+/** Stable 32-bit key for the migration advisory lock of one schema. */
+function lockKey(schema: string): number {
+  let hash = 0x811c9dc5;
+  const text = `crmkit:migrate:${schema}`;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash | 0;
+}
+
+/**
+ * Applies the pending migrations in one transaction under a transaction-level advisory lock, so two processes
+ * starting at once never race: the second waits, then finds nothing to do. Returns the versions applied.
+ */
+export async function migrate(
+  client: SqlClient,
+  schema: string,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<number[]> {
+  const s = quoteIdent(schema);
+  return client.transaction(
+    async (sql) => {
+      await sql.query('SELECT pg_advisory_xact_lock($1)', [lockKey(schema)]);
+      await sql.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+      await sql.query(
+        `CREATE TABLE IF NOT EXISTS ${s}.crmkit_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
+      const { rows } = await sql.query<{ version: number }>(`SELECT version FROM ${s}.crmkit_migrations`);
+      const applied = new Set(rows.map((row) => Number(row.version)));
+      const done: number[] = [];
+      for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+        if (applied.has(migration.version)) continue;
+        for (const statement of splitStatements(migration.sql.replaceAll('{{schema}}', s))) await sql.query(statement);
+        await sql.query(`INSERT INTO ${s}.crmkit_migrations (version, name) VALUES ($1, $2)`, [
+          migration.version,
+          migration.name,
+        ]);
+        done.push(migration.version);
+      }
+      return done;
+    },
+    { isolation: 'read committed' },
+  );
+}
+
+/** Splits a migration script into statements, keeping `$$ ... $$` bodies whole. */
+export function splitStatements(script: string): string[] {
+  const out: string[] = [];
+  let current = '';
+  let inDollar = false;
+  for (let i = 0; i < script.length; i++) {
+    if (script.startsWith('$$', i)) {
+      inDollar = !inDollar;
+      current += '$$';
+      i++;
+      continue;
+    }
+    const char = script[i]!;
+    if (char === ';' && !inDollar) {
+      if (current.trim()) out.push(current.trim());
+      current = '';
+    } else current += char;
+  }
+  if (current.trim()) out.push(current.trim());
+  return out;
+}

@@ -1,0 +1,587 @@
+import {
+  AbortedError,
+  ConflictError,
+  CrmkitError,
+  type CustomerGroup,
+  type CustomerRow,
+  ErrorCode,
+  type FieldOverride,
+  InvalidArgumentError,
+  type JournalEntry,
+  type MergeLink,
+  type OutboxEvent,
+  type RecordType,
+  type Store,
+  type StoredRecord,
+  type StoreTransaction,
+  type TransactionOptions,
+} from '@crmkit/model';
+import { quoteIdent, type SqlClient, type SqlExecutor } from './client';
+import { migrate } from './migrations';
+
+/** Options of {@link createPostgresStore}. */
+export interface PostgresStoreOptions {
+  /** The database: `pgClient(pool)` or `pgliteClient(db)`. */
+  client: SqlClient;
+  /** Schema that holds crmkit's tables; created when missing. @default 'crmkit' */
+  schema?: string;
+  /** Apply pending migrations on first use. @default true */
+  migrate?: boolean;
+  /** How often a transaction that lost a serialisation conflict is run again before `CONFLICT` is thrown. @default 8 */
+  maxRetries?: number;
+  /** Name for messages. @default the client's dialect */
+  name?: string;
+}
+
+/** A {@link Store} on PostgreSQL or PGlite, with the client and schema it runs on. */
+export interface PostgresStore extends Store {
+  readonly client: SqlClient;
+  /** The quoted schema name, for SQL of your own. */
+  readonly schema: string;
+  /** The schema name as given (unquoted), e.g. for {@link outboxChannel}. */
+  readonly schemaName: string;
+  /** Resolves once migrations are applied (they run on first use otherwise). */
+  ready(): Promise<void>;
+}
+
+const RETRYABLE = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
+
+function sqlState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+type Row = Record<string, unknown>;
+
+function text(value: unknown): string {
+  return value === null || value === undefined ? '' : String(value);
+}
+
+function optional<K extends string>(key: K, value: unknown): Partial<Record<K, string>> {
+  return value === null || value === undefined ? {} : ({ [key]: String(value) } as Record<K, string>);
+}
+
+function toRecord(row: Row): StoredRecord {
+  return {
+    key: text(row.key),
+    type: text(row.type) as RecordType,
+    source: text(row.source),
+    externalId: text(row.external_id),
+    observedAt: text(row.observed_at),
+    deleted: row.deleted === true,
+    data: (row.data ?? null) as StoredRecord['data'],
+    contentHash: text(row.content_hash),
+    matchKeys: (row.match_keys as string[] | null) ?? [],
+    refKeys: (row.ref_keys as string[] | null) ?? [],
+    customerId: (row.customer_id as string | null) ?? null,
+    homeId: (row.home_id as string | null) ?? null,
+    version: Number(row.version),
+    ingestedAt: text(row.ingested_at),
+  };
+}
+
+function toCustomer(row: Row): CustomerRow {
+  return {
+    id: text(row.id),
+    kind: text(row.kind) as CustomerRow['kind'],
+    status: text(row.status) as CustomerRow['status'],
+    ...optional('mergedInto', row.merged_into),
+    displayName: text(row.display_name),
+    createdAt: text(row.created_at),
+    updatedAt: text(row.updated_at),
+    version: Number(row.version),
+    golden: sortedGolden(row.golden as CustomerRow['golden']),
+    lookupKeys: (row.lookup_keys as string[] | null) ?? [],
+  };
+}
+
+/** jsonb stores object keys in its own order; golden fields come back sorted by name, as the Hub writes them. */
+function sortedGolden(golden: CustomerRow['golden']): CustomerRow['golden'] {
+  const fields: CustomerRow['golden']['fields'] = {};
+  for (const name of Object.keys(golden.fields).sort()) fields[name] = golden.fields[name]!;
+  return { ...golden, fields };
+}
+
+function requireStrings(argument: string, values: readonly unknown[]): void {
+  if (!Array.isArray(values) || values.some((v) => typeof v !== 'string')) {
+    throw new InvalidArgumentError({
+      argument,
+      message: `[crmkit/store-postgres] "${argument}" must be an array of strings.`,
+    });
+  }
+}
+
+function requireLimit(limit: unknown): number {
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 0) {
+    throw new InvalidArgumentError({
+      argument: 'limit',
+      message: '[crmkit/store-postgres] "limit" must be a non-negative integer.',
+    });
+  }
+  return limit;
+}
+
+function requireFields(argument: string, value: unknown, fields: readonly string[]): void {
+  const object = value as Record<string, unknown> | null;
+  const missing = fields.find((field) => object === null || typeof object !== 'object' || object[field] === undefined);
+  if (missing) {
+    throw new InvalidArgumentError({
+      argument: `${argument}.${missing}`,
+      message: `[crmkit/store-postgres] "${argument}.${missing}" is required.`,
+    });
+  }
+}
+
+const RECORD_COLUMNS = `key, type, source, external_id, observed_at, deleted, data, content_hash, match_keys, ref_keys, customer_id, home_id, version, ingested_at`;
+const CUSTOMER_COLUMNS = `id, kind, status, merged_into, display_name, created_at, updated_at, version, golden, lookup_keys`;
+
+/**
+ * Creates a Store on PostgreSQL or PGlite. Write transactions run SERIALIZABLE and are retried on serialisation
+ * conflicts (the Hub's operations are safe to re-run); a transaction that still conflicts after `maxRetries` throws a
+ * `ConflictError` with code `CONFLICT`. Customers carry a version: an update written from a stale read is refused.
+ *
+ * @example
+ * ```ts
+ * import { PGlite } from '@electric-sql/pglite';
+ * import { createHub } from '@crmkit/core';
+ * import { createPostgresStore, pgliteClient } from '@crmkit/store-postgres';
+ *
+ * const store = createPostgresStore({ client: pgliteClient(new PGlite('./.crmkit'), { ownsDatabase: true }) });
+ * const hub = createHub({ store });
+ * ```
+ */
+export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
+  const { client } = options;
+  const schemaName = options.schema ?? 'crmkit';
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schemaName)) {
+    throw new InvalidArgumentError({
+      argument: 'schema',
+      message: `[crmkit/store-postgres] Invalid schema name ${JSON.stringify(schemaName)}.`,
+    });
+  }
+  const s = quoteIdent(schemaName);
+  const maxRetries = options.maxRetries ?? 8;
+  let readyPromise: Promise<void> | undefined;
+  let closed = false;
+
+  function ready(): Promise<void> {
+    readyPromise ??= (
+      options.migrate === false ? Promise.resolve() : migrate(client, schemaName).then(() => undefined)
+    ).catch((error: unknown) => {
+      readyPromise = undefined;
+      throw error;
+    });
+    return readyPromise;
+  }
+
+  function makeTransaction(sql: SqlExecutor): StoreTransaction {
+    /** Versions of customers read in this transaction, for optimistic concurrency. */
+    const readVersions = new Map<string, number>();
+    const remember = (rows: CustomerRow[]): CustomerRow[] => {
+      for (const row of rows) if (!readVersions.has(row.id)) readVersions.set(row.id, row.version);
+      return rows;
+    };
+    const records = async (where: string, params: unknown[]): Promise<StoredRecord[]> =>
+      (
+        await sql.query<Row>(`SELECT ${RECORD_COLUMNS} FROM ${s}.crmkit_records WHERE ${where} ORDER BY key`, params)
+      ).rows.map(toRecord);
+
+    return {
+      async getRecords(keys) {
+        requireStrings('keys', keys);
+        if (keys.length === 0) return [];
+        const found = await records('key = ANY($1::text[])', [[...keys]]);
+        const byKey = new Map(found.map((r) => [r.key, r]));
+        return [...new Set(keys)].flatMap((key) => byKey.get(key) ?? []);
+      },
+      async putRecords(list) {
+        if (list.length === 0) return;
+        for (const [i, record] of list.entries()) {
+          requireFields(`records[${i}]`, record, [
+            'key',
+            'type',
+            'source',
+            'externalId',
+            'observedAt',
+            'contentHash',
+            'version',
+            'ingestedAt',
+          ]);
+        }
+        // Last write of a key in the batch wins, as with sequential puts.
+        const unique = [...new Map(list.map((r) => [r.key, r])).values()];
+        await sql.query(
+          `INSERT INTO ${s}.crmkit_records (${RECORD_COLUMNS})
+           SELECT x.key, x.type, x.source, x.external_id, x.observed_at, x.deleted, x.data, x.content_hash,
+                  ${s}.crmkit_text_array(x.match_keys), ${s}.crmkit_text_array(x.ref_keys), x.customer_id, x.home_id,
+                  x.version, x.ingested_at
+           FROM jsonb_to_recordset($1::jsonb) AS x(key text, type text, source text, external_id text, observed_at text,
+                deleted boolean, data jsonb, content_hash text, match_keys jsonb, ref_keys jsonb, customer_id text,
+                home_id text, version integer, ingested_at text)
+           ON CONFLICT (key) DO UPDATE SET type = excluded.type, source = excluded.source,
+             external_id = excluded.external_id, observed_at = excluded.observed_at, deleted = excluded.deleted,
+             data = excluded.data, content_hash = excluded.content_hash, match_keys = excluded.match_keys,
+             ref_keys = excluded.ref_keys, customer_id = excluded.customer_id, home_id = excluded.home_id,
+             version = excluded.version, ingested_at = excluded.ingested_at`,
+          [
+            JSON.stringify(
+              unique.map((r) => ({
+                key: r.key,
+                type: r.type,
+                source: r.source,
+                external_id: r.externalId,
+                observed_at: r.observedAt,
+                deleted: r.deleted,
+                data: r.data,
+                content_hash: r.contentHash,
+                match_keys: r.matchKeys,
+                ref_keys: r.refKeys,
+                customer_id: r.customerId,
+                home_id: r.homeId,
+                version: r.version,
+                ingested_at: r.ingestedAt,
+              })),
+            ),
+          ],
+        );
+      },
+      async findRecordsByMatchKeys(keys) {
+        requireStrings('matchKeys', keys);
+        return keys.length === 0 ? [] : records('NOT deleted AND match_keys && $1::text[]', [[...keys]]);
+      },
+      async findRecordsByRefKeys(keys, type) {
+        requireStrings('refKeys', keys);
+        if (keys.length === 0) return [];
+        return type === undefined
+          ? records('NOT deleted AND ref_keys && $1::text[]', [[...keys]])
+          : records('NOT deleted AND ref_keys && $1::text[] AND type = $2', [[...keys], type]);
+      },
+      async listRecordsByCustomer(ids) {
+        requireStrings('customerIds', ids);
+        return ids.length === 0 ? [] : records('NOT deleted AND customer_id = ANY($1::text[])', [[...ids]]);
+      },
+      async getCustomers(ids) {
+        requireStrings('ids', ids);
+        if (ids.length === 0) return [];
+        const { rows } = await sql.query<Row>(
+          `SELECT ${CUSTOMER_COLUMNS} FROM ${s}.crmkit_customers WHERE id = ANY($1::text[])`,
+          [[...ids]],
+        );
+        const byId = new Map(rows.map((row) => [text(row.id), toCustomer(row)]));
+        return remember([...new Set(ids)].flatMap((id) => byId.get(id) ?? []));
+      },
+      async putCustomers(rows) {
+        if (rows.length === 0) return;
+        for (const [i, row] of rows.entries()) {
+          requireFields(`customers[${i}]`, row, [
+            'id',
+            'kind',
+            'status',
+            'displayName',
+            'createdAt',
+            'updatedAt',
+            'version',
+            'golden',
+          ]);
+        }
+        const unique = [...new Map(rows.map((r) => [r.id, r])).values()];
+        const payload = unique.map((r) => ({
+          id: r.id,
+          kind: r.kind,
+          status: r.status,
+          merged_into: r.mergedInto ?? null,
+          display_name: r.displayName,
+          created_at: r.createdAt,
+          updated_at: r.updatedAt,
+          version: r.version,
+          golden: r.golden,
+          lookup_keys: r.lookupKeys ?? [],
+          // Optimistic concurrency: the version this transaction read, or null for a blind write.
+          expected: readVersions.get(r.id) ?? null,
+        }));
+        const { rows: written } = await sql.query<{ id: string }>(
+          `INSERT INTO ${s}.crmkit_customers (${CUSTOMER_COLUMNS})
+           SELECT x.id, x.kind, x.status, x.merged_into, x.display_name, x.created_at, x.updated_at, x.version, x.golden,
+                  ${s}.crmkit_text_array(x.lookup_keys)
+           FROM jsonb_to_recordset($1::jsonb) AS x(id text, kind text, status text, merged_into text, display_name text,
+                created_at text, updated_at text, version integer, golden jsonb, lookup_keys jsonb, expected integer)
+           ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, status = excluded.status, merged_into = excluded.merged_into,
+             display_name = excluded.display_name, created_at = excluded.created_at, updated_at = excluded.updated_at,
+             version = excluded.version, golden = excluded.golden, lookup_keys = excluded.lookup_keys
+           WHERE (SELECT y.expected FROM jsonb_to_recordset($1::jsonb) AS y(id text, expected integer) WHERE y.id = excluded.id) IS NULL
+              OR ${s}.crmkit_customers.version = (SELECT y.expected FROM jsonb_to_recordset($1::jsonb) AS y(id text, expected integer) WHERE y.id = excluded.id)
+           RETURNING id`,
+          [JSON.stringify(payload)],
+        );
+        if (written.length !== unique.length) {
+          const done = new Set(written.map((w) => w.id));
+          const lost = unique.filter((r) => !done.has(r.id)).map((r) => r.id);
+          throw new ConflictError({
+            message: `[crmkit/store-postgres] Customer ${lost.map((id) => `"${id}"`).join(', ')} changed since it was read; retry the operation.`,
+          });
+        }
+        for (const r of unique) readVersions.set(r.id, r.version);
+      },
+      async listCustomers({ after, limit, status }) {
+        const n = requireLimit(limit);
+        const { rows } = await sql.query<Row>(
+          `SELECT ${CUSTOMER_COLUMNS} FROM ${s}.crmkit_customers
+           WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR id > $2) ORDER BY id LIMIT $3`,
+          [status ?? null, after ?? null, n],
+        );
+        return remember(rows.map(toCustomer));
+      },
+      async findCustomersByLookupKeys(keys, limit) {
+        requireStrings('lookupKeys', keys);
+        const n = requireLimit(limit);
+        if (keys.length === 0) return [];
+        const { rows } = await sql.query<Row>(
+          `SELECT ${CUSTOMER_COLUMNS} FROM ${s}.crmkit_customers
+           WHERE status = 'active' AND lookup_keys && $1::text[] ORDER BY id LIMIT $2`,
+          [[...keys], n],
+        );
+        return remember(rows.map(toCustomer));
+      },
+      async getMergeLink(id) {
+        const { rows } = await sql.query<Row>(`SELECT * FROM ${s}.crmkit_merge_links WHERE id = $1`, [id]);
+        return rows[0] ? toLink(rows[0]) : undefined;
+      },
+      async listMergeLinks(homeIds) {
+        requireStrings('homeIds', homeIds);
+        if (homeIds.length === 0) return [];
+        const { rows } = await sql.query<Row>(
+          `SELECT * FROM ${s}.crmkit_merge_links WHERE a = ANY($1::text[]) OR b = ANY($1::text[]) ORDER BY id`,
+          [[...homeIds]],
+        );
+        return rows.map(toLink);
+      },
+      async putMergeLink(link) {
+        requireFields('link', link, ['id', 'a', 'b', 'createdAt']);
+        await sql.query(
+          `INSERT INTO ${s}.crmkit_merge_links (id, a, b, created_at, actor, reason) VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (id) DO UPDATE SET a = excluded.a, b = excluded.b, created_at = excluded.created_at,
+             actor = excluded.actor, reason = excluded.reason`,
+          [link.id, link.a, link.b, link.createdAt, link.actor ?? null, link.reason ?? null],
+        );
+      },
+      async deleteMergeLink(id) {
+        await sql.query(`DELETE FROM ${s}.crmkit_merge_links WHERE id = $1`, [id]);
+      },
+      async getOverrides(ids) {
+        requireStrings('customerIds', ids);
+        if (ids.length === 0) return [];
+        const { rows } = await sql.query<Row>(
+          `SELECT * FROM ${s}.crmkit_overrides WHERE customer_id = ANY($1::text[]) ORDER BY customer_id, field`,
+          [[...ids]],
+        );
+        return rows.map(
+          (row): FieldOverride => ({
+            customerId: text(row.customer_id),
+            field: text(row.field),
+            value: row.value as FieldOverride['value'],
+            at: text(row.at),
+            ...optional('actor', row.actor),
+            ...optional('reason', row.reason),
+          }),
+        );
+      },
+      async putOverride(o) {
+        requireFields('override', o, ['customerId', 'field', 'value', 'at']);
+        await sql.query(
+          `INSERT INTO ${s}.crmkit_overrides (customer_id, field, value, at, actor, reason) VALUES ($1, $2, $3::jsonb, $4, $5, $6)
+           ON CONFLICT (customer_id, field) DO UPDATE SET value = excluded.value, at = excluded.at,
+             actor = excluded.actor, reason = excluded.reason`,
+          [o.customerId, o.field, JSON.stringify(o.value), o.at, o.actor ?? null, o.reason ?? null],
+        );
+      },
+      async deleteOverride(customerId, field) {
+        await sql.query(`DELETE FROM ${s}.crmkit_overrides WHERE customer_id = $1 AND field = $2`, [customerId, field]);
+      },
+      async appendJournal(entries) {
+        if (entries.length === 0) return;
+        for (const [i, e] of entries.entries())
+          requireFields(`entries[${i}]`, e, ['id', 'at', 'kind', 'customerIds', 'data']);
+        await sql.query(
+          `INSERT INTO ${s}.crmkit_journal (id, at, kind, actor, customer_ids, data)
+           SELECT e.v->>'id', e.v->>'at', e.v->>'kind', e.v->>'actor', ${s}.crmkit_text_array(e.v->'customer_ids'), e.v->'data'
+           FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(v, n)
+           ORDER BY e.n`,
+          [
+            JSON.stringify(
+              entries.map((e) => ({
+                id: e.id,
+                at: e.at,
+                kind: e.kind,
+                actor: e.actor ?? null,
+                customer_ids: e.customerIds,
+                data: e.data,
+              })),
+            ),
+          ],
+        );
+      },
+      async listJournal({ customerId, limit }) {
+        const n = requireLimit(limit);
+        const { rows } = await sql.query<Row>(
+          `SELECT * FROM ${s}.crmkit_journal WHERE ($1::text IS NULL OR customer_ids @> ARRAY[$1::text]) ORDER BY seq LIMIT $2`,
+          [customerId ?? null, n],
+        );
+        return rows.map(
+          (row): JournalEntry => ({
+            id: text(row.id),
+            at: text(row.at),
+            kind: text(row.kind) as JournalEntry['kind'],
+            ...optional('actor', row.actor),
+            customerIds: (row.customer_ids as string[]) ?? [],
+            data: row.data as JournalEntry['data'],
+          }),
+        );
+      },
+      async appendOutbox(events) {
+        if (events.length === 0) return;
+        for (const [i, e] of events.entries()) requireFields(`events[${i}]`, e, ['id', 'type', 'at', 'payload']);
+        // Appenders take turns until they commit, so `seq` order is commit order and a reader that sees an event sees
+        // every event with a lower `seq` too (see listVisibleOutbox).
+        await sql.query('SELECT pg_advisory_xact_lock($1)', [outboxLockKey(schemaName)]);
+        await sql.query(
+          `INSERT INTO ${s}.crmkit_outbox (id, type, at, payload)
+           SELECT e.v->>'id', e.v->>'type', e.v->>'at', e.v->'payload'
+           FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(v, n)
+           ORDER BY e.n`,
+          [JSON.stringify(events.map((e) => ({ id: e.id, type: e.type, at: e.at, payload: e.payload })))],
+        );
+        // Wakes LISTENing consumers when (and only if) this transaction commits.
+        await sql.query('SELECT pg_notify($1, $2)', [outboxChannel(schemaName), '']);
+      },
+      async listOutbox({ after, limit }) {
+        return listVisibleOutbox(sql, s, after ?? 0, requireLimit(limit));
+      },
+      async getGroups(ids) {
+        if (ids !== undefined) requireStrings('ids', ids);
+        const { rows } = await sql.query<{ data: CustomerGroup }>(
+          ids === undefined
+            ? `SELECT data FROM ${s}.crmkit_groups ORDER BY id`
+            : `SELECT data FROM ${s}.crmkit_groups WHERE id = ANY($1::text[]) ORDER BY id`,
+          ids === undefined ? [] : [[...ids]],
+        );
+        return rows.map((row) => row.data);
+      },
+      async putGroup(group) {
+        requireFields('group', group, ['id']);
+        await sql.query(
+          `INSERT INTO ${s}.crmkit_groups (id, data) VALUES ($1, $2::jsonb) ON CONFLICT (id) DO UPDATE SET data = excluded.data`,
+          [group.id, JSON.stringify(group)],
+        );
+      },
+      async deleteGroup(id) {
+        await sql.query(`DELETE FROM ${s}.crmkit_groups WHERE id = $1`, [id]);
+      },
+    };
+  }
+
+  const store: PostgresStore = {
+    specificationVersion: 'v1',
+    name: options.name ?? client.dialect,
+    client,
+    schema: s,
+    schemaName,
+    ready,
+    async transaction<T>(fn: (tx: StoreTransaction) => Promise<T>, txOptions: TransactionOptions = {}): Promise<T> {
+      if (closed)
+        throw new CrmkitError({ code: ErrorCode.CLOSED, message: '[crmkit/store-postgres] The store is closed.' });
+      await ready();
+      for (let attempt = 0; ; attempt++) {
+        if (txOptions.signal?.aborted) throw new AbortedError({ cause: txOptions.signal.reason });
+        try {
+          return await client.transaction(
+            async (sql) => {
+              const value = await fn(makeTransaction(sql));
+              if (txOptions.signal?.aborted) throw new AbortedError({ cause: txOptions.signal.reason });
+              return value;
+            },
+            txOptions.readOnly ? { isolation: 'repeatable read', readOnly: true } : { isolation: 'serializable' },
+          );
+        } catch (error) {
+          const state = sqlState(error);
+          if (state && RETRYABLE.has(state)) {
+            if (attempt < maxRetries) {
+              await sleep(Math.random() * 5 * 2 ** Math.min(attempt, 6));
+              continue;
+            }
+            throw new ConflictError({
+              message: `[crmkit/store-postgres] The transaction kept conflicting with concurrent writers (${attempt + 1} attempts).`,
+              cause: error,
+            });
+          }
+          if (CrmkitError.isInstance(error)) throw error;
+          throw new CrmkitError({
+            code: ErrorCode.STORE_FAILED,
+            message: `[crmkit/store-postgres] ${(error as Error)?.message ?? 'The database failed'}${state ? ` (SQLSTATE ${state})` : ''}; the transaction was rolled back.`,
+            cause: error,
+          });
+        }
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await client.close();
+    },
+  };
+  return store;
+}
+
+function toLink(row: Row): MergeLink {
+  return {
+    id: text(row.id),
+    a: text(row.a),
+    b: text(row.b),
+    createdAt: text(row.created_at),
+    ...optional('actor', row.actor),
+    ...optional('reason', row.reason),
+  };
+}
+
+/** The NOTIFY channel outbox appends signal on, per schema. */
+export function outboxChannel(schema: string): string {
+  return `crmkit_outbox_${schema}`.slice(0, 63);
+}
+
+/** Stable 32-bit key of the advisory lock that serialises outbox appends of one schema. */
+function outboxLockKey(schema: string): number {
+  let hash = 0x811c9dc5;
+  const text = `crmkit:outbox:${schema}`;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash | 0;
+}
+
+/**
+ * Outbox events after `after`, in `seq` order, that no later commit can overtake: a checkpoint on the last `seq`
+ * read never skips an event. Appends hold a transaction-level advisory lock from the insert until they commit, so a
+ * transaction allocates its `seq` values only after every earlier appender has ended; when a snapshot shows an event,
+ * every event with a lower `seq` is either visible in it too or was rolled back. (A filter on `txid` alone is not
+ * enough: a transaction that got its txid first but appends last commits events *above* those of a still-open
+ * transaction with a younger txid.) `schema` is the quoted schema name ({@link PostgresStore.schema}).
+ */
+export async function listVisibleOutbox(
+  sql: SqlExecutor,
+  schema: string,
+  after: number,
+  limit: number,
+): Promise<OutboxEvent[]> {
+  const { rows } = await sql.query<Row>(
+    `SELECT seq, id, type, at, payload FROM ${schema}.crmkit_outbox WHERE seq > $1 ORDER BY seq LIMIT $2`,
+    [after, limit],
+  );
+  return rows.map((row) => ({
+    id: text(row.id),
+    seq: Number(row.seq),
+    type: text(row.type),
+    at: text(row.at),
+    payload: row.payload as OutboxEvent['payload'],
+  }));
+}
