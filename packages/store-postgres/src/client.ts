@@ -30,8 +30,15 @@ export interface SqlClient extends SqlExecutor {
   ): Promise<T>;
   /** Runs a script of several statements (migrations). */
   exec(script: string): Promise<void>;
-  /** Subscribes to a NOTIFY channel; resolves to the function that unsubscribes. */
-  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Subscribes to a NOTIFY channel; resolves to the function that unsubscribes. `onLost` is called when the
+   * subscription's connection fails (the subscriber should fall back to polling and subscribe again).
+   */
+  listen(
+    channel: string,
+    onNotify: (payload: string) => void,
+    onLost?: (error: unknown) => void,
+  ): Promise<() => Promise<void>>;
   /** Releases connections (ends a pool or closes PGlite, when the client owns it). */
   close(): Promise<void>;
 }
@@ -57,6 +64,9 @@ export interface PgClientOptions {
  */
 export function pgClient(pool: Pool, options: PgClientOptions = {}): SqlClient {
   const listeners = new Set<PoolClient>();
+  // An idle connection that dies (server restart, network) emits 'error' on the pool; unhandled, it would crash the
+  // process. The pool drops the connection by itself; the next query opens a new one.
+  if (pool.listenerCount('error') === 0) pool.on('error', () => undefined);
   return {
     dialect: 'postgres',
     async query(text, params) {
@@ -66,6 +76,11 @@ export function pgClient(pool: Pool, options: PgClientOptions = {}): SqlClient {
     async transaction(fn, txOptions = {}) {
       const connection = await pool.connect();
       let broken = false;
+      // A connection that fails while checked out emits 'error'; the failing query rejects as well.
+      const onError = (): void => {
+        broken = true;
+      };
+      connection.on('error', onError);
       try {
         await connection.query(beginStatement(txOptions));
         const sql: SqlExecutor = {
@@ -85,27 +100,42 @@ export function pgClient(pool: Pool, options: PgClientOptions = {}): SqlClient {
         }
         throw error;
       } finally {
+        connection.off('error', onError);
         connection.release(broken);
       }
     },
     async exec(script) {
       await pool.query(script);
     },
-    async listen(channel, onNotify) {
+    async listen(channel, onNotify, onLost) {
       const connection = await pool.connect();
       listeners.add(connection);
       const handler = (message: { channel: string; payload?: string }) => {
         if (message.channel === channel) onNotify(message.payload ?? '');
       };
+      const fail = (error: unknown): void => {
+        if (!listeners.delete(connection)) return;
+        connection.off('notification', handler);
+        connection.release(true);
+        onLost?.(error);
+      };
       connection.on('notification', handler);
-      await connection.query(`LISTEN ${quoteIdent(channel)}`);
+      connection.on('error', fail);
+      try {
+        await connection.query(`LISTEN ${quoteIdent(channel)}`);
+      } catch (error) {
+        fail(error);
+        throw error;
+      }
       return async () => {
         if (!listeners.delete(connection)) return;
         connection.off('notification', handler);
+        connection.off('error', fail);
         try {
           await connection.query(`UNLISTEN ${quoteIdent(channel)}`);
-        } finally {
           connection.release();
+        } catch {
+          connection.release(true);
         }
       };
     },
@@ -156,7 +186,8 @@ export function pgliteClient(db: PGlite, options: PGliteClientOptions = {}): Sql
       await db.exec(script);
     },
     async listen(channel, onNotify) {
-      const unsubscribe = await db.listen(channel, onNotify);
+      // PGlite folds unquoted channel names to lower case; NOTIFY through pg_notify() is case-sensitive.
+      const unsubscribe = await db.listen(quoteIdent(channel), onNotify);
       return async () => {
         await unsubscribe();
       };

@@ -9,3 +9,5 @@ export type { IsolationLevel, PGliteClientOptions, PgClientOptions, SqlClient, S
 export { MIGRATIONS, migrate, splitStatements, type Migration } from './migrations';
 export { createPostgresStore, listVisibleOutbox, outboxChannel } from './store';
 export type { PostgresStore, PostgresStoreOptions } from './store';
+export { consumeOutbox, getConsumerCheckpoint, processOutboxOnce } from './outbox';
+export type { ConsumeOutboxOptions, OutboxHandler, OutboxHandlerContext, ProcessOutboxOptions } from './outbox';

@@ -41,8 +41,8 @@ CREATE TABLE {{schema}}.crmkit_records (
   ingested_at text NOT NULL,
   UNIQUE (source, type, external_id)
 );
-CREATE INDEX crmkit_records_match_keys ON {{schema}}.crmkit_records USING gin (match_keys) WHERE NOT deleted;
-CREATE INDEX crmkit_records_ref_keys ON {{schema}}.crmkit_records USING gin (ref_keys) WHERE NOT deleted;
+CREATE INDEX crmkit_records_match_keys ON {{schema}}.crmkit_records USING gin (match_keys) WITH (fastupdate = off) WHERE NOT deleted;
+CREATE INDEX crmkit_records_ref_keys ON {{schema}}.crmkit_records USING gin (ref_keys) WITH (fastupdate = off) WHERE NOT deleted;
 CREATE INDEX crmkit_records_customer ON {{schema}}.crmkit_records (customer_id) WHERE NOT deleted;
 
 CREATE TABLE {{schema}}.crmkit_customers (
@@ -57,7 +57,7 @@ CREATE TABLE {{schema}}.crmkit_customers (
   golden jsonb NOT NULL,
   lookup_keys text[] NOT NULL DEFAULT '{}'
 );
-CREATE INDEX crmkit_customers_lookup ON {{schema}}.crmkit_customers USING gin (lookup_keys) WHERE status = 'active';
+CREATE INDEX crmkit_customers_lookup ON {{schema}}.crmkit_customers USING gin (lookup_keys) WITH (fastupdate = off) WHERE status = 'active';
 CREATE INDEX crmkit_customers_status_id ON {{schema}}.crmkit_customers (status, id);
 
 CREATE TABLE {{schema}}.crmkit_merge_links (

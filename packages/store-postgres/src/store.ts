@@ -27,7 +27,7 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** Apply pending migrations on first use. @default true */
   migrate?: boolean;
-  /** How often a transaction that lost a serialisation conflict is run again before `CONFLICT` is thrown. @default 8 */
+  /** How often a transaction that lost a serialisation conflict is run again before `CONFLICT` is thrown. @default 20 */
   maxRetries?: number;
   /** Name for messages. @default the client's dialect */
   name?: string;
@@ -164,7 +164,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     });
   }
   const s = quoteIdent(schemaName);
-  const maxRetries = options.maxRetries ?? 8;
+  const maxRetries = options.maxRetries ?? 20;
   let readyPromise: Promise<void> | undefined;
   let closed = false;
 
