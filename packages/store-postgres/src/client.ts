@@ -76,6 +76,7 @@ export function pgClient(pool: Pool, options: PgClientOptions = {}): SqlClient {
     async transaction(fn, txOptions = {}) {
       const connection = await pool.connect();
       let broken = false;
+      let finished = false;
       // A connection that fails while checked out emits 'error'; the failing query rejects as well.
       const onError = (): void => {
         broken = true;
@@ -85,6 +86,7 @@ export function pgClient(pool: Pool, options: PgClientOptions = {}): SqlClient {
         await connection.query(beginStatement(txOptions));
         const sql: SqlExecutor = {
           async query(text, params) {
+            if (finished) throw new Error('[crmkit/store-postgres] Transaction already finished.');
             const result = await connection.query(text, params as unknown[]);
             return { rows: result.rows, rowCount: result.rowCount ?? 0 };
           },
@@ -100,6 +102,7 @@ export function pgClient(pool: Pool, options: PgClientOptions = {}): SqlClient {
         }
         throw error;
       } finally {
+        finished = true;
         connection.off('error', onError);
         connection.release(broken);
       }
@@ -175,6 +178,7 @@ export function pgliteClient(db: PGlite, options: PGliteClientOptions = {}): Sql
     query: direct.query,
     async transaction(fn, txOptions = {}) {
       // PGlite runs one connection: transactions are serialised by construction; the isolation level still applies.
+      // PGlite's transaction object refuses calls once the transaction has ended.
       return db.transaction(async (tx) => {
         await tx.query(
           `SET TRANSACTION ISOLATION LEVEL ${(txOptions.isolation ?? 'serializable').toUpperCase()}${txOptions.readOnly ? ' READ ONLY' : ''}`,

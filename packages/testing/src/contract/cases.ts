@@ -1,0 +1,1088 @@
+/**
+ * The cases of the store conformance suite, as plain functions of a fresh store. `describeStoreContract` turns them
+ * into vitest tests; the package's own tests also run them against deliberately broken stores to prove that each
+ * kind of bug is caught. Internal to `@crmkit/testing`.
+ *
+ * @module
+ */
+import { expect } from 'vitest';
+import {
+  CrmkitError,
+  type AbortSignalLike,
+  type CustomerGroup,
+  type FieldOverride,
+  type JournalEntry,
+  type MergeLink,
+  type OutboxEvent,
+  type Store,
+  type StoreTransaction,
+} from '@crmkit/model';
+import {
+  byId,
+  byKey,
+  byOverrideKey,
+  customer,
+  describeOutcome,
+  event,
+  group,
+  idsOf,
+  journalEntry,
+  jsonCopy,
+  keysOf,
+  link,
+  override,
+  rec,
+  rejectionOf,
+  seed,
+  snapshot,
+  snapshotOf,
+  T1,
+  T2,
+  tick,
+  writes,
+} from './fixtures';
+import { runStoreModel } from './model-run';
+
+/** Settings a case may read. */
+export interface ContractContext {
+  /** Runs of the model-based test. */
+  numRuns: number;
+  /** Stop the model-based test at the first failure, without shrinking (for the package's own tests). */
+  endOnFailure?: boolean;
+  /** Fixed fast-check seed for the model-based test (for the package's own tests). */
+  seed?: number;
+}
+
+/** One test of the suite. */
+export interface ContractCase {
+  /** The `describe` block the test belongs to. */
+  group: string;
+  name: string;
+  /** Test timeout in milliseconds, when the default is too short for a remote store. */
+  timeout?: number;
+  run(store: Store, context: ContractContext): Promise<void>;
+}
+
+const SLOW = 120_000;
+
+/** Thrown to roll a transaction back on purpose. */
+class Rollback extends Error {
+  constructor() {
+    super('rollback requested by the test');
+    this.name = 'Rollback';
+  }
+}
+
+/**
+ * True when `error` is `thrown`, or wraps it in its `cause` chain: a store may wrap what the transaction function
+ * threw (e.g. in a `STORE_FAILED` error), as long as the original stays reachable.
+ */
+function isOrWraps(error: unknown, thrown: unknown): boolean {
+  for (let current = error, depth = 0; current !== undefined && current !== null && depth < 10; depth++) {
+    if (current === thrown) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** Same as {@link isOrWraps}, for an error class. */
+function isOrWrapsA(error: unknown, type: new (...args: never[]) => Error): boolean {
+  for (let current = error, depth = 0; current !== undefined && current !== null && depth < 10; depth++) {
+    if (current instanceof type) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** True when `error` is a crmkit error with code `CONFLICT`. */
+function isConflict(error: unknown): boolean {
+  return CrmkitError.isInstance(error) && error.code === 'CONFLICT';
+}
+
+/**
+ * A rendezvous for `parties` concurrent transactions: each waits until all have arrived, or `timeoutMs` has passed
+ * (a store that serialises transactions never lets the others arrive while the first is waiting).
+ */
+function barrier(parties: number, timeoutMs: number): () => Promise<void> {
+  let arrived = 0;
+  let release!: () => void;
+  const all = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  return async () => {
+    arrived++;
+    if (arrived >= parties) release();
+    await Promise.race([all, tick(timeoutMs)]);
+  };
+}
+
+/** The values a fresh read must return, whatever the previous read's objects were mutated into. */
+function pristineRead(
+  pristine: { l: MergeLink; o: FieldOverride; j: JournalEntry; e: OutboxEvent; g: CustomerGroup },
+  seq: number,
+) {
+  return {
+    l: pristine.l,
+    linked: [pristine.l],
+    o: pristine.o,
+    j: pristine.j,
+    e: { ...pristine.e, seq },
+    g: pristine.g,
+    all: [pristine.g],
+  };
+}
+
+/** Every outbox event, paging with `after`. */
+async function readWholeOutbox(store: Store, pageSize = 50): Promise<OutboxEvent[]> {
+  const out: OutboxEvent[] = [];
+  let after: number | undefined;
+  for (;;) {
+    const page = await store.transaction((tx) =>
+      tx.listOutbox({ limit: pageSize, ...(after === undefined ? {} : { after }) }),
+    );
+    out.push(...page);
+    if (page.length < pageSize) return out;
+    after = page[page.length - 1]!.seq!;
+  }
+}
+
+/** Asserts seq values are integers, unique and strictly increasing in list order. */
+function expectIncreasingSeqs(events: readonly OutboxEvent[]): void {
+  for (let i = 0; i < events.length; i++) {
+    const seq = events[i]!.seq;
+    expect(Number.isInteger(seq), `seq of ${events[i]!.id} is an integer`).toBe(true);
+    if (i > 0) expect(seq!, `seq of ${events[i]!.id} after ${events[i - 1]!.id}`).toBeGreaterThan(events[i - 1]!.seq!);
+  }
+}
+
+/** Every case of the store contract, in order. */
+export function storeContractCases(): ContractCase[] {
+  const cases: ContractCase[] = [];
+  const add = (group: string, name: string, run: ContractCase['run'], timeout?: number) =>
+    cases.push({ group, name, run, ...(timeout === undefined ? {} : { timeout }) });
+
+  // ---------------------------------------------------------------- basics
+  add('basics', 'declares specification version v1 and a name', async (store) => {
+    expect(store.specificationVersion).toBe('v1');
+    expect(typeof store.name).toBe('string');
+    expect(store.name.length).toBeGreaterThan(0);
+  });
+
+  add('basics', 'returns the value of the transaction function', async (store) => {
+    await expect(store.transaction(async () => 42)).resolves.toBe(42);
+    await expect(store.transaction(async () => 'read', { readOnly: true })).resolves.toBe('read');
+  });
+
+  add('basics', 'starts empty', async (store) => {
+    await store.transaction(async (tx) => {
+      expect(await tx.listCustomers({ limit: 10 })).toEqual([]);
+      expect(await tx.listJournal({ limit: 10 })).toEqual([]);
+      expect(await tx.listOutbox({ limit: 10 })).toEqual([]);
+      expect(await tx.getGroups()).toEqual([]);
+    });
+  });
+
+  // ---------------------------------------------------------------- records
+  add('records', 'puts and gets records, skipping unknown keys', async (store) => {
+    const a = rec('a1');
+    const b = rec('b1', { type: 'organization', data: { name: 'Acme' } });
+    await store.transaction((tx) => tx.putRecords([a, b]));
+    const got = await store.transaction((tx) => tx.getRecords([b.key, 'nope/person/x', a.key]));
+    expect(byKey(got)).toEqual([b, a]);
+    expect(await store.transaction((tx) => tx.getRecords([]))).toEqual([]);
+  });
+
+  add('records', 'replaces a record by key', async (store) => {
+    await store.transaction((tx) => tx.putRecords([rec('a1')]));
+    const next = rec('a1', { version: 2, observedAt: T2, data: { givenName: 'New' } });
+    await store.transaction((tx) => tx.putRecords([next]));
+    expect(await store.transaction((tx) => tx.getRecords([next.key]))).toEqual([next]);
+  });
+
+  add('records', 'is idempotent: putting the same record twice leaves one', async (store) => {
+    const a = rec('a1', { matchKeys: ['m:idem'], refKeys: ['rec:idem'], customerId: 'c-idem' });
+    await store.transaction((tx) => tx.putRecords([a]));
+    await store.transaction((tx) => tx.putRecords([a]));
+    await store.transaction(async (tx) => {
+      await tx.putRecords([a]);
+      await tx.putRecords([a]);
+    });
+    await store.transaction(async (tx) => {
+      expect(await tx.getRecords([a.key])).toEqual([a]);
+      expect(await tx.findRecordsByMatchKeys(['m:idem'])).toEqual([a]);
+      expect(await tx.findRecordsByRefKeys(['rec:idem'])).toEqual([a]);
+      expect(await tx.listRecordsByCustomer(['c-idem'])).toEqual([a]);
+    });
+  });
+
+  add('records', 'keeps the last of two records with one key in one call', async (store) => {
+    const first = rec('a1', { matchKeys: ['m:first'], customerId: 'c-first' });
+    const last = rec('a1', { matchKeys: ['m:last'], customerId: 'c-last', version: 2 });
+    await store.transaction((tx) => tx.putRecords([first, last]));
+    await store.transaction(async (tx) => {
+      expect(await tx.getRecords([last.key])).toEqual([last]);
+      expect(await tx.findRecordsByMatchKeys(['m:first'])).toEqual([]);
+      expect(await tx.findRecordsByMatchKeys(['m:last'])).toEqual([last]);
+      expect(await tx.listRecordsByCustomer(['c-first'])).toEqual([]);
+      expect(await tx.listRecordsByCustomer(['c-last'])).toEqual([last]);
+    });
+  });
+
+  add('records', 'keeps tombstones readable by key', async (store) => {
+    const dead = rec('d1', { deleted: true, matchKeys: ['m:dead'] });
+    await store.transaction((tx) => tx.putRecords([dead]));
+    expect(await store.transaction((tx) => tx.getRecords([dead.key]))).toEqual([dead]);
+  });
+
+  add('records', 'finds live records by match key, once each', async (store) => {
+    await store.transaction((tx) =>
+      tx.putRecords([
+        rec('a1', { matchKeys: ['m:1', 'm:2'] }),
+        rec('a2', { matchKeys: ['m:2'] }),
+        rec('a3', { matchKeys: ['m:3'] }),
+      ]),
+    );
+    const found = await store.transaction((tx) => tx.findRecordsByMatchKeys(['m:1', 'm:2', 'm:missing', 'm:1']));
+    expect(keysOf(found)).toEqual(['crm/person/a1', 'crm/person/a2']);
+    expect(found).toHaveLength(2);
+    expect(keysOf(await store.transaction((tx) => tx.findRecordsByMatchKeys(['m:3'])))).toEqual(['crm/person/a3']);
+    expect(await store.transaction((tx) => tx.findRecordsByMatchKeys([]))).toEqual([]);
+  });
+
+  add('records', 'finds live records by ref key, optionally of one type', async (store) => {
+    const interaction = rec('i1', { type: 'interaction', refKeys: ['rec:p1'], data: null });
+    const opportunity = rec('o1', { type: 'opportunity', refKeys: ['rec:p1', 'rec:p2'], data: null });
+    await store.transaction((tx) => tx.putRecords([interaction, opportunity, rec('p9', { refKeys: ['rec:p2'] })]));
+    const all = await store.transaction((tx) => tx.findRecordsByRefKeys(['rec:p1', 'rec:p2']));
+    expect(keysOf(all)).toEqual(['crm/interaction/i1', 'crm/opportunity/o1', 'crm/person/p9']);
+    expect(all).toHaveLength(3);
+    const onlyInteractions = await store.transaction((tx) =>
+      tx.findRecordsByRefKeys(['rec:p1', 'rec:p2'], 'interaction'),
+    );
+    expect(onlyInteractions).toEqual([interaction]);
+    const onlyOpportunities = await store.transaction((tx) => tx.findRecordsByRefKeys(['rec:p2'], 'opportunity'));
+    expect(onlyOpportunities).toEqual([opportunity]);
+    expect(await store.transaction((tx) => tx.findRecordsByRefKeys(['rec:p1'], 'person'))).toEqual([]);
+    expect(await store.transaction((tx) => tx.findRecordsByRefKeys([]))).toEqual([]);
+  });
+
+  add('records', 'lists live records by customer', async (store) => {
+    await store.transaction((tx) =>
+      tx.putRecords([
+        rec('a1', { customerId: 'c1' }),
+        rec('a2', { customerId: 'c2' }),
+        rec('a3', { customerId: 'c1' }),
+        rec('a4', { customerId: null }),
+      ]),
+    );
+    const list = await store.transaction((tx) => tx.listRecordsByCustomer(['c1']));
+    expect(keysOf(list)).toEqual(['crm/person/a1', 'crm/person/a3']);
+    const both = await store.transaction((tx) => tx.listRecordsByCustomer(['c1', 'c2', 'c1']));
+    expect(keysOf(both)).toEqual(['crm/person/a1', 'crm/person/a2', 'crm/person/a3']);
+    expect(both).toHaveLength(3);
+    expect(await store.transaction((tx) => tx.listRecordsByCustomer([]))).toEqual([]);
+  });
+
+  add('records', 'leaves tombstones out of every index', async (store) => {
+    await store.transaction((tx) =>
+      tx.putRecords([rec('d1', { deleted: true, matchKeys: ['m:d'], refKeys: ['rec:d'], customerId: 'cd' })]),
+    );
+    await store.transaction(async (tx) => {
+      expect(await tx.findRecordsByMatchKeys(['m:d'])).toEqual([]);
+      expect(await tx.findRecordsByRefKeys(['rec:d'])).toEqual([]);
+      expect(await tx.findRecordsByRefKeys(['rec:d'], 'person')).toEqual([]);
+      expect(await tx.listRecordsByCustomer(['cd'])).toEqual([]);
+    });
+  });
+
+  add(
+    'records',
+    'removes a record from the indexes when it becomes a tombstone, and restores it when revived',
+    async (store) => {
+      const live = rec('a1', { matchKeys: ['m:a'], refKeys: ['rec:a'], customerId: 'ca' });
+      await store.transaction((tx) => tx.putRecords([live]));
+      await store.transaction((tx) =>
+        tx.putRecords([rec('a1', { deleted: true, matchKeys: ['m:a'], refKeys: ['rec:a'], customerId: 'ca' })]),
+      );
+      await store.transaction(async (tx) => {
+        expect(await tx.findRecordsByMatchKeys(['m:a'])).toEqual([]);
+        expect(await tx.findRecordsByRefKeys(['rec:a'])).toEqual([]);
+        expect(await tx.listRecordsByCustomer(['ca'])).toEqual([]);
+      });
+      await store.transaction((tx) => tx.putRecords([live]));
+      await store.transaction(async (tx) => {
+        expect(await tx.findRecordsByMatchKeys(['m:a'])).toEqual([live]);
+        expect(await tx.findRecordsByRefKeys(['rec:a'])).toEqual([live]);
+        expect(await tx.listRecordsByCustomer(['ca'])).toEqual([live]);
+      });
+    },
+  );
+
+  add('records', 'moves index entries when a record is replaced', async (store) => {
+    await store.transaction((tx) =>
+      tx.putRecords([rec('a1', { matchKeys: ['m:old', 'm:kept'], refKeys: ['rec:old'], customerId: 'c-old' })]),
+    );
+    const next = rec('a1', { matchKeys: ['m:kept', 'm:new'], refKeys: ['rec:new'], customerId: 'c-new', version: 2 });
+    await store.transaction((tx) => tx.putRecords([next]));
+    await store.transaction(async (tx) => {
+      expect(await tx.findRecordsByMatchKeys(['m:old'])).toEqual([]);
+      expect(await tx.findRecordsByMatchKeys(['m:kept'])).toEqual([next]);
+      expect(await tx.findRecordsByMatchKeys(['m:new'])).toEqual([next]);
+      expect(await tx.findRecordsByRefKeys(['rec:old'])).toEqual([]);
+      expect(await tx.findRecordsByRefKeys(['rec:new'])).toEqual([next]);
+      expect(await tx.listRecordsByCustomer(['c-old'])).toEqual([]);
+      expect(await tx.listRecordsByCustomer(['c-new'])).toEqual([next]);
+    });
+  });
+
+  add('records', 'sees its own writes inside a transaction', async (store) => {
+    await store.transaction(async (tx) => {
+      const a = rec('a1', { matchKeys: ['m:own'], refKeys: ['rec:own'], customerId: 'c-own' });
+      await tx.putRecords([a]);
+      expect(await tx.getRecords([a.key])).toEqual([a]);
+      expect(await tx.findRecordsByMatchKeys(['m:own'])).toEqual([a]);
+      expect(await tx.findRecordsByRefKeys(['rec:own'], 'person')).toEqual([a]);
+      expect(await tx.listRecordsByCustomer(['c-own'])).toEqual([a]);
+    });
+  });
+
+  // ---------------------------------------------------------------- customers
+  add('customers', 'puts and gets customers, skipping unknown ids', async (store) => {
+    const c1 = customer('c1', { lookupKeys: ['name:ada'] });
+    const c2 = customer('c2', { status: 'merged', mergedInto: 'c1' });
+    await store.transaction((tx) => tx.putCustomers([c1, c2]));
+    const got = await store.transaction((tx) => tx.getCustomers(['c2', 'missing', 'c1']));
+    expect(byId(got)).toEqual([c1, c2]);
+    expect(await store.transaction((tx) => tx.getCustomers([]))).toEqual([]);
+  });
+
+  add('customers', 'is idempotent: putting the same customer twice leaves one', async (store) => {
+    const c1 = customer('c1', { lookupKeys: ['name:ada'] });
+    await store.transaction((tx) => tx.putCustomers([c1]));
+    await store.transaction(async (tx) => {
+      await tx.putCustomers([c1]);
+      await tx.putCustomers([c1, c1]);
+    });
+    await store.transaction(async (tx) => {
+      expect(await tx.getCustomers(['c1'])).toEqual([c1]);
+      expect(await tx.listCustomers({ limit: 10 })).toEqual([c1]);
+      expect(await tx.findCustomersByLookupKeys(['name:ada'], 10)).toEqual([c1]);
+    });
+  });
+
+  add(
+    'customers',
+    'finds only active customers by lookup key, ordered by id, once each, up to the limit',
+    async (store) => {
+      await store.transaction((tx) =>
+        tx.putCustomers([
+          customer('c3', { lookupKeys: ['name:ada', 'email:ada@example.com'] }),
+          customer('c1', { lookupKeys: ['name:ada'] }),
+          customer('c2', { status: 'merged', mergedInto: 'c1', lookupKeys: ['name:ada'] }),
+          customer('c4', { status: 'deleted', lookupKeys: ['name:ada'] }),
+          customer('c5', { lookupKeys: ['email:ada@example.com'] }),
+        ]),
+      );
+      await store.transaction(async (tx) => {
+        expect(idsOf(await tx.findCustomersByLookupKeys(['name:ada'], 10))).toEqual(['c1', 'c3']);
+        expect(idsOf(await tx.findCustomersByLookupKeys(['name:ada', 'email:ada@example.com'], 10))).toEqual([
+          'c1',
+          'c3',
+          'c5',
+        ]);
+        expect(idsOf(await tx.findCustomersByLookupKeys(['email:ada@example.com', 'name:ada'], 2))).toEqual([
+          'c1',
+          'c3',
+        ]);
+        expect(idsOf(await tx.findCustomersByLookupKeys(['email:ada@example.com', 'name:ada'], 1))).toEqual(['c1']);
+        expect(await tx.findCustomersByLookupKeys(['name:nobody'], 10)).toEqual([]);
+        expect(await tx.findCustomersByLookupKeys([], 10)).toEqual([]);
+      });
+    },
+  );
+
+  add('customers', 'updates the lookup index when a customer changes status or keys', async (store) => {
+    await store.transaction((tx) => tx.putCustomers([customer('c1', { lookupKeys: ['name:ada', 'name:old'] })]));
+    await store.transaction((tx) => tx.putCustomers([customer('c1', { lookupKeys: ['name:ada', 'name:new'] })]));
+    await store.transaction(async (tx) => {
+      expect(await tx.findCustomersByLookupKeys(['name:old'], 10)).toEqual([]);
+      expect(idsOf(await tx.findCustomersByLookupKeys(['name:new'], 10))).toEqual(['c1']);
+    });
+    await store.transaction((tx) =>
+      tx.putCustomers([customer('c1', { status: 'merged', mergedInto: 'c2', lookupKeys: ['name:ada'] })]),
+    );
+    expect(await store.transaction((tx) => tx.findCustomersByLookupKeys(['name:ada', 'name:new'], 10))).toEqual([]);
+    const revived = customer('c1', { lookupKeys: ['name:ada'] });
+    await store.transaction((tx) => tx.putCustomers([revived]));
+    expect(await store.transaction((tx) => tx.findCustomersByLookupKeys(['name:ada'], 10))).toEqual([revived]);
+  });
+
+  add('customers', 'lists customers ordered by id with after, limit and status', async (store) => {
+    const ids = ['cus_05', 'cus_01', 'cus_10', 'cus_03', 'cus_07', 'cus_02'];
+    await store.transaction((tx) =>
+      tx.putCustomers(ids.map((id, i) => customer(id, { status: i % 3 === 2 ? 'merged' : 'active' }))),
+    );
+    await store.transaction(async (tx) => {
+      expect(idsOf(await tx.listCustomers({ limit: 100 }))).toEqual([
+        'cus_01',
+        'cus_02',
+        'cus_03',
+        'cus_05',
+        'cus_07',
+        'cus_10',
+      ]);
+      expect(idsOf(await tx.listCustomers({ limit: 2 }))).toEqual(['cus_01', 'cus_02']);
+      expect(idsOf(await tx.listCustomers({ limit: 2, after: 'cus_02' }))).toEqual(['cus_03', 'cus_05']);
+      expect(idsOf(await tx.listCustomers({ limit: 100, after: 'cus_04' }))).toEqual(['cus_05', 'cus_07', 'cus_10']);
+      expect(idsOf(await tx.listCustomers({ limit: 100, after: 'cus_10' }))).toEqual([]);
+      expect(idsOf(await tx.listCustomers({ limit: 100, status: 'merged' }))).toEqual(['cus_02', 'cus_10']);
+      expect(idsOf(await tx.listCustomers({ limit: 1, status: 'active', after: 'cus_01' }))).toEqual(['cus_03']);
+      expect(idsOf(await tx.listCustomers({ limit: 100, status: 'active', after: 'cus_03' }))).toEqual([
+        'cus_05',
+        'cus_07',
+      ]);
+      expect(await tx.listCustomers({ limit: 100, status: 'deleted' })).toEqual([]);
+    });
+  });
+
+  add('customers', 'pages through many customers with a cursor, seeing every row exactly once', async (store) => {
+    const count = 157;
+    const ids = Array.from({ length: count }, (_, i) => `c${String((i * 37) % count).padStart(3, '0')}`);
+    const statusOf = (id: string) => (Number(id.slice(1)) % 4 === 0 ? 'merged' : 'active');
+    for (let i = 0; i < ids.length; i += 40) {
+      const chunk = ids.slice(i, i + 40);
+      await store.transaction((tx) => tx.putCustomers(chunk.map((id) => customer(id, { status: statusOf(id) }))));
+    }
+    const page = async (limit: number, status?: 'active' | 'merged') => {
+      const seen: string[] = [];
+      let after: string | undefined;
+      for (let guard = 0; guard < 1000; guard++) {
+        const rows = await store.transaction((tx) =>
+          tx.listCustomers({ limit, ...(after === undefined ? {} : { after }), ...(status ? { status } : {}) }),
+        );
+        expect(rows.length).toBeLessThanOrEqual(limit);
+        if (rows.length === 0) break;
+        seen.push(...idsOf(rows));
+        after = rows[rows.length - 1]!.id;
+      }
+      return seen;
+    };
+    const sorted = [...ids].sort();
+    expect(await page(10)).toEqual(sorted);
+    expect(await page(1)).toEqual(sorted);
+    expect(await page(count)).toEqual(sorted);
+    expect(await page(7, 'active')).toEqual(sorted.filter((id) => statusOf(id) === 'active'));
+    expect(await page(7, 'merged')).toEqual(sorted.filter((id) => statusOf(id) === 'merged'));
+  });
+
+  // ---------------------------------------------------------------- merge links
+  add('merge links', 'puts, gets, lists by either home id, and deletes links', async (store) => {
+    const l1 = link('l1', 'h1', 'h2', { actor: 'usr_1', reason: 'same' });
+    const l2 = link('l2', 'h2', 'h3');
+    const l3 = link('l3', 'h4', 'h5');
+    await store.transaction(async (tx) => {
+      await tx.putMergeLink(l1);
+      await tx.putMergeLink(l2);
+      await tx.putMergeLink(l3);
+    });
+    await store.transaction(async (tx) => {
+      expect(await tx.getMergeLink('l1')).toEqual(l1);
+      expect(await tx.getMergeLink('missing')).toBeUndefined();
+      expect(await tx.listMergeLinks(['h1'])).toEqual([l1]);
+      expect(byId(await tx.listMergeLinks(['h2']))).toEqual([l1, l2]);
+      expect(await tx.listMergeLinks(['h3'])).toEqual([l2]);
+      expect(byId(await tx.listMergeLinks(['h1', 'h2', 'h3']))).toEqual([l1, l2]);
+      expect(await tx.listMergeLinks(['h9'])).toEqual([]);
+      expect(await tx.listMergeLinks([])).toEqual([]);
+    });
+    await store.transaction((tx) => tx.deleteMergeLink('l1'));
+    await store.transaction(async (tx) => {
+      expect(await tx.getMergeLink('l1')).toBeUndefined();
+      expect(await tx.listMergeLinks(['h1'])).toEqual([]);
+      expect(idsOf(await tx.listMergeLinks(['h2']))).toEqual(['l2']);
+      await tx.deleteMergeLink('never-existed');
+    });
+  });
+
+  add('merge links', 'moves a replaced link in the home index', async (store) => {
+    await store.transaction((tx) => tx.putMergeLink(link('l1', 'h1', 'h2')));
+    const moved = link('l1', 'h3', 'h1');
+    await store.transaction((tx) => tx.putMergeLink(moved));
+    await store.transaction(async (tx) => {
+      expect(await tx.getMergeLink('l1')).toEqual(moved);
+      expect(await tx.listMergeLinks(['h2'])).toEqual([]);
+      expect(await tx.listMergeLinks(['h1'])).toEqual([moved]);
+      expect(await tx.listMergeLinks(['h3'])).toEqual([moved]);
+    });
+  });
+
+  // ---------------------------------------------------------------- overrides
+  add('overrides', 'puts, replaces, gets by customer and deletes overrides', async (store) => {
+    await store.transaction(async (tx) => {
+      await tx.putOverride(override('c1', 'jobTitle', 'CTO'));
+      await tx.putOverride(override('c1', 'givenName', 'Ada'));
+      await tx.putOverride(override('c2', 'jobTitle', 'CEO'));
+      await tx.putOverride(override('c1', 'jobTitle', 'CFO'));
+    });
+    await store.transaction(async (tx) => {
+      expect(byOverrideKey(await tx.getOverrides(['c1']))).toEqual([
+        override('c1', 'givenName', 'Ada'),
+        override('c1', 'jobTitle', 'CFO'),
+      ]);
+      expect(await tx.getOverrides(['c2'])).toEqual([override('c2', 'jobTitle', 'CEO')]);
+      expect(await tx.getOverrides(['c1', 'c2'])).toHaveLength(3);
+      expect(await tx.getOverrides(['c3'])).toEqual([]);
+      expect(await tx.getOverrides([])).toEqual([]);
+    });
+    await store.transaction((tx) => tx.deleteOverride('c1', 'jobTitle'));
+    await store.transaction(async (tx) => {
+      expect((await tx.getOverrides(['c1'])).map((o) => o.field)).toEqual(['givenName']);
+      expect(await tx.getOverrides(['c2'])).toHaveLength(1);
+      await tx.deleteOverride('c1', 'nothing');
+    });
+  });
+
+  add('overrides', 'keeps JSON override values intact', async (store) => {
+    const values: FieldOverride['value'][] = [
+      { tags: ['a', 'b'], nested: { n: 1, z: null } },
+      'text',
+      0,
+      -1.5,
+      false,
+      null,
+      [],
+      {},
+    ];
+    await store.transaction(async (tx) => {
+      for (const [i, value] of values.entries()) await tx.putOverride(override('c1', `attributes.v${i}`, value));
+    });
+    const got = await store.transaction((tx) => tx.getOverrides(['c1']));
+    expect(byOverrideKey(got)).toEqual(values.map((value, i) => override('c1', `attributes.v${i}`, value)));
+  });
+
+  // ---------------------------------------------------------------- journal
+  add('journal', 'lists entries oldest first, filtered by customer, up to the limit', async (store) => {
+    await store.transaction((tx) =>
+      tx.appendJournal([journalEntry('j1', ['c1', 'c2']), journalEntry('j0', ['c2']), journalEntry('j5', ['c3'])]),
+    );
+    await store.transaction((tx) => tx.appendJournal([journalEntry('j3', ['c1'])]));
+    await store.transaction((tx) => tx.appendJournal([journalEntry('j2', ['c2', 'c1'])]));
+    await store.transaction(async (tx) => {
+      expect(idsOf(await tx.listJournal({ limit: 100 }))).toEqual(['j1', 'j0', 'j5', 'j3', 'j2']);
+      expect(idsOf(await tx.listJournal({ limit: 2 }))).toEqual(['j1', 'j0']);
+      expect(idsOf(await tx.listJournal({ customerId: 'c1', limit: 100 }))).toEqual(['j1', 'j3', 'j2']);
+      expect(idsOf(await tx.listJournal({ customerId: 'c2', limit: 100 }))).toEqual(['j1', 'j0', 'j2']);
+      expect(idsOf(await tx.listJournal({ customerId: 'c2', limit: 1 }))).toEqual(['j1']);
+      expect(await tx.listJournal({ customerId: 'c9', limit: 100 })).toEqual([]);
+      expect((await tx.listJournal({ limit: 1 }))[0]).toEqual(journalEntry('j1', ['c1', 'c2']));
+    });
+  });
+
+  // ---------------------------------------------------------------- outbox
+  add('outbox', 'assigns increasing seq and lists after a position, in order', async (store) => {
+    await store.transaction((tx) => tx.appendOutbox([event('e1'), { ...event('e2'), seq: 999 }]));
+    await store.transaction((tx) => tx.appendOutbox([event('e3')]));
+    const all = await store.transaction((tx) => tx.listOutbox({ limit: 100 }));
+    expect(idsOf(all)).toEqual(['e1', 'e2', 'e3']);
+    expectIncreasingSeqs(all);
+    const seqs = all.map((e) => e.seq!);
+    expect(seqs).not.toContain(999);
+    expect(all[0]).toEqual({ ...event('e1'), seq: seqs[0] });
+    expect(idsOf(await store.transaction((tx) => tx.listOutbox({ limit: 2 })))).toEqual(['e1', 'e2']);
+    expect(idsOf(await store.transaction((tx) => tx.listOutbox({ after: seqs[0]!, limit: 100 })))).toEqual([
+      'e2',
+      'e3',
+    ]);
+    expect(idsOf(await store.transaction((tx) => tx.listOutbox({ after: seqs[0]!, limit: 1 })))).toEqual(['e2']);
+    expect(await store.transaction((tx) => tx.listOutbox({ after: seqs[2]!, limit: 100 }))).toEqual([]);
+    await store.transaction((tx) => tx.appendOutbox([]));
+    expect(await store.transaction((tx) => tx.listOutbox({ limit: 100 }))).toEqual(all);
+  });
+
+  add('outbox', 'redelivers: listing again from the same checkpoint returns the same events', async (store) => {
+    await store.transaction((tx) => tx.appendOutbox([event('e1'), event('e2'), event('e3')]));
+    const [first] = await store.transaction((tx) => tx.listOutbox({ limit: 1 }));
+    const checkpoint = first!.seq!;
+    const once = await store.transaction((tx) => tx.listOutbox({ after: checkpoint, limit: 10 }));
+    const twice = await store.transaction((tx) => tx.listOutbox({ after: checkpoint, limit: 10 }));
+    expect(idsOf(once)).toEqual(['e2', 'e3']);
+    expect(twice).toEqual(once);
+    await store.transaction((tx) => tx.appendOutbox([event('e4')]));
+    const later = await store.transaction((tx) => tx.listOutbox({ after: checkpoint, limit: 10 }));
+    expect(later.slice(0, 2)).toEqual(once);
+    expect(idsOf(later)).toEqual(['e2', 'e3', 'e4']);
+    expectIncreasingSeqs(later);
+  });
+
+  add('outbox', 'pages through many events with a seq cursor, seeing every event exactly once', async (store) => {
+    const ids: string[] = [];
+    for (let t = 0; t < 12; t++) {
+      const batch = Array.from({ length: (t % 4) + 1 }, (_, i) => `e${t}-${i}`);
+      ids.push(...batch);
+      await store.transaction((tx) => tx.appendOutbox(batch.map((id) => event(id))));
+    }
+    for (const pageSize of [1, 4, 100]) {
+      const all = await readWholeOutbox(store, pageSize);
+      expect(idsOf(all)).toEqual(ids);
+      expectIncreasingSeqs(all);
+    }
+  });
+
+  // ---------------------------------------------------------------- groups
+  add('groups', 'puts, replaces, gets all or by id, and deletes groups', async (store) => {
+    const g2 = group('g2');
+    const g1 = group('g1', {
+      memberIds: ['c1'],
+      rule: { match: 'all', conditions: [{ field: 'x', op: 'exists' }] },
+    });
+    await store.transaction(async (tx) => {
+      await tx.putGroup(g2);
+      await tx.putGroup(group('g1'));
+      await tx.putGroup(g1);
+    });
+    await store.transaction(async (tx) => {
+      expect(byId(await tx.getGroups())).toEqual([g1, g2]);
+      expect(await tx.getGroups(['g2', 'missing'])).toEqual([g2]);
+      expect(await tx.getGroups([])).toEqual([]);
+    });
+    await store.transaction((tx) => tx.deleteGroup('g1'));
+    expect(await store.transaction((tx) => tx.getGroups())).toEqual([g2]);
+    await store.transaction((tx) => tx.deleteGroup('never-existed'));
+  });
+
+  // ---------------------------------------------------------------- transactions
+  for (const writeName of Object.keys(writes)) {
+    add('transactions', `rolls back: ${writeName}`, async (store) => {
+      await seed(store);
+      const before = await snapshot(store);
+      const failure = new Error('boom');
+      const error = await rejectionOf(
+        store.transaction(async (tx) => {
+          await writes[writeName]!(tx);
+          throw failure;
+        }),
+      );
+      expect(isOrWraps(error, failure), String(error)).toBe(true);
+      expect(await snapshot(store)).toEqual(before);
+    });
+  }
+
+  add(
+    'transactions',
+    'each write is visible inside its transaction and changes the seeded state (so the rollback tests are meaningful)',
+    async (store) => {
+      await seed(store);
+      for (const [writeName, write] of Object.entries(writes)) {
+        const error = await rejectionOf(
+          store.transaction(async (tx) => {
+            const before = await snapshotOf(tx);
+            await write(tx);
+            expect(await snapshotOf(tx), writeName).not.toEqual(before);
+            throw new Rollback();
+          }),
+        );
+        expect(isOrWrapsA(error, Rollback), String(error)).toBe(true);
+      }
+    },
+  );
+
+  add('transactions', 'rolls back every kind of write at once, exactly', async (store) => {
+    await seed(store);
+    const before = await snapshot(store);
+    const failure = new Error('late failure');
+    const error = await rejectionOf(
+      store.transaction(async (tx) => {
+        for (const write of Object.values(writes)) await write(tx);
+        expect(await tx.getGroups(['g3'])).toHaveLength(1);
+        throw failure;
+      }),
+    );
+    expect(isOrWraps(error, failure), String(error)).toBe(true);
+    expect(await snapshot(store)).toEqual(before);
+  });
+
+  add('transactions', 'makes a committed transaction visible, exactly, to the next', async (store) => {
+    await seed(store);
+    const inside = await store.transaction(async (tx) => {
+      for (const write of Object.values(writes)) await write(tx);
+      return snapshotOf(tx);
+    });
+    expect(await snapshot(store)).toEqual(inside);
+    expect(await store.transaction(snapshotOf)).toEqual(inside);
+  });
+
+  add('transactions', 'keeps working after a rollback, with outbox seq beyond every committed one', async (store) => {
+    await seed(store);
+    const committed = await store.transaction((tx) => tx.listOutbox({ limit: 100 }));
+    await rejectionOf(
+      store.transaction(async (tx) => {
+        await tx.appendOutbox([event('lost')]);
+        throw new Error('x');
+      }),
+    );
+    await store.transaction((tx) => tx.appendOutbox([event('kept')]));
+    const all = await store.transaction((tx) => tx.listOutbox({ limit: 100 }));
+    expect(idsOf(all)).toEqual(['e1', 'e2', 'kept']);
+    const maxCommitted = Math.max(...committed.map((e) => e.seq!));
+    expect(all[2]!.seq!).toBeGreaterThan(maxCommitted);
+    expect(idsOf(await store.transaction((tx) => tx.listOutbox({ after: maxCommitted, limit: 10 })))).toEqual(['kept']);
+  });
+
+  add('transactions', 'rolls back when the signal is aborted during the transaction', async (store) => {
+    await seed(store);
+    const before = await snapshot(store);
+    const signal: { aborted: boolean; reason?: unknown } = { aborted: false };
+    const error = await rejectionOf(
+      store.transaction(
+        async (tx) => {
+          for (const write of Object.values(writes)) await write(tx);
+          signal.aborted = true;
+          signal.reason = 'user cancelled';
+          return 'done';
+        },
+        { signal },
+      ),
+    );
+    expect(CrmkitError.isInstance(error), String(error)).toBe(true);
+    expect((error as CrmkitError).code).toBe('ABORTED');
+    expect((error as CrmkitError).cause).toBe('user cancelled');
+    expect(await snapshot(store)).toEqual(before);
+  });
+
+  add('transactions', 'rolls back when an AbortController aborts before commit', async (store) => {
+    const { AbortController: Controller } = globalThis as unknown as {
+      AbortController?: new () => { signal: AbortSignalLike; abort(reason?: unknown): void };
+    };
+    if (!Controller) return;
+    await seed(store);
+    const before = await snapshot(store);
+    const controller = new Controller();
+    const error = await rejectionOf(
+      store.transaction(
+        async (tx) => {
+          await writes['insert a record']!(tx);
+          await writes['append to the outbox']!(tx);
+          controller.abort('stop');
+        },
+        { signal: controller.signal },
+      ),
+    );
+    expect(CrmkitError.isInstance(error) && error.code === 'ABORTED', String(error)).toBe(true);
+    expect(await snapshot(store)).toEqual(before);
+  });
+
+  add('transactions', 'does not commit when the signal is already aborted', async (store) => {
+    await seed(store);
+    const before = await snapshot(store);
+    const signal: AbortSignalLike = { aborted: true, reason: 'early' };
+    const error = await rejectionOf(
+      store.transaction(async (tx) => tx.putRecords([rec('r9', { matchKeys: ['m:r9'] })]), { signal }),
+    );
+    expect(CrmkitError.isInstance(error) && error.code === 'ABORTED', String(error)).toBe(true);
+    expect(await snapshot(store)).toEqual(before);
+  });
+
+  add('transactions', 'commits when the signal stays live', async (store) => {
+    const signal: AbortSignalLike = { aborted: false };
+    await store.transaction((tx) => tx.putGroup(group('g1')), { signal });
+    expect(idsOf(await store.transaction((tx) => tx.getGroups()))).toEqual(['g1']);
+  });
+
+  add('transactions', 'refuses use of a transaction after it has finished, writing nothing', async (store) => {
+    let leaked: StoreTransaction | undefined;
+    await store.transaction(async (tx) => {
+      leaked = tx;
+    });
+    let failed = false;
+    try {
+      await leaked!.putGroup(group('g-late'));
+    } catch {
+      failed = true;
+    }
+    expect(await store.transaction((tx) => tx.getGroups()), 'the late write must not be stored').toEqual([]);
+    expect(failed, 'the late call must throw or reject').toBe(true);
+  });
+
+  add('transactions', 'refuses transactions after close (and close may be called again)', async (store) => {
+    await store.close();
+    await expect(store.transaction(async () => 1)).rejects.toThrow();
+  });
+
+  // ---------------------------------------------------------------- copying
+  add('copying', 'copies records in and out', async (store) => {
+    const input = rec('a1', { matchKeys: ['m:a'], refKeys: ['rec:a'], customerId: 'c1' });
+    const pristine = jsonCopy(input);
+    await store.transaction((tx) => tx.putRecords([input]));
+    input.matchKeys.push('m:mutated');
+    input.observedAt = T2;
+    (input.data as { givenName?: string }).givenName = 'Mutated';
+    const [out] = await store.transaction((tx) => tx.getRecords([pristine.key]));
+    expect(out).toEqual(pristine);
+    out!.matchKeys.length = 0;
+    (out!.data as { givenName?: string }).givenName = 'Mutated again';
+    const [found] = await store.transaction((tx) => tx.findRecordsByMatchKeys(['m:a']));
+    expect(found).toEqual(pristine);
+    found!.customerId = 'c-mutated';
+    const [referring] = await store.transaction((tx) => tx.findRecordsByRefKeys(['rec:a']));
+    expect(referring).toEqual(pristine);
+    referring!.refKeys.push('rec:mutated');
+    expect(await store.transaction((tx) => tx.listRecordsByCustomer(['c1']))).toEqual([pristine]);
+    expect(await store.transaction((tx) => tx.findRecordsByMatchKeys(['m:mutated']))).toEqual([]);
+    expect(await store.transaction((tx) => tx.findRecordsByRefKeys(['rec:mutated']))).toEqual([]);
+  });
+
+  add('copying', 'copies customers in and out', async (store) => {
+    const input = customer('c1', { lookupKeys: ['name:ada'] });
+    const pristine = jsonCopy(input);
+    await store.transaction((tx) => tx.putCustomers([input]));
+    input.displayName = 'Mutated';
+    input.lookupKeys.push('name:mutated');
+    input.golden.sources.push({ system: 's', externalId: 'e', observedAt: T1 });
+    const [out] = await store.transaction((tx) => tx.getCustomers(['c1']));
+    expect(out).toEqual(pristine);
+    out!.golden.fields.x = {
+      value: 1,
+      candidates: 1,
+      provenance: { source: 's', recordType: 'person', externalId: 'e', observedAt: T1, rule: 'mostRecent' },
+    };
+    const [listed] = await store.transaction((tx) => tx.listCustomers({ limit: 10 }));
+    expect(listed).toEqual(pristine);
+    listed!.status = 'deleted';
+    const [found] = await store.transaction((tx) => tx.findCustomersByLookupKeys(['name:ada'], 10));
+    expect(found).toEqual(pristine);
+    expect(await store.transaction((tx) => tx.findCustomersByLookupKeys(['name:mutated'], 10))).toEqual([]);
+  });
+
+  add('copying', 'copies links, overrides, journal entries, outbox events and groups', async (store) => {
+    const l = link('l1', 'h1', 'h2');
+    const o = override('c1', 'attributes.x', { list: [1] });
+    const j = journalEntry('j1', ['c1']);
+    const e = event('e1', { nested: { n: 1 } });
+    const g = group('g1', { memberIds: ['c1'] });
+    const pristine = jsonCopy({ l, o, j, e, g });
+    await store.transaction(async (tx) => {
+      await tx.putMergeLink(l);
+      await tx.putOverride(o);
+      await tx.appendJournal([j]);
+      await tx.appendOutbox([e]);
+      await tx.putGroup(g);
+    });
+    l.b = 'mutated';
+    (o.value as { list: number[] }).list.push(2);
+    j.customerIds.push('c-mutated');
+    (e.payload as { nested: { n: number } }).nested.n = 2;
+    g.memberIds.push('c-mutated');
+    const read = () =>
+      store.transaction(async (tx) => ({
+        l: await tx.getMergeLink('l1'),
+        linked: await tx.listMergeLinks(['h1']),
+        o: (await tx.getOverrides(['c1']))[0],
+        j: (await tx.listJournal({ limit: 10 }))[0],
+        e: (await tx.listOutbox({ limit: 10 }))[0],
+        g: (await tx.getGroups(['g1']))[0],
+        all: await tx.getGroups(),
+      }));
+    const first = await read();
+    expect(first.l).toEqual(pristine.l);
+    expect(first.linked).toEqual([pristine.l]);
+    expect(first.o).toEqual(pristine.o);
+    expect(first.j).toEqual(pristine.j);
+    expect(first.e).toEqual({ ...pristine.e, seq: first.e!.seq });
+    expect(first.g).toEqual(pristine.g);
+    const seq = first.e!.seq!;
+    first.l!.a = 'x';
+    first.linked[0]!.a = 'x';
+    (first.o!.value as { list: number[] }).list.length = 0;
+    first.j!.customerIds.length = 0;
+    (first.e!.payload as { nested: { n: number } }).nested.n = 3;
+    first.e!.seq = -1;
+    first.g!.memberIds.length = 0;
+    first.all[0]!.name = 'x';
+    const second = await read();
+    expect(second).toEqual(pristineRead(pristine, seq));
+    expect(await store.transaction((tx) => tx.listMergeLinks(['mutated']))).toEqual([]);
+    expect(await store.transaction((tx) => tx.listJournal({ customerId: 'c-mutated', limit: 10 }))).toEqual([]);
+  });
+
+  // ---------------------------------------------------------------- concurrency
+  add(
+    'concurrency',
+    'never loses an update: two concurrent read-modify-write transactions give +2, or one fails with CONFLICT',
+    async (store) => {
+      for (let round = 0; round < 8; round++) {
+        const id = `c${round}`;
+        await store.transaction((tx) => tx.putCustomers([customer(id, { version: 10 })]));
+        const bothHaveRead = barrier(2, 25);
+        const results = await Promise.allSettled(
+          [0, 1].map((writer) =>
+            store.transaction(async (tx) => {
+              const [row] = await tx.getCustomers([id]);
+              await bothHaveRead();
+              await tx.putCustomers([{ ...row!, version: row!.version + 1, displayName: `writer ${writer}` }]);
+            }),
+          ),
+        );
+        const outcomes = results.map(describeOutcome).join('; ');
+        const fulfilled = results.filter((r) => r.status === 'fulfilled').length;
+        for (const result of results) {
+          if (result.status === 'rejected') expect(isConflict(result.reason), outcomes).toBe(true);
+        }
+        expect(fulfilled, outcomes).toBeGreaterThanOrEqual(1);
+        const [row] = await store.transaction((tx) => tx.getCustomers([id]));
+        expect(row!.version, `round ${round}: ${outcomes}`).toBe(10 + fulfilled);
+      }
+    },
+    SLOW,
+  );
+
+  add(
+    'concurrency',
+    'never loses an update among many concurrent read-modify-write transactions',
+    async (store) => {
+      await store.transaction((tx) => tx.putCustomers([customer('c1', { version: 1 })]));
+      const results = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) =>
+          store.transaction(async (tx) => {
+            const [row] = await tx.getCustomers(['c1']);
+            await tick(i % 3);
+            await tx.putCustomers([{ ...row!, version: row!.version + 1 }]);
+          }),
+        ),
+      );
+      const outcomes = results.map(describeOutcome).join('; ');
+      for (const result of results) {
+        if (result.status === 'rejected') expect(isConflict(result.reason), outcomes).toBe(true);
+      }
+      const fulfilled = results.filter((r) => r.status === 'fulfilled').length;
+      expect(fulfilled, outcomes).toBeGreaterThanOrEqual(1);
+      const [row] = await store.transaction((tx) => tx.getCustomers(['c1']));
+      expect(row!.version, outcomes).toBe(1 + fulfilled);
+    },
+    SLOW,
+  );
+
+  add(
+    'concurrency',
+    'gives unique, strictly increasing seq values to many concurrent outbox appends',
+    async (store) => {
+      const writers = 20;
+      const results = await Promise.allSettled(
+        Array.from({ length: writers }, (_, w) =>
+          store.transaction(async (tx) => {
+            await tx.appendOutbox([event(`w${w}-0`), event(`w${w}-1`)]);
+            await tick(w % 3);
+            await tx.appendOutbox([event(`w${w}-2`)]);
+          }),
+        ),
+      );
+      const outcomes = results.map(describeOutcome).join('; ');
+      for (const result of results) {
+        if (result.status === 'rejected') expect(isConflict(result.reason), outcomes).toBe(true);
+      }
+      const committed = results.flatMap((r, w) => (r.status === 'fulfilled' ? [w] : []));
+      expect(committed.length, outcomes).toBeGreaterThanOrEqual(1);
+      const all = await readWholeOutbox(store, 7);
+      expectIncreasingSeqs(all);
+      expect(new Set(all.map((e) => e.seq)).size).toBe(all.length);
+      const expected = committed.flatMap((w) => [`w${w}-0`, `w${w}-1`, `w${w}-2`]);
+      expect(idsOf(all).sort()).toEqual(expected.sort());
+      // Within one transaction the events keep their order.
+      for (const w of committed) {
+        const positions = [0, 1, 2].map((i) => idsOf(all).indexOf(`w${w}-${i}`));
+        expect(positions, `writer ${w}`).toEqual([...positions].sort((a, b) => a - b));
+      }
+    },
+    SLOW,
+  );
+
+  add(
+    'concurrency',
+    'never commits an event at or below a seq a reader has already seen (no event slips behind a checkpoint)',
+    async (store) => {
+      for (let round = 0; round < 4; round++) {
+        let releaseSlow!: () => void;
+        const readerDone = new Promise<void>((resolve) => {
+          releaseSlow = resolve;
+        });
+        // The slow writer appends first and commits last; meanwhile a fast writer commits and a reader checkpoints.
+        const slow = store.transaction(async (tx) => {
+          await tx.appendOutbox([event(`slow-${round}`)]);
+          await Promise.race([readerDone, tick(50)]);
+        });
+        await tick(2);
+        const fast = store.transaction((tx) => tx.appendOutbox([event(`fast-${round}`)]));
+        await Promise.race([fast, tick(25)]);
+        const seen = await store.transaction((tx) => tx.listOutbox({ limit: 1000 }), { readOnly: true });
+        releaseSlow();
+        const results = await Promise.allSettled([slow, fast]);
+        const outcomes = results.map(describeOutcome).join('; ');
+        for (const result of results) {
+          if (result.status === 'rejected') expect(isConflict(result.reason), outcomes).toBe(true);
+        }
+        const checkpoint = Math.max(0, ...seen.map((e) => e.seq!));
+        const all = await readWholeOutbox(store);
+        const seenIds = new Set(idsOf(seen));
+        for (const later of all.filter((e) => !seenIds.has(e.id))) {
+          expect(later.seq!, `${later.id} committed after a reader saw seq ${checkpoint}`).toBeGreaterThan(checkpoint);
+        }
+        // Reading from the checkpoint delivers exactly the events the reader has not seen yet.
+        const rest = await store.transaction((tx) => tx.listOutbox({ after: checkpoint, limit: 1000 }));
+        expect(idsOf(rest).sort()).toEqual(
+          idsOf(all)
+            .filter((id) => !seenIds.has(id))
+            .sort(),
+        );
+      }
+    },
+    SLOW,
+  );
+
+  add('concurrency', 'runs the next transaction after one that failed, without its writes', async (store) => {
+    const failing = store.transaction(async (tx) => {
+      await tx.putGroup(group('g-failed'));
+      await tick();
+      throw new Error('fail');
+    });
+    const next = store.transaction((tx) => tx.getGroups());
+    await expect(failing).rejects.toThrow('fail');
+    await expect(next).resolves.toEqual([]);
+    expect(await store.transaction((tx) => tx.getGroups())).toEqual([]);
+  });
+
+  add('concurrency', 'never shows uncommitted writes to a concurrent reader', async (store) => {
+    let readerDone!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      readerDone = resolve;
+    });
+    const writer = store.transaction(async (tx) => {
+      await tx.putCustomers([customer('c-dirty', { lookupKeys: ['name:dirty'] })]);
+      await tx.putRecords([rec('dirty', { matchKeys: ['m:dirty'] })]);
+      await tx.appendOutbox([event('e-dirty')]);
+      await Promise.race([gate, tick(50)]);
+      throw new Rollback();
+    });
+    await tick(2);
+    const seen = await store.transaction(
+      async (tx) => ({
+        customers: await tx.findCustomersByLookupKeys(['name:dirty'], 10),
+        records: await tx.findRecordsByMatchKeys(['m:dirty']),
+        outbox: await tx.listOutbox({ limit: 10 }),
+      }),
+      { readOnly: true },
+    );
+    readerDone();
+    const writerError = await rejectionOf(writer);
+    expect(isOrWrapsA(writerError, Rollback), String(writerError)).toBe(true);
+    expect(seen).toEqual({ customers: [], records: [], outbox: [] });
+  });
+
+  // ---------------------------------------------------------------- model
+  add(
+    'model',
+    'behaves like a simple model of the contract over random sequences of operations',
+    (store, context) => runStoreModel(store, context),
+    SLOW,
+  );
+
+  return cases;
+}

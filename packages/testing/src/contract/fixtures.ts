@@ -1,0 +1,281 @@
+/**
+ * Fixtures and helpers of the store conformance suite: builders for every kind of row, a snapshot of everything
+ * observable through the Store interface, and small async helpers. Internal to `@crmkit/testing`.
+ *
+ * @module
+ */
+import type {
+  CustomerGroup,
+  CustomerRow,
+  CustomerStatus,
+  FieldOverride,
+  JournalEntry,
+  MergeLink,
+  OutboxEvent,
+  RecordType,
+  Store,
+  StoredRecord,
+  StoreTransaction,
+} from '@crmkit/model';
+
+export const T1 = '2026-01-01T00:00:00Z';
+export const T2 = '2026-02-01T00:00:00Z';
+
+/** Every key, id and index value the fixtures used, so a snapshot can read the whole store through its interface. */
+export const universe = {
+  recordKeys: new Set<string>(),
+  matchKeys: new Set<string>(),
+  refKeys: new Set<string>(),
+  customerIds: new Set<string>(),
+  lookupKeys: new Set<string>(),
+  linkIds: new Set<string>(),
+  groupIds: new Set<string>(),
+};
+
+/** A stored record `crm/<type>/<externalId>` (a person unless told otherwise). */
+export function rec(externalId: string, options: Partial<Omit<StoredRecord, 'key' | 'externalId'>> = {}): StoredRecord {
+  const type: RecordType = options.type ?? 'person';
+  const source = options.source ?? 'crm';
+  const record: StoredRecord = {
+    key: `${source}/${type}/${externalId}`,
+    type,
+    source,
+    externalId,
+    observedAt: T1,
+    deleted: false,
+    data: { givenName: externalId, emails: [{ value: `${externalId}@example.com` }] },
+    contentHash: `hash-${externalId}`,
+    matchKeys: [],
+    refKeys: [],
+    customerId: null,
+    homeId: null,
+    version: 1,
+    ingestedAt: T1,
+    ...options,
+  };
+  if (record.deleted && options.data === undefined) record.data = null;
+  universe.recordKeys.add(record.key);
+  for (const k of record.matchKeys) universe.matchKeys.add(k);
+  for (const k of record.refKeys) universe.refKeys.add(k);
+  if (record.customerId) universe.customerIds.add(record.customerId);
+  if (record.homeId) universe.customerIds.add(record.homeId);
+  return record;
+}
+
+/** An active person customer row. */
+export function customer(id: string, options: Partial<Omit<CustomerRow, 'id'>> = {}): CustomerRow {
+  const row: CustomerRow = {
+    id,
+    kind: 'person',
+    status: 'active',
+    displayName: `Customer ${id}`,
+    createdAt: T1,
+    updatedAt: T1,
+    version: 1,
+    golden: { kind: 'person', fields: {}, contactPoints: [], sources: [] },
+    lookupKeys: [],
+    ...options,
+  };
+  universe.customerIds.add(id);
+  for (const k of row.lookupKeys) universe.lookupKeys.add(k);
+  return row;
+}
+
+/** A merge link between two home ids. */
+export function link(id: string, a: string, b: string, extra: Partial<MergeLink> = {}): MergeLink {
+  universe.linkIds.add(id);
+  universe.customerIds.add(a);
+  universe.customerIds.add(b);
+  return { id, a, b, createdAt: T1, ...extra };
+}
+
+/** An override of one golden field. */
+export function override(customerId: string, field: string, value: FieldOverride['value']): FieldOverride {
+  universe.customerIds.add(customerId);
+  return { customerId, field, value, at: T1, actor: 'usr_1' };
+}
+
+/** A merge journal entry naming these customers. */
+export function journalEntry(id: string, customerIds: string[]): JournalEntry {
+  for (const c of customerIds) universe.customerIds.add(c);
+  return { id, at: T1, kind: 'merge', customerIds, data: { note: id } };
+}
+
+/** An outbox event (without seq). */
+export function event(id: string, payload: OutboxEvent['payload'] = { id }): OutboxEvent {
+  return { id, type: 'customer.updated', at: T1, payload };
+}
+
+/** A customer group. */
+export function group(id: string, options: Partial<Omit<CustomerGroup, 'id'>> = {}): CustomerGroup {
+  universe.groupIds.add(id);
+  return {
+    id,
+    createdAt: T1,
+    updatedAt: T1,
+    sources: [],
+    name: `Group ${id}`,
+    managerId: 'usr_1',
+    memberIds: [],
+    defaultArrangements: [],
+    ...options,
+  };
+}
+
+/** Code-unit string order (locale independent). */
+export const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+/** The keys of these records, sorted. */
+export const keysOf = (records: readonly StoredRecord[]): string[] => records.map((r) => r.key).sort(compare);
+/** The ids of these rows, in the order given. */
+export const idsOf = (rows: readonly { id: string }[]): string[] => rows.map((r) => r.id);
+/** Records sorted by key (for contract methods that promise no order). */
+export const byKey = (records: readonly StoredRecord[]): StoredRecord[] =>
+  [...records].sort((a, b) => compare(a.key, b.key));
+/** Rows sorted by id (for contract methods that promise no order). */
+export const byId = <T extends { id: string }>(rows: readonly T[]): T[] =>
+  [...rows].sort((a, b) => compare(a.id, b.id));
+/** Overrides sorted by customer and field. */
+export const byOverrideKey = (list: readonly FieldOverride[]): FieldOverride[] =>
+  [...list].sort((a, b) => compare(a.customerId, b.customerId) || compare(a.field, b.field));
+
+/** Per-key lookups, leaving out keys with no result so a growing universe does not change the snapshot. */
+async function perKey<T>(keys: Iterable<string>, read: (key: string) => Promise<T[]>, map: (items: T[]) => unknown) {
+  const out: Record<string, unknown> = {};
+  for (const key of [...keys].sort(compare)) {
+    const items = await read(key);
+    if (items.length > 0) out[key] = map(items);
+  }
+  return out;
+}
+
+/** Everything observable through a transaction, for the keys the fixtures have used. */
+export async function snapshotOf(tx: StoreTransaction) {
+  const statuses: CustomerStatus[] = ['active', 'merged', 'deleted'];
+  const linkById: Record<string, MergeLink> = {};
+  for (const id of [...universe.linkIds].sort(compare)) {
+    const found = await tx.getMergeLink(id);
+    if (found) linkById[id] = found;
+  }
+  const customersByStatus: Record<string, string[]> = {};
+  for (const status of statuses) customersByStatus[status] = idsOf(await tx.listCustomers({ limit: 10_000, status }));
+  return {
+    records: byKey(await tx.getRecords([...universe.recordKeys])),
+    byMatchKey: await perKey(universe.matchKeys, (k) => tx.findRecordsByMatchKeys([k]), byKey),
+    byRefKey: await perKey(universe.refKeys, (k) => tx.findRecordsByRefKeys([k]), byKey),
+    byCustomer: await perKey(universe.customerIds, (id) => tx.listRecordsByCustomer([id]), byKey),
+    customers: await tx.listCustomers({ limit: 10_000 }),
+    customersById: byId(await tx.getCustomers([...universe.customerIds])),
+    customersByStatus,
+    byLookupKey: await perKey(universe.lookupKeys, (k) => tx.findCustomersByLookupKeys([k], 1000), idsOf),
+    links: linkById,
+    linksByHome: await perKey(universe.customerIds, (id) => tx.listMergeLinks([id]), byId),
+    overrides: byOverrideKey(await tx.getOverrides([...universe.customerIds])),
+    journal: await tx.listJournal({ limit: 10_000 }),
+    journalByCustomer: await perKey(
+      universe.customerIds,
+      (id) => tx.listJournal({ customerId: id, limit: 1000 }),
+      (entries) => entries,
+    ),
+    outbox: await tx.listOutbox({ limit: 10_000 }),
+    groups: byId(await tx.getGroups()),
+    groupsById: byId(await tx.getGroups([...universe.groupIds])),
+  };
+}
+
+/** Everything observable through the Store interface, read in one read-only transaction. */
+export function snapshot(store: Store): ReturnType<typeof snapshotOf> {
+  return store.transaction(snapshotOf, { readOnly: true });
+}
+
+/** Resolves after `ms` milliseconds, so other queued work (timers included) can run. */
+export function tick(ms = 5): Promise<void> {
+  const { setTimeout } = globalThis as unknown as { setTimeout(fn: () => void, ms: number): unknown };
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The error a promise rejects with; fails when it resolves. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the promise to reject');
+}
+
+/** A deep copy via JSON (fixtures are plain JSON). */
+export function jsonCopy<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/** Seeds a store with one of everything. */
+export async function seed(store: Store): Promise<void> {
+  await store.transaction(async (tx) => {
+    await tx.putRecords([
+      rec('r1', { matchKeys: ['person:email:r1@example.com'], refKeys: ['rec:x'], customerId: 'c1', homeId: 'c1' }),
+      rec('r2', { deleted: true, matchKeys: ['person:email:r2@example.com'], customerId: 'c1' }),
+      rec('i1', {
+        type: 'interaction',
+        refKeys: ['rec:crm/person/r1', 'email:r1@example.com'],
+        customerId: null,
+        data: {
+          channel: 'email',
+          direction: 'inbound',
+          participants: [{ ref: { email: 'r1@example.com' }, role: 'from' }],
+          occurredAt: T1,
+          activity: { kind: 'note' },
+        },
+      }),
+    ]);
+    await tx.putCustomers([
+      customer('c1', { lookupKeys: ['email:r1@example.com', 'name:ada'] }),
+      customer('c2', { status: 'merged', mergedInto: 'c1', lookupKeys: ['name:ada', 'name:bob'] }),
+    ]);
+    await tx.putMergeLink(link('l1', 'c1', 'c2', { actor: 'usr_1', reason: 'same person' }));
+    await tx.putOverride(override('c1', 'jobTitle', 'CTO'));
+    await tx.putOverride(override('c1', 'attributes.vip', true));
+    await tx.appendJournal([journalEntry('j1', ['c1', 'c2'])]);
+    await tx.appendOutbox([event('e1'), event('e2')]);
+    await tx.putGroup(group('g1', { memberIds: ['c1'] }));
+    await tx.putGroup(group('g2'));
+  });
+}
+
+/** One of every kind of write, each changing seeded state. */
+export const writes: Record<string, (tx: StoreTransaction) => Promise<void>> = {
+  'insert a record': (tx) =>
+    tx.putRecords([rec('r3', { matchKeys: ['person:email:new@example.com'], refKeys: ['rec:y'], customerId: 'c3' })]),
+  'replace a record with other index keys': (tx) =>
+    tx.putRecords([
+      rec('r1', { matchKeys: ['person:phone:+31612345678'], refKeys: ['rec:z'], customerId: 'c9', version: 2 }),
+    ]),
+  'replace a record twice': async (tx) => {
+    await tx.putRecords([rec('r1', { matchKeys: ['m:a'], customerId: 'c7' })]);
+    await tx.putRecords([rec('r1', { matchKeys: ['m:b'], customerId: 'c8' })]);
+  },
+  'turn a record into a tombstone': (tx) => tx.putRecords([rec('r1', { deleted: true, customerId: 'c1' })]),
+  'revive a tombstone': (tx) =>
+    tx.putRecords([rec('r2', { matchKeys: ['person:email:r2@example.com'], customerId: 'c1' })]),
+  'insert a customer': (tx) => tx.putCustomers([customer('c3', { lookupKeys: ['name:ada', 'name:cyd'] })]),
+  'merge away a customer': (tx) =>
+    tx.putCustomers([customer('c1', { status: 'merged', mergedInto: 'c2', lookupKeys: ['name:eve'], version: 2 })]),
+  'reactivate a merged customer': (tx) => tx.putCustomers([customer('c2', { lookupKeys: ['name:bob'] })]),
+  'insert a merge link': (tx) => tx.putMergeLink(link('l2', 'c3', 'c4')),
+  'replace a merge link': (tx) => tx.putMergeLink(link('l1', 'c5', 'c6')),
+  'delete a merge link': (tx) => tx.deleteMergeLink('l1'),
+  'insert an override': (tx) => tx.putOverride(override('c2', 'jobTitle', 'CEO')),
+  'replace an override': (tx) => tx.putOverride(override('c1', 'jobTitle', 'CFO')),
+  'delete an override': (tx) => tx.deleteOverride('c1', 'jobTitle'),
+  'append to the journal': (tx) => tx.appendJournal([journalEntry('j2', ['c1']), journalEntry('j3', ['c3'])]),
+  'append to the outbox': (tx) => tx.appendOutbox([event('e3'), event('e4')]),
+  'insert a group': (tx) => tx.putGroup(group('g3')),
+  'replace a group': (tx) => tx.putGroup(group('g1', { name: 'Renamed', memberIds: ['c1', 'c2'] })),
+  'delete a group': (tx) => tx.deleteGroup('g2'),
+};
+
+/** Describes how a settled promise ended, for assertion messages. */
+export function describeOutcome(result: PromiseSettledResult<unknown>): string {
+  if (result.status === 'fulfilled') return 'fulfilled';
+  const reason = result.reason as { name?: unknown; code?: unknown; message?: unknown } | undefined;
+  return `rejected: ${String(reason?.name)} code=${String(reason?.code)} ${String(reason?.message)}`;
+}

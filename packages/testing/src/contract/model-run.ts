@@ -1,0 +1,648 @@
+/**
+ * The model-based test of the store conformance suite: fast-check generates random sequences of writes (records,
+ * tombstones, customers, status changes, outbox appends, some in transactions that then throw) and reads, runs them
+ * against the store and against a simple in-memory model of the contract, and compares every read.
+ *
+ * Each run works in its own namespace (source, keys and ids start with `m000001`...), so runs share one store
+ * without seeing each other: earlier runs' customer ids all sort before the current namespace, and the outbox is read
+ * from the last seq of the previous run. Internal to `@crmkit/testing`.
+ *
+ * @module
+ */
+import fc from 'fast-check';
+import { expect } from 'vitest';
+import type {
+  CustomerRow,
+  CustomerStatus,
+  OutboxEvent,
+  RecordType,
+  Store,
+  StoredRecord,
+  StoreTransaction,
+} from '@crmkit/model';
+import { compare, T1 } from './fixtures';
+
+const RECORD_IDS = 6;
+const MATCH_KEYS = 5;
+const REF_KEYS = 4;
+const CUSTOMERS = 6;
+const LOOKUP_KEYS = 5;
+const MAX_COMMANDS = 40;
+const RECORD_TYPES = ['person', 'organization', 'interaction'] as const satisfies readonly RecordType[];
+const STATUSES = ['active', 'merged', 'deleted'] as const satisfies readonly CustomerStatus[];
+
+type ModelRecordType = (typeof RECORD_TYPES)[number];
+
+/** The contract, as plain maps and lists. */
+interface Model {
+  ns: string;
+  /** Every record by key, tombstones included. */
+  records: Map<string, StoredRecord>;
+  customers: Map<string, CustomerRow>;
+  /** Ids of the run's committed events, in append order. */
+  outbox: string[];
+  /** Seq of each committed event, once a read has seen it. */
+  seqs: Map<string, number>;
+  /** Last seq before the run started (`undefined` when the outbox was empty). */
+  base: number | undefined;
+  nextEvent: number;
+  nextVersion: number;
+}
+
+interface Real {
+  store: Store;
+}
+
+type Command = fc.AsyncCommand<Model, Real>;
+
+/** Thrown inside a transaction to roll it back; the model stays unchanged. */
+class ModelRollback extends Error {
+  constructor() {
+    super('model-based test: rollback');
+    this.name = 'ModelRollback';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Names inside a run's namespace
+// ---------------------------------------------------------------------------------------------------------------
+
+const recordKey = (m: Model, type: ModelRecordType, id: number) => `${m.ns}/${type}/r${id}`;
+const matchKey = (m: Model, i: number) => `${m.ns}:m${i}`;
+const refKey = (m: Model, i: number) => `${m.ns}:ref${i}`;
+const customerId = (m: Model, i: number) => `${m.ns}c${i}`;
+const lookupKey = (m: Model, i: number) => `${m.ns}:k${i}`;
+
+function allRecordKeys(m: Model): string[] {
+  return RECORD_TYPES.flatMap((type) => Array.from({ length: RECORD_IDS }, (_, id) => recordKey(m, type, id)));
+}
+
+const sortedRecords = (list: Iterable<StoredRecord>) => [...list].sort((a, b) => compare(a.key, b.key));
+const sortedRows = (list: Iterable<CustomerRow>) => [...list].sort((a, b) => compare(a.id, b.id));
+const liveRecords = (m: Model) => [...m.records.values()].filter((r) => !r.deleted);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Generated specs, turned into rows inside a run
+// ---------------------------------------------------------------------------------------------------------------
+
+interface RecordSpec {
+  id: number;
+  type: ModelRecordType;
+  deleted: boolean;
+  matchKeys: number[];
+  refKeys: number[];
+  customer: number | null;
+  name: string;
+}
+
+const recordSpecArb: fc.Arbitrary<RecordSpec> = fc.record({
+  id: fc.nat(RECORD_IDS - 1),
+  type: fc.constantFrom(...RECORD_TYPES),
+  deleted: fc.nat(3).map((n) => n === 0),
+  matchKeys: fc.uniqueArray(fc.nat(MATCH_KEYS - 1), { maxLength: 3 }),
+  refKeys: fc.uniqueArray(fc.nat(REF_KEYS - 1), { maxLength: 2 }),
+  customer: fc.option(fc.nat(CUSTOMERS - 1), { nil: null }),
+  name: fc.constantFrom('ada', 'bob', 'cyd'),
+});
+
+function recordOf(m: Model, spec: RecordSpec): StoredRecord {
+  const data: StoredRecord['data'] = spec.deleted
+    ? null
+    : spec.type === 'person'
+      ? { givenName: spec.name, emails: [{ value: `${spec.name}@example.com` }] }
+      : spec.type === 'organization'
+        ? { name: spec.name }
+        : {
+            channel: 'email',
+            direction: 'inbound',
+            participants: [{ ref: { email: `${spec.name}@example.com` }, role: 'from' }],
+            occurredAt: T1,
+            activity: { kind: 'note' },
+          };
+  const version = ++m.nextVersion;
+  return {
+    key: recordKey(m, spec.type, spec.id),
+    type: spec.type,
+    source: m.ns,
+    externalId: `r${spec.id}`,
+    observedAt: T1,
+    deleted: spec.deleted,
+    data,
+    contentHash: `${spec.name}-${version}`,
+    // Match keys identify parties; interactions carry only ref keys (as the Hub writes them).
+    matchKeys: spec.type === 'interaction' ? [] : spec.matchKeys.map((i) => matchKey(m, i)),
+    refKeys: spec.refKeys.map((i) => refKey(m, i)),
+    customerId: spec.customer === null ? null : customerId(m, spec.customer),
+    homeId: spec.customer === null ? null : customerId(m, spec.customer),
+    version,
+    ingestedAt: T1,
+  };
+}
+
+interface CustomerSpec {
+  id: number;
+  status: CustomerStatus;
+  lookupKeys: number[];
+  name: string;
+}
+
+const customerSpecArb: fc.Arbitrary<CustomerSpec> = fc.record({
+  id: fc.nat(CUSTOMERS - 1),
+  status: fc.constantFrom<CustomerStatus>('active', 'active', 'merged', 'deleted'),
+  lookupKeys: fc.uniqueArray(fc.nat(LOOKUP_KEYS - 1), { maxLength: 3 }),
+  name: fc.constantFrom('Ada', 'Bob', 'Cyd'),
+});
+
+function withStatus(m: Model, row: CustomerRow, status: CustomerStatus): CustomerRow {
+  const { mergedInto: _previous, ...rest } = row;
+  return { ...rest, status, ...(status === 'merged' ? { mergedInto: customerId(m, 0) } : {}) };
+}
+
+function customerOf(m: Model, spec: CustomerSpec): CustomerRow {
+  const id = customerId(m, spec.id);
+  const row: CustomerRow = {
+    id,
+    kind: 'person',
+    status: 'active',
+    displayName: spec.name,
+    createdAt: T1,
+    updatedAt: T1,
+    version: (m.customers.get(id)?.version ?? 0) + 1,
+    golden: {
+      kind: 'person',
+      fields: {
+        givenName: {
+          value: spec.name,
+          candidates: 1,
+          provenance: { source: m.ns, recordType: 'person', externalId: 'r0', observedAt: T1, rule: 'mostRecent' },
+        },
+      },
+      contactPoints: [],
+      sources: [{ system: m.ns, externalId: 'r0', observedAt: T1 }],
+    },
+    lookupKeys: spec.lookupKeys.map((i) => lookupKey(m, i)),
+  };
+  return withStatus(m, row, spec.status);
+}
+
+const failArb = fc.nat(3).map((n) => n === 0);
+
+/** Runs `write` in its own transaction; when `fail`, the transaction throws afterwards and must roll back. */
+async function inTransaction(real: Real, fail: boolean, write: (tx: StoreTransaction) => Promise<void>): Promise<void> {
+  const outcome = real.store.transaction(async (tx) => {
+    await write(tx);
+    if (fail) throw new ModelRollback();
+  });
+  if (!fail) return outcome;
+  try {
+    await outcome;
+  } catch (error) {
+    // A store may wrap what the transaction threw, keeping it in the cause chain.
+    for (let current: unknown = error, depth = 0; current && depth < 10; depth++) {
+      if (current instanceof ModelRollback) return;
+      current = (current as { cause?: unknown }).cause;
+    }
+    throw error;
+  }
+  throw new Error('a transaction that threw was reported as committed');
+}
+
+/** Runs a read in a read-only transaction. */
+function read<T>(real: Real, fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+  return real.store.transaction(fn, { readOnly: true });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Write commands
+// ---------------------------------------------------------------------------------------------------------------
+
+class PutRecords implements Command {
+  constructor(
+    readonly specs: RecordSpec[],
+    readonly fail: boolean,
+  ) {}
+  check() {
+    return true;
+  }
+  async run(m: Model, real: Real) {
+    const records = this.specs.map((spec) => recordOf(m, spec));
+    const keys = records.map((r) => r.key);
+    await inTransaction(real, this.fail, async (tx) => {
+      await tx.putRecords(records);
+      expect(sortedRecords(await tx.getRecords(keys)), 'reads its own record writes').toEqual(sortedRecords(records));
+    });
+    if (!this.fail) for (const record of records) m.records.set(record.key, record);
+    const expected = keys.flatMap((key) => m.records.get(key) ?? []);
+    expect(sortedRecords(await read(real, (tx) => tx.getRecords(keys)))).toEqual(sortedRecords(expected));
+  }
+  toString() {
+    return `putRecords(${this.specs.map((s) => `${s.type}/r${s.id}${s.deleted ? '(tombstone)' : ''} m[${s.matchKeys}] ref[${s.refKeys}] c=${s.customer}`).join(', ')})${this.fail ? ' then throw' : ''}`;
+  }
+}
+
+class PutCustomers implements Command {
+  constructor(
+    readonly specs: CustomerSpec[],
+    readonly fail: boolean,
+  ) {}
+  check() {
+    return true;
+  }
+  async run(m: Model, real: Real) {
+    const rows = this.specs.map((spec) => customerOf(m, spec));
+    const ids = rows.map((r) => r.id);
+    await inTransaction(real, this.fail, async (tx) => {
+      await tx.putCustomers(rows);
+      expect(sortedRows(await tx.getCustomers(ids)), 'reads its own customer writes').toEqual(sortedRows(rows));
+    });
+    if (!this.fail) for (const row of rows) m.customers.set(row.id, row);
+    const expected = ids.flatMap((id) => m.customers.get(id) ?? []);
+    expect(sortedRows(await read(real, (tx) => tx.getCustomers(ids)))).toEqual(sortedRows(expected));
+  }
+  toString() {
+    return `putCustomers(${this.specs.map((s) => `c${s.id} ${s.status} k[${s.lookupKeys}]`).join(', ')})${this.fail ? ' then throw' : ''}`;
+  }
+}
+
+class SetStatus implements Command {
+  constructor(
+    readonly customer: number,
+    readonly status: CustomerStatus,
+    readonly fail: boolean,
+  ) {}
+  check() {
+    return true;
+  }
+  async run(m: Model, real: Real) {
+    const id = customerId(m, this.customer);
+    const known = m.customers.get(id);
+    let next: CustomerRow | undefined;
+    await inTransaction(real, this.fail, async (tx) => {
+      const found = await tx.getCustomers([id]);
+      expect(found).toEqual(known ? [known] : []);
+      const [row] = found;
+      if (!row) return;
+      next = { ...withStatus(m, row, this.status), version: row.version + 1 };
+      await tx.putCustomers([next]);
+    });
+    if (!this.fail && next) m.customers.set(id, next);
+    const expected = m.customers.get(id);
+    expect(await read(real, (tx) => tx.getCustomers([id]))).toEqual(expected ? [expected] : []);
+  }
+  toString() {
+    return `setStatus(c${this.customer}, ${this.status})${this.fail ? ' then throw' : ''}`;
+  }
+}
+
+class AppendOutbox implements Command {
+  constructor(
+    readonly batches: number[],
+    readonly fail: boolean,
+  ) {}
+  check() {
+    return true;
+  }
+  async run(m: Model, real: Real) {
+    const batches = this.batches.map((size) =>
+      Array.from({ length: size }, (): OutboxEvent => {
+        const id = `${m.ns}e${m.nextEvent++}`;
+        return { id, type: 'customer.updated', at: T1, payload: { id, n: m.nextEvent } };
+      }),
+    );
+    await inTransaction(real, this.fail, async (tx) => {
+      for (const batch of batches) await tx.appendOutbox(batch);
+    });
+    if (!this.fail) for (const batch of batches) m.outbox.push(...batch.map((e) => e.id));
+  }
+  toString() {
+    return `appendOutbox(${this.batches.join(' + ')} events)${this.fail ? ' then throw' : ''}`;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Read checks
+// ---------------------------------------------------------------------------------------------------------------
+
+class FindRecordsByMatchKeys implements Command {
+  constructor(readonly keys: number[]) {}
+  check() {
+    return true;
+  }
+  async run(m: Model, real: Real) {
+    const keys = this.keys.map((i) => matchKey(m, i));
+    const wanted = new Set(keys);
+    const expected = liveRecords(m).filter((r) => r.matchKeys.some((k) => wanted.has(k)));
+    const found = await read(real, (tx) => tx.findRecordsByMatchKeys(keys));
+    expect(sortedRecords(found)).toEqual(sortedRecords(expected));
+  }
+  toString() {
+    return `findRecordsByMatchKeys([${this.keys}])`;
+  }
+}
+
+class FindRecordsByRefKeys implements Command {
+  constructor(
+    readonly keys: number[],
+    readonly type: ModelRecordType | undefined,
+  ) {}
+  check() {
+    return true;
+  }
+  async run(m: Model, real: Real) {
+    const keys = this.keys.map((i) => refKey(m, i));
+    const wanted = new Set(keys);
+    const expected = liveRecords(m).filter(
+      (r) => r.refKeys.some((k) => wanted.has(k)) && (this.type === undefined || r.type === this.type),
+    );
+    const found = await read(real, (tx) => tx.findRecordsByRefKeys(keys, this.type));
+    expect(sortedRecords(found)).toEqual(sortedRecords(expected));
+  }
+  toString() {
+    return `findRecordsByRefKeys([${this.keys}]${this.type ? `, ${this.type}` : ''})`;
+  }
+}
+
+class ListRecordsByCustomer implements Command {
+  constructor(readonly customers: number[]) {}
+  check() {
+    return true;
+  }
+  async run(m: Model, real: Real) {
+    const ids = this.customers.map((i) => customerId(m, i));
+    const wanted = new Set(ids);
+    const expected = liveRecords(m).filter((r) => r.customerId !== null && wanted.has(r.customerId));
+    const found = await read(real, (tx) => tx.listRecordsByCustomer(ids));
+    expect(sortedRecords(found)).toEqual(sortedRecords(expected));
+  }
+  toString() {
+    return `listRecordsByCustomer([${this.customers.map((i) => `c${i}`)}])`;
+  }
+}
+
+class FindCustomersByLookupKeys implements Command {
+  constructor(
+    readonly keys: number[],
+    readonly limit: number,
+  ) {}
+  check() {
+    return true;
+  }
+  async run(m: Model, real: Real) {
+    const keys = this.keys.map((i) => lookupKey(m, i));
+    const wanted = new Set(keys);
+    const expected = sortedRows(m.customers.values())
+      .filter((row) => row.status === 'active' && row.lookupKeys.some((k) => wanted.has(k)))
+      .slice(0, this.limit);
+    expect(await read(real, (tx) => tx.findCustomersByLookupKeys(keys, this.limit))).toEqual(expected);
+  }
+  toString() {
+    return `findCustomersByLookupKeys([${this.keys}], ${this.limit})`;
+  }
+}
+
+class ListCustomerPages implements Command {
+  constructor(
+    readonly limit: number,
+    readonly status: CustomerStatus | undefined,
+  ) {}
+  check() {
+    return true;
+  }
+  async run(m: Model, real: Real) {
+    const expected = sortedRows(m.customers.values()).filter(
+      (r) => this.status === undefined || r.status === this.status,
+    );
+    // Every id of this run sorts after the bare namespace, every id of earlier runs before it.
+    let after = m.ns;
+    for (let page = 0; ; page++) {
+      const rows = await read(real, (tx) =>
+        tx.listCustomers({ after, limit: this.limit, ...(this.status ? { status: this.status } : {}) }),
+      );
+      const slice = expected.slice(page * this.limit, (page + 1) * this.limit);
+      expect(rows, `page ${page} after ${after}`).toEqual(slice);
+      if (rows.length < this.limit) break;
+      after = rows[rows.length - 1]!.id;
+    }
+  }
+  toString() {
+    return `listCustomers pages of ${this.limit}${this.status ? ` (${this.status})` : ''}`;
+  }
+}
+
+/** Reads the run's whole outbox in pages, checks it against the model, and learns each event's seq. */
+async function learnSeqs(m: Model, real: Real, pageSize: number): Promise<OutboxEvent[]> {
+  const events: OutboxEvent[] = [];
+  let after = m.base;
+  for (;;) {
+    const page = await read(real, (tx) =>
+      tx.listOutbox({ limit: pageSize, ...(after === undefined ? {} : { after }) }),
+    );
+    expect(page.length).toBeLessThanOrEqual(pageSize);
+    events.push(...page);
+    if (page.length < pageSize) break;
+    after = page[page.length - 1]!.seq;
+  }
+  expect(
+    events.map((e) => e.id),
+    'the outbox holds the committed events, in order',
+  ).toEqual(m.outbox);
+  for (let i = 0; i < events.length; i++) {
+    const seq = events[i]!.seq!;
+    expect(Number.isInteger(seq)).toBe(true);
+    if (i > 0) expect(seq).toBeGreaterThan(events[i - 1]!.seq!);
+    else if (m.base !== undefined) expect(seq).toBeGreaterThan(m.base);
+    const known = m.seqs.get(events[i]!.id);
+    if (known !== undefined) expect(seq, `seq of ${events[i]!.id} never changes`).toBe(known);
+    m.seqs.set(events[i]!.id, seq);
+  }
+  return events;
+}
+
+class ListOutbox implements Command {
+  constructor(
+    readonly from: number,
+    readonly limit: number,
+  ) {}
+  check() {
+    return true;
+  }
+  async run(m: Model, real: Real) {
+    const events = await learnSeqs(m, real, this.limit);
+    // Start from the run's base or from one of its events.
+    const index = m.outbox.length === 0 ? -1 : (this.from % (m.outbox.length + 1)) - 1;
+    const after = index < 0 ? m.base : m.seqs.get(m.outbox[index]!);
+    const expected = events.slice(index + 1, index + 1 + this.limit);
+    const listing = () =>
+      read(real, (tx) => tx.listOutbox({ limit: this.limit, ...(after === undefined ? {} : { after }) }));
+    const first = await listing();
+    expect(first).toEqual(expected);
+    expect(await listing(), 'listing again from the same checkpoint returns the same events').toEqual(first);
+  }
+  toString() {
+    return `listOutbox(from #${this.from}, limit ${this.limit})`;
+  }
+}
+
+class CheckEverything implements Command {
+  check() {
+    return true;
+  }
+  async run(m: Model, real: Real) {
+    await checkEverything(m, real);
+  }
+  toString() {
+    return 'checkEverything';
+  }
+}
+
+async function checkEverything(m: Model, real: Real): Promise<void> {
+  const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+  const types = [undefined, ...RECORD_TYPES];
+  // One query at a time: a transaction need not support concurrent calls.
+  const actual = await read(real, async (tx) => {
+    const byMatchKey: StoredRecord[][] = [];
+    for (const i of range(MATCH_KEYS))
+      byMatchKey.push(sortedRecords(await tx.findRecordsByMatchKeys([matchKey(m, i)])));
+    const byRefKey: StoredRecord[][] = [];
+    for (const i of range(REF_KEYS)) {
+      for (const type of types) byRefKey.push(sortedRecords(await tx.findRecordsByRefKeys([refKey(m, i)], type)));
+    }
+    const byCustomer: StoredRecord[][] = [];
+    for (const i of range(CUSTOMERS))
+      byCustomer.push(sortedRecords(await tx.listRecordsByCustomer([customerId(m, i)])));
+    const byLookupKey: CustomerRow[][] = [];
+    for (const i of range(LOOKUP_KEYS))
+      byLookupKey.push(await tx.findCustomersByLookupKeys([lookupKey(m, i)], CUSTOMERS));
+    // Several keys at once: each row once, and the limit applies to the merged, ordered list.
+    const allKeys = {
+      matchKeys: sortedRecords(await tx.findRecordsByMatchKeys(range(MATCH_KEYS).map((i) => matchKey(m, i)))),
+      refKeys: sortedRecords(await tx.findRecordsByRefKeys(range(REF_KEYS).map((i) => refKey(m, i)))),
+      customers: sortedRecords(await tx.listRecordsByCustomer(range(CUSTOMERS).map((i) => customerId(m, i)))),
+      lookupKeys: [] as CustomerRow[][],
+    };
+    for (const limit of [1, 2, 3]) {
+      allKeys.lookupKeys.push(
+        await tx.findCustomersByLookupKeys(
+          range(LOOKUP_KEYS).map((i) => lookupKey(m, i)),
+          limit,
+        ),
+      );
+    }
+    return {
+      allKeys,
+      records: sortedRecords(await tx.getRecords(allRecordKeys(m))),
+      customers: await tx.listCustomers({ after: m.ns, limit: 1000 }),
+      byMatchKey,
+      byRefKey,
+      byCustomer,
+      byLookupKey,
+    };
+  });
+  const live = liveRecords(m);
+  const active = sortedRows(m.customers.values()).filter((row) => row.status === 'active');
+  const withLookupKeys = active.filter((row) => row.lookupKeys.length > 0);
+  expect(actual).toEqual({
+    allKeys: {
+      matchKeys: sortedRecords(live.filter((r) => r.matchKeys.length > 0)),
+      refKeys: sortedRecords(live.filter((r) => r.refKeys.length > 0)),
+      customers: sortedRecords(live.filter((r) => r.customerId !== null)),
+      lookupKeys: [1, 2, 3].map((limit) => withLookupKeys.slice(0, limit)),
+    },
+    records: sortedRecords(m.records.values()),
+    customers: sortedRows(m.customers.values()),
+    byMatchKey: range(MATCH_KEYS).map((i) => sortedRecords(live.filter((r) => r.matchKeys.includes(matchKey(m, i))))),
+    byRefKey: range(REF_KEYS).flatMap((i) =>
+      types.map((type) =>
+        sortedRecords(live.filter((r) => r.refKeys.includes(refKey(m, i)) && (type === undefined || r.type === type))),
+      ),
+    ),
+    byCustomer: range(CUSTOMERS).map((i) => sortedRecords(live.filter((r) => r.customerId === customerId(m, i)))),
+    byLookupKey: range(LOOKUP_KEYS).map((i) => active.filter((row) => row.lookupKeys.includes(lookupKey(m, i)))),
+  });
+  await learnSeqs(m, real, 100);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The property
+// ---------------------------------------------------------------------------------------------------------------
+
+const indexes = (max: number) => fc.uniqueArray(fc.nat(max - 1), { minLength: 1, maxLength: 3 });
+
+const writeArbs: fc.Arbitrary<Command>[] = [
+  fc
+    .tuple(fc.uniqueArray(recordSpecArb, { minLength: 1, maxLength: 3, selector: (s) => `${s.type}/${s.id}` }), failArb)
+    .map(([specs, fail]) => new PutRecords(specs, fail)),
+  fc
+    .tuple(fc.uniqueArray(customerSpecArb, { minLength: 1, maxLength: 3, selector: (s) => s.id }), failArb)
+    .map(([specs, fail]) => new PutCustomers(specs, fail)),
+  fc
+    .tuple(fc.nat(CUSTOMERS - 1), fc.constantFrom(...STATUSES), failArb)
+    .map(([customer, status, fail]) => new SetStatus(customer, status, fail)),
+  fc
+    .tuple(fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 2 }), failArb)
+    .map(([batches, fail]) => new AppendOutbox(batches, fail)),
+];
+
+const readArbs: fc.Arbitrary<Command>[] = [
+  indexes(MATCH_KEYS).map((keys) => new FindRecordsByMatchKeys(keys)),
+  fc
+    .tuple(indexes(REF_KEYS), fc.option(fc.constantFrom(...RECORD_TYPES), { nil: undefined }))
+    .map(([keys, type]) => new FindRecordsByRefKeys(keys, type)),
+  indexes(CUSTOMERS).map((ids) => new ListRecordsByCustomer(ids)),
+  fc
+    .tuple(indexes(LOOKUP_KEYS), fc.integer({ min: 1, max: 4 }))
+    .map(([keys, limit]) => new FindCustomersByLookupKeys(keys, limit)),
+  fc
+    .tuple(fc.integer({ min: 1, max: 4 }), fc.option(fc.constantFrom(...STATUSES), { nil: undefined }))
+    .map(([limit, status]) => new ListCustomerPages(limit, status)),
+  fc.tuple(fc.nat(50), fc.integer({ min: 1, max: 5 })).map(([from, limit]) => new ListOutbox(from, limit)),
+  fc.constant(new CheckEverything()),
+];
+
+/** Writes are listed twice, so a sequence builds up state before most reads. */
+const commandArbs: fc.Arbitrary<Command>[] = [...writeArbs, ...writeArbs, ...readArbs];
+
+/**
+ * Runs the model-based test against `store`: `numRuns` random command sequences, each in its own namespace.
+ * Throws (with fast-check's shrunk counterexample and seed) when the store and the model disagree.
+ */
+export async function runStoreModel(
+  store: Store,
+  options: { numRuns: number; endOnFailure?: boolean; seed?: number },
+): Promise<void> {
+  const { numRuns, endOnFailure = false, seed } = options;
+  let run = 0;
+  let lastSeq: number | undefined;
+  const real: Real = { store };
+
+  /** The last seq in the store now (earlier runs may have ended half-way). */
+  async function currentLastSeq(): Promise<number | undefined> {
+    let last = lastSeq;
+    for (;;) {
+      const after = last;
+      const page = await read(real, (tx) => tx.listOutbox({ limit: 100, ...(after === undefined ? {} : { after }) }));
+      if (page.length === 0) return last;
+      last = page[page.length - 1]!.seq;
+    }
+  }
+
+  await fc.assert(
+    fc.asyncProperty(fc.commands(commandArbs, { maxCommands: MAX_COMMANDS, size: 'medium' }), async (commands) => {
+      const base = await currentLastSeq();
+      const model: Model = {
+        ns: `m${String(++run).padStart(6, '0')}`,
+        records: new Map(),
+        customers: new Map(),
+        outbox: [],
+        seqs: new Map(),
+        base,
+        nextEvent: 0,
+        nextVersion: 0,
+      };
+      await fc.asyncModelRun(() => ({ model, real }), commands);
+      await checkEverything(model, real);
+      lastSeq = model.outbox.length > 0 ? model.seqs.get(model.outbox[model.outbox.length - 1]!) : base;
+    }),
+    { numRuns, endOnFailure, ...(seed === undefined ? {} : { seed }) },
+  );
+}
