@@ -821,10 +821,14 @@ export function createHub(options: HubOptions = {}): Hub {
           source: { system: record.source, externalId: record.externalId, observedAt: record.observedAt },
           data: record.data as T,
         });
-        const interactions = (await tx.findRecordsByRefKeys(refKeys, 'interaction'))
+        // One read for everything that refers to the customer: interactions, opportunities, people (of an organisation).
+        const referring = await tx.findRecordsByRefKeys(refKeys);
+        const interactions = referring
+          .filter((r) => r.type === 'interaction')
           .map((r) => toView<InteractionData>(r))
           .sort((a, b) => compareStrings(b.data.occurredAt, a.data.occurredAt) || compareStrings(a.key, b.key));
-        const opportunities = (await tx.findRecordsByRefKeys(refKeys, 'opportunity'))
+        const opportunities = referring
+          .filter((r) => r.type === 'opportunity')
           .map((r) => toView<OpportunityData>(r))
           .sort(
             (a, b) =>
@@ -832,17 +836,18 @@ export function createHub(options: HubOptions = {}): Hub {
           );
         const customer = publicCustomer(row);
         const groups = (await tx.getGroups()).filter((group) => isGroupMember(group, customer));
-        let related: Customer[] = [];
-        const own = await tx.listRecordsByCustomer([row.id]);
+        let related: Customer[];
         if (row.kind === 'person') {
+          const own = await tx.listRecordsByCustomer([row.id]);
           const orgKeys = [...new Set(own.flatMap((r) => r.refKeys))];
-          related = (await customersReferredBy(tx, orgKeys)).length
-            ? (await tx.findCustomersByLookupKeys(orgKeys, 100))
-                .filter((c) => c.kind === 'organization')
-                .map(publicCustomer)
-            : [];
+          related =
+            orgKeys.length > 0
+              ? (await tx.findCustomersByLookupKeys(orgKeys, 100))
+                  .filter((c) => c.kind === 'organization')
+                  .map(publicCustomer)
+              : [];
         } else {
-          const people = await tx.findRecordsByRefKeys(refKeys, 'person');
+          const people = referring.filter((r) => r.type === 'person');
           const ids = [...new Set(people.map((p) => p.customerId).filter((c): c is string => c !== null))];
           related = (await tx.getCustomers(ids)).filter((c) => c.status === 'active').map(publicCustomer);
         }

@@ -41,9 +41,17 @@ CREATE TABLE {{schema}}.crmkit_records (
   ingested_at text NOT NULL,
   UNIQUE (source, type, external_id)
 );
-CREATE INDEX crmkit_records_match_keys ON {{schema}}.crmkit_records USING gin (match_keys) WITH (fastupdate = off) WHERE NOT deleted;
-CREATE INDEX crmkit_records_ref_keys ON {{schema}}.crmkit_records USING gin (ref_keys) WITH (fastupdate = off) WHERE NOT deleted;
 CREATE INDEX crmkit_records_customer ON {{schema}}.crmkit_records (customer_id) WHERE NOT deleted;
+
+-- Match keys ('m') and reference keys ('r') of live records, one row per key: a B-tree the planner estimates well
+-- (GIN over the array columns was priced per key and lost to sequential scans on large batches and tables).
+CREATE TABLE {{schema}}.crmkit_record_keys (
+  kind text NOT NULL CHECK (kind IN ('m', 'r')),
+  key text NOT NULL,
+  record_key text NOT NULL,
+  PRIMARY KEY (kind, key, record_key)
+);
+CREATE INDEX crmkit_record_keys_record ON {{schema}}.crmkit_record_keys (record_key);
 
 CREATE TABLE {{schema}}.crmkit_customers (
   id text PRIMARY KEY,
@@ -57,8 +65,15 @@ CREATE TABLE {{schema}}.crmkit_customers (
   golden jsonb NOT NULL,
   lookup_keys text[] NOT NULL DEFAULT '{}'
 );
-CREATE INDEX crmkit_customers_lookup ON {{schema}}.crmkit_customers USING gin (lookup_keys) WITH (fastupdate = off) WHERE status = 'active';
 CREATE INDEX crmkit_customers_status_id ON {{schema}}.crmkit_customers (status, id);
+
+-- Lookup keys (email, phone, record, name tokens) of active customers, one row per key.
+CREATE TABLE {{schema}}.crmkit_customer_keys (
+  key text NOT NULL,
+  customer_id text NOT NULL,
+  PRIMARY KEY (key, customer_id)
+);
+CREATE INDEX crmkit_customer_keys_customer ON {{schema}}.crmkit_customer_keys (customer_id);
 
 CREATE TABLE {{schema}}.crmkit_merge_links (
   id text PRIMARY KEY,

@@ -248,17 +248,54 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
             ),
           ],
         );
+        // Keep the key tables in step: tombstones have none.
+        const kinds: string[] = [];
+        const keyValues: string[] = [];
+        const owners: string[] = [];
+        for (const r of unique) {
+          if (r.deleted) continue;
+          for (const [kind, list] of [
+            ['m', r.matchKeys],
+            ['r', r.refKeys],
+          ] as const) {
+            for (const key of new Set(list)) {
+              kinds.push(kind);
+              keyValues.push(key);
+              owners.push(r.key);
+            }
+          }
+        }
+        await sql.query(`DELETE FROM ${s}.crmkit_record_keys WHERE record_key = ANY($1::text[])`, [
+          unique.map((r) => r.key),
+        ]);
+        if (owners.length > 0) {
+          await sql.query(
+            `INSERT INTO ${s}.crmkit_record_keys (kind, key, record_key) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])`,
+            [kinds, keyValues, owners],
+          );
+        }
       },
       async findRecordsByMatchKeys(keys) {
         requireStrings('matchKeys', keys);
-        return keys.length === 0 ? [] : records('NOT deleted AND match_keys && $1::text[]', [[...keys]]);
+        return keys.length === 0
+          ? []
+          : records(
+              `NOT deleted AND key IN (SELECT record_key FROM ${s}.crmkit_record_keys WHERE kind = 'm' AND key = ANY($1::text[]))`,
+              [[...keys]],
+            );
       },
       async findRecordsByRefKeys(keys, type) {
         requireStrings('refKeys', keys);
         if (keys.length === 0) return [];
         return type === undefined
-          ? records('NOT deleted AND ref_keys && $1::text[]', [[...keys]])
-          : records('NOT deleted AND ref_keys && $1::text[] AND type = $2', [[...keys], type]);
+          ? records(
+              `NOT deleted AND key IN (SELECT record_key FROM ${s}.crmkit_record_keys WHERE kind = 'r' AND key = ANY($1::text[]))`,
+              [[...keys]],
+            )
+          : records(
+              `NOT deleted AND type = $2 AND key IN (SELECT record_key FROM ${s}.crmkit_record_keys WHERE kind = 'r' AND key = ANY($1::text[]))`,
+              [[...keys], type],
+            );
       },
       async listRecordsByCustomer(ids) {
         requireStrings('customerIds', ids);
@@ -325,6 +362,25 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
           });
         }
         for (const r of unique) readVersions.set(r.id, r.version);
+        // Lookup keys of active customers only.
+        const keyValues: string[] = [];
+        const owners: string[] = [];
+        for (const r of unique) {
+          if (r.status !== 'active') continue;
+          for (const key of new Set(r.lookupKeys ?? [])) {
+            keyValues.push(key);
+            owners.push(r.id);
+          }
+        }
+        await sql.query(`DELETE FROM ${s}.crmkit_customer_keys WHERE customer_id = ANY($1::text[])`, [
+          unique.map((r) => r.id),
+        ]);
+        if (owners.length > 0) {
+          await sql.query(
+            `INSERT INTO ${s}.crmkit_customer_keys (key, customer_id) SELECT * FROM unnest($1::text[], $2::text[])`,
+            [keyValues, owners],
+          );
+        }
       },
       async listCustomers({ after, limit, status }) {
         const n = requireLimit(limit);
@@ -341,7 +397,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         if (keys.length === 0) return [];
         const { rows } = await sql.query<Row>(
           `SELECT ${CUSTOMER_COLUMNS} FROM ${s}.crmkit_customers
-           WHERE status = 'active' AND lookup_keys && $1::text[] ORDER BY id LIMIT $2`,
+           WHERE status = 'active' AND id IN (SELECT customer_id FROM ${s}.crmkit_customer_keys WHERE key = ANY($1::text[]))
+           ORDER BY id LIMIT $2`,
           [[...keys], n],
         );
         return remember(rows.map(toCustomer));
