@@ -185,6 +185,24 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       for (const row of rows) if (!readVersions.has(row.id)) readVersions.set(row.id, row.version);
       return rows;
     };
+    /**
+     * Live records carrying any of `keys` of one kind. The key lookup is materialised first, so the planner never
+     * trades it for a walk over the whole table (which it prices cheaper once statistics exist).
+     */
+    const recordsByKeys = async (
+      kind: 'm' | 'r',
+      keys: readonly string[],
+      type?: RecordType,
+    ): Promise<StoredRecord[]> =>
+      (
+        await sql.query<Row>(
+          `WITH k AS MATERIALIZED (
+             SELECT DISTINCT record_key FROM ${s}.crmkit_record_keys WHERE kind = $1 AND key = ANY($2::text[]))
+           SELECT ${RECORD_COLUMNS} FROM ${s}.crmkit_records JOIN k ON key = k.record_key
+           WHERE NOT deleted AND ($3::text IS NULL OR type = $3) ORDER BY key`,
+          [kind, [...keys], type ?? null],
+        )
+      ).rows.map(toRecord);
     const records = async (where: string, params: unknown[]): Promise<StoredRecord[]> =>
       (
         await sql.query<Row>(`SELECT ${RECORD_COLUMNS} FROM ${s}.crmkit_records WHERE ${where} ORDER BY key`, params)
@@ -277,25 +295,11 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       },
       async findRecordsByMatchKeys(keys) {
         requireStrings('matchKeys', keys);
-        return keys.length === 0
-          ? []
-          : records(
-              `NOT deleted AND key IN (SELECT record_key FROM ${s}.crmkit_record_keys WHERE kind = 'm' AND key = ANY($1::text[]))`,
-              [[...keys]],
-            );
+        return keys.length === 0 ? [] : recordsByKeys('m', keys);
       },
       async findRecordsByRefKeys(keys, type) {
         requireStrings('refKeys', keys);
-        if (keys.length === 0) return [];
-        return type === undefined
-          ? records(
-              `NOT deleted AND key IN (SELECT record_key FROM ${s}.crmkit_record_keys WHERE kind = 'r' AND key = ANY($1::text[]))`,
-              [[...keys]],
-            )
-          : records(
-              `NOT deleted AND type = $2 AND key IN (SELECT record_key FROM ${s}.crmkit_record_keys WHERE kind = 'r' AND key = ANY($1::text[]))`,
-              [[...keys], type],
-            );
+        return keys.length === 0 ? [] : recordsByKeys('r', keys, type);
       },
       async listRecordsByCustomer(ids) {
         requireStrings('customerIds', ids);
@@ -396,9 +400,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         const n = requireLimit(limit);
         if (keys.length === 0) return [];
         const { rows } = await sql.query<Row>(
-          `SELECT ${CUSTOMER_COLUMNS} FROM ${s}.crmkit_customers
-           WHERE status = 'active' AND id IN (SELECT customer_id FROM ${s}.crmkit_customer_keys WHERE key = ANY($1::text[]))
-           ORDER BY id LIMIT $2`,
+          `WITH k AS MATERIALIZED (SELECT DISTINCT customer_id FROM ${s}.crmkit_customer_keys WHERE key = ANY($1::text[]))
+           SELECT ${CUSTOMER_COLUMNS} FROM ${s}.crmkit_customers JOIN k ON id = k.customer_id
+           WHERE status = 'active' ORDER BY id LIMIT $2`,
           [[...keys], n],
         );
         return remember(rows.map(toCustomer));
