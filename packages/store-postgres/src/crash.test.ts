@@ -82,7 +82,7 @@ function timeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   ]);
 }
 
-describe.skipIf(!url)('crash safety on PostgreSQL (skipped: set DATABASE_URL)', () => {
+describe.skipIf(!url)(`crash safety on PostgreSQL${url ? '' : ' (skipped: set DATABASE_URL)'}`, () => {
   let pool: pg.Pool;
   let store: PostgresStore;
   const schema = `t_crash_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;

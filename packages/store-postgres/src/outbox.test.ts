@@ -262,7 +262,7 @@ describe('outbox consumers on PGlite (memory)', () => {
   suite(() => pgliteClient(db));
 });
 
-describe.skipIf(!url)('outbox consumers on PostgreSQL (skipped: set DATABASE_URL)', () => {
+describe.skipIf(!url)(`outbox consumers on PostgreSQL${url ? '' : ' (skipped: set DATABASE_URL)'}`, () => {
   let pool: pg.Pool;
   beforeAll(() => {
     pool = new pg.Pool({ connectionString: url, max: 12 });
