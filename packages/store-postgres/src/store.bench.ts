@@ -16,6 +16,12 @@ import {
 } from '@crmkit/model';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import {
+  FAMILY_NAMES as FAMILY,
+  GIVEN_NAMES as GIVEN,
+  seededRandom as random,
+  syntheticPeople as dataset,
+} from '@crmkit/testing';
 import { bench, describe } from 'vitest';
 import { createPostgresStore, pgClient, pgliteClient, type PostgresStore } from './index';
 
@@ -32,56 +38,7 @@ if (!DATABASE_URL) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Data: the generator of packages/core/src/ingest.bench.ts (copied, so core stays untouched).
-
-/** Deterministic pseudo-random numbers (mulberry32), so every run ingests the same data. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const GIVEN = ['Ada', 'Grace', 'Jan', 'Sanne', 'Pieter', 'Maria', 'Ahmed', 'Li', 'Olga', 'Tom', 'Eva', 'Noah'];
-const FAMILY = ['de Vries', 'Jansen', 'Bakker', 'Visser', 'Smit', 'Meijer', 'Mulder', 'Bos', 'Vos', 'Peters'];
-const SOURCES = ['hubspot-sales', 'dynamics-service', 'pipedrive-sub'];
-
-/**
- * `people` persons, each present in 1-3 sources; copies share the email or the phone (never both, sometimes
- * neither) and are spelled differently, like departmental CRMs.
- */
-function dataset(people: number, seed = 42): SourceRecordInput[] {
-  const rnd = random(seed);
-  const out: SourceRecordInput[] = [];
-  for (let i = 0; i < people; i++) {
-    const given = GIVEN[Math.floor(rnd() * GIVEN.length)]!;
-    const family = FAMILY[Math.floor(rnd() * FAMILY.length)]!;
-    const email = `${given}.${family.replace(/\s/g, '')}.${i}@example.com`.toLowerCase();
-    const phone = `+316${String(10_000_000 + i).slice(-8)}`;
-    const copies = 1 + Math.floor(rnd() * 3);
-    for (let c = 0; c < copies; c++) {
-      const r = rnd();
-      const observedAt = new Date(Date.UTC(2026, 0, 1) + Math.floor(rnd() * 300 * 86_400_000)).toISOString();
-      out.push({
-        type: 'person',
-        source: SOURCES[c]!,
-        externalId: `${c}-${i}`,
-        observedAt,
-        data: {
-          givenName: c === 1 ? `${given[0]}.` : given,
-          familyName: family,
-          jobTitle: r < 0.5 ? 'Buyer' : 'Manager',
-          emails: c === 0 || r < 0.6 ? [c === 2 ? email.toUpperCase() : email] : [],
-          phones: c > 0 && r >= 0.4 ? [c === 1 ? `06-${phone.slice(4)}` : phone] : [],
-        },
-      });
-    }
-  }
-  return out;
-}
+// Data: the synthetic people of @crmkit/testing (the same generator as packages/core/src/ingest.bench.ts).
 
 const PEOPLE = 10_000;
 const records = dataset(PEOPLE);
