@@ -31,7 +31,7 @@ CREATE TABLE {{schema}}.crmkit_records (
   external_id text NOT NULL,
   observed_at text NOT NULL,
   deleted boolean NOT NULL,
-  data jsonb,
+  data json,
   content_hash text NOT NULL,
   match_keys text[] NOT NULL DEFAULT '{}',
   ref_keys text[] NOT NULL DEFAULT '{}',
@@ -43,6 +43,8 @@ CREATE TABLE {{schema}}.crmkit_records (
 );
 CREATE INDEX crmkit_records_customer ON {{schema}}.crmkit_records (customer_id) WHERE NOT deleted;
 
+-- Documents the database never looks inside (record data, golden records, event payloads, journal data) are json,
+-- not jsonb: stored as sent, no conversion cost on the hot write path.
 -- Match keys ('m') and reference keys ('r') of live records, one row per key: a B-tree the planner estimates well
 -- (GIN over the array columns was priced per key and lost to sequential scans on large batches and tables).
 CREATE TABLE {{schema}}.crmkit_record_keys (
@@ -62,7 +64,7 @@ CREATE TABLE {{schema}}.crmkit_customers (
   created_at text NOT NULL,
   updated_at text NOT NULL,
   version integer NOT NULL CHECK (version > 0),
-  golden jsonb NOT NULL,
+  golden json NOT NULL,
   lookup_keys text[] NOT NULL DEFAULT '{}'
 );
 CREATE INDEX crmkit_customers_status_id ON {{schema}}.crmkit_customers (status, id);
@@ -103,7 +105,7 @@ CREATE TABLE {{schema}}.crmkit_journal (
   kind text NOT NULL,
   actor text,
   customer_ids text[] NOT NULL,
-  data jsonb NOT NULL
+  data json NOT NULL
 );
 CREATE INDEX crmkit_journal_customers ON {{schema}}.crmkit_journal USING gin (customer_ids);
 
@@ -112,7 +114,7 @@ CREATE TABLE {{schema}}.crmkit_outbox (
   id text NOT NULL UNIQUE,
   type text NOT NULL,
   at text NOT NULL,
-  payload jsonb NOT NULL,
+  payload json NOT NULL,
   txid xid8 NOT NULL DEFAULT pg_current_xact_id()
 );
 CREATE TABLE {{schema}}.crmkit_outbox_consumers (

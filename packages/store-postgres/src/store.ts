@@ -237,8 +237,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
            SELECT x.key, x.type, x.source, x.external_id, x.observed_at, x.deleted, x.data, x.content_hash,
                   ${s}.crmkit_text_array(x.match_keys), ${s}.crmkit_text_array(x.ref_keys), x.customer_id, x.home_id,
                   x.version, x.ingested_at
-           FROM jsonb_to_recordset($1::jsonb) AS x(key text, type text, source text, external_id text, observed_at text,
-                deleted boolean, data jsonb, content_hash text, match_keys jsonb, ref_keys jsonb, customer_id text,
+           FROM json_to_recordset($1::json) AS x(key text, type text, source text, external_id text, observed_at text,
+                deleted boolean, data json, content_hash text, match_keys jsonb, ref_keys jsonb, customer_id text,
                 home_id text, version integer, ingested_at text)
            ON CONFLICT (key) DO UPDATE SET type = excluded.type, source = excluded.source,
              external_id = excluded.external_id, observed_at = excluded.observed_at, deleted = excluded.deleted,
@@ -341,22 +341,29 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
           version: r.version,
           golden: r.golden,
           lookup_keys: r.lookupKeys ?? [],
-          // Optimistic concurrency: the version this transaction read, or null for a blind write.
-          expected: readVersions.get(r.id) ?? null,
         }));
+        // Optimistic concurrency: { id: version read in this transaction }; ids absent are blind writes.
+        const expected = JSON.stringify(
+          Object.fromEntries(
+            unique.flatMap((r) => {
+              const version = readVersions.get(r.id);
+              return version === undefined ? [] : [[r.id, version]];
+            }),
+          ),
+        );
         const { rows: written } = await sql.query<{ id: string }>(
           `INSERT INTO ${s}.crmkit_customers (${CUSTOMER_COLUMNS})
            SELECT x.id, x.kind, x.status, x.merged_into, x.display_name, x.created_at, x.updated_at, x.version, x.golden,
                   ${s}.crmkit_text_array(x.lookup_keys)
-           FROM jsonb_to_recordset($1::jsonb) AS x(id text, kind text, status text, merged_into text, display_name text,
-                created_at text, updated_at text, version integer, golden jsonb, lookup_keys jsonb, expected integer)
+           FROM json_to_recordset($1::json) AS x(id text, kind text, status text, merged_into text, display_name text,
+                created_at text, updated_at text, version integer, golden json, lookup_keys jsonb)
            ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, status = excluded.status, merged_into = excluded.merged_into,
              display_name = excluded.display_name, created_at = excluded.created_at, updated_at = excluded.updated_at,
              version = excluded.version, golden = excluded.golden, lookup_keys = excluded.lookup_keys
-           WHERE (SELECT y.expected FROM jsonb_to_recordset($1::jsonb) AS y(id text, expected integer) WHERE y.id = excluded.id) IS NULL
-              OR ${s}.crmkit_customers.version = (SELECT y.expected FROM jsonb_to_recordset($1::jsonb) AS y(id text, expected integer) WHERE y.id = excluded.id)
+           WHERE ($2::jsonb ->> excluded.id) IS NULL
+              OR ${s}.crmkit_customers.version = ($2::jsonb ->> excluded.id)::integer
            RETURNING id`,
-          [JSON.stringify(payload)],
+          [JSON.stringify(payload), expected],
         );
         if (written.length !== unique.length) {
           const done = new Set(written.map((w) => w.id));
@@ -468,8 +475,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
           requireFields(`entries[${i}]`, e, ['id', 'at', 'kind', 'customerIds', 'data']);
         await sql.query(
           `INSERT INTO ${s}.crmkit_journal (id, at, kind, actor, customer_ids, data)
-           SELECT e.v->>'id', e.v->>'at', e.v->>'kind', e.v->>'actor', ${s}.crmkit_text_array(e.v->'customer_ids'), e.v->'data'
-           FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(v, n)
+           SELECT e.v->>'id', e.v->>'at', e.v->>'kind', e.v->>'actor', ${s}.crmkit_text_array((e.v->'customer_ids')::jsonb), e.v->'data'
+           FROM json_array_elements($1::json) WITH ORDINALITY AS e(v, n)
            ORDER BY e.n`,
           [
             JSON.stringify(
@@ -511,7 +518,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         await sql.query(
           `INSERT INTO ${s}.crmkit_outbox (id, type, at, payload)
            SELECT e.v->>'id', e.v->>'type', e.v->>'at', e.v->'payload'
-           FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(v, n)
+           FROM json_array_elements($1::json) WITH ORDINALITY AS e(v, n)
            ORDER BY e.n`,
           [JSON.stringify(events.map((e) => ({ id: e.id, type: e.type, at: e.at, payload: e.payload })))],
         );
