@@ -186,8 +186,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       return rows;
     };
     /**
-     * Live records carrying any of `keys` of one kind. The key lookup is materialised first, so the planner never
-     * trades it for a walk over the whole table (which it prices cheaper once statistics exist).
+     * Live records carrying any of `keys` of one kind. The key lookup runs first, as an array (an InitPlan), and the
+     * records are then fetched by primary key: with or without statistics, the planner cannot turn it into a walk
+     * over the whole table or a hash join.
      */
     const recordsByKeys = async (
       kind: 'm' | 'r',
@@ -196,10 +197,10 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     ): Promise<StoredRecord[]> =>
       (
         await sql.query<Row>(
-          `WITH k AS MATERIALIZED (
-             SELECT DISTINCT record_key FROM ${s}.crmkit_record_keys WHERE kind = $1 AND key = ANY($2::text[]))
-           SELECT ${RECORD_COLUMNS} FROM ${s}.crmkit_records JOIN k ON key = k.record_key
-           WHERE NOT deleted AND ($3::text IS NULL OR type = $3) ORDER BY key`,
+          `SELECT ${RECORD_COLUMNS} FROM ${s}.crmkit_records
+           WHERE key = ANY(ARRAY(SELECT record_key FROM ${s}.crmkit_record_keys WHERE kind = $1 AND key = ANY($2::text[])))
+             AND NOT deleted AND ($3::text IS NULL OR type = $3)
+           ORDER BY key`,
           [kind, [...keys], type ?? null],
         )
       ).rows.map(toRecord);
@@ -407,9 +408,10 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         const n = requireLimit(limit);
         if (keys.length === 0) return [];
         const { rows } = await sql.query<Row>(
-          `WITH k AS MATERIALIZED (SELECT DISTINCT customer_id FROM ${s}.crmkit_customer_keys WHERE key = ANY($1::text[]))
-           SELECT ${CUSTOMER_COLUMNS} FROM ${s}.crmkit_customers JOIN k ON id = k.customer_id
-           WHERE status = 'active' ORDER BY id LIMIT $2`,
+          `SELECT ${CUSTOMER_COLUMNS} FROM ${s}.crmkit_customers
+           WHERE id = ANY(ARRAY(SELECT customer_id FROM ${s}.crmkit_customer_keys WHERE key = ANY($1::text[])))
+             AND status = 'active'
+           ORDER BY id LIMIT $2`,
           [[...keys], n],
         );
         return remember(rows.map(toCustomer));
