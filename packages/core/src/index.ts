@@ -1,7 +1,7 @@
 /**
  * `@crmkit/core`: the Hub. Ingest source records from every CRM and channel, link them into customers, derive one
  * golden record per customer with per-field provenance, merge and unmerge by hand, and publish typed events.
- * Runs on every JavaScript runtime (no `node:` imports).
+ * Runs on every JavaScript runtime (no Node.js built-in modules).
  *
  * @packageDocumentation
  */
