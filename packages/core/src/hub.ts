@@ -22,7 +22,6 @@ import {
   parseSourceRecord,
   type PartyRecordType,
   type RecordType,
-  type SourceRecord,
   type SourceRef,
   type Store,
   type StoredRecord,
@@ -34,13 +33,13 @@ import {
 } from '@crmkit/model';
 import { EventEmitter } from 'eventemitter3';
 import type { DepartmentSources, SurvivorshipOptions } from './golden';
-import { createDeterministicResolver, type IdentityResolver, recordKey, referencesOf } from './identity';
+import { createDeterministicResolver, type IdentityResolver, prepareRecord, recordKey } from './identity';
 import { createIdGenerator, type IdGenerator } from './ids';
 import { OperationContext, publicCustomer, relink, type RelinkReason } from './linker';
 import { createMemoryStore } from './memory-store';
 import { nameTokens, normalizeEmail, normalizePhone } from './normalize';
 import { runtime } from './runtime';
-import { compareStrings, hashString, stableStringify } from './stable';
+import { compareStrings } from './stable';
 
 /** Options of {@link createHub}. */
 export interface HubOptions {
@@ -383,30 +382,6 @@ export function createHub(options: HubOptions = {}): Hub {
     }
   }
 
-  function toStored(record: SourceRecord, now: string, prev: StoredRecord | undefined): StoredRecord {
-    const key = recordKey(record);
-    const live = record.deleted ? undefined : record;
-    const data = live ? live.data : null;
-    return {
-      key,
-      type: record.type,
-      source: record.source,
-      externalId: record.externalId,
-      observedAt: new Date(record.observedAt).toISOString(),
-      deleted: record.deleted,
-      data,
-      contentHash: hashString(stableStringify({ type: record.type, deleted: record.deleted, data })),
-      matchKeys: live && PARTY_TYPES.has(live.type) ? identity.matchKeys(live) : [],
-      refKeys: [...new Set(referencesOf(record).flatMap((ref) => identity.refKeys(ref, record.source)))].sort(
-        compareStrings,
-      ),
-      customerId: prev?.customerId ?? null,
-      homeId: prev?.homeId ?? null,
-      version: (prev?.version ?? 0) + 1,
-      ingestedAt: prev?.ingestedAt ?? now,
-    };
-  }
-
   async function resolveActive(tx: StoreTransaction, id: string): Promise<CustomerRow | undefined> {
     let current = id;
     for (let hop = 0; hop < 64; hop++) {
@@ -474,7 +449,7 @@ export function createHub(options: HubOptions = {}): Hub {
         const incoming = new Map<string, StoredRecord>();
         let unchanged = 0;
         for (const record of parsed) {
-          const stored = toStored(record, now, undefined);
+          const stored = prepareRecord(record, { identity, now });
           const other = incoming.get(stored.key);
           if (!other) incoming.set(stored.key, stored);
           else {

@@ -1,5 +1,6 @@
-import type { LiveSourceRecord, RecordRef, RecordType, SourceRecord } from '@crmkit/model';
+import type { LiveSourceRecord, RecordRef, RecordType, SourceRecord, StoredRecord } from '@crmkit/model';
 import { normalizeEmail, normalizePhone, type NormalizePhoneOptions } from './normalize';
+import { compareStrings, hashString, stableStringify } from './stable';
 
 /**
  * The identity seam. The Hub asks the resolver for the deterministic match keys of each party record; records
@@ -90,4 +91,40 @@ export function referencesOf(record: SourceRecord): RecordRef[] {
     default:
       return [];
   }
+}
+
+/**
+ * Turns a validated source record into the row a store keeps, as the Hub does on ingest: key, content hash, match
+ * keys and reference keys from the resolver. The row is not linked yet (`customerId` and `homeId` null, version 1).
+ * Bulk loaders and benchmarks use it to write exactly what the Hub would.
+ *
+ * @example
+ * ```ts
+ * const row = prepareRecord(parseSourceRecord(input), { identity: createDeterministicResolver(), now: new Date().toISOString() });
+ * ```
+ */
+export function prepareRecord(
+  record: SourceRecord,
+  options: { identity: IdentityResolver; now: string },
+): StoredRecord {
+  const live = record.deleted ? undefined : record;
+  const data = live ? live.data : null;
+  return {
+    key: recordKey(record),
+    type: record.type,
+    source: record.source,
+    externalId: record.externalId,
+    observedAt: new Date(record.observedAt).toISOString(),
+    deleted: record.deleted,
+    data,
+    contentHash: hashString(stableStringify({ type: record.type, deleted: record.deleted, data })),
+    matchKeys: live && (live.type === 'person' || live.type === 'organization') ? options.identity.matchKeys(live) : [],
+    refKeys: [...new Set(referencesOf(record).flatMap((ref) => options.identity.refKeys(ref, record.source)))].sort(
+      compareStrings,
+    ),
+    customerId: null,
+    homeId: null,
+    version: 1,
+    ingestedAt: options.now,
+  };
 }

@@ -23,7 +23,7 @@ export type {
 export { createMemoryStore, type MemoryStoreOptions } from './memory-store';
 export { deriveGolden, displayNameOf, fieldsOf, contactPointsOf } from './golden';
 export type { DepartmentSources, DeriveGoldenOptions, RawContact, SurvivorshipOptions } from './golden';
-export { createDeterministicResolver, recordKey, referencesOf } from './identity';
+export { createDeterministicResolver, prepareRecord, recordKey, referencesOf } from './identity';
 export type { DeterministicResolverOptions, IdentityResolver } from './identity';
 export { createIdGenerator, type IdGenerator } from './ids';
 export {

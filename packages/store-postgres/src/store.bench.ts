@@ -6,7 +6,7 @@
  * - PostgreSQL runs when `DATABASE_URL` is set, in schemas of its own (`bench_<pid>_<time>_<n>`), dropped at the end.
  * - `BENCH_LARGE=1` (with `DATABASE_URL`) adds 1,000,000 customers: bulk load, then lookups, reads and pages.
  */
-import { createDeterministicResolver, createHub, hashString, type Hub, recordKey, stableStringify } from '@crmkit/core';
+import { createDeterministicResolver, createHub, type Hub, prepareRecord } from '@crmkit/core';
 import {
   type CustomerRow,
   parseSourceRecord,
@@ -53,24 +53,8 @@ function storedRows(inputs: readonly SourceRecordInput[]): StoredRecord[] {
   const now = new Date(Date.UTC(2026, 10, 25)).toISOString();
   return inputs.map((input, index) => {
     const record = parseSourceRecord(input, { index });
-    const data = record.deleted ? null : record.data;
     const person = /-(\d+)$/.exec(record.externalId)![1]!;
-    return {
-      key: recordKey(record),
-      type: record.type,
-      source: record.source,
-      externalId: record.externalId,
-      observedAt: new Date(record.observedAt).toISOString(),
-      deleted: record.deleted,
-      data,
-      contentHash: hashString(stableStringify({ type: record.type, deleted: record.deleted, data })),
-      matchKeys: record.deleted ? [] : identity.matchKeys(record),
-      refKeys: [],
-      customerId: `cus_${person}`,
-      homeId: `cus_${person}`,
-      version: 1,
-      ingestedAt: now,
-    };
+    return { ...prepareRecord(record, { identity, now }), customerId: `cus_${person}`, homeId: `cus_${person}` };
   });
 }
 
