@@ -1,0 +1,151 @@
+import type { BlockingRule } from './config';
+import type { Prepared } from './prepare';
+
+/** 32-bit FNV-1a hash of a string, mixed with a seed (the rule number), never 0. */
+export function hashKey(s: string, seed: number): number {
+  let h = (0x811c9dc5 ^ Math.imul(seed + 1, 0x9e3779b1)) >>> 0;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return h >>> 0 || 1;
+}
+
+/** A growable list of index pairs. */
+export class PairList {
+  a: Int32Array;
+  b: Int32Array;
+  length = 0;
+  constructor(capacity = 1024) {
+    this.a = new Int32Array(capacity);
+    this.b = new Int32Array(capacity);
+  }
+  push(i: number, j: number): void {
+    if (this.length === this.a.length) {
+      const a = new Int32Array(this.a.length * 2);
+      const b = new Int32Array(this.b.length * 2);
+      a.set(this.a);
+      b.set(this.b);
+      this.a = a;
+      this.b = b;
+    }
+    this.a[this.length] = i;
+    this.b[this.length] = j;
+    this.length++;
+  }
+}
+
+/** Hashed keys of every record under one rule (flattened: record i owns keys[offsets[i]..offsets[i+1])). */
+interface RuleKeys {
+  offsets: Int32Array;
+  keys: Uint32Array;
+  oversized: Set<number>;
+}
+
+function ruleKeys(records: readonly Prepared[], rule: BlockingRule, seed: number): RuleKeys {
+  const offsets = new Int32Array(records.length + 1);
+  const keys: number[] = [];
+  for (let i = 0; i < records.length; i++) {
+    offsets[i] = keys.length;
+    const ks = rule.keys(records[i]!);
+    for (let k = 0; k < ks.length; k++) {
+      const h = hashKey(ks[k]!, seed);
+      // A record's keys under one rule are distinct.
+      let seen = false;
+      for (let x = offsets[i]!; x < keys.length; x++) if (keys[x] === h) seen = true;
+      if (!seen) keys.push(h);
+    }
+  }
+  offsets[records.length] = keys.length;
+  return { offsets, keys: Uint32Array.from(keys), oversized: new Set() };
+}
+
+/** Sorts (key, value) pairs by key with a two-pass 16-bit radix sort. */
+function radixSort(keys: Uint32Array, values: Int32Array): void {
+  const n = keys.length;
+  const k2 = new Uint32Array(n);
+  const v2 = new Int32Array(n);
+  const count = new Int32Array(65_537);
+  for (const shift of [0, 16]) {
+    count.fill(0);
+    for (let i = 0; i < n; i++) count[((keys[i]! >>> shift) & 0xffff) + 1]!++;
+    for (let i = 0; i < 65_536; i++) count[i + 1]! += count[i]!;
+    for (let i = 0; i < n; i++) {
+      const d = (keys[i]! >>> shift) & 0xffff;
+      const at = count[d]!++;
+      k2[at] = keys[i]!;
+      v2[at] = values[i]!;
+    }
+    keys.set(k2);
+    values.set(v2);
+  }
+}
+
+/** True when records i and j share a key of `rk` that is not oversized and sorts before `limit`. */
+function shares(rk: RuleKeys, i: number, j: number, limit: number): boolean {
+  const { offsets, keys, oversized } = rk;
+  for (let x = offsets[i]!; x < offsets[i + 1]!; x++) {
+    const h = keys[x]!;
+    if (h >= limit || oversized.has(h)) continue;
+    for (let y = offsets[j]!; y < offsets[j + 1]!; y++) if (keys[y] === h) return true;
+  }
+  return false;
+}
+
+/** Options of {@link candidatePairs}. */
+export interface CandidateOptions {
+  maxBlockSize: number;
+  onRule?: (done: number, total: number) => void;
+}
+
+/**
+ * The candidate pairs of a set of records: every pair that shares a key under at least one blocking rule, each
+ * pair once, `a < b` (positions in `records`). Keys shared by more than `maxBlockSize` records are skipped.
+ */
+export function candidatePairs(
+  records: readonly Prepared[],
+  rules: readonly BlockingRule[],
+  options: CandidateOptions,
+): PairList {
+  const all: RuleKeys[] = rules.map((rule, r) => ruleKeys(records, rule, r));
+  // Oversized keys first, so that dedup across rules knows which keys produced no pairs.
+  for (const rk of all) {
+    const counts = new Map<number, number>();
+    for (const h of rk.keys) counts.set(h, (counts.get(h) ?? 0) + 1);
+    for (const [h, c] of counts) if (c > options.maxBlockSize) rk.oversized.add(h);
+  }
+  const pairs = new PairList(Math.max(1024, records.length * 4));
+  for (let r = 0; r < all.length; r++) {
+    const rk = all[r]!;
+    const n = rk.keys.length;
+    const keys = rk.keys.slice();
+    const owners = new Int32Array(n);
+    for (let i = 0; i < records.length; i++) for (let x = rk.offsets[i]!; x < rk.offsets[i + 1]!; x++) owners[x] = i;
+    radixSort(keys, owners);
+    let start = 0;
+    while (start < n) {
+      const h = keys[start]!;
+      let end = start + 1;
+      while (end < n && keys[end] === h) end++;
+      if (end - start > 1 && !rk.oversized.has(h)) {
+        for (let x = start; x < end; x++) {
+          for (let y = x + 1; y < end; y++) {
+            let i = owners[x]!;
+            let j = owners[y]!;
+            if (i === j) continue;
+            if (i > j) [i, j] = [j, i];
+            let seen = shares(rk, i, j, h);
+            for (let q = 0; q < r && !seen; q++) seen = shares(all[q]!, i, j, 0x1_0000_0000);
+            if (!seen) pairs.push(i, j);
+          }
+        }
+      }
+      start = end;
+    }
+    options.onRule?.(r + 1, all.length);
+  }
+  return pairs;
+}

@@ -1,0 +1,455 @@
+import { AbortedError, InvalidArgumentError, throwIfAborted } from '@crmkit/model';
+import type {
+  Matcher,
+  MatcherOptions,
+  ModelParameters,
+  PreparedRecord,
+  ResolveOptions,
+  ResolveResult,
+  Thresholds,
+} from './api';
+import { candidatePairs } from './blocking';
+import { runtime } from './runtime';
+import { defaultConfig, type EngineConfig } from './config';
+import { Model, defaultParameters, probabilityOf } from './model';
+import { blockedSets, type Prepared, prepareIdentityRecord } from './prepare';
+import { Patterns, emSession, estimatePi, estimateU, sessionPairs, termFrequencies } from './train';
+import type { IdentityRecord, PairScore } from './types';
+
+/** Default decision thresholds on the match probability. */
+export const DEFAULT_THRESHOLDS: Thresholds = { link: 0.9, review: 0.5 };
+
+const DEFAULT_MAX_BLOCK = 250;
+const DEFAULT_MAX_CLUSTER = 1000;
+
+/** Validated settings shared by the matcher, the index and resolve. */
+export interface EngineSettings {
+  config: EngineConfig;
+  thresholds: Thresholds;
+  maxBlockSize: number;
+  maxClusterSize: number;
+  blocked: Map<string, Set<string>>;
+  prepare: { defaultCountry?: string; dateOrder?: 'dmy' | 'mdy' };
+}
+
+/** Checks options and fills in defaults; throws `InvalidArgumentError` naming the bad option. */
+export function engineSettings(options: MatcherOptions): EngineSettings {
+  const entity = options.entity ?? 'person';
+  if (entity !== 'person' && entity !== 'organization') {
+    throw new InvalidArgumentError({
+      argument: 'entity',
+      message: `[crmkit/identity] Unknown entity "${String(entity)}"; expected "person" or "organization".`,
+    });
+  }
+  const thresholds = { ...DEFAULT_THRESHOLDS, ...options.thresholds };
+  for (const key of ['link', 'review'] as const) {
+    const v = thresholds[key];
+    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) {
+      throw new InvalidArgumentError({
+        argument: `thresholds.${key}`,
+        message: `[crmkit/identity] thresholds.${key} must be a probability between 0 and 1, got ${String(v)}.`,
+      });
+    }
+  }
+  if (thresholds.review > thresholds.link) {
+    throw new InvalidArgumentError({
+      argument: 'thresholds.review',
+      message: `[crmkit/identity] thresholds.review (${thresholds.review}) must not exceed thresholds.link (${thresholds.link}).`,
+    });
+  }
+  const positive = (name: string, value: number | undefined, fallback: number): number => {
+    if (value === undefined) return fallback;
+    if (!Number.isInteger(value) || value < 2) {
+      throw new InvalidArgumentError({
+        argument: name,
+        message: `[crmkit/identity] ${name} must be an integer of at least 2, got ${String(value)}.`,
+      });
+    }
+    return value;
+  };
+  if (options.parameters !== undefined) checkParameters(options.parameters, defaultConfig(entity));
+  const prepare: EngineSettings['prepare'] = {};
+  if (options.defaultCountry !== undefined) prepare.defaultCountry = options.defaultCountry;
+  if (options.dateOrder !== undefined) prepare.dateOrder = options.dateOrder;
+  return {
+    config: defaultConfig(entity),
+    thresholds,
+    maxBlockSize: positive('maxBlockSize', options.maxBlockSize, DEFAULT_MAX_BLOCK),
+    maxClusterSize: positive('maxClusterSize', options.maxClusterSize, DEFAULT_MAX_CLUSTER),
+    blocked: blockedSets({ blockedValues: options.blockedValues ?? {} }),
+    prepare,
+  };
+}
+
+function checkParameters(parameters: ModelParameters, config: EngineConfig): void {
+  const fail = (path: string, message: string): never => {
+    throw new InvalidArgumentError({
+      argument: `parameters${path}`,
+      message: `[crmkit/identity] parameters${path}: ${message}`,
+    });
+  };
+  if (typeof parameters !== 'object' || parameters === null) fail('', 'expected an object from an earlier run.');
+  if (parameters.entity !== config.entity) {
+    fail('.entity', `the parameters are for "${String(parameters.entity)}", this matcher is for "${config.entity}".`);
+  }
+  if (typeof parameters.lambda !== 'number' || !(parameters.lambda > 0 && parameters.lambda < 1)) {
+    fail('.lambda', 'expected a probability between 0 and 1 (exclusive).');
+  }
+  for (const c of config.comparisons) {
+    const p = parameters.comparisons?.[c.name];
+    if (p === undefined) continue;
+    for (const key of ['m', 'u'] as const) {
+      const xs = p[key];
+      if (
+        !Array.isArray(xs) ||
+        xs.length !== c.levels.length ||
+        xs.some((x) => typeof x !== 'number' || !(x >= 0 && x <= 1))
+      ) {
+        fail(`.comparisons.${c.name}.${key}`, `expected ${c.levels.length} probabilities (one per level).`);
+      }
+    }
+  }
+}
+
+/** Internal matcher with access to the model. */
+export interface EngineMatcher extends Matcher {
+  readonly settings: EngineSettings;
+  readonly model: Model;
+  /** Prepares with a given sequence number (the index uses its own). */
+  prepareAt(record: IdentityRecord, seq: number): Prepared;
+  /** Level vector, weight and band, without building an explanation. */
+  quick(a: Prepared, b: Prepared, out: Int8Array): { weight: number; band: PairScore['band']; probability: number };
+}
+
+function checkRecord(record: IdentityRecord, where: string): void {
+  if (typeof record !== 'object' || record === null || typeof record.id !== 'string' || record.id === '') {
+    throw new InvalidArgumentError({
+      argument: `${where}.id`,
+      message: `[crmkit/identity] ${where} needs a non-empty string id.`,
+    });
+  }
+  if (typeof record.fields !== 'object' || record.fields === null) {
+    throw new InvalidArgumentError({
+      argument: `${where}.fields`,
+      message: `[crmkit/identity] ${where} (id "${record.id}") needs a fields object.`,
+    });
+  }
+}
+
+function buildMatcher(settings: EngineSettings, parameters: ModelParameters): EngineMatcher {
+  const model = new Model(settings.config, parameters, settings.thresholds);
+  const cs = settings.config.comparisons;
+  const scratch = new Int8Array(cs.length);
+  let nextSeq = 0;
+  const prepareAt = (record: IdentityRecord, seq: number): Prepared => {
+    checkRecord(record, 'record');
+    return prepareIdentityRecord(record, seq, settings.prepare, settings.blocked);
+  };
+  return {
+    settings,
+    model,
+    parameters,
+    thresholds: settings.thresholds,
+    prepareAt,
+    prepare: (record) => prepareAt(record, nextSeq++),
+    blockingKeys(record: PreparedRecord) {
+      const p = record as Prepared;
+      const out: string[] = [];
+      settings.config.blocking.forEach((rule, r) => {
+        for (const key of rule.keys(p)) out.push(`${r}:${key}`);
+      });
+      return out;
+    },
+    score(a, b) {
+      const pa = a as Prepared;
+      const pb = b as Prepared;
+      return model.explain(pa, pb, model.levels(pa, pb, scratch));
+    },
+    quick(a, b, out) {
+      model.levels(a, b, out);
+      const weight = model.totalWeight(out, a);
+      const decision = model.band(out, weight);
+      const probability =
+        decision.rule !== undefined ? Math.max(probabilityOf(weight), settings.thresholds.link) : probabilityOf(weight);
+      return { weight, band: decision.band, probability };
+    },
+  };
+}
+
+/**
+ * Creates a matcher: normalises records, gives their blocking keys and scores pairs with explanations. Without
+ * `parameters` it uses the configuration's defaults; pass parameters from {@link estimateParameters} or an earlier
+ * {@link resolve} for scores fitted to your data.
+ *
+ * @example
+ * ```ts
+ * const matcher = createMatcher({ entity: 'person', defaultCountry: 'NL' });
+ * const a = matcher.prepare({ id: '1', fields: { givenName: 'Jon', familyName: 'Smith', birthDate: '1980-03-02' } });
+ * const b = matcher.prepare({ id: '2', fields: { givenName: 'John', familyName: 'Smith', birthDate: '02-03-1980' } });
+ * matcher.score(a, b); // { probability: 0.99..., band: 'link', contributions: [...] }
+ * ```
+ */
+export function createMatcher(options: MatcherOptions = {}): Matcher {
+  return createEngineMatcher(options);
+}
+
+/** {@link createMatcher} with the internal interface the index and resolve use. */
+export function createEngineMatcher(options: MatcherOptions = {}): EngineMatcher {
+  const settings = engineSettings(options);
+  return buildMatcher(settings, options.parameters ?? defaultParameters(settings.config));
+}
+
+interface TrainOptions {
+  signal?: ResolveOptions['signal'];
+  onProgress?: ResolveOptions['onProgress'];
+  candidates?: { a: Int32Array; b: Int32Array; length: number };
+}
+
+/** Fits parameters to prepared records: TF tables, u from random pairs, m by EM sessions, lambda by EM. */
+function train(settings: EngineSettings, records: readonly Prepared[], options: TrainOptions): ModelParameters {
+  const config = settings.config;
+  const base = defaultParameters(config);
+  const model = new Model(config, base, settings.thresholds);
+  const n = records.length;
+  const size = config.comparisons.length;
+  if (n < 2) return base;
+  const levelsOf = (i: number, j: number, out: Int8Array) => model.levels(records[i]!, records[j]!, out);
+  const progress = (done: number) => options.onProgress?.({ phase: 'train', done, total: config.training.length + 2 });
+  progress(0);
+  const u = estimateU(config, n, levelsOf, { samples: 400_000, seed: 1 });
+  throwIfAborted(options.signal);
+  progress(1);
+  // m: one EM session per training rule; each estimates the comparisons its rule does not fix.
+  const mSum: Record<string, Float64Array> = {};
+  const mWeight: Record<string, number> = {};
+  const out = new Int8Array(size);
+  config.training.forEach((rule, s) => {
+    const pairs = sessionPairs(records, rule, { maxBlockSize: settings.maxBlockSize, maxPairs: 300_000, seed: 7 + s });
+    if (pairs.length < 10) return;
+    const patterns = new Patterns(size);
+    for (const [i, j] of pairs) patterns.add(levelsOf(i, j, out));
+    const start: Record<string, number[]> = {};
+    for (const c of config.comparisons) start[c.name] = [...c.defaults.m];
+    const result = emSession(config, patterns, start, u, new Set(rule.fixes));
+    for (const [name, m] of Object.entries(result.m)) {
+      const sum = mSum[name] ?? new Float64Array(m.length);
+      mSum[name] = sum;
+      for (let l = 0; l < m.length; l++) sum[l]! += m[l]! * result.matches;
+      mWeight[name] = (mWeight[name] ?? 0) + result.matches;
+    }
+    throwIfAborted(options.signal);
+    progress(2 + s);
+  });
+  const comparisons: ModelParameters['comparisons'] = {};
+  for (const c of config.comparisons) {
+    const sum = mSum[c.name];
+    const w = mWeight[c.name] ?? 0;
+    const m = sum && w > 0 ? Array.from(sum, (x) => x / w) : [...c.defaults.m];
+    comparisons[c.name] = { m, u: u[c.name] ?? [...c.defaults.u] };
+  }
+  // lambda: the share of matches among candidate pairs, by EM with m and u fixed, scaled to all pairs.
+  let lambda = config.defaultLambda;
+  const cand = options.candidates;
+  if (cand && cand.length > 0) {
+    const patterns = new Patterns(size);
+    const step = Math.max(1, Math.floor(cand.length / 1_000_000));
+    for (let p = 0; p < cand.length; p += step) patterns.add(levelsOf(cand.a[p]!, cand.b[p]!, out));
+    const pi = estimatePi(config, patterns, comparisons);
+    const totalPairs = (n * (n - 1)) / 2;
+    lambda = Math.min(Math.max((pi * cand.length) / totalPairs, 1e-12), 0.5);
+  }
+  progress(config.training.length + 2);
+  return {
+    entity: config.entity,
+    lambda,
+    comparisons,
+    termFrequencies: termFrequencies(config, records),
+  };
+}
+
+function prepareAll(
+  matcherSettings: EngineSettings,
+  records: Iterable<IdentityRecord>,
+  options: { signal?: ResolveOptions['signal']; onProgress?: ResolveOptions['onProgress'] },
+): Prepared[] {
+  const prepared: Prepared[] = [];
+  const ids = new Set<string>();
+  const list = Array.isArray(records) ? (records as IdentityRecord[]) : [...records];
+  for (let i = 0; i < list.length; i++) {
+    const record = list[i]!;
+    checkRecord(record, `records[${i}]`);
+    if (ids.has(record.id)) {
+      throw new InvalidArgumentError({
+        argument: `records[${i}].id`,
+        message: `[crmkit/identity] records[${i}] repeats the id "${record.id}"; ids must be unique.`,
+      });
+    }
+    ids.add(record.id);
+    prepared.push(prepareIdentityRecord(record, i, matcherSettings.prepare, matcherSettings.blocked));
+    if ((i & 0xffff) === 0xffff) {
+      throwIfAborted(options.signal);
+      options.onProgress?.({ phase: 'prepare', done: i + 1, total: list.length });
+    }
+  }
+  options.onProgress?.({ phase: 'prepare', done: list.length, total: list.length });
+  return prepared;
+}
+
+/**
+ * Estimates model parameters from unlabelled records: term frequencies, u from random pairs, m by EM per training
+ * rule, and the prior match probability by EM over the candidate pairs.
+ *
+ * @example
+ * ```ts
+ * const parameters = estimateParameters(records, { entity: 'person' });
+ * const matcher = createMatcher({ parameters });
+ * ```
+ */
+export function estimateParameters(records: Iterable<IdentityRecord>, options: MatcherOptions = {}): ModelParameters {
+  const settings = engineSettings(options);
+  const prepared = prepareAll(settings, records, {});
+  const candidates = candidatePairs(prepared, settings.config.blocking, { maxBlockSize: settings.maxBlockSize });
+  return train(settings, prepared, { candidates });
+}
+
+/** Union-find over record positions whose root is always the member that came first (stable cluster ids). */
+export class StableUnionFind {
+  private readonly parent: Int32Array;
+  private readonly size: Int32Array;
+  constructor(n: number) {
+    this.parent = new Int32Array(n);
+    this.size = new Int32Array(n).fill(1);
+    for (let i = 0; i < n; i++) this.parent[i] = i;
+  }
+  find(x: number): number {
+    let root = x;
+    while (this.parent[root] !== root) root = this.parent[root]!;
+    while (this.parent[x] !== root) {
+      const next = this.parent[x]!;
+      this.parent[x] = root;
+      x = next;
+    }
+    return root;
+  }
+  sizeOf(x: number): number {
+    return this.size[this.find(x)]!;
+  }
+  /** Joins the sets of a and b; the smaller position becomes the root. */
+  union(a: number, b: number): number {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    if (ra === rb) return ra;
+    const [root, child] = ra < rb ? [ra, rb] : [rb, ra];
+    this.parent[child] = root;
+    this.size[root]! += this.size[child]!;
+    return root;
+  }
+}
+
+/**
+ * Resolves a batch of records into clusters, unsupervised: normalise, block, estimate parameters by EM (unless
+ * given), score every candidate pair, link the pairs in the link band and cluster them. A cluster's id is the id of
+ * its first record in input order, so the result equals adding the records one at a time to an `IdentityIndex`.
+ *
+ * @example
+ * ```ts
+ * const { clusterOf, stats } = await resolve(records, { entity: 'person', onProgress: (p) => console.error(p) });
+ * ```
+ */
+export async function resolve(records: Iterable<IdentityRecord>, options: ResolveOptions = {}): Promise<ResolveResult> {
+  const started = runtime.performance.now();
+  const settings = engineSettings(options);
+  const { signal, onProgress } = options;
+  throwIfAborted(signal);
+  const prepared = prepareAll(settings, records, options);
+  await pause();
+  throwIfAborted(signal);
+  const n = prepared.length;
+  const pairs = candidatePairs(prepared, settings.config.blocking, {
+    maxBlockSize: settings.maxBlockSize,
+    onRule: (done, total) => onProgress?.({ phase: 'block', done, total }),
+  });
+  await pause();
+  throwIfAborted(signal);
+  const shouldTrain = options.train ?? options.parameters === undefined;
+  const trainOptions: TrainOptions = { candidates: pairs };
+  if (signal) trainOptions.signal = signal;
+  if (onProgress) trainOptions.onProgress = onProgress;
+  const parameters = shouldTrain
+    ? train(settings, prepared, trainOptions)
+    : (options.parameters ?? defaultParameters(settings.config));
+  const matcher = buildMatcher(settings, parameters);
+  await pause();
+  // Score every candidate pair; keep the links (with probability, for guarded clustering) and the reviews.
+  const linkA: number[] = [];
+  const linkB: number[] = [];
+  const linkP: number[] = [];
+  const reviews: PairScore[] = [];
+  const kept: PairScore[] = [];
+  const out = new Int8Array(settings.config.comparisons.length);
+  for (let p = 0; p < pairs.length; p++) {
+    const a = prepared[pairs.a[p]!]!;
+    const b = prepared[pairs.b[p]!]!;
+    const q = matcher.quick(a, b, out);
+    if (q.band === 'link') {
+      linkA.push(pairs.a[p]!);
+      linkB.push(pairs.b[p]!);
+      linkP.push(q.probability);
+    } else if (q.band === 'review') {
+      reviews.push(matcher.model.explain(a, b, out));
+    }
+    if (options.keepPairs) kept.push(matcher.model.explain(a, b, out));
+    if ((p & 0x3ffff) === 0x3ffff) {
+      onProgress?.({ phase: 'score', done: p + 1, total: pairs.length });
+      await pause();
+      if (signal?.aborted) throw new AbortedError({ cause: signal.reason });
+    }
+  }
+  onProgress?.({ phase: 'score', done: pairs.length, total: pairs.length });
+  // Cluster: strongest links first, so the size guard keeps the best evidence.
+  const order = Array.from(linkP.keys()).sort(
+    (x, y) => linkP[y]! - linkP[x]! || linkA[x]! - linkA[y]! || linkB[x]! - linkB[y]!,
+  );
+  const uf = new StableUnionFind(n);
+  for (const e of order) {
+    const i = linkA[e]!;
+    const j = linkB[e]!;
+    if (uf.find(i) === uf.find(j)) continue;
+    if (uf.sizeOf(i) + uf.sizeOf(j) > settings.maxClusterSize) {
+      const a = prepared[i]!;
+      const b = prepared[j]!;
+      const score = matcher.model.explain(a, b, matcher.model.levels(a, b, out));
+      reviews.push({ ...score, band: 'review', guard: `cluster would exceed ${settings.maxClusterSize} records` });
+      continue;
+    }
+    uf.union(i, j);
+  }
+  const clusterOf = new Map<string, string>();
+  const roots = new Set<number>();
+  for (let i = 0; i < n; i++) {
+    const root = uf.find(i);
+    roots.add(root);
+    clusterOf.set(prepared[i]!.id, prepared[root]!.id);
+  }
+  onProgress?.({ phase: 'cluster', done: n, total: n });
+  reviews.sort((x, y) => y.probability - x.probability || (x.a < y.a ? -1 : x.a > y.a ? 1 : x.b < y.b ? -1 : 1));
+  return {
+    clusterOf,
+    reviews,
+    pairs: kept,
+    parameters,
+    stats: {
+      records: n,
+      candidatePairs: pairs.length,
+      links: linkA.length,
+      reviews: reviews.length,
+      clusters: roots.size,
+      seconds: Math.round((runtime.performance.now() - started) / 10) / 100,
+    },
+  };
+}
+
+/** Yields to the event loop so progress can render and aborts can arrive. */
+function pause(): Promise<void> {
+  return new Promise((resolve) => runtime.setTimeout(resolve, 0));
+}
