@@ -42,7 +42,6 @@ export class PairList {
 interface RuleKeys {
   offsets: Int32Array;
   keys: Uint32Array;
-  oversized: Set<number>;
 }
 
 function ruleKeys(records: readonly Prepared[], rule: BlockingRule, seed: number): RuleKeys {
@@ -60,7 +59,7 @@ function ruleKeys(records: readonly Prepared[], rule: BlockingRule, seed: number
     }
   }
   offsets[records.length] = keys.length;
-  return { offsets, keys: Uint32Array.from(keys), oversized: new Set() };
+  return { offsets, keys: Uint32Array.from(keys) };
 }
 
 /** Sorts (key, value) pairs by key with a two-pass 16-bit radix sort. */
@@ -84,17 +83,6 @@ function radixSort(keys: Uint32Array, values: Int32Array): void {
   }
 }
 
-/** True when records i and j share a key of `rk` that is not oversized and sorts before `limit`. */
-function shares(rk: RuleKeys, i: number, j: number, limit: number): boolean {
-  const { offsets, keys, oversized } = rk;
-  for (let x = offsets[i]!; x < offsets[i + 1]!; x++) {
-    const h = keys[x]!;
-    if (h >= limit || oversized.has(h)) continue;
-    for (let y = offsets[j]!; y < offsets[j + 1]!; y++) if (keys[y] === h) return true;
-  }
-  return false;
-}
-
 /** Options of {@link candidatePairs}. */
 export interface CandidateOptions {
   maxBlockSize: number;
@@ -103,49 +91,63 @@ export interface CandidateOptions {
 
 /**
  * The candidate pairs of a set of records: every pair that shares a key under at least one blocking rule, each
- * pair once, `a < b` (positions in `records`). Keys shared by more than `maxBlockSize` records are skipped.
+ * pair once, `a < b` (positions in `records`), sorted by `a` then `b`. Keys shared by more records than the
+ * rule's cap (or `maxBlockSize`) are skipped.
  */
 export function candidatePairs(
   records: readonly Prepared[],
   rules: readonly BlockingRule[],
   options: CandidateOptions,
 ): PairList {
-  const all: RuleKeys[] = rules.map((rule, r) => ruleKeys(records, rule, r));
-  // Oversized keys first, so that dedup across rules knows which keys produced no pairs.
-  for (const rk of all) {
-    const counts = new Map<number, number>();
-    for (const h of rk.keys) counts.set(h, (counts.get(h) ?? 0) + 1);
-    for (const [h, c] of counts) if (c > options.maxBlockSize) rk.oversized.add(h);
-  }
-  const pairs = new PairList(Math.max(1024, records.length * 4));
-  for (let r = 0; r < all.length; r++) {
-    const rk = all[r]!;
-    const n = rk.keys.length;
-    const keys = rk.keys.slice();
-    const owners = new Int32Array(n);
-    for (let i = 0; i < records.length; i++) for (let x = rk.offsets[i]!; x < rk.offsets[i + 1]!; x++) owners[x] = i;
+  // Every pair of every block that is not oversized, with repeats (a pair can share several keys) ...
+  const n = records.length;
+  let codes = new Float64Array(Math.max(1024, n * 8));
+  let count = 0;
+  for (let r = 0; r < rules.length; r++) {
+    const rk = ruleKeys(records, rules[r]!, r);
+    const cap = Math.min(options.maxBlockSize, rules[r]!.maxBlockSize ?? Number.POSITIVE_INFINITY);
+    const total = rk.keys.length;
+    const keys = rk.keys;
+    const owners = new Int32Array(total);
+    for (let i = 0; i < n; i++) for (let x = rk.offsets[i]!; x < rk.offsets[i + 1]!; x++) owners[x] = i;
     radixSort(keys, owners);
     let start = 0;
-    while (start < n) {
+    while (start < total) {
       const h = keys[start]!;
       let end = start + 1;
-      while (end < n && keys[end] === h) end++;
-      if (end - start > 1 && !rk.oversized.has(h)) {
+      while (end < total && keys[end] === h) end++;
+      const size = end - start;
+      if (size > 1 && size <= cap) {
+        const needed = count + (size * (size - 1)) / 2;
+        if (needed > codes.length) {
+          const grown = new Float64Array(Math.max(needed, codes.length * 2));
+          grown.set(codes.subarray(0, count));
+          codes = grown;
+        }
         for (let x = start; x < end; x++) {
           for (let y = x + 1; y < end; y++) {
-            let i = owners[x]!;
-            let j = owners[y]!;
+            const i = owners[x]!;
+            const j = owners[y]!;
             if (i === j) continue;
-            if (i > j) [i, j] = [j, i];
-            let seen = shares(rk, i, j, h);
-            for (let q = 0; q < r && !seen; q++) seen = shares(all[q]!, i, j, 0x1_0000_0000);
-            if (!seen) pairs.push(i, j);
+            // One number per pair (exact below 2^53, i.e. for up to ~94 million records).
+            codes[count++] = i < j ? i * n + j : j * n + i;
           }
         }
       }
       start = end;
     }
-    options.onRule?.(r + 1, all.length);
+    options.onRule?.(r + 1, rules.length);
+  }
+  // ... then sorted, and each pair kept once.
+  const sorted = codes.subarray(0, count).sort();
+  const pairs = new PairList(Math.max(1024, count));
+  let previous = -1;
+  for (let x = 0; x < count; x++) {
+    const code = sorted[x]!;
+    if (code === previous) continue;
+    previous = code;
+    const i = Math.floor(code / n);
+    pairs.push(i, code - i * n);
   }
   return pairs;
 }

@@ -23,6 +23,33 @@ export interface Comparison {
 
 const MISSING = -1;
 
+/**
+ * Jaro-Winkler with a memo: names, streets and cities repeat a lot across candidate pairs, and two map lookups on
+ * strings whose hashes are already known cost a fraction of the comparison. Bounded: cleared when it grows large.
+ */
+const jwMemo = new Map<string, Map<string, number>>();
+let jwMemoSize = 0;
+function jw(a: string, b: string): number {
+  if (a === b) return 1;
+  const [x, y] = a < b ? [a, b] : [b, a];
+  let inner = jwMemo.get(x);
+  if (inner === undefined) {
+    if (jwMemoSize > 2_000_000) {
+      jwMemo.clear();
+      jwMemoSize = 0;
+    }
+    inner = new Map();
+    jwMemo.set(x, inner);
+  }
+  let value = inner.get(y);
+  if (value === undefined) {
+    value = jaroWinkler(x, y);
+    inner.set(y, value);
+    jwMemoSize++;
+  }
+  return value;
+}
+
 function nameLevel(
   a: string | null,
   b: string | null,
@@ -32,12 +59,13 @@ function nameLevel(
   bOther: string | null,
 ): number {
   if (a === null || b === null) return MISSING;
+  // An initial says little: two "J."s agree no more than "J." and "Jan" do.
+  if (a.length === 1 || b.length === 1) return a.charCodeAt(0) === b.charCodeAt(0) ? 2 : 4;
   if (a === b) return 0;
   if (aCanon !== null && aCanon === bCanon) return 1;
-  const jw = jaroWinkler(a, b);
-  if (jw >= 0.92) return 1;
-  if (jw >= 0.8) return 2;
-  if ((a.length === 1 && b.startsWith(a)) || (b.length === 1 && a.startsWith(b))) return 2;
+  const similarity = jw(a, b);
+  if (similarity >= 0.92) return 1;
+  if (similarity >= 0.8) return 2;
   // Swapped names; the first-letter check keeps this cheap for the many pairs that are simply different.
   if (
     aOther !== null &&
@@ -45,7 +73,7 @@ function nameLevel(
     a.charCodeAt(0) === bOther.charCodeAt(0) &&
     b.charCodeAt(0) === aOther.charCodeAt(0)
   ) {
-    if ((a === bOther || jaroWinkler(a, bOther) >= 0.88) && (b === aOther || jaroWinkler(b, aOther) >= 0.88)) return 3;
+    if (jw(a, bOther) >= 0.88 && jw(b, aOther) >= 0.88) return 3;
   }
   return 4;
 }
@@ -76,7 +104,7 @@ export const familyNameComparison: Comparison = {
   show: (r) => r.family,
 };
 
-/** True when two ISO dates of equal length differ in one digit or by two adjacent digits swapped. */
+/** True when two strings differ by one character or by two adjacent characters swapped. */
 function oneKeyingError(x: string, y: string): boolean {
   if (x.length !== y.length) return damerauLevenshtein(x, y, 1) <= 1;
   let first = -1;
@@ -89,6 +117,14 @@ function oneKeyingError(x: string, y: string): boolean {
   }
   if (count <= 1) return true;
   return x.charCodeAt(first) === y.charCodeAt(first + 1) && x.charCodeAt(first + 1) === y.charCodeAt(first);
+}
+
+/** True when two strings of equal length differ in at most `max` positions. */
+function sameLengthFewDifferences(x: string, y: string, max: number): boolean {
+  if (x.length !== y.length) return false;
+  let count = 0;
+  for (let i = 0; i < x.length; i++) if (x.charCodeAt(i) !== y.charCodeAt(i) && ++count > max) return false;
+  return true;
 }
 
 /** Days since 0000-03-01 of an ISO date (civil calendar arithmetic, no Date objects). */
@@ -116,7 +152,7 @@ export const birthDateComparison: Comparison = {
     const y = b.birth;
     if (x === null || y === null) return MISSING;
     if (x === y) return 0;
-    if (oneKeyingError(x, y) || isDateTransposition(x, y)) return 1;
+    if (oneKeyingError(x, y) || (sameLengthFewDifferences(x, y, 4) && isDateTransposition(x, y))) return 1;
     return Math.abs(dayNumber(x) - dayNumber(y)) <= 366 ? 2 : 3;
   },
   show: (r) => r.birth,
@@ -136,14 +172,27 @@ function bestOf(xs: readonly string[], ys: readonly string[], level: (x: string,
 }
 
 /**
- * Email: exact (after normalisation) or different. There is deliberately no "similar email" level: user names are mostly made of the person's name, so that level would count the name
+ * Email: exact (after normalisation), the same user name at a mistyped domain, different. There is deliberately no
+ * "similar user name" level: user names are mostly made of the person's name, so that level would count the name
  * evidence twice (two different Priya Asantes are priya.asante@ziggo.nl and priya.asante99@outlook.com).
  */
 export const emailComparison: Comparison = {
   name: 'email',
-  levels: ['exact', 'different'],
-  defaults: { m: [0.7, 0.3], u: [0.00001, 0.99999] },
-  level: (a, b) => bestOf(a.emails, b.emails, (x, y) => (x === y ? 0 : 1)),
+  levels: ['exact', 'same user name, domain within two typos', 'different'],
+  defaults: { m: [0.7, 0.03, 0.27], u: [0.00001, 0.000001, 0.999989] },
+  level: (a, b) =>
+    bestOf(a.emails, b.emails, (x, y) => {
+      if (x === y) return 0;
+      const at = x.indexOf('@');
+      if (
+        at === y.indexOf('@') &&
+        x.slice(0, at) === y.slice(0, at) &&
+        damerauLevenshtein(x.slice(at), y.slice(at), 2) <= 2
+      ) {
+        return 1;
+      }
+      return 2;
+    }),
   show: (r) => r.emails.join(' ') || null,
 };
 
@@ -156,9 +205,13 @@ export const phoneComparison: Comparison = {
   show: (r) => r.phones.join(' ') || null,
 };
 
+function cityAgrees(a: Prepared, b: Prepared): boolean {
+  return a.city !== null && b.city !== null && jw(a.city, b.city) >= 0.92;
+}
+
 function streetAgrees(a: Prepared, b: Prepared): boolean {
   if (a.street === null || b.street === null) return false;
-  return a.street === b.street || jaroWinkler(a.street, b.street) >= 0.9;
+  return jw(a.street, b.street) >= 0.9;
 }
 
 /**
@@ -179,19 +232,26 @@ export const addressComparison: Comparison = {
     const hasA = a.street !== null || a.postcode !== null || a.city !== null;
     const hasB = b.street !== null || b.postcode !== null || b.city !== null;
     if (!hasA || !hasB) return MISSING;
-    const st = streetAgrees(a, b);
+    // Cheap facts first; Jaro-Winkler on street and city only when the answer depends on them.
     const hn = a.house !== null && a.house === b.house;
-    let pc: 'same' | 'close' | 'different' | null = null;
+    // Postcode: 2 same, 1 one keying error, 0 different, -1 missing.
+    let pc = -1;
     if (a.postcode !== null && b.postcode !== null) {
-      pc =
-        a.postcode === b.postcode ? 'same' : damerauLevenshtein(a.postcode, b.postcode, 1) <= 1 ? 'close' : 'different';
+      pc = a.postcode === b.postcode ? 2 : oneKeyingError(a.postcode, b.postcode) ? 1 : 0;
     }
-    const ct = a.city !== null && b.city !== null && (a.city === b.city || jaroWinkler(a.city, b.city) >= 0.92);
-    if (st && hn && (pc === 'same' || (pc === null && ct))) return 0;
-    if ((st && hn) || (pc === 'same' && (st || hn))) return 1;
-    if (pc === 'same' || (st && ct) || (pc === 'close' && (st || hn))) return 2;
-    if (ct) return 3;
-    return 4;
+    if (hn) {
+      const st = streetAgrees(a, b);
+      if (st && (pc === 2 || (pc === -1 && cityAgrees(a, b)))) return 0;
+      if (st || pc === 2) return 1;
+      if (pc === 1) return 2;
+      return cityAgrees(a, b) ? 3 : 4;
+    }
+    if (pc === 2) return streetAgrees(a, b) ? 1 : 2;
+    const st = streetAgrees(a, b);
+    if (st && pc === 1) return 2;
+    const ct = cityAgrees(a, b);
+    if (st && ct) return 2;
+    return ct ? 3 : 4;
   },
   show(r) {
     const parts = [r.street, r.house, r.postcode, r.city].filter((p) => p !== null);

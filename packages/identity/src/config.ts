@@ -19,6 +19,12 @@ import type { Prepared } from './prepare';
 export interface BlockingRule {
   readonly name: string;
   keys(record: Prepared): readonly string[];
+  /**
+   * A tighter block-size cap for a loose rule (a whole name, a phonetic code): it finds candidates while its
+   * blocks are small (small inputs, rare values) and steps aside when they grow, leaving the work to the
+   * composite rules. The matcher's `maxBlockSize` still applies when it is smaller.
+   */
+  readonly maxBlockSize?: number;
 }
 
 /** A training session for EM: pairs sharing the key; the named comparisons are left out of the estimate. */
@@ -60,6 +66,11 @@ export interface EngineConfig {
   readonly rules: readonly DeterministicRule[];
   readonly guards: readonly Guard[];
   readonly caps: readonly ReviewCap[];
+  /**
+   * The name comparisons. A pair that agrees on nothing but its name never goes to review: namesakes are common
+   * and a review queue full of them helps nobody. (It can still link when the name is rare enough.)
+   */
+  readonly names: readonly string[];
   /** Prior probability that two random records match, until estimated. */
   readonly defaultLambda: number;
 }
@@ -67,6 +78,9 @@ export interface EngineConfig {
 const one = (value: string | null): readonly string[] => (value === null ? [] : [value]);
 const both = (a: string | null, b: string | null): readonly string[] => (a === null || b === null ? [] : [`${a}|${b}`]);
 const year = (birth: string | null): string | null => (birth === null ? null : birth.slice(0, 4));
+/** Each key with a suffix appended; no keys when the suffix is missing. */
+const withSuffix = (keys: readonly string[], suffix: string | null): readonly string[] =>
+  suffix === null ? [] : keys.map((k) => `${k}|${suffix}`);
 /** Given and family name in sorted order, so swapped names share the key. */
 const namePair = (r: Prepared): readonly string[] => {
   const g = r.givenCanon;
@@ -95,27 +109,32 @@ export const PERSON_CONFIG: EngineConfig = {
     addressComparison,
     nationalIdComparison,
   ],
+  // Every rule is selective enough for a million records (blocks of a handful); together they tolerate a typo or a
+  // missing value in any one field. Names are combined with something else because at scale whole names repeat.
   blocking: [
-    { name: 'name', keys: namePair },
+    { name: 'name', keys: namePair, maxBlockSize: 20 },
+    { name: 'name+birth-year', keys: (r) => withSuffix(namePair(r), year(r.birth)) },
+    { name: 'name+city', keys: (r) => withSuffix(namePair(r), r.city) },
+    {
+      name: 'given+family-initial+city',
+      keys: (r) => both(r.givenCanon, r.family && r.city ? `${r.family[0]}|${r.city}` : null),
+      maxBlockSize: 20,
+    },
     { name: 'family+birth', keys: (r) => both(r.family, r.birth) },
     { name: 'given+birth', keys: (r) => both(r.givenCanon, r.birth) },
     { name: 'birth+postcode', keys: (r) => both(r.birth, r.postcode) },
     { name: 'email', keys: (r) => r.emails },
-    { name: 'email-user', keys: (r) => r.emailLocals.filter((l) => l.length >= 4) },
+    { name: 'email-user', keys: (r) => r.emailLocals.filter((l) => l.length >= 4), maxBlockSize: 20 },
     { name: 'birth+given-initial', keys: (r) => both(r.birth, r.given === null ? null : r.given.slice(0, 1)) },
     { name: 'birth+family-initial', keys: (r) => both(r.birth, r.family === null ? null : r.family.slice(0, 1)) },
     { name: 'phone', keys: (r) => r.phones },
     { name: 'nationalId', keys: (r) => one(r.nid) },
-    { name: 'phonetic-family+year', keys: (r) => both(r.familySx, year(r.birth)) },
+    { name: 'phonetic-names', keys: phoneticPair, maxBlockSize: 20 },
+    { name: 'phonetic-names+birth-year', keys: (r) => withSuffix(phoneticPair(r), year(r.birth)) },
     { name: 'given+postcode', keys: (r) => both(r.givenCanon, r.postcode) },
     { name: 'family+postcode', keys: (r) => both(r.family, r.postcode) },
     { name: 'house+postcode', keys: (r) => both(r.house, r.postcode) },
     { name: 'birth+house', keys: (r) => both(r.birth, r.house) },
-    { name: 'phonetic-pair', keys: phoneticPair },
-    {
-      name: 'given+family-initial+city',
-      keys: (r) => both(r.givenCanon, r.family && r.city ? `${r.family[0]}|${r.city}` : null),
-    },
   ],
   training: [
     { name: 'birthDate', keys: (r) => one(r.birth), fixes: ['birthDate'] },
@@ -136,6 +155,7 @@ export const PERSON_CONFIG: EngineConfig = {
       unless: { email: [0], nationalId: [0, 1], birthDate: [0, 1] },
     },
   ],
+  names: ['givenName', 'familyName'],
   defaultLambda: 1e-5,
 };
 
@@ -163,6 +183,7 @@ export const ORGANIZATION_CONFIG: EngineConfig = {
   rules: [{ name: 'registration id', require: { nationalId: [0] } }],
   guards: [{ name: 'different registration id', comparison: 'nationalId', levels: [3] }],
   caps: [],
+  names: ['organizationName'],
   defaultLambda: 1e-4,
 };
 

@@ -84,6 +84,8 @@ export function normalizePhone(s: string, options?: NormalizePhoneOptions): stri
   if (text.indexOf('(') !== -1) text = text.replace(BRACKETED_TRUNK_ZERO, ' ');
   if (LEADING_00.test(text)) text = '+' + text.replace(LEADING_00, '');
   const country = options?.defaultCountry?.toUpperCase() as CountryCode | undefined;
+  // Without a default country only international numbers can be read; say so before libphonenumber throws (slow).
+  if (country === undefined && text.charCodeAt(0) !== 43 /* + */) return null;
   let phone: ReturnType<typeof parsePhoneNumberFromString>;
   try {
     phone = country === undefined ? parsePhoneNumberFromString(text) : parsePhoneNumberFromString(text, country);

@@ -119,6 +119,8 @@ export interface EngineMatcher extends Matcher {
   prepareAt(record: IdentityRecord, seq: number): Prepared;
   /** Level vector, weight and band, without building an explanation. */
   quick(a: Prepared, b: Prepared, out: Int8Array): { weight: number; band: PairScore['band']; probability: number };
+  /** Weight and band of an already computed level vector (`a` gives the term-frequency values). */
+  fromLevels(a: Prepared, levels: Int8Array): { weight: number; band: PairScore['band']; probability: number };
 }
 
 function checkRecord(record: IdentityRecord, where: string): void {
@@ -167,6 +169,9 @@ function buildMatcher(settings: EngineSettings, parameters: ModelParameters): En
     },
     quick(a, b, out) {
       model.levels(a, b, out);
+      return this.fromLevels(a, out);
+    },
+    fromLevels(a, out) {
       const weight = model.totalWeight(out, a);
       const decision = model.band(out, weight);
       const probability =
@@ -203,6 +208,8 @@ interface TrainOptions {
   signal?: ResolveOptions['signal'];
   onProgress?: ResolveOptions['onProgress'];
   candidates?: { a: Int32Array; b: Int32Array; length: number };
+  /** Level vectors of the candidate pairs (pairs x comparisons), when already computed. */
+  candidateLevels?: Int8Array;
 }
 
 /** Fits parameters to prepared records: TF tables, u from random pairs, m by EM sessions, lambda by EM. */
@@ -216,7 +223,7 @@ function train(settings: EngineSettings, records: readonly Prepared[], options: 
   const levelsOf = (i: number, j: number, out: Int8Array) => model.levels(records[i]!, records[j]!, out);
   const progress = (done: number) => options.onProgress?.({ phase: 'train', done, total: config.training.length + 2 });
   progress(0);
-  const u = estimateU(config, n, levelsOf, { samples: 400_000, seed: 1 });
+  const u = estimateU(config, n, levelsOf, { samples: 250_000, seed: 1 });
   throwIfAborted(options.signal);
   progress(1);
   // m: one EM session per training rule; each estimates the comparisons its rule does not fix.
@@ -224,7 +231,7 @@ function train(settings: EngineSettings, records: readonly Prepared[], options: 
   const mWeight: Record<string, number> = {};
   const out = new Int8Array(size);
   config.training.forEach((rule, s) => {
-    const pairs = sessionPairs(records, rule, { maxBlockSize: settings.maxBlockSize, maxPairs: 300_000, seed: 7 + s });
+    const pairs = sessionPairs(records, rule, { maxBlockSize: settings.maxBlockSize, maxPairs: 100_000, seed: 7 + s });
     if (pairs.length < 10) return;
     const patterns = new Patterns(size);
     for (const [i, j] of pairs) patterns.add(levelsOf(i, j, out));
@@ -252,8 +259,13 @@ function train(settings: EngineSettings, records: readonly Prepared[], options: 
   const cand = options.candidates;
   if (cand && cand.length > 0) {
     const patterns = new Patterns(size);
-    const step = Math.max(1, Math.floor(cand.length / 1_000_000));
-    for (let p = 0; p < cand.length; p += step) patterns.add(levelsOf(cand.a[p]!, cand.b[p]!, out));
+    const cached = options.candidateLevels;
+    if (cached) {
+      for (let p = 0; p < cand.length; p++) patterns.addAt(cached, p * size);
+    } else {
+      const step = Math.max(1, Math.floor(cand.length / 1_000_000));
+      for (let p = 0; p < cand.length; p += step) patterns.add(levelsOf(cand.a[p]!, cand.b[p]!, out));
+    }
     const pi = estimatePi(config, patterns, comparisons);
     const totalPairs = (n * (n - 1)) / 2;
     lambda = Math.min(Math.max((pi * cand.length) / totalPairs, 1e-12), 0.5);
@@ -371,8 +383,24 @@ export async function resolve(records: Iterable<IdentityRecord>, options: Resolv
   });
   await pause();
   throwIfAborted(signal);
+  // Level vectors of every candidate pair, computed once: training (the prior) and scoring both use them.
+  const size = settings.config.comparisons.length;
+  const levels = new Int8Array(pairs.length * size);
+  {
+    const levelModel = new Model(settings.config, defaultParameters(settings.config), settings.thresholds);
+    const scratch = new Int8Array(size);
+    for (let p = 0; p < pairs.length; p++) {
+      levelModel.levels(prepared[pairs.a[p]!]!, prepared[pairs.b[p]!]!, scratch);
+      levels.set(scratch, p * size);
+      if ((p & 0x3ffff) === 0x3ffff) {
+        onProgress?.({ phase: 'score', done: p + 1, total: pairs.length });
+        await pause();
+        throwIfAborted(signal);
+      }
+    }
+  }
   const shouldTrain = options.train ?? options.parameters === undefined;
-  const trainOptions: TrainOptions = { candidates: pairs };
+  const trainOptions: TrainOptions = { candidates: pairs, candidateLevels: levels };
   if (signal) trainOptions.signal = signal;
   if (onProgress) trainOptions.onProgress = onProgress;
   const parameters = shouldTrain
@@ -386,11 +414,12 @@ export async function resolve(records: Iterable<IdentityRecord>, options: Resolv
   const linkP: number[] = [];
   const reviews: PairScore[] = [];
   const kept: PairScore[] = [];
-  const out = new Int8Array(settings.config.comparisons.length);
+  const out = new Int8Array(size);
   for (let p = 0; p < pairs.length; p++) {
     const a = prepared[pairs.a[p]!]!;
     const b = prepared[pairs.b[p]!]!;
-    const q = matcher.quick(a, b, out);
+    for (let k = 0; k < size; k++) out[k] = levels[p * size + k]!;
+    const q = matcher.fromLevels(a, out);
     if (q.band === 'link') {
       linkA.push(pairs.a[p]!);
       linkB.push(pairs.b[p]!);
@@ -399,8 +428,7 @@ export async function resolve(records: Iterable<IdentityRecord>, options: Resolv
       reviews.push(matcher.model.explain(a, b, out));
     }
     if (options.keepPairs) kept.push(matcher.model.explain(a, b, out));
-    if ((p & 0x3ffff) === 0x3ffff) {
-      onProgress?.({ phase: 'score', done: p + 1, total: pairs.length });
+    if ((p & 0xfffff) === 0xfffff) {
       await pause();
       if (signal?.aborted) throw new AbortedError({ cause: signal.reason });
     }

@@ -70,29 +70,31 @@ export class IdentityIndex {
     return [...this.members.get(this.clusterSeq.get(seq)!)!].sort((a, b) => a - b).map((s) => this.bySeq[s]!.id);
   }
 
-  private hashes(record: Prepared): number[] {
-    const out: number[] = [];
+  /** Hashed blocking keys of a record, each with the block-size cap of its rule. */
+  private hashes(record: Prepared): [hash: number, cap: number][] {
+    const out: [number, number][] = [];
     this.engine.settings.config.blocking.forEach((rule, r) => {
+      const cap = Math.min(this.maxBlock, rule.maxBlockSize ?? Number.POSITIVE_INFINITY);
       for (const key of rule.keys(record)) {
         const h = hashKey(key, r);
-        if (!out.includes(h)) out.push(h);
+        if (!out.some(([x]) => x === h)) out.push([h, cap]);
       }
     });
     return out;
   }
 
   /** Candidate positions sharing a key that is not oversized (the record itself excluded). */
-  private candidates(record: Prepared, hashes: readonly number[]): number[] {
+  private candidates(record: Prepared, hashes: readonly [number, number][]): number[] {
     const seen = new Set<number>();
-    for (const h of hashes) {
+    for (const [h, cap] of hashes) {
       const block = this.blocks.get(h);
       if (block === undefined) continue;
       if (typeof block === 'number') {
         if (block !== record.seq) seen.add(block);
         continue;
       }
-      // A key with more than maxBlockSize records is too common to say anything (as in resolve).
-      if (block.length > this.maxBlock) continue;
+      // A key shared by more records than its cap is too common to say anything (as in resolve).
+      if (block.length > cap) continue;
       for (const s of block) if (s !== record.seq) seen.add(s);
     }
     return [...seen].sort((a, b) => a - b);
@@ -148,12 +150,12 @@ export class IdentityIndex {
     const { links, reviews } = this.score(prepared, this.candidates(prepared, hashes));
     this.bySeq[seq] = prepared;
     this.seqOf.set(record.id, seq);
-    for (const h of hashes) {
+    for (const [h, cap] of hashes) {
       const block = this.blocks.get(h);
       if (block === undefined) this.blocks.set(h, seq);
       else if (typeof block === 'number') this.blocks.set(h, [block, seq]);
       // Stop growing a block once it is known to be too common: it is never used again.
-      else if (block.length <= this.maxBlock) block.push(seq);
+      else if (block.length <= cap) block.push(seq);
     }
     this.clusterSeq.set(seq, seq);
     this.members.set(seq, new Set([seq]));
@@ -189,7 +191,7 @@ export class IdentityIndex {
     const seq = this.seqOf.get(id);
     if (seq === undefined) return false;
     const record = this.bySeq[seq]!;
-    for (const h of this.hashes(record)) {
+    for (const [h] of this.hashes(record)) {
       const block = this.blocks.get(h);
       if (block === undefined) continue;
       if (typeof block === 'number') {

@@ -24,6 +24,9 @@ export class Model {
   readonly tfFloor: Float64Array;
   private readonly ruleChecks: { name: string; checks: [number, Set<number>][] }[];
   private readonly guardChecks: { name: string; index: number; levels: Set<number> }[];
+  /** Per comparison: false for name comparisons (see `EngineConfig.names`). */
+  private readonly beyondName: boolean[];
+  private readonly lastLevel: number[];
   private readonly capChecks: { name: string; when: [number, Set<number>][]; unless: [number, Set<number>][] }[];
 
   constructor(
@@ -63,6 +66,8 @@ export class Model {
         if (k === undefined) throw new Error(`"${owner}" names an unknown comparison "${name}".`);
         return [k, new Set(levels)] as [number, Set<number>];
       });
+    this.beyondName = config.comparisons.map((c) => !config.names.includes(c.name));
+    this.lastLevel = config.comparisons.map((c) => c.levels.length - 1);
     this.ruleChecks = config.rules.map((rule) => ({ name: rule.name, checks: checks(rule.name, rule.require) }));
     this.capChecks = config.caps.map((cap) => ({
       name: cap.name,
@@ -136,7 +141,12 @@ export class Model {
       }
       return { band: 'link' };
     }
-    return { band: p >= this.thresholds.review ? 'review' : 'apart' };
+    if (p < this.thresholds.review) return { band: 'apart' };
+    for (let k = 0; k < levels_.length; k++) {
+      const l = levels_[k]!;
+      if (this.beyondName[k] && l >= 0 && l < this.lastLevel[k]!) return { band: 'review' };
+    }
+    return { band: 'apart' };
   }
 
   /** The full, explained score of a pair. */

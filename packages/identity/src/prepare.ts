@@ -25,6 +25,7 @@ const BUILTIN_BLOCKED = new Set([
   'none',
   'nil',
   'n a',
+  'n/a',
   'na',
   'unknown',
   'onbekend',
@@ -95,6 +96,8 @@ function values(value: FieldValue): string[] {
 }
 
 function first(value: FieldValue): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value === 'string') return value.trim() === '' ? undefined : value;
   return values(value)[0];
 }
 
@@ -108,12 +111,18 @@ export function blockedSets(settings: PrepareSettings): Map<string, Set<string>>
   return out;
 }
 
+/** Longest built-in blocked value; longer inputs cannot be one, which saves work on the common case. */
+const BUILTIN_BLOCKED_MAX = Math.max(...[...BUILTIN_BLOCKED].map((v) => v.length)) + 2;
+
 function isBlocked(field: string, raw: string, normalized: string | null, blocked: Map<string, Set<string>>): boolean {
   if (normalized === null) return true;
-  const folded = raw.trim().toLowerCase();
   const set = blocked.get(field);
-  if (set && (set.has(folded) || set.has(normalized))) return true;
-  return BUILTIN_BLOCKED.has(folded) || BUILTIN_BLOCKED.has(foldText(raw));
+  if (set !== undefined) {
+    const folded = raw.trim().toLowerCase();
+    if (set.has(folded) || set.has(normalized)) return true;
+  }
+  if (raw.length > BUILTIN_BLOCKED_MAX && normalized.length > BUILTIN_BLOCKED_MAX) return false;
+  return BUILTIN_BLOCKED.has(raw.trim().toLowerCase()) || BUILTIN_BLOCKED.has(normalized.toLowerCase());
 }
 
 /** Normalises one record for blocking and comparison. */

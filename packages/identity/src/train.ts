@@ -20,8 +20,12 @@ export class Patterns {
   total = 0;
   constructor(readonly size: number) {}
   add(levels: Int8Array): void {
+    this.addAt(levels, 0);
+  }
+  /** Adds the level vector stored at `offset` of a flat array. */
+  addAt(levels: Int8Array, offset: number): void {
     let key = 0;
-    for (let k = 0; k < this.size; k++) key = key * 8 + (levels[k]! + 1);
+    for (let k = 0; k < this.size; k++) key = key * 8 + (levels[offset + k]! + 1);
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
     this.total++;
   }
