@@ -81,4 +81,25 @@ await show((await hub.get(merge.into))!);
 console.log('\n...then undoes it:');
 await hub.unmerge(merge.mergeId, { actor: 'data-admin' });
 console.log(`  ${(await hub.find({ name: 'grace hopper' })).length} separate Grace Hopper customers again.`);
+
+// The identity matcher compares names, birth dates, contact points and addresses too, and explains its links.
+const [ada] = await hub.find({ email: 'ada.lovelace@acme.example' });
+const [why] = await hub.links(ada!.id);
+if (why) {
+  const { contributions } = why.explanation as { contributions: { comparison: string; level: string }[] };
+  const evidence = contributions.filter((c) => c.level !== 'missing').map((c) => `${c.comparison} ${c.level}`);
+  console.log(`\nWhy Ada's two records are one customer (match probability ${why.probability.toFixed(3)}):`);
+  console.log(`  ${evidence.join('; ')}`);
+}
+// Pairs it is unsure about wait for a person: accept joins them (undo with unlink), reject keeps them apart.
+const queue = await hub.reviews.list({ status: 'open' });
+console.log(`\nThe review queue holds ${queue.length} pair(s) the identity matcher was unsure about.`);
+for (const item of queue) {
+  const decision = await hub.reviews.accept(item.id, { actor: 'data-admin' });
+  console.log(
+    `  accepted ${item.a} ~ ${item.b} (p=${item.probability.toFixed(2)}): customer ${decision.customerIds[0]}`,
+  );
+  const undone = await hub.unlink(decision.link!.id, { actor: 'data-admin', reason: 'changed my mind' });
+  console.log(`  ...and unlinked again: ${undone.customerIds.join(' and ')}; the pair is not proposed again.`);
+}
 await hub.close();

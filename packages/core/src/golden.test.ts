@@ -34,6 +34,7 @@ function stored(
     contentHash: hashString(stableStringify(parsed.data)),
     matchKeys: [],
     refKeys: [],
+    blockKeys: [],
     customerId: 'cus_1',
     homeId: 'cus_1',
     version: 1,

@@ -11,6 +11,7 @@ import {
   type GroupCondition,
   type HubEvent,
   type HubEventType,
+  type IdentityLink,
   InvalidArgumentError,
   type InteractionData,
   type JournalEntry,
@@ -22,6 +23,8 @@ import {
   parseSourceRecord,
   type PartyRecordType,
   type RecordType,
+  type ReviewItem,
+  type ReviewStatus,
   type SourceRef,
   type Store,
   type StoredRecord,
@@ -33,7 +36,8 @@ import {
 } from '@crmkit/model';
 import { EventEmitter } from 'eventemitter3';
 import type { DepartmentSources, SurvivorshipOptions } from './golden';
-import { createDeterministicResolver, type IdentityResolver, prepareRecord, recordKey } from './identity';
+import { createProbabilisticResolver, type IdentityResolver, prepareRecord, recordKey } from './identity';
+import { pairOf, refreshAutoLinks } from './identity-links';
 import { createIdGenerator, type IdGenerator } from './ids';
 import { OperationContext, publicCustomer, relink, type RelinkReason } from './linker';
 import { createMemoryStore } from './memory-store';
@@ -45,7 +49,12 @@ import { compareStrings } from './stable';
 export interface HubOptions {
   /** Where the Hub keeps its state. @default createMemoryStore() */
   store?: Store;
-  /** How party records are linked into customers. @default createDeterministicResolver({ defaultCallingCode }) */
+  /**
+   * How party records are linked into customers. The default links records that share a normalised email or phone
+   * number, and links likely duplicates found by the probabilistic matcher of `@crmkit/identity` (uncertain pairs
+   * become review items). Pass `createDeterministicResolver()` for email and phone keys only.
+   * @default createProbabilisticResolver({ defaultCallingCode })
+   */
   identity?: IdentityResolver;
   /** Survivorship rules for golden fields. @default every field `mostRecent` */
   survivorship?: SurvivorshipOptions;
@@ -90,6 +99,8 @@ export interface IngestResult {
   customerIds: string[];
   /** Number of events written to the outbox. */
   events: number;
+  /** Review items the batch opened (pairs the identity matcher was unsure about). */
+  reviews: number;
 }
 
 /** Result of a manual merge. */
@@ -107,6 +118,39 @@ export interface UnmergeResult {
   mergeId: string;
   /** The active customers the merge's two sides are again. */
   customerIds: [string, string];
+}
+
+/** Options of `hub.reviews.list()`. */
+export interface ReviewListOptions extends CallOptions {
+  /** Only items of this status. @default every status */
+  status?: ReviewStatus;
+  /** Items whose id sorts after this one (the last id of the previous page). */
+  after?: string;
+  /** @default 50 (at most 1000) */
+  limit?: number;
+}
+
+/** Result of accepting or rejecting a review item. */
+export interface ReviewDecision {
+  /** The item as decided. */
+  review: ReviewItem;
+  /** The link an acceptance created. */
+  link?: IdentityLink;
+  /** The active customers of the pair's two records afterwards (one when they are one customer), sorted. */
+  customerIds: string[];
+}
+
+/** Result of {@link Hub.unlink}. */
+export interface UnlinkResult {
+  /** The link that was removed. */
+  linkId: string;
+  /** The pair's review item, now `rejected`: the pair is not linked automatically nor proposed again. */
+  review: ReviewItem;
+  /**
+   * The customers of the link's two records afterwards, `a` then `b` (`null` for a deleted record). Equal when the
+   * records are still one customer through other evidence (shared keys, other links, a merge).
+   */
+  customerIds: [string | null, string | null];
 }
 
 /** Queries `find()` accepts: exactly one of them. */
@@ -178,7 +222,34 @@ export interface Hub {
   ): Promise<Page<Customer>>;
   /** The central view of one customer: golden record, interactions, opportunities, groups, related parties. */
   view(id: string, options?: CallOptions): Promise<CustomerView>;
-  /** The identity journal (merges, unmerges, auto-merges, splits, overrides), oldest first. */
+  /**
+   * The identity links inside a customer (automatic and accepted), ordered by id, each with the matcher's
+   * probability and explanation: why these records are one customer. Merged ids redirect.
+   */
+  links(customerId: string, options?: CallOptions): Promise<IdentityLink[]>;
+  /**
+   * Removes an identity link: the pair is recorded as rejected (so it is not linked automatically nor proposed
+   * again while both records exist), and the customer splits unless other evidence still connects the records.
+   * Journaled.
+   */
+  unlink(linkId: string, options?: ActorOptions): Promise<UnlinkResult>;
+  /** The review queue: pairs of records the identity matcher was unsure about. */
+  readonly reviews: {
+    /** Review items ordered by id, a page at a time (pass the last id as `after`). */
+    list(options?: ReviewListOptions): Promise<ReviewItem[]>;
+    get(id: string, options?: CallOptions): Promise<ReviewItem | undefined>;
+    /**
+     * Accepts an open item: the two records become one customer through an `accepted` identity link (undo it with
+     * {@link Hub.unlink}). Journaled. A decided item throws a `ConflictError`.
+     */
+    accept(id: string, options?: ActorOptions): Promise<ReviewDecision>;
+    /**
+     * Rejects an open item: the pair stays apart (an automatic link of the pair is removed) and is not proposed
+     * again. Journaled. A decided item throws a `ConflictError`.
+     */
+    reject(id: string, options?: ActorOptions): Promise<ReviewDecision>;
+  };
+  /** The identity journal (merges, unmerges, auto-merges, splits, links, reviews, overrides), oldest first. */
   journal(options?: CallOptions & { customerId?: string; limit?: number }): Promise<JournalEntry[]>;
   /** Events in the outbox after `after` (a `seq`), for relaying to other processes. */
   outbox(options?: CallOptions & { after?: number; limit?: number }): Promise<OutboxEvent[]>;
@@ -308,7 +379,7 @@ export function createHub(options: HubOptions = {}): Hub {
   assertSpecificationVersion('store', store);
   const identity =
     options.identity ??
-    createDeterministicResolver(options.defaultCallingCode ? { defaultCallingCode: options.defaultCallingCode } : {});
+    createProbabilisticResolver(options.defaultCallingCode ? { defaultCallingCode: options.defaultCallingCode } : {});
   const clock = options.now ?? (() => new Date());
   const newId = options.generateId ?? createIdGenerator(() => clock().getTime());
   const maxBatchSize = options.maxBatchSize ?? 10_000;
@@ -413,6 +484,124 @@ export function createHub(options: HubOptions = {}): Hub {
     return (await tx.findCustomersByLookupKeys(refKeys, 1000)).map((row) => row.id);
   }
 
+  function requireId(id: unknown, argument: string): void {
+    if (typeof id !== 'string' || id === '') {
+      throw new InvalidArgumentError({ argument, message: `[crmkit/core] "${argument}" must be a non-empty id.` });
+    }
+  }
+
+  function decidedBy(callOptions: ActorOptions): { decidedBy?: string; reason?: string } {
+    return {
+      ...(callOptions.actor ? { decidedBy: callOptions.actor } : {}),
+      ...(callOptions.reason ? { reason: callOptions.reason } : {}),
+    };
+  }
+
+  /** The active customers the two records are linked to now, sorted and unique. */
+  async function pairCustomers(tx: StoreTransaction, a: string, b: string): Promise<string[]> {
+    const ids = (await tx.getRecords([a, b])).flatMap((r) => (!r.deleted && r.customerId ? [r.customerId] : []));
+    return [...new Set(ids)].sort(compareStrings);
+  }
+
+  /** The customers of `a` and `b` after a relink (records outside it keep their stored customer). */
+  async function pairCustomersAfter(
+    tx: StoreTransaction,
+    customerOf: ReadonlyMap<string, string>,
+    a: string,
+    b: string,
+  ): Promise<[string | null, string | null]> {
+    const records = new Map((await tx.getRecords([a, b])).map((r) => [r.key, r]));
+    const of = (key: string): string | null => {
+      const record = records.get(key);
+      if (!record || record.deleted) return null;
+      return customerOf.get(key) ?? record.customerId;
+    };
+    return [of(a), of(b)];
+  }
+
+  /** Accepts or rejects an open review item, in one transaction. */
+  async function decide(
+    id: string,
+    decision: 'accepted' | 'rejected',
+    callOptions: ActorOptions,
+  ): Promise<ReviewDecision> {
+    requireId(id, 'id');
+    return write(callOptions.signal, async (ctx) => {
+      const { tx } = ctx;
+      const item = await tx.getReviewItem(id);
+      if (!item) throw new NotFoundError({ entity: 'review item', id });
+      if (item.status !== 'open') {
+        throw new ConflictError({ message: `[crmkit/core] Review item "${id}" was already ${item.status}.` });
+      }
+      const records = await tx.getRecords([item.a, item.b]);
+      if (decision === 'accepted' && (records.length < 2 || records.some((r) => r.deleted))) {
+        throw new ConflictError({
+          message: `[crmkit/core] Review item "${id}" cannot be accepted: one of its records was deleted.`,
+        });
+      }
+      const before = await pairCustomers(tx, item.a, item.b);
+      // The pair's automatic link (if the evidence grew since the item opened) makes way for the decision.
+      const pairLinks = (await tx.listIdentityLinks([item.a])).filter((l) => pairOf(l.a, l.b).pairKey === item.pairKey);
+      for (const l of pairLinks) await tx.deleteIdentityLink(l.id);
+      let link: IdentityLink | undefined;
+      if (decision === 'accepted') {
+        link = {
+          id: ctx.newId('lnk'),
+          a: item.a,
+          b: item.b,
+          kind: 'accepted',
+          probability: item.probability,
+          explanation: item.explanation,
+          createdAt: ctx.now,
+          reviewId: item.id,
+          ...(callOptions.actor ? { actor: callOptions.actor } : {}),
+        };
+        await tx.putIdentityLink(link);
+      }
+      const review: ReviewItem = {
+        ...item,
+        status: decision,
+        customerIds: before.length > 0 ? before : item.customerIds,
+        decidedAt: ctx.now,
+        ...decidedBy(callOptions),
+        ...(link ? { linkId: link.id } : {}),
+      };
+      await tx.putReviewItem(review);
+      const linkId = link?.id ?? pairLinks[0]?.id;
+      const result =
+        link || pairLinks.length > 0
+          ? await relink(ctx, before, new Map(), {
+              kind: 'identity',
+              ...(linkId ? { linkId } : {}),
+              ...(callOptions.actor ? { actor: callOptions.actor } : {}),
+            })
+          : undefined;
+      const after = await pairCustomersAfter(tx, result?.customerOf ?? new Map(), item.a, item.b);
+      const customerIds = [...new Set(after.filter((c): c is string => c !== null))].sort(compareStrings);
+      ctx.journal.push({
+        id: ctx.newId('jrn'),
+        at: ctx.now,
+        kind: 'review',
+        customerIds: [...new Set([...customerIds, ...before])],
+        data: {
+          reviewId: item.id,
+          decision,
+          a: item.a,
+          b: item.b,
+          probability: item.probability,
+          before,
+          after: customerIds,
+          ...(link ? { linkId: link.id } : {}),
+          ...(pairLinks.length > 0 ? { removedLinks: pairLinks.map((l) => l.id) } : {}),
+          ...(callOptions.reason ? { reason: callOptions.reason } : {}),
+        },
+        ...(callOptions.actor ? { actor: callOptions.actor } : {}),
+      });
+      ctx.emit('review.decided', { review, decision });
+      return { review, ...(link ? { link } : {}), customerIds };
+    });
+  }
+
   function validateField(field: string): void {
     if (typeof field !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_-]+)*$/.test(field)) {
       throw new InvalidArgumentError({
@@ -441,7 +630,8 @@ export function createHub(options: HubOptions = {}): Hub {
       }
       // Validate everything before anything is written.
       const parsed = inputs.map((input, index) => parseSourceRecord(input, { index, root: 'records' }));
-      if (parsed.length === 0) return { created: 0, updated: 0, deleted: 0, unchanged: 0, customerIds: [], events: 0 };
+      if (parsed.length === 0)
+        return { created: 0, updated: 0, deleted: 0, unchanged: 0, customerIds: [], events: 0, reviews: 0 };
 
       return write(callOptions.signal, async (ctx) => {
         const { tx, now } = ctx;
@@ -495,10 +685,81 @@ export function createHub(options: HubOptions = {}): Hub {
           } else changedOther.push({ record, prev });
         }
 
+        // Automatic identity links follow the records' content; customers the removed ones held are relinked too.
+        const autoLinks = await refreshAutoLinks(ctx, identity, changedParty);
+        if (autoLinks.removed.length > 0) {
+          const ends = autoLinks.removed.flatMap((link) => [link.a, link.b]).filter((key) => !changedParty.has(key));
+          for (const record of ends.length > 0 ? await tx.getRecords([...new Set(ends)]) : []) {
+            if (record.customerId && !record.deleted) seeds.add(record.customerId);
+          }
+        }
+
         const relinked =
           changedParty.size > 0 || seeds.size > 0
             ? await relink(ctx, seeds, changedParty, { kind: 'ingest' } satisfies RelinkReason)
             : undefined;
+
+        // Journal the links (with the matcher's explanation), and open review items for uncertain pairs.
+        let reviews = 0;
+        const pendingEnds = [
+          ...new Set([...autoLinks.added, ...autoLinks.removed, ...autoLinks.proposals].flatMap((x) => [x.a, x.b])),
+        ].filter((key) => !relinked?.customerOf.has(key));
+        const storedCustomer = new Map<string, string | null>();
+        if (pendingEnds.length > 0) {
+          for (const record of await tx.getRecords(pendingEnds))
+            storedCustomer.set(record.key, record.deleted ? null : record.customerId);
+        }
+        const customerOfKey = (key: string): string | null =>
+          relinked?.customerOf.get(key) ?? storedCustomer.get(key) ?? null;
+        const customersOf = (...keys: string[]): string[] =>
+          [...new Set(keys.map(customerOfKey).filter((id): id is string => id !== null))].sort(compareStrings);
+        for (const link of autoLinks.added) {
+          ctx.journal.push({
+            id: ctx.newId('jrn'),
+            at: ctx.now,
+            kind: 'link',
+            customerIds: customersOf(link.a, link.b),
+            data: {
+              linkId: link.id,
+              a: link.a,
+              b: link.b,
+              kind: link.kind,
+              probability: link.probability,
+              explanation: link.explanation,
+            },
+          });
+        }
+        for (const link of autoLinks.removed) {
+          const gone = [link.a, link.b].some((key) => changedParty.get(key)?.deleted === true);
+          ctx.journal.push({
+            id: ctx.newId('jrn'),
+            at: ctx.now,
+            kind: 'unlink',
+            customerIds: customersOf(link.a, link.b),
+            data: {
+              linkId: link.id,
+              a: link.a,
+              b: link.b,
+              kind: link.kind,
+              probability: link.probability,
+              reason: gone ? 'record deleted' : 'evidence changed',
+            },
+          });
+        }
+        for (const proposal of autoLinks.proposals) {
+          const customerIds = customersOf(proposal.a, proposal.b);
+          if (customerIds.length < 2) continue; // already one customer (or a side is gone): nothing to decide
+          const review: ReviewItem = {
+            id: ctx.newId('rev'),
+            status: 'open',
+            ...proposal,
+            customerIds,
+            createdAt: ctx.now,
+          };
+          await tx.putReviewItem(review);
+          ctx.emit('review.opened', { review });
+          reviews++;
+        }
 
         const emitIngested = (
           record: StoredRecord,
@@ -556,6 +817,7 @@ export function createHub(options: HubOptions = {}): Hub {
           unchanged,
           customerIds: activeTouched.sort(compareStrings),
           events: ctx.events.length,
+          reviews,
         };
       });
 
@@ -657,6 +919,95 @@ export function createHub(options: HubOptions = {}): Hub {
         });
         return { mergeId, customerIds: [sideA, sideB] };
       });
+    },
+
+    async links(customerId, callOptions = {}) {
+      return read(callOptions.signal, async (tx) => {
+        const row = await resolveActive(tx, customerId);
+        if (row?.status !== 'active') throw new NotFoundError({ entity: 'customer', id: customerId });
+        const keys = new Set((await tx.listRecordsByCustomer([row.id])).map((r) => r.key));
+        if (keys.size === 0) return [];
+        return (await tx.listIdentityLinks([...keys])).filter((link) => keys.has(link.a) && keys.has(link.b));
+      });
+    },
+
+    async unlink(linkId, callOptions = {}) {
+      requireId(linkId, 'linkId');
+      return write(callOptions.signal, async (ctx) => {
+        const { tx } = ctx;
+        const link = await tx.getIdentityLink(linkId);
+        if (!link) throw new NotFoundError({ entity: 'identity link', id: linkId });
+        await tx.deleteIdentityLink(linkId);
+        const before = await pairCustomers(tx, link.a, link.b);
+        const { pairKey } = pairOf(link.a, link.b);
+        const [existing] = await tx.findReviewItems([pairKey]);
+        const review: ReviewItem = {
+          ...(existing ?? {
+            id: ctx.newId('rev'),
+            a: link.a,
+            b: link.b,
+            pairKey,
+            probability: link.probability,
+            explanation: link.explanation,
+            createdAt: ctx.now,
+          }),
+          status: 'rejected',
+          customerIds: before,
+          decidedAt: ctx.now,
+          linkId,
+          ...decidedBy(callOptions),
+        };
+        if (!callOptions.actor) delete review.decidedBy;
+        if (!callOptions.reason) delete review.reason;
+        await tx.putReviewItem(review);
+        const result = await relink(ctx, before, new Map(), {
+          kind: 'identity',
+          linkId,
+          ...(callOptions.actor ? { actor: callOptions.actor } : {}),
+        });
+        const after = await pairCustomersAfter(tx, result.customerOf, link.a, link.b);
+        ctx.journal.push({
+          id: ctx.newId('jrn'),
+          at: ctx.now,
+          kind: 'unlink',
+          customerIds: [...new Set([...after.filter((id): id is string => id !== null), ...before])],
+          data: {
+            linkId,
+            a: link.a,
+            b: link.b,
+            kind: link.kind,
+            probability: link.probability,
+            reviewId: review.id,
+            customers: after,
+            ...(callOptions.reason ? { reason: callOptions.reason } : {}),
+          },
+          ...(callOptions.actor ? { actor: callOptions.actor } : {}),
+        });
+        ctx.emit('review.decided', { review, decision: 'rejected' });
+        return { linkId, review, customerIds: after };
+      });
+    },
+
+    reviews: {
+      async list(callOptions = {}) {
+        const limit = checkLimit(callOptions.limit, 50);
+        return read(callOptions.signal, (tx) =>
+          tx.listReviewItems({
+            limit,
+            ...(callOptions.status ? { status: callOptions.status } : {}),
+            ...(callOptions.after === undefined ? {} : { after: callOptions.after }),
+          }),
+        );
+      },
+      async get(id, callOptions = {}) {
+        return read(callOptions.signal, (tx) => tx.getReviewItem(id));
+      },
+      async accept(id, callOptions = {}) {
+        return decide(id, 'accepted', callOptions);
+      },
+      async reject(id, callOptions = {}) {
+        return decide(id, 'rejected', callOptions);
+      },
     },
 
     async setOverride(customerId, field, value, callOptions = {}) {

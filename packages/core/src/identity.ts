@@ -1,11 +1,39 @@
+import {
+  createMatcher,
+  type FieldValue,
+  type IdentityRecord,
+  type Matcher,
+  type MatcherOptions,
+  type PairScore,
+  type PreparedRecord,
+} from '@crmkit/identity';
 import type { LiveSourceRecord, RecordRef, RecordType, SourceRecord, StoredRecord } from '@crmkit/model';
 import { normalizeEmail, normalizePhone, type NormalizePhoneOptions } from './normalize';
 import { compareStrings, hashString, stableStringify } from './stable';
 
+/** A live person or organisation record: what the identity matcher compares. */
+export type LivePartyRecord = Extract<LiveSourceRecord, { type: 'person' | 'organization' }>;
+
+/**
+ * Probabilistic matching of party records, behind {@link IdentityResolver.matcher}. Both functions must be pure
+ * functions of the records' content (the Hub recomputes automatic links whenever a record changes, so the links
+ * never depend on ingest order). `@crmkit/identity` provides one; {@link createProbabilisticResolver} wires it in.
+ */
+export interface RecordMatcher {
+  /** Keys under which candidates are found: two records of one type are compared when they share one. */
+  blockingKeys(record: LivePartyRecord): string[];
+  /**
+   * Scores a pair of records of the same type. The Hub links pairs in the `link` band, opens a review item for
+   * pairs in the `review` band, and ignores `apart` ones. `a`/`b` of the result are ignored by the Hub.
+   */
+  score(a: LivePartyRecord, b: LivePartyRecord): PairScore;
+}
+
 /**
  * The identity seam. The Hub asks the resolver for the deterministic match keys of each party record; records
- * that share a key are linked into one customer. `@crmkit/identity` plugs a probabilistic engine in behind the
- * same interface.
+ * that share a key are linked into one customer. With a {@link RecordMatcher} the Hub also compares each new or
+ * changed party record with candidates that share a blocking key, links likely duplicates automatically and opens
+ * review items for uncertain pairs.
  */
 export interface IdentityResolver {
   /** Name, for messages and the journal. */
@@ -14,6 +42,18 @@ export interface IdentityResolver {
   matchKeys(record: LiveSourceRecord): string[];
   /** Keys under which a reference (interaction participant, opportunity customer) finds its party. */
   refKeys(ref: RecordRef, defaultSource: string): string[];
+  /** Probabilistic matching of party records; without it records link by match keys (and merges) only. */
+  readonly matcher?: RecordMatcher;
+  /**
+   * At most this many candidates are scored for each new or changed record: those sharing the most blocking keys
+   * with it, then by record key. A guard, not a tuning knob. @default 50
+   */
+  readonly maxCandidates?: number;
+  /**
+   * A blocking key shared by more live records of a type than this is not used to find candidates (it says too
+   * little, like a common name in a big city). @default 250
+   */
+  readonly maxBlockSize?: number;
 }
 
 /** Options of {@link createDeterministicResolver}. */
@@ -95,7 +135,7 @@ export function referencesOf(record: SourceRecord): RecordRef[] {
 
 /**
  * Turns a validated source record into the row a store keeps, as the Hub does on ingest: key, content hash, match
- * keys and reference keys from the resolver. The row is not linked yet (`customerId` and `homeId` null, version 1).
+ * keys, blocking keys and reference keys from the resolver. The row is not linked yet (`customerId` and `homeId` null, version 1).
  * Bulk loaders and benchmarks use it to write exactly what the Hub would.
  *
  * @example
@@ -119,6 +159,10 @@ export function prepareRecord(
     data,
     contentHash: hashString(stableStringify({ type: record.type, deleted: record.deleted, data })),
     matchKeys: live && (live.type === 'person' || live.type === 'organization') ? options.identity.matchKeys(live) : [],
+    blockKeys:
+      live && options.identity.matcher && (live.type === 'person' || live.type === 'organization')
+        ? [...new Set(options.identity.matcher.blockingKeys(live))].sort(compareStrings)
+        : [],
     refKeys: [...new Set(referencesOf(record).flatMap((ref) => options.identity.refKeys(ref, record.source)))].sort(
       compareStrings,
     ),
@@ -126,5 +170,142 @@ export function prepareRecord(
     homeId: null,
     version: 1,
     ingestedAt: options.now,
+  };
+}
+
+/** Options of {@link createProbabilisticResolver}. */
+export interface ProbabilisticResolverOptions extends Omit<MatcherOptions, 'entity'>, DeterministicResolverOptions {
+  /** Options for the person matcher only (e.g. `parameters` estimated on your people); win over the shared ones. */
+  person?: Omit<MatcherOptions, 'entity'>;
+  /** Options for the organisation matcher only; win over the shared ones. */
+  organization?: Omit<MatcherOptions, 'entity'>;
+  /** See {@link IdentityResolver.maxCandidates}. @default 50 */
+  maxCandidates?: number;
+}
+
+type IdentityFields = IdentityRecord['fields'];
+
+function values(list: readonly { value: string }[] | undefined): string[] | undefined {
+  if (!list || list.length === 0) return undefined;
+  return list.map((item) => item.value);
+}
+
+/** The parts of a party's main address. */
+function addressFields(
+  addresses: LivePartyRecord['data']['addresses'],
+): Pick<IdentityFields, 'street' | 'houseNumber' | 'postcode' | 'city' | 'region' | 'country'> {
+  // The engine compares one address per record: the primary one, else the first one given.
+  const first = addresses?.find((address) => address.primary) ?? addresses?.[0];
+  if (!first) return {};
+  const out: Record<string, FieldValue> = {};
+  if (first.street) out.street = first.street;
+  if (first.houseNumber) out.houseNumber = first.houseNumber;
+  if (first.postalCode) out.postcode = first.postalCode;
+  if (first.city) out.city = first.city;
+  if (first.region) out.region = first.region;
+  if (first.country) out.country = first.country;
+  return out;
+}
+
+/**
+ * The identifying fields of a party record in the vocabulary of `@crmkit/identity`. People: names, birth date,
+ * emails, phones, address and organisation name; organisations: name (and legal name), registration id (as
+ * `nationalId`), emails, phones and address. `id` is the record key. Phone numbers are passed in international
+ * form when `defaultCallingCode` (or their own prefix) allows it.
+ */
+export function identityRecordOf(record: LivePartyRecord, options: NormalizePhoneOptions = {}): IdentityRecord {
+  const id = recordKey(record);
+  const fields: IdentityFields = {};
+  const data = record.data;
+  const emails = values(data.emails);
+  // National numbers become international with the Hub's calling code, as for the match keys.
+  const phones = values(data.phones)?.map((phone) => {
+    const normalized = normalizePhone(phone, options);
+    return normalized?.startsWith('+') ? normalized : phone;
+  });
+  if (emails) fields.email = emails;
+  if (phones) fields.phone = phones;
+  Object.assign(fields, addressFields(data.addresses));
+  if (record.type === 'person') {
+    const person = record.data;
+    if (person.givenName) fields.givenName = person.givenName;
+    if (person.familyName) fields.familyName = person.familyName;
+    if (person.fullName) fields.fullName = person.fullName;
+    if (person.birthDate) fields.birthDate = person.birthDate;
+    if (person.organization?.name) fields.organizationName = person.organization.name;
+  } else {
+    const organization = record.data;
+    const names = [organization.name, organization.legalName].filter(
+      (name, i, all): name is string => typeof name === 'string' && name !== '' && all.indexOf(name) === i,
+    );
+    fields.organizationName = names.length === 1 ? names[0]! : names;
+    if (organization.registrationId) fields.nationalId = organization.registrationId;
+  }
+  return { id, source: record.source, fields };
+}
+
+/**
+ * Wraps two `@crmkit/identity` matchers (one per party type) as a {@link RecordMatcher}. Each record's data object
+ * is normalised once and cached (a `WeakMap` on the data object), so scoring one record against many candidates in
+ * one operation prepares it once.
+ */
+export function createRecordMatcher(
+  matchers: { person: Matcher; organization: Matcher },
+  options: NormalizePhoneOptions = {},
+): RecordMatcher {
+  const cache = new WeakMap<object, PreparedRecord>();
+  const prepared = (record: LivePartyRecord): PreparedRecord => {
+    const matcher = matchers[record.type];
+    let found = cache.get(record.data);
+    // The cache is keyed on the data object; a record key is part of the prepared record, so check it.
+    if (!found || found.id !== recordKey(record)) {
+      found = matcher.prepare(identityRecordOf(record, options));
+      cache.set(record.data, found);
+    }
+    return found;
+  };
+  return {
+    blockingKeys(record) {
+      return matchers[record.type].blockingKeys(prepared(record)).map((key) => `${record.type}:${key}`);
+    },
+    score(a, b) {
+      return matchers[a.type].score(prepared(a), prepared(b));
+    },
+  };
+}
+
+/**
+ * The Hub's default resolver: the deterministic email and phone keys of {@link createDeterministicResolver}, plus
+ * the probabilistic matcher of `@crmkit/identity` (Fellegi-Sunter scores over names, birth date, contact points,
+ * address and identifiers, with explanations). Likely duplicates are linked as they arrive; uncertain pairs become
+ * review items.
+ *
+ * @example
+ * ```ts
+ * const hub = createHub({
+ *   identity: createProbabilisticResolver({ defaultCallingCode: '31', defaultCountry: 'NL', thresholds: { review: 0.7 } }),
+ * });
+ * ```
+ */
+export function createProbabilisticResolver(options: ProbabilisticResolverOptions = {}): IdentityResolver {
+  const { person, organization, maxCandidates, keys, defaultCallingCode, ...shared } = options;
+  const deterministic = createDeterministicResolver({
+    ...(keys ? { keys } : {}),
+    ...(defaultCallingCode ? { defaultCallingCode } : {}),
+  });
+  const matcher = createRecordMatcher(
+    {
+      person: createMatcher({ ...shared, ...person, entity: 'person' }),
+      organization: createMatcher({ ...shared, ...organization, entity: 'organization' }),
+    },
+    defaultCallingCode ? { defaultCallingCode } : {},
+  );
+  return {
+    name: 'probabilistic',
+    matchKeys: deterministic.matchKeys,
+    refKeys: deterministic.refKeys,
+    matcher,
+    maxCandidates: maxCandidates ?? 50,
+    maxBlockSize: shared.maxBlockSize ?? 250,
   };
 }

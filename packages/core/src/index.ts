@@ -1,6 +1,7 @@
 /**
  * `@crmkit/core`: the Hub. Ingest source records from every CRM and channel, link them into customers, derive one
- * golden record per customer with per-field provenance, merge and unmerge by hand, and publish typed events.
+ * golden record per customer with per-field provenance, merge and unmerge by hand, review uncertain matches, and
+ * publish typed events.
  * Runs on every JavaScript runtime (no Node.js built-in modules).
  *
  * @packageDocumentation
@@ -18,13 +19,30 @@ export type {
   IngestResult,
   MergeResult,
   Page,
+  ReviewDecision,
+  ReviewListOptions,
+  UnlinkResult,
   UnmergeResult,
 } from './hub';
 export { createMemoryStore, type MemoryStoreOptions } from './memory-store';
 export { deriveGolden, displayNameOf, fieldsOf, contactPointsOf } from './golden';
 export type { DepartmentSources, DeriveGoldenOptions, RawContact, SurvivorshipOptions } from './golden';
-export { createDeterministicResolver, prepareRecord, recordKey, referencesOf } from './identity';
-export type { DeterministicResolverOptions, IdentityResolver } from './identity';
+export {
+  createDeterministicResolver,
+  createProbabilisticResolver,
+  createRecordMatcher,
+  identityRecordOf,
+  prepareRecord,
+  recordKey,
+  referencesOf,
+} from './identity';
+export type {
+  DeterministicResolverOptions,
+  IdentityResolver,
+  LivePartyRecord,
+  ProbabilisticResolverOptions,
+  RecordMatcher,
+} from './identity';
 export { createIdGenerator, type IdGenerator } from './ids';
 export {
   formatAddress,

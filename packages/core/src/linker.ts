@@ -4,6 +4,7 @@ import type {
   HubEvent,
   HubEventMap,
   HubEventType,
+  IdentityLink,
   JournalEntry,
   PartyRecordType,
   StoredRecord,
@@ -47,12 +48,18 @@ export interface RelinkResult {
   homeOf: Map<string, string>;
   /** Customers that were merged away in this pass: from -> into. */
   merged: Map<string, string>;
+  /** Customers that came back in this pass (split off): restored -> the customer they had been merged into. */
+  restored: Map<string, string>;
 }
 
-/** Why customers are relinked; decides the `reason` of merge and split events. */
+/**
+ * Why customers are relinked; decides the `reason` of merge and split events. `identity`: a person accepted a
+ * review item, removed an identity link or rejected a linked pair (`linkId` names the link).
+ */
 export interface RelinkReason {
-  kind: 'ingest' | 'merge' | 'unmerge' | 'override';
+  kind: 'ingest' | 'merge' | 'unmerge' | 'override' | 'identity';
   mergeId?: string;
+  linkId?: string;
   actor?: string;
 }
 
@@ -109,8 +116,8 @@ function lookupKeysOf(records: readonly StoredRecord[], row: Pick<CustomerRow, '
 
 /**
  * Recomputes the customers around a change. Loads every live party record of the seed customers and of any
- * customer a changed record now shares a match key with, links them into connected components (shared match keys
- * and manual merge links), gives each component a customer id (the oldest customer whose records it holds), derives
+ * customer a changed record now shares a match key or an identity link with, links them into connected components
+ * (shared match keys, record-to-record identity links and manual merge links), gives each component a customer id (the oldest customer whose records it holds), derives
  * golden records, and stores records, customers and events.
  *
  * Invariant kept: every active customer is exactly one connected component of its records.
@@ -132,13 +139,23 @@ export async function relink(
   // play too, or two components could claim one id.
   const loadedHomes = new Set<string>();
   let pendingHomes = [...changed.values()].flatMap((r) => (r.homeId && !r.deleted ? [r.homeId] : []));
+  // Identity links of every record in play are followed to the records at their other end.
+  const identityLinks = new Map<string, IdentityLink>();
+  const linkedKeys = new Set<string>();
+  let pendingLinkKeys = [...changed.values()].filter((r) => !r.deleted).map((r) => r.key);
   const addWorking = (record: StoredRecord): void => {
     if (changed.has(record.key)) return;
     working.set(record.key, record);
     if (record.homeId && !loadedHomes.has(record.homeId)) pendingHomes.push(record.homeId);
+    if (!linkedKeys.has(record.key)) pendingLinkKeys.push(record.key);
   };
 
-  while (pendingCustomers.length > 0 || pendingKeys.length > 0 || pendingHomes.length > 0) {
+  while (
+    pendingCustomers.length > 0 ||
+    pendingKeys.length > 0 ||
+    pendingHomes.length > 0 ||
+    pendingLinkKeys.length > 0
+  ) {
     const customers = pendingCustomers.filter((id) => !loaded.has(id));
     pendingCustomers = [];
     for (const id of customers) loaded.add(id);
@@ -152,6 +169,24 @@ export async function relink(
       for (const record of await tx.findRecordsByMatchKeys(keys)) {
         if (record.customerId && !loaded.has(record.customerId)) pendingCustomers.push(record.customerId);
         else if (!record.customerId) addWorking(record);
+      }
+    }
+    const linkKeys = [...new Set(pendingLinkKeys)].filter((k) => !linkedKeys.has(k));
+    pendingLinkKeys = [];
+    for (const key of linkKeys) linkedKeys.add(key);
+    if (linkKeys.length > 0) {
+      const ends = new Set<string>();
+      for (const link of await tx.listIdentityLinks(linkKeys)) {
+        identityLinks.set(link.id, link);
+        for (const end of [link.a, link.b]) if (!working.has(end) && !changed.has(end)) ends.add(end);
+      }
+      if (ends.size > 0) {
+        for (const record of await tx.getRecords([...ends])) {
+          // Links of deleted records lead nowhere.
+          if (record.deleted || (record.type !== 'person' && record.type !== 'organization')) continue;
+          if (record.customerId && !loaded.has(record.customerId)) pendingCustomers.push(record.customerId);
+          else if (!record.customerId) addWorking(record);
+        }
       }
     }
     let homes = [...new Set(pendingHomes)].filter((h) => !loadedHomes.has(h));
@@ -188,6 +223,11 @@ export async function relink(
       byHome.set(record.homeId, list);
     }
   }
+  for (const link of identityLinks.values()) {
+    const a = working.get(link.a);
+    const b = working.get(link.b);
+    if (a && b && a.type === b.type) uf.union(a.key, b.key);
+  }
   for (const list of byHome.values()) list.sort(firstSeen);
   const links = byHome.size > 0 ? await tx.listMergeLinks([...byHome.keys()]) : [];
   for (const link of links) {
@@ -213,7 +253,7 @@ export async function relink(
   const ownerOfHome = new Map<string, string>();
   for (const [home, list] of byHome) ownerOfHome.set(home, uf.find(list[0]!.key));
 
-  const result: RelinkResult = { customerOf: new Map(), homeOf: new Map(), merged: new Map() };
+  const result: RelinkResult = { customerOf: new Map(), homeOf: new Map(), merged: new Map(), restored: new Map() };
   const chosenIds = new Set<string>();
   const componentOfId = new Map<string, string>();
   const chosenFor = new Map<string, string>();
@@ -295,14 +335,16 @@ export async function relink(
     };
     rowsToPut.push(row);
     if (prev.status === 'merged') {
-      const splitReason = reason.kind === 'unmerge' ? 'unmerge' : 'relink';
+      const splitReason = reason.kind === 'unmerge' ? 'unmerge' : reason.kind === 'identity' ? 'identity' : 'relink';
+      result.restored.set(id, formerTarget ?? id);
       ctx.emit('customer.split', {
         from: formerTarget ?? id,
         restored: id,
         reason: splitReason,
         ...(reason.mergeId ? { mergeId: reason.mergeId } : {}),
+        ...(reason.linkId ? { linkId: reason.linkId } : {}),
       });
-      if (reason.kind !== 'unmerge') {
+      if (reason.kind !== 'unmerge' && reason.kind !== 'identity') {
         ctx.journal.push({
           id: ctx.newId('jrn'),
           at: ctx.now,
@@ -340,12 +382,13 @@ export async function relink(
       });
       if (wasActive) {
         result.merged.set(row.id, target);
-        const mergeReason = reason.kind === 'merge' ? 'manual' : 'auto';
+        const mergeReason = reason.kind === 'merge' ? 'manual' : reason.kind === 'identity' ? 'identity' : 'auto';
         ctx.emit('customer.merged', {
           into: target,
           from: row.id,
           reason: mergeReason,
           ...(reason.mergeId ? { mergeId: reason.mergeId } : {}),
+          ...(reason.linkId ? { linkId: reason.linkId } : {}),
         });
         if (mergeReason === 'auto') {
           ctx.journal.push({

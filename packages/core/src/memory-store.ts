@@ -3,10 +3,12 @@ import {
   type CustomerGroup,
   type CustomerRow,
   type FieldOverride,
+  type IdentityLink,
   type JournalEntry,
   type MergeLink,
   type OutboxEvent,
   type RecordType,
+  type ReviewItem,
   type Store,
   type StoredRecord,
   type StoreTransaction,
@@ -52,12 +54,19 @@ function removeFromIndex(index: Map<string, Set<string>>, key: string, value: st
 export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const records = new Map<string, StoredRecord>();
   const matchIndex = new Map<string, Set<string>>();
+  const blockIndex = new Map<string, Set<string>>();
   const refIndex = new Map<string, Set<string>>();
   const customerIndex = new Map<string, Set<string>>();
   const customers = new Map<string, CustomerRow>();
   const lookupIndex = new Map<string, Set<string>>();
   const links = new Map<string, MergeLink>();
   const linkIndex = new Map<string, Set<string>>();
+  const identityLinks = new Map<string, IdentityLink>();
+  /** Record key -> ids of identity links touching it. */
+  const identityLinkIndex = new Map<string, Set<string>>();
+  const reviews = new Map<string, ReviewItem>();
+  /** Pair key -> ids of review items of the pair. */
+  const reviewIndex = new Map<string, Set<string>>();
   const overrides = new Map<string, FieldOverride>();
   const journal: JournalEntry[] = [];
   const outbox: OutboxEvent[] = [];
@@ -70,6 +79,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     const prev = records.get(key);
     if (prev && !prev.deleted) {
       for (const k of prev.matchKeys) removeFromIndex(matchIndex, k, key);
+      for (const k of prev.blockKeys) removeFromIndex(blockIndex, k, key);
       for (const k of prev.refKeys) removeFromIndex(refIndex, k, key);
       if (prev.customerId) removeFromIndex(customerIndex, prev.customerId, key);
     }
@@ -78,6 +88,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       records.set(key, next);
       if (!next.deleted) {
         for (const k of next.matchKeys) addToIndex(matchIndex, k, key);
+        for (const k of next.blockKeys) addToIndex(blockIndex, k, key);
         for (const k of next.refKeys) addToIndex(refIndex, k, key);
         if (next.customerId) addToIndex(customerIndex, next.customerId, key);
       }
@@ -105,6 +116,30 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       links.set(id, next);
       addToIndex(linkIndex, next.a, id);
       addToIndex(linkIndex, next.b, id);
+    }
+  }
+
+  function setIdentityLink(id: string, next: IdentityLink | undefined): void {
+    const prev = identityLinks.get(id);
+    if (prev) {
+      removeFromIndex(identityLinkIndex, prev.a, id);
+      removeFromIndex(identityLinkIndex, prev.b, id);
+    }
+    if (next === undefined) identityLinks.delete(id);
+    else {
+      identityLinks.set(id, next);
+      addToIndex(identityLinkIndex, next.a, id);
+      addToIndex(identityLinkIndex, next.b, id);
+    }
+  }
+
+  function setReview(id: string, next: ReviewItem | undefined): void {
+    const prev = reviews.get(id);
+    if (prev) removeFromIndex(reviewIndex, prev.pairKey, id);
+    if (next === undefined) reviews.delete(id);
+    else {
+      reviews.set(id, next);
+      addToIndex(reviewIndex, next.pairKey, id);
     }
   }
 
@@ -143,6 +178,17 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       },
       async findRecordsByMatchKeys(keys) {
         return liveRecords(keysFrom(matchIndex, keys));
+      },
+      async findRecordsByBlockKeys(keys, { type, limit }) {
+        const found: StoredRecord[] = [];
+        for (const key of new Set(keysFrom(blockIndex, keys))) {
+          const record = records.get(key);
+          if (record && !record.deleted && record.type === type) found.push(record);
+        }
+        return found
+          .sort((a, b) => compareStrings(a.key, b.key))
+          .slice(0, limit)
+          .map(clone);
       },
       async findRecordsByRefKeys(keys, type) {
         return liveRecords(keysFrom(refIndex, keys), type);
@@ -188,6 +234,43 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       async deleteMergeLink(id) {
         remember(links, id, setLink);
         setLink(id, undefined);
+      },
+      async getIdentityLink(id) {
+        const found = identityLinks.get(id);
+        return found ? clone(found) : undefined;
+      },
+      async listIdentityLinks(recordKeys) {
+        const ids = [...new Set(keysFrom(identityLinkIndex, recordKeys))].sort(compareStrings);
+        return ids.map((id) => clone(identityLinks.get(id)!));
+      },
+      async putIdentityLink(link) {
+        remember(identityLinks, link.id, setIdentityLink);
+        setIdentityLink(link.id, clone(link));
+      },
+      async deleteIdentityLink(id) {
+        remember(identityLinks, id, setIdentityLink);
+        setIdentityLink(id, undefined);
+      },
+      async getReviewItem(id) {
+        const found = reviews.get(id);
+        return found ? clone(found) : undefined;
+      },
+      async findReviewItems(pairKeys) {
+        const ids = [...new Set(keysFrom(reviewIndex, pairKeys))].sort(compareStrings);
+        return ids.map((id) => clone(reviews.get(id)!));
+      },
+      async listReviewItems({ after, limit, status }) {
+        return [...reviews.values()]
+          .filter(
+            (item) => (status === undefined || item.status === status) && (after === undefined || item.id > after),
+          )
+          .sort((a, b) => compareStrings(a.id, b.id))
+          .slice(0, limit)
+          .map(clone);
+      },
+      async putReviewItem(item) {
+        remember(reviews, item.id, setReview);
+        setReview(item.id, clone(item));
       },
       async getOverrides(ids) {
         const wanted = new Set(ids);

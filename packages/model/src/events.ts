@@ -1,3 +1,4 @@
+import type { ReviewItem } from './contracts/store';
 import type { Customer } from './golden';
 import type { InteractionData, OpportunityData, RecordType } from './source-record';
 
@@ -7,10 +8,34 @@ export interface HubEventMap {
   'customer.created': { customer: Customer };
   /** A customer's golden record changed. `changedFields` lists fields (and `contactPoints`) that differ. */
   'customer.updated': { customer: Customer; changedFields: string[] };
-  /** `from` now redirects to `into`; their records are one customer. */
-  'customer.merged': { into: string; from: string; reason: 'manual' | 'auto'; mergeId?: string };
-  /** Records of `from` split off into `restored` (an unmerge, or a record that no longer links them). */
-  'customer.split': { from: string; restored: string; reason: 'unmerge' | 'relink'; mergeId?: string };
+  /**
+   * `from` now redirects to `into`; their records are one customer. `reason`: `manual` (a merge by hand), `auto`
+   * (ingest: shared identity keys or an automatic identity link), `identity` (a person accepted a review item;
+   * `linkId` names the link).
+   */
+  'customer.merged': {
+    into: string;
+    from: string;
+    reason: 'manual' | 'auto' | 'identity';
+    mergeId?: string;
+    linkId?: string;
+  };
+  /**
+   * Records of `from` split off into `restored`. `reason`: `unmerge`, `relink` (a record no longer links them), or
+   * `identity` (a person removed an identity link, or rejected a pair that was linked automatically; `linkId` names
+   * the link).
+   */
+  'customer.split': {
+    from: string;
+    restored: string;
+    reason: 'unmerge' | 'relink' | 'identity';
+    mergeId?: string;
+    linkId?: string;
+  };
+  /** The identity matcher was unsure whether two records are one party: a review item was opened. */
+  'review.opened': { review: ReviewItem };
+  /** A person accepted or rejected a review item (an unlink rejects its pair too). */
+  'review.decided': { review: ReviewItem; decision: 'accepted' | 'rejected' };
   /** A customer has no live source records left. */
   'customer.deleted': { customerId: string };
   /** A source record was created, changed or deleted. */
@@ -58,6 +83,8 @@ export const HUB_EVENT_TYPES: readonly HubEventType[] = [
   'customer.merged',
   'customer.split',
   'customer.deleted',
+  'review.opened',
+  'review.decided',
   'record.ingested',
   'interaction.recorded',
   'opportunity.upserted',

@@ -85,6 +85,139 @@ describe('Hub on PGlite', () => {
   }, 60_000);
 });
 
+// ---------------------------------------------------------------------------------------------------------------
+// Probabilistic identity: the same story on every store.
+// ---------------------------------------------------------------------------------------------------------------
+
+const ADDRESS = { street: 'Kerkstraat', houseNumber: '12', postalCode: '1011 AB', city: 'Amsterdam', country: 'NL' };
+const jonathan = (minute: number, extra: Record<string, unknown> = {}) =>
+  person('crm-a', 'c-1', minute, {
+    givenName: 'Jonathan',
+    familyName: 'Smith',
+    birthDate: '1980-03-02',
+    addresses: [ADDRESS],
+    ...extra,
+  });
+const jonathon = (minute: number, extra: Record<string, unknown> = {}) =>
+  person('webshop', '77', minute, {
+    givenName: 'Jonathon',
+    familyName: 'Smit',
+    birthDate: '1980-03-02',
+    addresses: [{ ...ADDRESS, postalCode: '1011AB' }],
+    ...extra,
+  });
+const peter = (source: string, id: string, given: string, minute: number) =>
+  person(source, id, minute, { givenName: given, familyName: 'de Vries', addresses: [{ postalCode: '3511 AB' }] });
+
+function identityStores(): [string, () => Promise<{ hub: Hub; done: () => Promise<void> }>][] {
+  const list: [string, () => Promise<{ hub: Hub; done: () => Promise<void> }>][] = [
+    ['memory', async () => ({ hub: createHub({ store: createMemoryStore() }), done: async () => undefined })],
+    [
+      'PGlite',
+      async () => {
+        const hub = createHub({
+          store: createPostgresStore({ client: pgliteClient(new PGlite(), { ownsDatabase: true }) }),
+        });
+        return { hub, done: () => hub.close() };
+      },
+    ],
+  ];
+  if (url) {
+    list.push([
+      'PostgreSQL',
+      async () => {
+        const schema = `t_ident_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+        schemas.push(schema);
+        const hub = createHub({ store: pgStore(schema) });
+        return { hub, done: () => hub.close() };
+      },
+    ]);
+  }
+  return list;
+}
+
+describe.each(identityStores())('probabilistic identity on %s', (_name, open) => {
+  it('links a typo-ridden duplicate as it arrives, and a change that removes the evidence unlinks it', async () => {
+    const { hub, done } = await open();
+    await hub.ingest([jonathan(0)]);
+    await hub.ingest([jonathon(1)]);
+    expect(await clusters(hub)).toEqual(['crm-a/c-1+webshop/77']);
+    const [customer] = (await hub.list()).items;
+    const [link] = await hub.links(customer!.id);
+    expect(link).toMatchObject({ a: 'crm-a/person/c-1', b: 'webshop/person/77', kind: 'auto' });
+    expect(link!.probability).toBeGreaterThan(0.9);
+    expect((await hub.journal()).find((j) => j.kind === 'link')?.data).toMatchObject({ linkId: link!.id });
+    await hub.ingest([jonathon(2, { givenName: 'Jonas', birthDate: '1955-12-24', addresses: [{ city: 'Breda' }] })]);
+    expect(await clusters(hub)).toEqual(['crm-a/c-1', 'webshop/77']);
+    expect((await hub.list()).items.map((c) => c.id)).toContain(customer!.id);
+    await done();
+  }, 60_000);
+
+  it('opens review items; accept joins, reject keeps apart (and is remembered), unlink splits', async () => {
+    const { hub, done } = await open();
+    const result = await hub.ingest([
+      peter('crm-a', 'p-1', 'Peter', 0),
+      peter('crm-b', 'p-2', 'Pieter', 1),
+      peter('crm-c', 'p-3', 'Pieter', 2),
+    ]);
+    const open1 = await hub.reviews.list({ status: 'open' });
+    expect(result.reviews).toBe(open1.length);
+    // Peter and Pieter are a review (Pieter and Pieter, spelled alike, may link outright).
+    const peterPieter = open1.find((r) => r.a === 'crm-a/person/p-1');
+    expect(peterPieter).toBeDefined();
+
+    const before = (await hub.store.transaction((tx) => tx.listCustomers({ limit: 100 }))).map((c) => ({
+      id: c.id,
+      status: c.status,
+      golden: c.golden,
+    }));
+    const accepted = await hub.reviews.accept(peterPieter!.id, { actor: 'admin' });
+    expect(accepted.customerIds).toHaveLength(1);
+    await expect(hub.reviews.accept(peterPieter!.id)).rejects.toMatchObject({ code: 'CONFLICT' });
+    const unlinked = await hub.unlink(accepted.link!.id, { actor: 'admin', reason: 'not the same' });
+    expect(unlinked.review.status).toBe('rejected');
+    const after = (await hub.store.transaction((tx) => tx.listCustomers({ limit: 100 }))).map((c) => ({
+      id: c.id,
+      status: c.status,
+      golden: c.golden,
+    }));
+    expect(after).toEqual(before);
+
+    for (const item of await hub.reviews.list({ status: 'open' })) await hub.reviews.reject(item.id);
+    const settled = await clusters(hub);
+    // New observations of every record: nothing rejected comes back, nothing is proposed again.
+    await hub.ingest([
+      peter('crm-a', 'p-1', 'Peter', 10),
+      peter('crm-b', 'p-2', 'Pieter', 11),
+      peter('crm-c', 'p-3', 'Pieter', 12),
+    ]);
+    expect(await clusters(hub)).toEqual(settled);
+    expect(await hub.reviews.list({ status: 'open' })).toEqual([]);
+    await done();
+  }, 60_000);
+
+  it('gives the same customers, links and review items as the memory store', async () => {
+    const { hub, done } = await open();
+    const reference = createHub({ store: createMemoryStore() });
+    const batches = [
+      [jonathan(0), peter('crm-a', 'p-1', 'Peter', 0)],
+      [jonathon(1), peter('crm-b', 'p-2', 'Pieter', 1)],
+      [{ type: 'person', source: 'crm-a', externalId: 'c-1', observedAt: T(5), deleted: true } as SourceRecordInput],
+      [jonathan(6)],
+    ];
+    for (const batch of batches) {
+      await hub.ingest(batch);
+      await reference.ingest(batch);
+    }
+    expect(await clusters(hub)).toEqual(await clusters(reference));
+    const strip = (items: { a: string; b: string; status: string; probability: number }[]) =>
+      items.map(({ a, b, status, probability }) => ({ a, b, status, probability }));
+    expect(strip(await hub.reviews.list())).toEqual(strip(await reference.reviews.list()));
+    await done();
+    await reference.close();
+  }, 60_000);
+});
+
 describe.skipIf(!url)(`Hub on PostgreSQL${url ? '' : ' (skipped: set DATABASE_URL)'}`, () => {
   it('two Hubs writing overlapping batches at once end exactly where one Hub writing them in turn ends', async () => {
     const batches = overlappingBatches();

@@ -186,6 +186,44 @@ CREATE TABLE {{schema}}.crmkit_sync_checkpoints (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'identity links and review items',
+    sql: `
+-- Blocking keys of the identity matcher: a column for reading records back, and one row per key of a live record
+-- for lookups (the same B-tree layout as crmkit_record_keys).
+ALTER TABLE {{schema}}.crmkit_records ADD COLUMN block_keys text[] NOT NULL DEFAULT '{}';
+CREATE TABLE {{schema}}.crmkit_record_block_keys (
+  block_key text NOT NULL,
+  record_key text NOT NULL,
+  PRIMARY KEY (block_key, record_key)
+);
+CREATE INDEX crmkit_record_block_keys_record ON {{schema}}.crmkit_record_block_keys (record_key);
+
+-- Record-to-record identity links: 'auto' (derived from content by the matcher) or 'accepted' (a person decided).
+CREATE TABLE {{schema}}.crmkit_identity_links (
+  id text PRIMARY KEY,
+  a text NOT NULL,
+  b text NOT NULL,
+  kind text NOT NULL CHECK (kind IN ('auto', 'accepted')),
+  data json NOT NULL
+);
+CREATE INDEX crmkit_identity_links_a ON {{schema}}.crmkit_identity_links (a);
+CREATE INDEX crmkit_identity_links_b ON {{schema}}.crmkit_identity_links (b);
+
+-- Review items, one per record pair. Migration 1 created a placeholder table that nothing ever wrote, so it is replaced
+-- by one keyed the way the Hub looks items up (by pair, and by status in id order).
+DROP TABLE IF EXISTS {{schema}}.crmkit_review_items;
+CREATE TABLE {{schema}}.crmkit_review_items (
+  id text PRIMARY KEY,
+  status text NOT NULL CHECK (status IN ('open', 'accepted', 'rejected')),
+  pair_key text NOT NULL,
+  data json NOT NULL
+);
+CREATE INDEX crmkit_review_items_pair ON {{schema}}.crmkit_review_items (pair_key);
+CREATE INDEX crmkit_review_items_status_id ON {{schema}}.crmkit_review_items (status, id);
+`,
+  },
 ];
 
 /** Stable 32-bit key for the migration advisory lock of one schema. */

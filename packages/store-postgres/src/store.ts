@@ -6,11 +6,13 @@ import {
   type CustomerRow,
   ErrorCode,
   type FieldOverride,
+  type IdentityLink,
   InvalidArgumentError,
   type JournalEntry,
   type MergeLink,
   type OutboxEvent,
   type RecordType,
+  type ReviewItem,
   type Store,
   type StoredRecord,
   type StoreTransaction,
@@ -77,6 +79,7 @@ function toRecord(row: Row): StoredRecord {
     contentHash: text(row.content_hash),
     matchKeys: (row.match_keys as string[] | null) ?? [],
     refKeys: (row.ref_keys as string[] | null) ?? [],
+    blockKeys: (row.block_keys as string[] | null) ?? [],
     customerId: (row.customer_id as string | null) ?? null,
     homeId: (row.home_id as string | null) ?? null,
     version: Number(row.version),
@@ -136,7 +139,7 @@ function requireFields(argument: string, value: unknown, fields: readonly string
   }
 }
 
-const RECORD_COLUMNS = `key, type, source, external_id, observed_at, deleted, data, content_hash, match_keys, ref_keys, customer_id, home_id, version, ingested_at`;
+const RECORD_COLUMNS = `key, type, source, external_id, observed_at, deleted, data, content_hash, match_keys, ref_keys, block_keys, customer_id, home_id, version, ingested_at`;
 const CUSTOMER_COLUMNS = `id, kind, status, merged_into, display_name, created_at, updated_at, version, golden, lookup_keys`;
 
 /**
@@ -236,15 +239,15 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         await sql.query(
           `INSERT INTO ${s}.crmkit_records (${RECORD_COLUMNS})
            SELECT x.key, x.type, x.source, x.external_id, x.observed_at, x.deleted, x.data, x.content_hash,
-                  ${s}.crmkit_text_array(x.match_keys), ${s}.crmkit_text_array(x.ref_keys), x.customer_id, x.home_id,
-                  x.version, x.ingested_at
+                  ${s}.crmkit_text_array(x.match_keys), ${s}.crmkit_text_array(x.ref_keys),
+                  ${s}.crmkit_text_array(x.block_keys), x.customer_id, x.home_id, x.version, x.ingested_at
            FROM json_to_recordset($1::json) AS x(key text, type text, source text, external_id text, observed_at text,
-                deleted boolean, data json, content_hash text, match_keys jsonb, ref_keys jsonb, customer_id text,
-                home_id text, version integer, ingested_at text)
+                deleted boolean, data json, content_hash text, match_keys jsonb, ref_keys jsonb, block_keys jsonb,
+                customer_id text, home_id text, version integer, ingested_at text)
            ON CONFLICT (key) DO UPDATE SET type = excluded.type, source = excluded.source,
              external_id = excluded.external_id, observed_at = excluded.observed_at, deleted = excluded.deleted,
              data = excluded.data, content_hash = excluded.content_hash, match_keys = excluded.match_keys,
-             ref_keys = excluded.ref_keys, customer_id = excluded.customer_id, home_id = excluded.home_id,
+             ref_keys = excluded.ref_keys, block_keys = excluded.block_keys, customer_id = excluded.customer_id, home_id = excluded.home_id,
              version = excluded.version, ingested_at = excluded.ingested_at`,
           [
             JSON.stringify(
@@ -259,6 +262,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
                 content_hash: r.contentHash,
                 match_keys: r.matchKeys,
                 ref_keys: r.refKeys,
+                block_keys: r.blockKeys ?? [],
                 customer_id: r.customerId,
                 home_id: r.homeId,
                 version: r.version,
@@ -293,6 +297,41 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
             [kinds, keyValues, owners],
           );
         }
+        // Blocking keys: only records that have or had some are touched, so stores without a matcher pay one
+        // cheap statement per batch.
+        const blockValues: string[] = [];
+        const blockOwners: string[] = [];
+        for (const r of unique) {
+          if (r.deleted) continue;
+          for (const key of new Set(r.blockKeys ?? [])) {
+            blockValues.push(key);
+            blockOwners.push(r.key);
+          }
+        }
+        await sql.query(`DELETE FROM ${s}.crmkit_record_block_keys WHERE record_key = ANY($1::text[])`, [
+          unique.map((r) => r.key),
+        ]);
+        if (blockOwners.length > 0) {
+          await sql.query(
+            `INSERT INTO ${s}.crmkit_record_block_keys (block_key, record_key) SELECT * FROM unnest($1::text[], $2::text[])`,
+            [blockValues, blockOwners],
+          );
+        }
+      },
+      async findRecordsByBlockKeys(keys, options) {
+        requireStrings('blockKeys', keys);
+        requireFields('options', options, ['type', 'limit']);
+        const n = requireLimit(options.limit);
+        if (keys.length === 0 || n === 0) return [];
+        // As for match keys: the key lookup runs first as an array (an InitPlan), then records by primary key.
+        const { rows } = await sql.query<Row>(
+          `SELECT ${RECORD_COLUMNS} FROM ${s}.crmkit_records
+           WHERE key = ANY(ARRAY(SELECT record_key FROM ${s}.crmkit_record_block_keys WHERE block_key = ANY($1::text[])))
+             AND NOT deleted AND type = $2
+           ORDER BY key LIMIT $3`,
+          [[...keys], options.type, n],
+        );
+        return rows.map(toRecord);
       },
       async findRecordsByMatchKeys(keys) {
         requireStrings('matchKeys', keys);
@@ -440,6 +479,71 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       },
       async deleteMergeLink(id) {
         await sql.query(`DELETE FROM ${s}.crmkit_merge_links WHERE id = $1`, [id]);
+      },
+      async getIdentityLink(id) {
+        const { rows } = await sql.query<{ data: IdentityLink }>(
+          `SELECT data FROM ${s}.crmkit_identity_links WHERE id = $1`,
+          [id],
+        );
+        return rows[0]?.data;
+      },
+      async listIdentityLinks(recordKeys) {
+        requireStrings('recordKeys', recordKeys);
+        if (recordKeys.length === 0) return [];
+        const { rows } = await sql.query<{ data: IdentityLink }>(
+          `SELECT data FROM ${s}.crmkit_identity_links
+           WHERE id = ANY(ARRAY(SELECT id FROM ${s}.crmkit_identity_links WHERE a = ANY($1::text[])
+                                UNION SELECT id FROM ${s}.crmkit_identity_links WHERE b = ANY($1::text[])))
+           ORDER BY id`,
+          [[...recordKeys]],
+        );
+        return rows.map((row) => row.data);
+      },
+      async putIdentityLink(link) {
+        requireFields('link', link, ['id', 'a', 'b', 'kind', 'probability', 'explanation', 'createdAt']);
+        await sql.query(
+          `INSERT INTO ${s}.crmkit_identity_links (id, a, b, kind, data) VALUES ($1, $2, $3, $4, $5::json)
+           ON CONFLICT (id) DO UPDATE SET a = excluded.a, b = excluded.b, kind = excluded.kind, data = excluded.data`,
+          [link.id, link.a, link.b, link.kind, JSON.stringify(link)],
+        );
+      },
+      async deleteIdentityLink(id) {
+        await sql.query(`DELETE FROM ${s}.crmkit_identity_links WHERE id = $1`, [id]);
+      },
+      async getReviewItem(id) {
+        const { rows } = await sql.query<{ data: ReviewItem }>(
+          `SELECT data FROM ${s}.crmkit_review_items WHERE id = $1`,
+          [id],
+        );
+        return rows[0]?.data;
+      },
+      async findReviewItems(pairKeys) {
+        requireStrings('pairKeys', pairKeys);
+        if (pairKeys.length === 0) return [];
+        const { rows } = await sql.query<{ data: ReviewItem }>(
+          `SELECT data FROM ${s}.crmkit_review_items
+           WHERE id = ANY(ARRAY(SELECT id FROM ${s}.crmkit_review_items WHERE pair_key = ANY($1::text[])))
+           ORDER BY id`,
+          [[...pairKeys]],
+        );
+        return rows.map((row) => row.data);
+      },
+      async listReviewItems({ after, limit, status }) {
+        const n = requireLimit(limit);
+        const { rows } = await sql.query<{ data: ReviewItem }>(
+          `SELECT data FROM ${s}.crmkit_review_items
+           WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR id > $2) ORDER BY id LIMIT $3`,
+          [status ?? null, after ?? null, n],
+        );
+        return rows.map((row) => row.data);
+      },
+      async putReviewItem(item) {
+        requireFields('item', item, ['id', 'status', 'a', 'b', 'pairKey', 'customerIds', 'probability', 'createdAt']);
+        await sql.query(
+          `INSERT INTO ${s}.crmkit_review_items (id, status, pair_key, data) VALUES ($1, $2, $3, $4::json)
+           ON CONFLICT (id) DO UPDATE SET status = excluded.status, pair_key = excluded.pair_key, data = excluded.data`,
+          [item.id, item.status, item.pairKey, JSON.stringify(item)],
+        );
       },
       async getOverrides(ids) {
         requireStrings('customerIds', ids);

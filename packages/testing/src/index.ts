@@ -7,3 +7,5 @@
  */
 export { describeStoreContract, type StoreContractOptions } from './store-contract';
 export { FAMILY_NAMES, GIVEN_NAMES, SYNTHETIC_SOURCES, seededRandom, syntheticPeople } from './generate';
+export * from './identity-datasets';
+export * from './identity-generator';

@@ -11,9 +11,11 @@ import {
   type CustomerGroup,
   type CustomerRow,
   type FieldOverride,
+  type IdentityLink,
   type JournalEntry,
   type MergeLink,
   type OutboxEvent,
+  type ReviewItem,
   type Store,
   type StoredRecord,
   type StoreTransaction,
@@ -27,6 +29,8 @@ interface State {
   records: Map<string, StoredRecord>;
   customers: Map<string, CustomerRow>;
   links: Map<string, MergeLink>;
+  identityLinks: Map<string, IdentityLink>;
+  reviews: Map<string, ReviewItem>;
   overrides: Map<string, FieldOverride>;
   groups: Map<string, CustomerGroup>;
   journal: JournalEntry[];
@@ -47,6 +51,8 @@ type Bug =
   | 'stale-match-index'
   | 'type-filter-ignored'
   | 'lookup-limit-ignored'
+  | 'block-limit-ignored'
+  | 'review-status-ignored'
   | 'dirty-reads';
 
 interface ReferenceOptions {
@@ -66,6 +72,8 @@ function createReferenceStore(options: ReferenceOptions = {}): Store {
     records: new Map(),
     customers: new Map(),
     links: new Map(),
+    identityLinks: new Map(),
+    reviews: new Map(),
     overrides: new Map(),
     groups: new Map(),
     journal: [],
@@ -118,6 +126,13 @@ function createReferenceStore(options: ReferenceOptions = {}): Store {
         const wanted = new Set(keys);
         return live(work.records.values())
           .filter((r) => [...r.matchKeys, ...(staleMatch.get(r.key) ?? [])].some((k) => wanted.has(k)))
+          .map(copy);
+      },
+      async findRecordsByBlockKeys(keys, { type, limit }) {
+        const wanted = new Set(keys);
+        return live(work.records.values())
+          .filter((r) => r.type === type && r.blockKeys.some((k) => wanted.has(k)))
+          .slice(0, bug === 'block-limit-ignored' ? undefined : limit)
           .map(copy);
       },
       async findRecordsByRefKeys(keys, type) {
@@ -177,6 +192,47 @@ function createReferenceStore(options: ReferenceOptions = {}): Store {
       },
       async deleteMergeLink(id) {
         write('link', id, (s) => s.links.delete(id));
+      },
+      async getIdentityLink(id) {
+        const found = work.identityLinks.get(id);
+        return found ? copy(found) : undefined;
+      },
+      async listIdentityLinks(recordKeys) {
+        const wanted = new Set(recordKeys);
+        return [...work.identityLinks.values()]
+          .filter((l) => wanted.has(l.a) || wanted.has(l.b))
+          .sort((a, b) => cmp(a.id, b.id))
+          .map(copy);
+      },
+      async putIdentityLink(link) {
+        const stored = copy(link);
+        write('identity-link', link.id, (s) => s.identityLinks.set(link.id, stored));
+      },
+      async deleteIdentityLink(id) {
+        write('identity-link', id, (s) => s.identityLinks.delete(id));
+      },
+      async getReviewItem(id) {
+        const found = work.reviews.get(id);
+        return found ? copy(found) : undefined;
+      },
+      async findReviewItems(pairKeys) {
+        const wanted = new Set(pairKeys);
+        return [...work.reviews.values()]
+          .filter((r) => wanted.has(r.pairKey))
+          .sort((a, b) => cmp(a.id, b.id))
+          .map(copy);
+      },
+      async listReviewItems({ after, limit, status }) {
+        return [...work.reviews.values()]
+          .filter((r) => bug === 'review-status-ignored' || status === undefined || r.status === status)
+          .filter((r) => after === undefined || r.id > after)
+          .sort((a, b) => cmp(a.id, b.id))
+          .slice(0, limit)
+          .map(copy);
+      },
+      async putReviewItem(item) {
+        const stored = copy(item);
+        write('review', item.id, (s) => s.reviews.set(item.id, stored));
       },
       async getOverrides(customerIds) {
         const wanted = new Set(customerIds);
@@ -325,6 +381,8 @@ describe('the suite catches broken stores', () => {
     { bug: 'stale-match-index', caught: /moves index entries/, byModel: true },
     { bug: 'type-filter-ignored', caught: /optionally of one type/, byModel: true },
     { bug: 'lookup-limit-ignored', caught: /up to the limit/, byModel: true },
+    { bug: 'block-limit-ignored', caught: /blocking keys > returns the first records in key order/, byModel: true },
+    { bug: 'review-status-ignored', caught: /lists review items ordered by id/, byModel: true },
     { bug: 'dirty-reads', caught: /uncommitted writes/, byModel: true },
   ];
 

@@ -20,9 +20,9 @@ export interface StoreContractOptions {
  * Declares the crmkit Store conformance suite with vitest: a `describe` block of tests that check a {@link Store}
  * implementation against the contract in `@crmkit/model`. Call it at the top level of a test file.
  *
- * It covers records and every index (match keys, ref keys with a type filter, customer; tombstones left out;
- * replacing a record moves its index entries), idempotent upserts, customers and lookup keys, cursor pagination,
- * merge links, overrides, the journal, the outbox (increasing seq, paging, redelivery from a checkpoint), groups,
+ * It covers records and every index (match keys, blocking keys by type with a limit, ref keys with a type filter,
+ * customer; tombstones left out; replacing a record moves its index entries), idempotent upserts, customers and
+ * lookup keys, cursor pagination, merge links, identity links, review items, overrides, the journal, the outbox (increasing seq, paging, redelivery from a checkpoint), groups,
  * transactions (exact rollback of every kind of write, commit visibility, abort signals, copies in and out),
  * concurrency (no lost updates: concurrent read-modify-write transactions either all apply or fail with code
  * `CONFLICT`; concurrent outbox appends get unique, increasing seq values that never slip behind a reader's

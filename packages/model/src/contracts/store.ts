@@ -22,6 +22,11 @@ export interface StoredRecord {
   matchKeys: string[];
   /** Keys of the parties this record refers to (interaction participants, opportunity customer). */
   refKeys: string[];
+  /**
+   * Blocking keys from the identity matcher: records sharing one are compared by the probabilistic engine. `[]` when
+   * the Hub has no matcher, for records that are not parties, and for tombstones.
+   */
+  blockKeys: string[];
   /** The customer the record is linked to now (party records). */
   customerId: string | null;
   /** The customer the record was first linked to; decides ids when clusters split again. */
@@ -47,6 +52,64 @@ export interface MergeLink {
   reason?: string;
 }
 
+/**
+ * A record-to-record identity edge: while it exists, records `a` and `b` belong to one customer.
+ *
+ * - `auto` links are derived from the records' current content by the identity matcher: the Hub recomputes them
+ *   whenever either record changes, and removes them when either is deleted.
+ * - `accepted` links record a person's decision on a {@link ReviewItem}; they stay until someone unlinks them.
+ */
+export interface IdentityLink {
+  id: string;
+  /** Record key (`source/type/externalId`) of one side; `a < b` in code-unit order. */
+  a: string;
+  /** Record key of the other side. */
+  b: string;
+  kind: 'auto' | 'accepted';
+  /** Match probability the matcher gave the pair, in [0, 1]. */
+  probability: number;
+  /** Why the pair matched: the matcher's per-field contributions, rule or guard. */
+  explanation: JsonValue;
+  createdAt: string;
+  /** Who accepted the link (accepted links). */
+  actor?: string;
+  /** The review item an accepted link came from. */
+  reviewId?: string;
+}
+
+/** Status of a {@link ReviewItem}. */
+export type ReviewStatus = 'open' | 'accepted' | 'rejected';
+
+/**
+ * A pair of records the matcher was unsure about, for a person to decide; or a pair a person decided on. A
+ * `rejected` pair is never linked automatically again nor proposed again; an `accepted` one became an
+ * `accepted` {@link IdentityLink}. There is at most one item per pair.
+ */
+export interface ReviewItem {
+  id: string;
+  status: ReviewStatus;
+  /** Record key of one side; `a < b` in code-unit order. */
+  a: string;
+  /** Record key of the other side. */
+  b: string;
+  /** `${a}|${b}`: finds the item of a pair. */
+  pairKey: string;
+  /** The customers the two records belonged to when the item was opened (or decided). */
+  customerIds: string[];
+  /** Match probability the matcher gave the pair, in [0, 1]. */
+  probability: number;
+  /** Why the pair scored so: the matcher's per-field contributions. */
+  explanation: JsonValue;
+  createdAt: string;
+  decidedAt?: string;
+  /** Who decided. */
+  decidedBy?: string;
+  /** Why, as the person deciding said. */
+  reason?: string;
+  /** The link an acceptance created (or, for a pair rejected by an unlink, the link that was removed). */
+  linkId?: string;
+}
+
 /** An explicit override of one golden field. */
 export interface FieldOverride {
   customerId: string;
@@ -61,7 +124,19 @@ export interface FieldOverride {
 export interface JournalEntry {
   id: string;
   at: string;
-  kind: 'merge' | 'unmerge' | 'auto-merge' | 'split' | 'override' | 'override-cleared';
+  kind:
+    | 'merge'
+    | 'unmerge'
+    | 'auto-merge'
+    | 'split'
+    | 'override'
+    | 'override-cleared'
+    /** An identity link was added (data: the link, with probability and explanation). */
+    | 'link'
+    /** An identity link was removed (by a person, or because the evidence for an auto link went away). */
+    | 'unlink'
+    /** A review item was accepted or rejected. */
+    | 'review';
   actor?: string;
   customerIds: string[];
   data: JsonValue;
@@ -95,6 +170,14 @@ export interface StoreTransaction {
   putRecords(records: readonly StoredRecord[]): Promise<void>;
   /** Live party records that carry any of these match keys. */
   findRecordsByMatchKeys(matchKeys: readonly string[]): Promise<StoredRecord[]>;
+  /**
+   * Live records of one type that carry any of these blocking keys, ordered by key, at most `limit` of them (the
+   * first ones in key order).
+   */
+  findRecordsByBlockKeys(
+    blockKeys: readonly string[],
+    options: { type: RecordType; limit: number },
+  ): Promise<StoredRecord[]>;
   /** Live records that refer to any of these keys, optionally of one type. */
   findRecordsByRefKeys(refKeys: readonly string[], type?: RecordType): Promise<StoredRecord[]>;
   /** Live records linked to any of these customers. */
@@ -110,6 +193,19 @@ export interface StoreTransaction {
   listMergeLinks(homeIds: readonly string[]): Promise<MergeLink[]>;
   putMergeLink(link: MergeLink): Promise<void>;
   deleteMergeLink(id: string): Promise<void>;
+  getIdentityLink(id: string): Promise<IdentityLink | undefined>;
+  /** Identity links that touch any of these record keys (as `a` or `b`), ordered by id. */
+  listIdentityLinks(recordKeys: readonly string[]): Promise<IdentityLink[]>;
+  /** Insert or replace an identity link by id. */
+  putIdentityLink(link: IdentityLink): Promise<void>;
+  deleteIdentityLink(id: string): Promise<void>;
+  getReviewItem(id: string): Promise<ReviewItem | undefined>;
+  /** Review items of any of these pairs (`pairKey`), any status, ordered by id. */
+  findReviewItems(pairKeys: readonly string[]): Promise<ReviewItem[]>;
+  /** Review items ordered by id, optionally of one status. */
+  listReviewItems(options: ListOptions & { status?: ReviewStatus }): Promise<ReviewItem[]>;
+  /** Insert or replace a review item by id. */
+  putReviewItem(item: ReviewItem): Promise<void>;
   getOverrides(customerIds: readonly string[]): Promise<FieldOverride[]>;
   putOverride(override: FieldOverride): Promise<void>;
   deleteOverride(customerId: string, field: string): Promise<void>;

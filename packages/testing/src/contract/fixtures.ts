@@ -9,10 +9,13 @@ import type {
   CustomerRow,
   CustomerStatus,
   FieldOverride,
+  IdentityLink,
   JournalEntry,
   MergeLink,
   OutboxEvent,
   RecordType,
+  ReviewItem,
+  ReviewStatus,
   Store,
   StoredRecord,
   StoreTransaction,
@@ -25,10 +28,16 @@ export const T2 = '2026-02-01T00:00:00Z';
 export const universe = {
   recordKeys: new Set<string>(),
   matchKeys: new Set<string>(),
+  blockKeys: new Set<string>(),
   refKeys: new Set<string>(),
   customerIds: new Set<string>(),
   lookupKeys: new Set<string>(),
   linkIds: new Set<string>(),
+  identityLinkIds: new Set<string>(),
+  /** Record keys named by identity links. */
+  linkedRecordKeys: new Set<string>(),
+  reviewIds: new Set<string>(),
+  pairKeys: new Set<string>(),
   groupIds: new Set<string>(),
 };
 
@@ -47,6 +56,7 @@ export function rec(externalId: string, options: Partial<Omit<StoredRecord, 'key
     contentHash: `hash-${externalId}`,
     matchKeys: [],
     refKeys: [],
+    blockKeys: [],
     customerId: null,
     homeId: null,
     version: 1,
@@ -56,6 +66,7 @@ export function rec(externalId: string, options: Partial<Omit<StoredRecord, 'key
   if (record.deleted && options.data === undefined) record.data = null;
   universe.recordKeys.add(record.key);
   for (const k of record.matchKeys) universe.matchKeys.add(k);
+  for (const k of record.blockKeys) universe.blockKeys.add(k);
   for (const k of record.refKeys) universe.refKeys.add(k);
   if (record.customerId) universe.customerIds.add(record.customerId);
   if (record.homeId) universe.customerIds.add(record.homeId);
@@ -87,6 +98,50 @@ export function link(id: string, a: string, b: string, extra: Partial<MergeLink>
   universe.customerIds.add(a);
   universe.customerIds.add(b);
   return { id, a, b, createdAt: T1, ...extra };
+}
+
+/** An identity link between two record keys (sorted into `a < b`), automatic unless told otherwise. */
+export function identityLink(id: string, x: string, y: string, extra: Partial<IdentityLink> = {}): IdentityLink {
+  const [a, b] = x < y ? [x, y] : [y, x];
+  universe.identityLinkIds.add(id);
+  universe.linkedRecordKeys.add(a);
+  universe.linkedRecordKeys.add(b);
+  return {
+    id,
+    a,
+    b,
+    kind: 'auto',
+    probability: 0.97,
+    explanation: { contributions: [{ comparison: 'familyName', level: 'exact', weight: 4.5 }] },
+    createdAt: T1,
+    ...extra,
+  };
+}
+
+/** A review item of two record keys (sorted into `a < b`), open unless told otherwise. */
+export function reviewItem(
+  id: string,
+  x: string,
+  y: string,
+  extra: Partial<Omit<ReviewItem, 'a' | 'b' | 'pairKey'>> & { status?: ReviewStatus } = {},
+): ReviewItem {
+  const [a, b] = x < y ? [x, y] : [y, x];
+  const pairKey = `${a}|${b}`;
+  universe.reviewIds.add(id);
+  universe.pairKeys.add(pairKey);
+  for (const c of extra.customerIds ?? []) universe.customerIds.add(c);
+  return {
+    id,
+    status: 'open',
+    a,
+    b,
+    pairKey,
+    customerIds: [],
+    probability: 0.8,
+    explanation: { contributions: [{ comparison: 'birthDate', level: 'exact', weight: 3 }] },
+    createdAt: T1,
+    ...extra,
+  };
 }
 
 /** An override of one golden field. */
@@ -158,9 +213,31 @@ export async function snapshotOf(tx: StoreTransaction) {
   }
   const customersByStatus: Record<string, string[]> = {};
   for (const status of statuses) customersByStatus[status] = idsOf(await tx.listCustomers({ limit: 10_000, status }));
+  const identityLinkById: Record<string, IdentityLink> = {};
+  for (const id of [...universe.identityLinkIds].sort(compare)) {
+    const found = await tx.getIdentityLink(id);
+    if (found) identityLinkById[id] = found;
+  }
+  const reviewById: Record<string, ReviewItem> = {};
+  for (const id of [...universe.reviewIds].sort(compare)) {
+    const found = await tx.getReviewItem(id);
+    if (found) reviewById[id] = found;
+  }
+  const reviewsByStatus: Record<string, ReviewItem[]> = {};
+  for (const status of ['open', 'accepted', 'rejected'] as const) {
+    reviewsByStatus[status] = await tx.listReviewItems({ limit: 10_000, status });
+  }
   return {
     records: byKey(await tx.getRecords([...universe.recordKeys])),
     byMatchKey: await perKey(universe.matchKeys, (k) => tx.findRecordsByMatchKeys([k]), byKey),
+    byBlockKey: await perKey(
+      universe.blockKeys,
+      async (k) => [
+        ...(await tx.findRecordsByBlockKeys([k], { type: 'person', limit: 1000 })),
+        ...(await tx.findRecordsByBlockKeys([k], { type: 'organization', limit: 1000 })),
+      ],
+      byKey,
+    ),
     byRefKey: await perKey(universe.refKeys, (k) => tx.findRecordsByRefKeys([k]), byKey),
     byCustomer: await perKey(universe.customerIds, (id) => tx.listRecordsByCustomer([id]), byKey),
     customers: await tx.listCustomers({ limit: 10_000 }),
@@ -169,6 +246,12 @@ export async function snapshotOf(tx: StoreTransaction) {
     byLookupKey: await perKey(universe.lookupKeys, (k) => tx.findCustomersByLookupKeys([k], 1000), idsOf),
     links: linkById,
     linksByHome: await perKey(universe.customerIds, (id) => tx.listMergeLinks([id]), byId),
+    identityLinks: identityLinkById,
+    identityLinksByRecord: await perKey(universe.linkedRecordKeys, (key) => tx.listIdentityLinks([key]), byId),
+    reviews: reviewById,
+    reviewsAll: await tx.listReviewItems({ limit: 10_000 }),
+    reviewsByStatus,
+    reviewsByPair: await perKey(universe.pairKeys, (key) => tx.findReviewItems([key]), byId),
     overrides: byOverrideKey(await tx.getOverrides([...universe.customerIds])),
     journal: await tx.listJournal({ limit: 10_000 }),
     journalByCustomer: await perKey(
@@ -212,8 +295,15 @@ export function jsonCopy<T>(value: T): T {
 export async function seed(store: Store): Promise<void> {
   await store.transaction(async (tx) => {
     await tx.putRecords([
-      rec('r1', { matchKeys: ['person:email:r1@example.com'], refKeys: ['rec:x'], customerId: 'c1', homeId: 'c1' }),
+      rec('r1', {
+        matchKeys: ['person:email:r1@example.com'],
+        blockKeys: ['person:b:lovelace'],
+        refKeys: ['rec:x'],
+        customerId: 'c1',
+        homeId: 'c1',
+      }),
       rec('r2', { deleted: true, matchKeys: ['person:email:r2@example.com'], customerId: 'c1' }),
+      rec('r4', { blockKeys: ['person:b:lovelace'], customerId: 'c1', homeId: 'c1' }),
       rec('i1', {
         type: 'interaction',
         refKeys: ['rec:crm/person/r1', 'email:r1@example.com'],
@@ -234,6 +324,20 @@ export async function seed(store: Store): Promise<void> {
     await tx.putMergeLink(link('l1', 'c1', 'c2', { actor: 'usr_1', reason: 'same person' }));
     await tx.putOverride(override('c1', 'jobTitle', 'CTO'));
     await tx.putOverride(override('c1', 'attributes.vip', true));
+    await tx.putIdentityLink(identityLink('il1', 'crm/person/r1', 'crm/person/r4'));
+    await tx.putIdentityLink(
+      identityLink('il2', 'crm/person/r4', 'crm/person/r5', { kind: 'accepted', actor: 'usr_1', reviewId: 'rv1' }),
+    );
+    await tx.putReviewItem(
+      reviewItem('rv1', 'crm/person/r4', 'crm/person/r5', {
+        status: 'accepted',
+        customerIds: ['c1', 'c2'],
+        decidedAt: T2,
+        decidedBy: 'usr_1',
+        linkId: 'il2',
+      }),
+    );
+    await tx.putReviewItem(reviewItem('rv2', 'crm/person/r1', 'crm/person/r6', { customerIds: ['c1'] }));
     await tx.appendJournal([journalEntry('j1', ['c1', 'c2'])]);
     await tx.appendOutbox([event('e1'), event('e2')]);
     await tx.putGroup(group('g1', { memberIds: ['c1'] }));
@@ -260,6 +364,25 @@ export const writes: Record<string, (tx: StoreTransaction) => Promise<void>> = {
   'merge away a customer': (tx) =>
     tx.putCustomers([customer('c1', { status: 'merged', mergedInto: 'c2', lookupKeys: ['name:eve'], version: 2 })]),
   'reactivate a merged customer': (tx) => tx.putCustomers([customer('c2', { lookupKeys: ['name:bob'] })]),
+  'insert a record with blocking keys': (tx) =>
+    tx.putRecords([rec('r7', { blockKeys: ['person:b:lovelace', 'person:b:new'], customerId: 'c1' })]),
+  'replace a record with other blocking keys': (tx) =>
+    tx.putRecords([rec('r4', { blockKeys: ['person:b:king'], customerId: 'c1', homeId: 'c1', version: 2 })]),
+  'insert an identity link': (tx) => tx.putIdentityLink(identityLink('il3', 'crm/person/r1', 'crm/person/r7')),
+  'replace an identity link': (tx) =>
+    tx.putIdentityLink(identityLink('il1', 'crm/person/r1', 'crm/person/r8', { probability: 0.99 })),
+  'delete an identity link': (tx) => tx.deleteIdentityLink('il1'),
+  'insert a review item': (tx) => tx.putReviewItem(reviewItem('rv3', 'crm/person/r7', 'crm/person/r8')),
+  'decide a review item': (tx) =>
+    tx.putReviewItem(
+      reviewItem('rv2', 'crm/person/r1', 'crm/person/r6', {
+        status: 'rejected',
+        customerIds: ['c1'],
+        decidedAt: T2,
+        decidedBy: 'usr_2',
+        reason: 'different people',
+      }),
+    ),
   'insert a merge link': (tx) => tx.putMergeLink(link('l2', 'c3', 'c4')),
   'replace a merge link': (tx) => tx.putMergeLink(link('l1', 'c5', 'c6')),
   'delete a merge link': (tx) => tx.deleteMergeLink('l1'),

@@ -14,8 +14,11 @@ import { expect } from 'vitest';
 import type {
   CustomerRow,
   CustomerStatus,
+  IdentityLink,
   OutboxEvent,
   RecordType,
+  ReviewItem,
+  ReviewStatus,
   Store,
   StoredRecord,
   StoreTransaction,
@@ -24,12 +27,17 @@ import { compare, T1 } from './fixtures';
 
 const RECORD_IDS = 6;
 const MATCH_KEYS = 5;
+const BLOCK_KEYS = 4;
+const IDENTITY_LINKS = 4;
+const REVIEWS = 4;
 const REF_KEYS = 4;
 const CUSTOMERS = 6;
 const LOOKUP_KEYS = 5;
 const MAX_COMMANDS = 40;
 const RECORD_TYPES = ['person', 'organization', 'interaction'] as const satisfies readonly RecordType[];
 const STATUSES = ['active', 'merged', 'deleted'] as const satisfies readonly CustomerStatus[];
+const REVIEW_STATUSES = ['open', 'accepted', 'rejected'] as const satisfies readonly ReviewStatus[];
+const PARTY_TYPES = ['person', 'organization'] as const satisfies readonly RecordType[];
 
 type ModelRecordType = (typeof RECORD_TYPES)[number];
 
@@ -39,6 +47,8 @@ interface Model {
   /** Every record by key, tombstones included. */
   records: Map<string, StoredRecord>;
   customers: Map<string, CustomerRow>;
+  identityLinks: Map<string, IdentityLink>;
+  reviews: Map<string, ReviewItem>;
   /** Ids of the run's committed events, in append order. */
   outbox: string[];
   /** Seq of each committed event, once a read has seen it. */
@@ -69,6 +79,9 @@ class ModelRollback extends Error {
 
 const recordKey = (m: Model, type: ModelRecordType, id: number) => `${m.ns}/${type}/r${id}`;
 const matchKey = (m: Model, i: number) => `${m.ns}:m${i}`;
+const blockKey = (m: Model, i: number) => `${m.ns}:b${i}`;
+const identityLinkId = (m: Model, i: number) => `${m.ns}l${i}`;
+const reviewId = (m: Model, i: number) => `${m.ns}v${i}`;
 const refKey = (m: Model, i: number) => `${m.ns}:ref${i}`;
 const customerId = (m: Model, i: number) => `${m.ns}c${i}`;
 const lookupKey = (m: Model, i: number) => `${m.ns}:k${i}`;
@@ -90,6 +103,7 @@ interface RecordSpec {
   type: ModelRecordType;
   deleted: boolean;
   matchKeys: number[];
+  blockKeys: number[];
   refKeys: number[];
   customer: number | null;
   name: string;
@@ -100,6 +114,7 @@ const recordSpecArb: fc.Arbitrary<RecordSpec> = fc.record({
   type: fc.constantFrom(...RECORD_TYPES),
   deleted: fc.nat(3).map((n) => n === 0),
   matchKeys: fc.uniqueArray(fc.nat(MATCH_KEYS - 1), { maxLength: 3 }),
+  blockKeys: fc.uniqueArray(fc.nat(BLOCK_KEYS - 1), { maxLength: 3 }),
   refKeys: fc.uniqueArray(fc.nat(REF_KEYS - 1), { maxLength: 2 }),
   customer: fc.option(fc.nat(CUSTOMERS - 1), { nil: null }),
   name: fc.constantFrom('ada', 'bob', 'cyd'),
@@ -131,6 +146,7 @@ function recordOf(m: Model, spec: RecordSpec): StoredRecord {
     contentHash: `${spec.name}-${version}`,
     // Match keys identify parties; interactions carry only ref keys (as the Hub writes them).
     matchKeys: spec.type === 'interaction' ? [] : spec.matchKeys.map((i) => matchKey(m, i)),
+    blockKeys: spec.type === 'interaction' ? [] : spec.blockKeys.map((i) => blockKey(m, i)),
     refKeys: spec.refKeys.map((i) => refKey(m, i)),
     customerId: spec.customer === null ? null : customerId(m, spec.customer),
     homeId: spec.customer === null ? null : customerId(m, spec.customer),
@@ -185,6 +201,73 @@ function customerOf(m: Model, spec: CustomerSpec): CustomerRow {
   return withStatus(m, row, spec.status);
 }
 
+interface LinkSpec {
+  id: number;
+  x: number;
+  y: number;
+  kind: IdentityLink['kind'];
+  probability: number;
+}
+
+const linkSpecArb: fc.Arbitrary<LinkSpec> = fc.record({
+  id: fc.nat(IDENTITY_LINKS - 1),
+  x: fc.nat(RECORD_IDS - 1),
+  y: fc.nat(RECORD_IDS - 1),
+  kind: fc.constantFrom<IdentityLink['kind']>('auto', 'accepted'),
+  probability: fc.constantFrom(0.61, 0.9, 0.999),
+});
+
+/** Both sides of a link or review are person records of the run; `a < b` (they may be equal in the model). */
+function sides(m: Model, x: number, y: number): [string, string] {
+  const a = recordKey(m, 'person', Math.min(x, y));
+  const b = recordKey(m, 'person', Math.max(x, y));
+  return [a, b];
+}
+
+function identityLinkOf(m: Model, spec: LinkSpec): IdentityLink {
+  const [a, b] = sides(m, spec.x, spec.y);
+  return {
+    id: identityLinkId(m, spec.id),
+    a,
+    b,
+    kind: spec.kind,
+    probability: spec.probability,
+    explanation: { contributions: [{ comparison: 'familyName', level: 'exact', weight: spec.probability }] },
+    createdAt: T1,
+    ...(spec.kind === 'accepted' ? { actor: 'usr_1', reviewId: reviewId(m, spec.id) } : {}),
+  };
+}
+
+interface ReviewSpec {
+  id: number;
+  x: number;
+  y: number;
+  status: ReviewStatus;
+}
+
+const reviewSpecArb: fc.Arbitrary<ReviewSpec> = fc.record({
+  id: fc.nat(REVIEWS - 1),
+  x: fc.nat(RECORD_IDS - 1),
+  y: fc.nat(RECORD_IDS - 1),
+  status: fc.constantFrom(...REVIEW_STATUSES),
+});
+
+function reviewOf(m: Model, spec: ReviewSpec): ReviewItem {
+  const [a, b] = sides(m, spec.x, spec.y);
+  return {
+    id: reviewId(m, spec.id),
+    status: spec.status,
+    a,
+    b,
+    pairKey: `${a}|${b}`,
+    customerIds: [customerId(m, spec.x % CUSTOMERS)],
+    probability: 0.75,
+    explanation: { contributions: [] },
+    createdAt: T1,
+    ...(spec.status === 'open' ? {} : { decidedAt: T1, decidedBy: 'usr_1' }),
+  };
+}
+
 const failArb = fc.nat(3).map((n) => n === 0);
 
 /** Runs `write` in its own transaction; when `fail`, the transaction throws afterwards and must roll back. */
@@ -236,7 +319,7 @@ class PutRecords implements Command {
     expect(sortedRecords(await read(real, (tx) => tx.getRecords(keys)))).toEqual(sortedRecords(expected));
   }
   toString() {
-    return `putRecords(${this.specs.map((s) => `${s.type}/r${s.id}${s.deleted ? '(tombstone)' : ''} m[${s.matchKeys}] ref[${s.refKeys}] c=${s.customer}`).join(', ')})${this.fail ? ' then throw' : ''}`;
+    return `putRecords(${this.specs.map((s) => `${s.type}/r${s.id}${s.deleted ? '(tombstone)' : ''} m[${s.matchKeys}] b[${s.blockKeys}] ref[${s.refKeys}] c=${s.customer}`).join(', ')})${this.fail ? ' then throw' : ''}`;
   }
 }
 
@@ -319,6 +402,72 @@ class AppendOutbox implements Command {
   }
 }
 
+class PutIdentityLink implements Command {
+  constructor(
+    readonly spec: LinkSpec,
+    readonly fail: boolean,
+  ) {}
+  check() {
+    return true;
+  }
+  async run(m: Model, real: Real) {
+    const link = identityLinkOf(m, this.spec);
+    await inTransaction(real, this.fail, async (tx) => {
+      await tx.putIdentityLink(link);
+      expect(await tx.getIdentityLink(link.id), 'reads its own link write').toEqual(link);
+    });
+    if (!this.fail) m.identityLinks.set(link.id, link);
+    expect(await read(real, (tx) => tx.getIdentityLink(link.id))).toEqual(m.identityLinks.get(link.id));
+  }
+  toString() {
+    return `putIdentityLink(l${this.spec.id} r${this.spec.x}-r${this.spec.y} ${this.spec.kind})${this.fail ? ' then throw' : ''}`;
+  }
+}
+
+class DeleteIdentityLink implements Command {
+  constructor(
+    readonly id: number,
+    readonly fail: boolean,
+  ) {}
+  check() {
+    return true;
+  }
+  async run(m: Model, real: Real) {
+    const id = identityLinkId(m, this.id);
+    await inTransaction(real, this.fail, async (tx) => {
+      await tx.deleteIdentityLink(id);
+      expect(await tx.getIdentityLink(id)).toBeUndefined();
+    });
+    if (!this.fail) m.identityLinks.delete(id);
+    expect(await read(real, (tx) => tx.getIdentityLink(id))).toEqual(m.identityLinks.get(id));
+  }
+  toString() {
+    return `deleteIdentityLink(l${this.id})${this.fail ? ' then throw' : ''}`;
+  }
+}
+
+class PutReviewItem implements Command {
+  constructor(
+    readonly spec: ReviewSpec,
+    readonly fail: boolean,
+  ) {}
+  check() {
+    return true;
+  }
+  async run(m: Model, real: Real) {
+    const item = reviewOf(m, this.spec);
+    await inTransaction(real, this.fail, async (tx) => {
+      await tx.putReviewItem(item);
+      expect(await tx.getReviewItem(item.id), 'reads its own review write').toEqual(item);
+    });
+    if (!this.fail) m.reviews.set(item.id, item);
+    expect(await read(real, (tx) => tx.getReviewItem(item.id))).toEqual(m.reviews.get(item.id));
+  }
+  toString() {
+    return `putReviewItem(v${this.spec.id} r${this.spec.x}-r${this.spec.y} ${this.spec.status})${this.fail ? ' then throw' : ''}`;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Read checks
 // ---------------------------------------------------------------------------------------------------------------
@@ -337,6 +486,90 @@ class FindRecordsByMatchKeys implements Command {
   }
   toString() {
     return `findRecordsByMatchKeys([${this.keys}])`;
+  }
+}
+
+const byLimitedKey = (list: StoredRecord[], limit: number) => sortedRecords(list).slice(0, limit);
+
+/** What `findRecordsByBlockKeys` must return: live records of the type with any of the keys, by key, up to `limit`. */
+function expectedByBlockKeys(m: Model, keys: readonly string[], type: RecordType, limit: number): StoredRecord[] {
+  const wanted = new Set(keys);
+  return byLimitedKey(
+    liveRecords(m).filter((r) => r.type === type && r.blockKeys.some((k) => wanted.has(k))),
+    limit,
+  );
+}
+
+class FindRecordsByBlockKeys implements Command {
+  constructor(
+    readonly keys: number[],
+    readonly type: (typeof PARTY_TYPES)[number],
+    readonly limit: number,
+  ) {}
+  check() {
+    return true;
+  }
+  async run(m: Model, real: Real) {
+    const keys = this.keys.map((i) => blockKey(m, i));
+    const found = await read(real, (tx) => tx.findRecordsByBlockKeys(keys, { type: this.type, limit: this.limit }));
+    expect(found).toEqual(expectedByBlockKeys(m, keys, this.type, this.limit));
+  }
+  toString() {
+    return `findRecordsByBlockKeys([${this.keys}], ${this.type}, ${this.limit})`;
+  }
+}
+
+/** What `listIdentityLinks` must return for these record keys. */
+function expectedLinks(m: Model, recordKeys: readonly string[]): IdentityLink[] {
+  const wanted = new Set(recordKeys);
+  return [...m.identityLinks.values()]
+    .filter((l) => wanted.has(l.a) || wanted.has(l.b))
+    .sort((x, y) => compare(x.id, y.id));
+}
+
+class ListIdentityLinks implements Command {
+  constructor(readonly records: number[]) {}
+  check() {
+    return true;
+  }
+  async run(m: Model, real: Real) {
+    const keys = this.records.map((i) => recordKey(m, 'person', i));
+    expect(await read(real, (tx) => tx.listIdentityLinks(keys))).toEqual(expectedLinks(m, keys));
+  }
+  toString() {
+    return `listIdentityLinks([${this.records.map((i) => `r${i}`)}])`;
+  }
+}
+
+/** The run's review items, ordered by id, optionally of one status. */
+function expectedReviews(m: Model, status?: ReviewStatus): ReviewItem[] {
+  return [...m.reviews.values()]
+    .filter((r) => status === undefined || r.status === status)
+    .sort((x, y) => compare(x.id, y.id));
+}
+
+class ListReviewPages implements Command {
+  constructor(
+    readonly limit: number,
+    readonly status: ReviewStatus | undefined,
+  ) {}
+  check() {
+    return true;
+  }
+  async run(m: Model, real: Real) {
+    const expected = expectedReviews(m, this.status);
+    let after = m.ns;
+    for (let page = 0; ; page++) {
+      const rows = await read(real, (tx) =>
+        tx.listReviewItems({ after, limit: this.limit, ...(this.status ? { status: this.status } : {}) }),
+      );
+      expect(rows, `page ${page} after ${after}`).toEqual(expected.slice(page * this.limit, (page + 1) * this.limit));
+      if (rows.length < this.limit) break;
+      after = rows[rows.length - 1]!.id;
+    }
+  }
+  toString() {
+    return `listReviewItems pages of ${this.limit}${this.status ? ` (${this.status})` : ''}`;
   }
 }
 
@@ -528,8 +761,44 @@ async function checkEverything(m: Model, real: Real): Promise<void> {
         ),
       );
     }
+    const byBlockKey: StoredRecord[][] = [];
+    for (const i of range(BLOCK_KEYS)) {
+      for (const type of PARTY_TYPES) {
+        byBlockKey.push(await tx.findRecordsByBlockKeys([blockKey(m, i)], { type, limit: RECORD_IDS }));
+      }
+    }
+    for (const type of PARTY_TYPES) {
+      for (const limit of [1, 2]) {
+        byBlockKey.push(
+          await tx.findRecordsByBlockKeys(
+            range(BLOCK_KEYS).map((i) => blockKey(m, i)),
+            { type, limit },
+          ),
+        );
+      }
+    }
+    const linksByRecord: IdentityLink[][] = [];
+    for (const i of range(RECORD_IDS)) linksByRecord.push(await tx.listIdentityLinks([recordKey(m, 'person', i)]));
+    const identityLinks: (IdentityLink | undefined)[] = [];
+    for (const i of range(IDENTITY_LINKS)) identityLinks.push(await tx.getIdentityLink(identityLinkId(m, i)));
+    const reviews: (ReviewItem | undefined)[] = [];
+    for (const i of range(REVIEWS)) reviews.push(await tx.getReviewItem(reviewId(m, i)));
+    const reviewsByPair: ReviewItem[][] = [];
+    for (const x of range(RECORD_IDS)) {
+      for (const y of range(RECORD_IDS)) {
+        if (y < x) continue;
+        const [a, b] = sides(m, x, y);
+        reviewsByPair.push(await tx.findReviewItems([`${a}|${b}`]));
+      }
+    }
+    const reviewsByStatus: ReviewItem[][] = [];
+    for (const status of [undefined, ...REVIEW_STATUSES]) {
+      reviewsByStatus.push(await tx.listReviewItems({ after: m.ns, limit: 1000, ...(status ? { status } : {}) }));
+    }
     return {
       allKeys,
+      byBlockKey,
+      identity: { linksByRecord, identityLinks, reviews, reviewsByPair, reviewsByStatus },
       records: sortedRecords(await tx.getRecords(allRecordKeys(m))),
       customers: await tx.listCustomers({ after: m.ns, limit: 1000 }),
       byMatchKey,
@@ -541,7 +810,37 @@ async function checkEverything(m: Model, real: Real): Promise<void> {
   const live = liveRecords(m);
   const active = sortedRows(m.customers.values()).filter((row) => row.status === 'active');
   const withLookupKeys = active.filter((row) => row.lookupKeys.length > 0);
+  const expectedPairs: ReviewItem[][] = [];
+  for (const x of range(RECORD_IDS)) {
+    for (const y of range(RECORD_IDS)) {
+      if (y < x) continue;
+      const [a, b] = sides(m, x, y);
+      expectedPairs.push(expectedReviews(m).filter((r) => r.pairKey === `${a}|${b}`));
+    }
+  }
   expect(actual).toEqual({
+    byBlockKey: [
+      ...range(BLOCK_KEYS).flatMap((i) =>
+        PARTY_TYPES.map((type) => expectedByBlockKeys(m, [blockKey(m, i)], type, RECORD_IDS)),
+      ),
+      ...PARTY_TYPES.flatMap((type) =>
+        [1, 2].map((limit) =>
+          expectedByBlockKeys(
+            m,
+            range(BLOCK_KEYS).map((i) => blockKey(m, i)),
+            type,
+            limit,
+          ),
+        ),
+      ),
+    ],
+    identity: {
+      linksByRecord: range(RECORD_IDS).map((i) => expectedLinks(m, [recordKey(m, 'person', i)])),
+      identityLinks: range(IDENTITY_LINKS).map((i) => m.identityLinks.get(identityLinkId(m, i))),
+      reviews: range(REVIEWS).map((i) => m.reviews.get(reviewId(m, i))),
+      reviewsByPair: expectedPairs,
+      reviewsByStatus: [undefined, ...REVIEW_STATUSES].map((status) => expectedReviews(m, status)),
+    },
     allKeys: {
       matchKeys: sortedRecords(live.filter((r) => r.matchKeys.length > 0)),
       refKeys: sortedRecords(live.filter((r) => r.refKeys.length > 0)),
@@ -581,6 +880,9 @@ const writeArbs: fc.Arbitrary<Command>[] = [
   fc
     .tuple(fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 2 }), failArb)
     .map(([batches, fail]) => new AppendOutbox(batches, fail)),
+  fc.tuple(linkSpecArb, failArb).map(([spec, fail]) => new PutIdentityLink(spec, fail)),
+  fc.tuple(fc.nat(IDENTITY_LINKS - 1), failArb).map(([id, fail]) => new DeleteIdentityLink(id, fail)),
+  fc.tuple(reviewSpecArb, failArb).map(([spec, fail]) => new PutReviewItem(spec, fail)),
 ];
 
 const readArbs: fc.Arbitrary<Command>[] = [
@@ -596,6 +898,13 @@ const readArbs: fc.Arbitrary<Command>[] = [
     .tuple(fc.integer({ min: 1, max: 4 }), fc.option(fc.constantFrom(...STATUSES), { nil: undefined }))
     .map(([limit, status]) => new ListCustomerPages(limit, status)),
   fc.tuple(fc.nat(50), fc.integer({ min: 1, max: 5 })).map(([from, limit]) => new ListOutbox(from, limit)),
+  fc
+    .tuple(indexes(BLOCK_KEYS), fc.constantFrom(...PARTY_TYPES), fc.integer({ min: 1, max: 4 }))
+    .map(([keys, type, limit]) => new FindRecordsByBlockKeys(keys, type, limit)),
+  indexes(RECORD_IDS).map((records) => new ListIdentityLinks(records)),
+  fc
+    .tuple(fc.integer({ min: 1, max: 3 }), fc.option(fc.constantFrom(...REVIEW_STATUSES), { nil: undefined }))
+    .map(([limit, status]) => new ListReviewPages(limit, status)),
   fc.constant(new CheckEverything()),
 ];
 
@@ -633,6 +942,8 @@ export async function runStoreModel(
         ns: `m${String(++run).padStart(6, '0')}`,
         records: new Map(),
         customers: new Map(),
+        identityLinks: new Map(),
+        reviews: new Map(),
         outbox: [],
         seqs: new Map(),
         base,
