@@ -46,20 +46,27 @@ interface RuleKeys {
 
 function ruleKeys(records: readonly Prepared[], rule: BlockingRule, seed: number): RuleKeys {
   const offsets = new Int32Array(records.length + 1);
-  const keys: number[] = [];
+  let keys = new Uint32Array(Math.max(16, records.length));
+  let count = 0;
   for (let i = 0; i < records.length; i++) {
-    offsets[i] = keys.length;
+    offsets[i] = count;
     const ks = rule.keys(records[i]!);
     for (let k = 0; k < ks.length; k++) {
       const h = hashKey(ks[k]!, seed);
       // A record's keys under one rule are distinct.
       let seen = false;
-      for (let x = offsets[i]!; x < keys.length; x++) if (keys[x] === h) seen = true;
-      if (!seen) keys.push(h);
+      for (let x = offsets[i]!; x < count; x++) if (keys[x] === h) seen = true;
+      if (seen) continue;
+      if (count === keys.length) {
+        const grown = new Uint32Array(keys.length * 2);
+        grown.set(keys);
+        keys = grown;
+      }
+      keys[count++] = h;
     }
   }
-  offsets[records.length] = keys.length;
-  return { offsets, keys: Uint32Array.from(keys) };
+  offsets[records.length] = count;
+  return { offsets, keys: keys.slice(0, count) };
 }
 
 /** Sorts (key, value) pairs by key with a two-pass 16-bit radix sort. */

@@ -23,31 +23,9 @@ export interface Comparison {
 
 const MISSING = -1;
 
-/**
- * Jaro-Winkler with a memo: names, streets and cities repeat a lot across candidate pairs, and two map lookups on
- * strings whose hashes are already known cost a fraction of the comparison. Bounded: cleared when it grows large.
- */
-const jwMemo = new Map<string, Map<string, number>>();
-let jwMemoSize = 0;
+/** Jaro-Winkler with the identical-strings shortcut. */
 function jw(a: string, b: string): number {
-  if (a === b) return 1;
-  const [x, y] = a < b ? [a, b] : [b, a];
-  let inner = jwMemo.get(x);
-  if (inner === undefined) {
-    if (jwMemoSize > 2_000_000) {
-      jwMemo.clear();
-      jwMemoSize = 0;
-    }
-    inner = new Map();
-    jwMemo.set(x, inner);
-  }
-  let value = inner.get(y);
-  if (value === undefined) {
-    value = jaroWinkler(x, y);
-    inner.set(y, value);
-    jwMemoSize++;
-  }
-  return value;
+  return a === b ? 1 : jaroWinkler(a, b);
 }
 
 function nameLevel(
@@ -205,14 +183,66 @@ export const phoneComparison: Comparison = {
   show: (r) => r.phones.join(' ') || null,
 };
 
+const citiesAgree = (x: string, y: string): boolean => jaroWinkler(x, y) >= 0.92 || wordsContained(x, y);
+const streetsAgree = (x: string, y: string): boolean => jaroWinkler(x, y) >= 0.9 || wordsContained(x, y);
+
 function cityAgrees(a: Prepared, b: Prepared): boolean {
-  return a.city !== null && b.city !== null && jw(a.city, b.city) >= 0.92;
+  if (a.city === null || b.city === null) return false;
+  return a.city === b.city || citiesAgree(a.city, b.city);
 }
 
 function streetAgrees(a: Prepared, b: Prepared): boolean {
   if (a.street === null || b.street === null) return false;
-  return jw(a.street, b.street) >= 0.9;
+  return a.street === b.street || streetsAgree(a.street, b.street);
 }
+
+/**
+ * True when every word of the shorter text occurs in the longer one ("broadway" in "broadway between 90th and
+ * 91st sts", "new york" in "new york city").
+ */
+function wordsContained(x: string, y: string): boolean {
+  const short = x.length <= y.length ? x : y;
+  const long = x.length <= y.length ? y : x;
+  if (short.length < 4) return false;
+  let found = 0;
+  let start = 0;
+  while (start < short.length) {
+    let end = short.indexOf(' ', start);
+    if (end < 0) end = short.length;
+    // Compass points come and go ("Peachtree Road NE"); they neither count nor spoil containment.
+    if (!isDirection(short, start, end)) {
+      if (!hasWord(long, short, start, end)) return false;
+      found++;
+    }
+    start = end + 1;
+  }
+  return found > 0;
+}
+
+/** True when `text` contains the word `source[start..end)` as a whole word (no allocation). */
+function hasWord(text: string, source: string, start: number, end: number): boolean {
+  const length = end - start;
+  let at = 0;
+  while (at <= text.length - length) {
+    let wordEnd = text.indexOf(' ', at);
+    if (wordEnd < 0) wordEnd = text.length;
+    if (wordEnd - at === length) {
+      let same = true;
+      for (let i = 0; i < length && same; i++) same = text.charCodeAt(at + i) === source.charCodeAt(start + i);
+      if (same) return true;
+    }
+    at = wordEnd + 1;
+  }
+  return false;
+}
+
+function isDirection(text: string, start: number, end: number): boolean {
+  const length = end - start;
+  if (length > 5) return false;
+  return DIRECTIONS.has(text.slice(start, end));
+}
+
+const DIRECTIONS = new Set(['n', 's', 'e', 'w', 'ne', 'nw', 'se', 'sw', 'north', 'south', 'east', 'west']);
 
 /**
  * Address as one comparison, because its parts (street, number, postcode, city) are strongly correlated: scoring
@@ -244,7 +274,9 @@ export const addressComparison: Comparison = {
       if (st && (pc === 2 || (pc === -1 && cityAgrees(a, b)))) return 0;
       if (st || pc === 2) return 1;
       if (pc === 1) return 2;
-      return cityAgrees(a, b) ? 3 : 4;
+      // Same number in the same city, street written differently: a weaker level than street and number.
+      if (cityAgrees(a, b)) return pc === 0 ? 3 : 2;
+      return 4;
     }
     if (pc === 2) return streetAgrees(a, b) ? 1 : 2;
     const st = streetAgrees(a, b);

@@ -140,6 +140,17 @@ export function normalizeNationalId(s: string): string | null {
 
 /** Whole-token street abbreviations (folded) and their expansion. */
 const STREET_ABBREVIATIONS: ReadonlyMap<string, string> = new Map([
+  // Ordinal words as numbers, so "Seventh Avenue" and "7th Ave" agree.
+  ['first', '1st'],
+  ['second', '2nd'],
+  ['third', '3rd'],
+  ['fourth', '4th'],
+  ['fifth', '5th'],
+  ['sixth', '6th'],
+  ['seventh', '7th'],
+  ['eighth', '8th'],
+  ['ninth', '9th'],
+  ['tenth', '10th'],
   ['st', 'street'],
   ['str', 'straat'],
   ['rd', 'road'],

@@ -212,6 +212,12 @@ interface TrainOptions {
   candidateLevels?: Int8Array;
 }
 
+/** True when agreement at the top level favours a match and disagreement at the bottom level does not. */
+function plausible(m: readonly number[], u: readonly number[]): boolean {
+  const last = m.length - 1;
+  return m[0]! > u[0]! && m[last]! < u[last]!;
+}
+
 /** Fits parameters to prepared records: TF tables, u from random pairs, m by EM sessions, lambda by EM. */
 function train(settings: EngineSettings, records: readonly Prepared[], options: TrainOptions): ModelParameters {
   const config = settings.config;
@@ -230,8 +236,12 @@ function train(settings: EngineSettings, records: readonly Prepared[], options: 
   const mSum: Record<string, Float64Array> = {};
   const mWeight: Record<string, number> = {};
   const out = new Int8Array(size);
+  // Sessions see at most 300,000 records (an even sample): plenty of pairs for EM, and linear work stays bounded.
+  const step = Math.max(1, Math.ceil(n / 300_000));
+  const sample = step === 1 ? records : records.filter((_, i) => i % step === 0);
   config.training.forEach((rule, s) => {
-    const pairs = sessionPairs(records, rule, { maxBlockSize: settings.maxBlockSize, maxPairs: 100_000, seed: 7 + s });
+    const found = sessionPairs(sample, rule, { maxBlockSize: settings.maxBlockSize, maxPairs: 100_000, seed: 7 + s });
+    const pairs = step === 1 ? found : found.map(([i, j]) => [i * step, j * step] as [number, number]);
     if (pairs.length < 10) return;
     const patterns = new Patterns(size);
     for (const [i, j] of pairs) patterns.add(levelsOf(i, j, out));
@@ -239,6 +249,10 @@ function train(settings: EngineSettings, records: readonly Prepared[], options: 
     for (const c of config.comparisons) start[c.name] = [...c.defaults.m];
     const result = emSession(config, patterns, start, u, new Set(rule.fixes));
     for (const [name, m] of Object.entries(result.m)) {
+      // EM can settle on a wrong mixture (for instance "same city" as the match class); an estimate in which full
+      // agreement is no evidence for a match, or disagreement no evidence against, is discarded.
+      const uu = u[name];
+      if (!uu || !plausible(m, uu)) continue;
       const sum = mSum[name] ?? new Float64Array(m.length);
       mSum[name] = sum;
       for (let l = 0; l < m.length; l++) sum[l]! += m[l]! * result.matches;

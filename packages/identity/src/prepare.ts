@@ -89,6 +89,9 @@ export interface Prepared extends PreparedRecord {
   nid: string | null;
 }
 
+/** One shared empty list, so records without a value allocate nothing. */
+const NONE: string[] = [];
+
 function values(value: FieldValue): string[] {
   if (value === null || value === undefined) return [];
   if (typeof value === 'string') return value.trim() === '' ? [] : [value];
@@ -182,8 +185,13 @@ export function prepareIdentityRecord(
   }
   const postcode = norm('postcode', first(f.postcode), normalizePostcode);
   const city = norm('city', first(f.city), (s) => foldText(s) || null);
-  const region = norm('region', first(f.region), (s) => foldText(s) || null);
-  const country = norm('country', first(f.country), (s) => foldText(s) || null);
+  // Region and country are kept raw-folded only when present; no default comparison uses them yet.
+  const region =
+    f.region === undefined || f.region === null ? null : norm('region', first(f.region), (s) => foldText(s) || null);
+  const country =
+    f.country === undefined || f.country === null
+      ? null
+      : norm('country', first(f.country), (s) => foldText(s) || null);
   const org = norm('organizationName', first(f.organizationName), normalizeOrganizationName);
   const nid = norm('nationalId', first(f.nationalId), normalizeNationalId);
 
@@ -198,7 +206,7 @@ export function prepareIdentityRecord(
     familySx: family === null ? null : soundex(family) || null,
     birth,
     emails,
-    emailLocals: emails.map((e) => e.slice(0, e.indexOf('@'))),
+    emailLocals: emails.length === 0 ? NONE : emails.map((e) => e.slice(0, e.indexOf('@'))),
     phones,
     street,
     house,
@@ -207,7 +215,7 @@ export function prepareIdentityRecord(
     region,
     country,
     org,
-    orgTokens: org === null ? [] : org.split(' '),
+    orgTokens: org === null ? NONE : org.split(' '),
     nid,
   };
 }
