@@ -131,6 +131,8 @@ export async function refreshAutoLinks(
         if (scored.has(pair.pairKey)) continue;
         const y = asLive(candidate);
         if (!y) continue;
+        // Most candidates are kept apart: classify them cheaply, explain only the links and reviews.
+        if (matcher.classify && matcher.classify(x, y).band === 'apart') continue;
         scored.set(pair.pairKey, { a: pair.a, b: pair.b, score: matcher.score(x, y) });
       }
     }
@@ -145,6 +147,7 @@ export async function refreshAutoLinks(
 
   const keep = new Set<string>();
   for (const [pairKey, { a, b, score }] of [...scored.entries()].sort(([x], [y]) => compareStrings(x, y))) {
+    if (score.band === 'apart') continue;
     const review = decided.get(pairKey);
     if (review?.status === 'rejected' || acceptedPairs.has(pairKey)) continue;
     const explanation = explanationOf(score);

@@ -27,6 +27,11 @@ export interface RecordMatcher {
    * pairs in the `review` band, and ignores `apart` ones. `a`/`b` of the result are ignored by the Hub.
    */
   score(a: LivePartyRecord, b: LivePartyRecord): PairScore;
+  /**
+   * The band and probability of a pair without the explanation. Optional: when given, the Hub classifies every
+   * candidate with it and asks `score` only for the pairs it keeps (links and reviews).
+   */
+  classify?(a: LivePartyRecord, b: LivePartyRecord): { band: PairScore['band']; probability: number };
 }
 
 /**
@@ -266,10 +271,16 @@ export function createRecordMatcher(
   };
   return {
     blockingKeys(record) {
-      return matchers[record.type].blockingKeys(prepared(record)).map((key) => `${record.type}:${key}`);
+      // Only the selective rules: the Hub's index grows without bound, where loose rules only add work.
+      return matchers[record.type]
+        .blockingKeys(prepared(record), { loose: false })
+        .map((key) => `${record.type}:${key}`);
     },
     score(a, b) {
       return matchers[a.type].score(prepared(a), prepared(b));
+    },
+    classify(a, b) {
+      return matchers[a.type].classify(prepared(a), prepared(b));
     },
   };
 }

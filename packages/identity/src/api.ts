@@ -1,5 +1,5 @@
 import type { AbortSignalLike } from '@crmkit/model';
-import type { EntityKind, IdentityRecord, PairScore } from './types';
+import type { EntityKind, IdentityRecord, MatchBand, PairScore } from './types';
 
 /** Estimated parameters of one comparison: m and u probability per level (same order as the levels). */
 export interface ComparisonParameters {
@@ -66,10 +66,23 @@ export interface Matcher {
   readonly thresholds: Thresholds;
   /** Normalises a record once; pass the result to `blockingKeys` and `score`. */
   prepare(record: IdentityRecord): PreparedRecord;
-  /** Keys under which candidates are found: two records are compared when they share at least one. */
-  blockingKeys(record: PreparedRecord): string[];
+  /**
+   * Keys under which candidates are found: two records are compared when they share at least one. With
+   * `{ loose: false }` the loose rules (a whole name, a phonetic code: useful while blocks are small) are left out,
+   * which suits a large, growing index such as the Hub's.
+   */
+  blockingKeys(record: PreparedRecord, options?: { loose?: boolean }): string[];
   /** Scores a pair and explains the score. */
   score(a: PreparedRecord, b: PreparedRecord): PairScore;
+  /** The decision on a pair without the explanation: much cheaper than `score` for the many pairs kept apart. */
+  classify(a: PreparedRecord, b: PreparedRecord): PairDecision;
+}
+
+/** A pair's decision without its explanation (see {@link Matcher.classify}). */
+export interface PairDecision {
+  band: MatchBand;
+  probability: number;
+  weight: number;
 }
 
 /** Progress of a {@link resolve} run. */

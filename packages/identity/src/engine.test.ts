@@ -48,6 +48,30 @@ describe('createMatcher', () => {
     expect(score.weight - sum).toBeCloseTo(Math.log2(1e-5 / (1 - 1e-5)), 1);
   });
 
+  it('classify gives the same decision as score, without the explanation', () => {
+    const m = createMatcher();
+    for (const [x, y] of [
+      [jonathan, jonathon],
+      [jonathan, other],
+      [jonathon, other],
+    ] as const) {
+      const a = m.prepare(x);
+      const b = m.prepare(y);
+      const full = m.score(a, b);
+      expect(m.classify(a, b)).toMatchObject({ band: full.band, probability: full.probability });
+    }
+  });
+
+  it('leaves the loose blocking rules out on request', () => {
+    const m = createMatcher();
+    const p = m.prepare(jonathan);
+    const all = m.blockingKeys(p);
+    const selective = m.blockingKeys(p, { loose: false });
+    expect(selective.length).toBeGreaterThan(3);
+    expect(selective.length).toBeLessThan(all.length);
+    expect(all).toEqual(expect.arrayContaining(selective));
+  });
+
   it('keeps different people apart', () => {
     const m = createMatcher();
     const score = m.score(m.prepare(jonathan), m.prepare(other));

@@ -154,13 +154,18 @@ function buildMatcher(settings: EngineSettings, parameters: ModelParameters): En
     thresholds: settings.thresholds,
     prepareAt,
     prepare: (record) => prepareAt(record, nextSeq++),
-    blockingKeys(record: PreparedRecord) {
+    blockingKeys(record: PreparedRecord, options?: { loose?: boolean }) {
       const p = record as Prepared;
+      const loose = options?.loose ?? true;
       const out: string[] = [];
       settings.config.blocking.forEach((rule, r) => {
+        if (!loose && rule.maxBlockSize !== undefined) return;
         for (const key of rule.keys(p)) out.push(`${r}:${key}`);
       });
       return out;
+    },
+    classify(a, b) {
+      return this.quick(a as Prepared, b as Prepared, scratch);
     },
     score(a, b) {
       const pa = a as Prepared;
