@@ -18,6 +18,7 @@ export {
   type DeterministicRule,
   type EngineConfig,
   type Guard,
+  type ReviewCap,
   type TrainingRule,
 } from './config';
 export type { Prepared } from './prepare';
