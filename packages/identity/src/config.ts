@@ -78,6 +78,39 @@ export interface EngineConfig {
 const one = (value: string | null): readonly string[] => (value === null ? [] : [value]);
 const both = (a: string | null, b: string | null): readonly string[] => (a === null || b === null ? [] : [`${a}|${b}`]);
 const year = (birth: string | null): string | null => (birth === null ? null : birth.slice(0, 4));
+/**
+ * Q-gram keys (MinHash over padded bigrams): for each of three seeds, the bigram with the smallest hash. Two
+ * spellings that share most bigrams ("jansen"/"janssen", "pridham"/"pridam") very likely share at least one of
+ * these keys, whatever position a typo is at, which phonetic codes (sensitive to the first letter and consonants)
+ * and exact keys miss.
+ */
+export function qgramKeys(value: string | null): readonly string[] {
+  if (value === null || value.length < 3) return [];
+  const padded = `#${value}#`;
+  const out: string[] = [];
+  for (let seed = 1; seed <= 3; seed++) {
+    let best = '';
+    let bestHash = Number.POSITIVE_INFINITY;
+    for (let i = 0; i + 2 <= padded.length; i++) {
+      const gram = padded.slice(i, i + 2);
+      const h = gramHash(gram, seed);
+      if (h < bestHash) {
+        bestHash = h;
+        best = gram;
+      }
+    }
+    out.push(`${seed}${best}`);
+  }
+  return out;
+}
+
+function gramHash(gram: string, seed: number): number {
+  let h = Math.imul(seed, 0x9e3779b1) >>> 0;
+  for (let i = 0; i < gram.length; i++) h = Math.imul(h ^ gram.charCodeAt(i), 0x01000193) >>> 0;
+  h ^= h >>> 15;
+  return Math.imul(h, 0x85ebca6b) >>> 0;
+}
+
 /** Each key with a suffix appended; no keys when the suffix is missing. */
 const withSuffix = (keys: readonly string[], suffix: string | null): readonly string[] =>
   suffix === null ? [] : keys.map((k) => `${k}|${suffix}`);
@@ -126,10 +159,10 @@ export const PERSON_CONFIG: EngineConfig = {
     { name: 'email', keys: (r) => r.emails },
     { name: 'email-user', keys: (r) => r.emailLocals.filter((l) => l.length >= 4), maxBlockSize: 10 },
     { name: 'birth+given-initial', keys: (r) => both(r.birth, r.given === null ? null : r.given.slice(0, 1)) },
-    { name: 'birth+family-initial', keys: (r) => both(r.birth, r.family === null ? null : r.family.slice(0, 1)) },
     { name: 'phone', keys: (r) => r.phones },
     { name: 'nationalId', keys: (r) => one(r.nid) },
     { name: 'phonetic-names', keys: phoneticPair, maxBlockSize: 10 },
+    { name: 'family-qgrams+birth', keys: (r) => withSuffix(qgramKeys(r.family), r.birth), maxBlockSize: 10 },
     { name: 'phonetic-names+birth-year', keys: (r) => withSuffix(phoneticPair(r), year(r.birth)) },
     { name: 'given+postcode', keys: (r) => both(r.givenCanon, r.postcode) },
     { name: 'family+postcode', keys: (r) => both(r.family, r.postcode) },
@@ -170,6 +203,7 @@ export const ORGANIZATION_CONFIG: EngineConfig = {
       keys: (r) => (r.city === null ? [] : r.orgTokens.filter((t) => t.length >= 3).map((t) => `${t}|${r.city}`)),
     },
     { name: 'name-prefix', keys: (r) => (r.org === null || r.org.length < 4 ? [] : [r.org.slice(0, 4)]) },
+    { name: 'name-qgrams+city', keys: (r) => withSuffix(qgramKeys(r.org), r.city), maxBlockSize: 10 },
     { name: 'street+house', keys: (r) => both(r.street, r.house) },
     { name: 'house+postcode', keys: (r) => both(r.house, r.postcode) },
     { name: 'phone', keys: (r) => r.phones },

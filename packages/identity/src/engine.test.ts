@@ -235,3 +235,18 @@ describe('resolve', () => {
     expect(result.parameters).toEqual(again);
   });
 });
+
+describe('q-gram blocking keys', () => {
+  it('give typo variants a shared key, wherever the typo is, and unrelated names none', async () => {
+    const { qgramKeys } = await import('./config');
+    const shares = (x: string, y: string) => qgramKeys(x).some((k) => qgramKeys(y).includes(k));
+    expect(qgramKeys('jansen')).toHaveLength(3);
+    expect(qgramKeys('jansen')).toEqual(qgramKeys('jansen'));
+    expect(shares('jansen', 'janssen')).toBe(true);
+    expect(shares('pridham', 'pridam')).toBe(true);
+    expect(shares('morrison', 'morisson')).toBe(true);
+    expect(shares('bakker', 'wijdeveld')).toBe(false);
+    expect(qgramKeys('ab')).toEqual([]);
+    expect(qgramKeys(null)).toEqual([]);
+  });
+});
