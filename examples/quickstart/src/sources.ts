@@ -48,6 +48,16 @@ export function fromHubSpot(
         ...(text(p.lifecyclestage) && { lifecycleStage: p.lifecyclestage! }),
         emails: list(p.email),
         phones: list(p.phone, p.mobilephone),
+        // HubSpot's default contact address properties: address, zip, city, country.
+        ...((text(p.address) || text(p.zip) || text(p.city)) && {
+          addresses: [
+            {
+              ...(text(p.address) && { street: p.address! }),
+              ...(text(p.zip) && { postalCode: p.zip! }),
+              ...(text(p.city) && { city: p.city! }),
+            },
+          ],
+        }),
         ...(companyId && { organization: { ref: { type: 'organization' as const, externalId: companyId } } }),
       },
     };
