@@ -36,10 +36,10 @@ import {
 } from '@crmkit/model';
 import { EventEmitter } from 'eventemitter3';
 import type { DepartmentSources, SurvivorshipOptions } from './golden';
-import { createProbabilisticResolver, type IdentityResolver, prepareRecord, recordKey } from './identity';
-import { pairOf, refreshAutoLinks } from './identity-links';
+import { createProbabilisticResolver, type IdentityResolver, prepareRecord, recordKey, rekeyRecord } from './identity';
+import { pairOf, updateIdentity } from './identity-links';
 import { createIdGenerator, type IdGenerator } from './ids';
-import { OperationContext, publicCustomer, relink, type RelinkReason } from './linker';
+import { OperationContext, publicCustomer, relink } from './linker';
 import { createMemoryStore } from './memory-store';
 import { nameTokens, normalizeEmail, normalizePhone } from './normalize';
 import { runtime } from './runtime';
@@ -93,13 +93,55 @@ export interface IngestResult {
   updated: number;
   /** Records received as tombstones that deleted a live record. */
   deleted: number;
-  /** Records that changed nothing (same content, or older than what is stored). */
+  /**
+   * Records whose content changed nothing (same content, or older than what is stored). Includes records that were
+   * re-keyed: stored with stale identity keys (by an older version or another identity configuration), they got the
+   * keys the current resolver derives, and their links and customers were recomputed (no `record.ingested` event).
+   */
   unchanged: number;
-  /** Active customers touched by the batch, sorted. */
+  /** Active customers touched by the batch (including those of re-keyed records), sorted. */
   customerIds: string[];
   /** Number of events written to the outbox. */
   events: number;
   /** Review items the batch opened (pairs the identity matcher was unsure about). */
+  reviews: number;
+}
+
+/** Progress of {@link Hub.reindex}, reported after each batch. */
+export interface ReindexProgress {
+  /** Live party records checked so far. */
+  records: number;
+  /** Records whose keys were derived anew so far. */
+  rekeyed: number;
+}
+
+/** Options of {@link Hub.reindex}. */
+export interface ReindexOptions {
+  /** About how many records each transaction checks (a customer's records stay in one batch). @default 200 */
+  batchSize?: number;
+  /** Stops between batches (and rolls back the current one) with an `AbortedError`; finished batches stay. */
+  signal?: AbortSignalLike;
+  /** Called after each committed batch. */
+  onProgress?: (progress: ReindexProgress) => void;
+  /** User id or system name recorded on the journal entries the re-index writes. */
+  actor?: string;
+}
+
+/** What {@link Hub.reindex} did. */
+export interface ReindexResult {
+  /**
+   * Live party records checked: the records of every active customer, in customer id order. When the run itself
+   * moves records (a new link merges customers), a record moved ahead of the cursor is counted twice and one moved
+   * behind it is counted only when its keys were stale; otherwise this is the number of live party records.
+   */
+  records: number;
+  /** Records whose stored keys differed from the current resolver's, and were stored with the new keys. */
+  rekeyed: number;
+  /** Automatic identity links added (each journaled as `link`). */
+  links: number;
+  /** Automatic identity links removed because the new keys no longer support them (each journaled as `unlink`). */
+  unlinks: number;
+  /** Review items opened for uncertain pairs. */
   reviews: number;
 }
 
@@ -204,6 +246,24 @@ export interface Hub {
    * transaction. A bad record refuses the whole batch with a {@link ValidationError} naming it and the path.
    */
   ingest(records: readonly unknown[], options?: CallOptions): Promise<IngestResult>;
+  /**
+   * Derives the identity keys (match, blocking and reference keys) of every stored live party record again with
+   * the Hub's current resolver, and takes the records whose keys changed through the same identity path as ingest:
+   * automatic links are recomputed (journaled as `link` / `unlink`), customers relinked (merges and splits raise
+   * their events), uncertain pairs opened as review items. Content and `observedAt` stay; no
+   * `record.ingested` events. One transaction per batch, in customer id order; a second run changes nothing.
+   *
+   * Run it after upgrading from a version that stored fewer keys (records written before `@crmkit/store-postgres`
+   * migration 2 have no blocking keys, so the probabilistic matcher never finds them) and after changing the
+   * identity configuration (resolver, thresholds, parameters, calling code, keys). Ingesting a record again
+   * re-keys that one record the same way. Safe to run while others write; an aborted run can simply be repeated.
+   *
+   * @example
+   * ```ts
+   * const { rekeyed, links } = await hub.reindex({ onProgress: (p) => console.log(p.records, p.rekeyed) });
+   * ```
+   */
+  reindex(options?: ReindexOptions): Promise<ReindexResult>;
   /** Merges two customers by hand; journaled, and exactly reversible with {@link Hub.unmerge}. */
   merge(a: string, b: string, options?: ActorOptions): Promise<MergeResult>;
   /** Undoes a manual merge: both customers come back with their ids and golden records. */
@@ -602,6 +662,100 @@ export function createHub(options: HubOptions = {}): Hub {
     });
   }
 
+  /**
+   * One batch of `reindex()`: first the records an earlier batch moved, unchecked, into a customer the cursor had
+   * passed (`revisit`), then the records of active customers after `cursor` in id order, about `batchSize` of them;
+   * re-keys the records whose derived keys changed and takes them through {@link updateIdentity}. A relink can move
+   * records of a customer not reached yet into one already passed: those whose keys are stale are returned as the
+   * next `revisit`.
+   */
+  async function reindexBatch(
+    ctx: OperationContext,
+    input: { cursor: string | undefined; revisit: readonly string[]; batchSize: number; actor?: string },
+  ): Promise<{
+    records: number;
+    rekeyed: number;
+    links: number;
+    unlinks: number;
+    reviews: number;
+    cursor: string | undefined;
+    revisit: string[];
+    done: boolean;
+  }> {
+    const { tx } = ctx;
+    const { batchSize } = input;
+    const records: StoredRecord[] = input.revisit.length > 0 ? await tx.getRecords(input.revisit) : [];
+    const page = await tx.listCustomers({
+      status: 'active',
+      limit: batchSize,
+      ...(input.cursor === undefined ? {} : { after: input.cursor }),
+    });
+    let cursor = input.cursor;
+    let taken = 0;
+    if (page.length > 0) {
+      const byCustomer = new Map<string, StoredRecord[]>();
+      for (const record of await tx.listRecordsByCustomer(page.map((row) => row.id))) {
+        const list = byCustomer.get(record.customerId!) ?? [];
+        list.push(record);
+        byCustomer.set(record.customerId!, list);
+      }
+      for (const row of page) {
+        const own = byCustomer.get(row.id) ?? [];
+        if (taken > 0 && records.length + own.length > batchSize) break;
+        records.push(...own);
+        cursor = row.id;
+        taken++;
+      }
+    }
+    const exhausted = page.length < batchSize && taken === page.length;
+
+    const checked = new Set<string>();
+    const changedParty = new Map<string, StoredRecord>();
+    const seeds = new Set<string>();
+    for (const record of records) {
+      if (checked.has(record.key) || record.deleted || !PARTY_TYPES.has(record.type)) continue;
+      checked.add(record.key);
+      const fresh = rekeyRecord(record, identity);
+      if (!fresh) continue;
+      changedParty.set(record.key, fresh);
+      if (record.customerId) seeds.add(record.customerId);
+    }
+    const result = {
+      records: checked.size,
+      rekeyed: changedParty.size,
+      links: 0,
+      unlinks: 0,
+      reviews: 0,
+      cursor,
+      revisit: [] as string[],
+      done: false,
+    };
+    if (changedParty.size > 0) {
+      const update = await updateIdentity(ctx, identity, changedParty, seeds, {
+        trigger: 'reindex',
+        ...(input.actor ? { actor: input.actor } : {}),
+      });
+      result.links = update.autoLinks.added.length;
+      result.unlinks = update.autoLinks.removed.length;
+      result.reviews = update.reviews;
+      // Records this batch did not check that now sit in a customer the cursor has passed: the stale ones among
+      // them are checked in the next batch.
+      const passed = [...(update.relinked?.customerOf ?? [])]
+        .filter(
+          ([key, customerId]) => !checked.has(key) && cursor !== undefined && compareStrings(customerId, cursor) <= 0,
+        )
+        .map(([key]) => key);
+      if (passed.length > 0) {
+        result.revisit = (await tx.getRecords(passed))
+          .filter((record) => !record.deleted && rekeyRecord(record, identity) !== undefined)
+          .map((record) => record.key)
+          .sort(compareStrings);
+      }
+    }
+    result.done = exhausted && result.revisit.length === 0;
+    return result;
+  }
+
   function validateField(field: string): void {
     if (typeof field !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_-]+)*$/.test(field)) {
       throw new InvalidArgumentError({
@@ -655,10 +809,20 @@ export function createHub(options: HubOptions = {}): Hub {
         let created = 0;
         let updated = 0;
         let deleted = 0;
+        // Stored rows whose content stays but whose derived keys are stale (written by an older version, or under
+        // another identity configuration): re-keyed, and taken through the identity path like a changed record.
+        const rekeyed: string[] = [];
+        const rekeyedOther: StoredRecord[] = [];
         for (const [key, candidate] of incoming) {
           const prev = existing.get(key);
           if (prev && !supersedes(candidate, prev)) {
             unchanged++;
+            const fresh = rekeyRecord(prev, identity);
+            if (fresh && PARTY_TYPES.has(fresh.type) && !fresh.deleted) {
+              rekeyed.push(key);
+              changedParty.set(key, fresh);
+              if (prev.customerId) seeds.add(prev.customerId);
+            } else if (fresh) rekeyedOther.push(fresh);
             continue;
           }
           if (!prev && candidate.deleted) {
@@ -685,81 +849,8 @@ export function createHub(options: HubOptions = {}): Hub {
           } else changedOther.push({ record, prev });
         }
 
-        // Automatic identity links follow the records' content; customers the removed ones held are relinked too.
-        const autoLinks = await refreshAutoLinks(ctx, identity, changedParty);
-        if (autoLinks.removed.length > 0) {
-          const ends = autoLinks.removed.flatMap((link) => [link.a, link.b]).filter((key) => !changedParty.has(key));
-          for (const record of ends.length > 0 ? await tx.getRecords([...new Set(ends)]) : []) {
-            if (record.customerId && !record.deleted) seeds.add(record.customerId);
-          }
-        }
-
-        const relinked =
-          changedParty.size > 0 || seeds.size > 0
-            ? await relink(ctx, seeds, changedParty, { kind: 'ingest' } satisfies RelinkReason)
-            : undefined;
-
-        // Journal the links (with the matcher's explanation), and open review items for uncertain pairs.
-        let reviews = 0;
-        const pendingEnds = [
-          ...new Set([...autoLinks.added, ...autoLinks.removed, ...autoLinks.proposals].flatMap((x) => [x.a, x.b])),
-        ].filter((key) => !relinked?.customerOf.has(key));
-        const storedCustomer = new Map<string, string | null>();
-        if (pendingEnds.length > 0) {
-          for (const record of await tx.getRecords(pendingEnds))
-            storedCustomer.set(record.key, record.deleted ? null : record.customerId);
-        }
-        const customerOfKey = (key: string): string | null =>
-          relinked?.customerOf.get(key) ?? storedCustomer.get(key) ?? null;
-        const customersOf = (...keys: string[]): string[] =>
-          [...new Set(keys.map(customerOfKey).filter((id): id is string => id !== null))].sort(compareStrings);
-        for (const link of autoLinks.added) {
-          ctx.journal.push({
-            id: ctx.newId('jrn'),
-            at: ctx.now,
-            kind: 'link',
-            customerIds: customersOf(link.a, link.b),
-            data: {
-              linkId: link.id,
-              a: link.a,
-              b: link.b,
-              kind: link.kind,
-              probability: link.probability,
-              explanation: link.explanation,
-            },
-          });
-        }
-        for (const link of autoLinks.removed) {
-          const gone = [link.a, link.b].some((key) => changedParty.get(key)?.deleted === true);
-          ctx.journal.push({
-            id: ctx.newId('jrn'),
-            at: ctx.now,
-            kind: 'unlink',
-            customerIds: customersOf(link.a, link.b),
-            data: {
-              linkId: link.id,
-              a: link.a,
-              b: link.b,
-              kind: link.kind,
-              probability: link.probability,
-              reason: gone ? 'record deleted' : 'evidence changed',
-            },
-          });
-        }
-        for (const proposal of autoLinks.proposals) {
-          const customerIds = customersOf(proposal.a, proposal.b);
-          if (customerIds.length < 2) continue; // already one customer (or a side is gone): nothing to decide
-          const review: ReviewItem = {
-            id: ctx.newId('rev'),
-            status: 'open',
-            ...proposal,
-            customerIds,
-            createdAt: ctx.now,
-          };
-          await tx.putReviewItem(review);
-          ctx.emit('review.opened', { review });
-          reviews++;
-        }
+        // Links, relink, journal and review items: the identity path every write of party records shares.
+        const { relinked, seeds: relinkedSeeds, reviews } = await updateIdentity(ctx, identity, changedParty, seeds);
 
         const emitIngested = (
           record: StoredRecord,
@@ -775,14 +866,19 @@ export function createHub(options: HubOptions = {}): Hub {
             customerId,
           });
         // Customers a record left (tombstone, changed keys) are touched too; merged-away ones are filtered out below.
-        const touched = new Set<string>(seeds);
+        const touched = new Set<string>(relinkedSeeds);
+        for (const key of rekeyed) {
+          const customerId = relinked?.customerOf.get(key);
+          if (customerId) touched.add(customerId);
+        }
         for (const id of relinked?.merged.values() ?? []) touched.add(id);
         for (const { record, change } of changes) {
           const customerId = relinked?.customerOf.get(record.key) ?? null;
           if (customerId) touched.add(customerId);
           if (PARTY_TYPES.has(record.type)) emitIngested(record, change, customerId);
         }
-        if (changedOther.length > 0) await tx.putRecords(changedOther.map((c) => c.record));
+        if (changedOther.length > 0 || rekeyedOther.length > 0)
+          await tx.putRecords([...changedOther.map((c) => c.record), ...rekeyedOther]);
         const changeOf = new Map(changes.map((c) => [c.record.key, c.change]));
         for (const { record, prev } of changedOther) {
           const customerIds = record.deleted ? [] : await customersReferredBy(tx, record.refKeys);
@@ -829,6 +925,37 @@ export function createHub(options: HubOptions = {}): Hub {
           version: (prev?.version ?? 0) + 1,
           ingestedAt: prev?.ingestedAt ?? candidate.ingestedAt,
         };
+      }
+    },
+
+    async reindex(callOptions = {}) {
+      ensureOpen();
+      const batchSize = callOptions.batchSize ?? 200;
+      if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > maxBatchSize) {
+        throw new InvalidArgumentError({
+          argument: 'batchSize',
+          message: `[crmkit/core] "batchSize" must be an integer from 1 to ${maxBatchSize}; got ${String(callOptions.batchSize)}.`,
+        });
+      }
+      const { signal, onProgress, actor } = callOptions;
+      const totals: ReindexResult = { records: 0, rekeyed: 0, links: 0, unlinks: 0, reviews: 0 };
+      let cursor: string | undefined;
+      let revisit: string[] = [];
+      while (true) {
+        throwIfAborted(signal);
+        // The batch function may run again when the store retries a transaction: it only reads `cursor`/`revisit`.
+        const batch = await write(signal, (ctx) =>
+          reindexBatch(ctx, { cursor, revisit, batchSize, ...(actor ? { actor } : {}) }),
+        );
+        totals.records += batch.records;
+        totals.rekeyed += batch.rekeyed;
+        totals.links += batch.links;
+        totals.unlinks += batch.unlinks;
+        totals.reviews += batch.reviews;
+        cursor = batch.cursor;
+        revisit = batch.revisit;
+        onProgress?.({ records: totals.records, rekeyed: totals.rekeyed });
+        if (batch.done) return totals;
       }
     },
 

@@ -8,7 +8,7 @@
 import type { IdentityLink, JsonValue, ReviewItem, StoredRecord } from '@crmkit/model';
 import type { PairScore } from '@crmkit/identity';
 import type { IdentityResolver, LivePartyRecord } from './identity';
-import type { OperationContext } from './linker';
+import { type OperationContext, type RelinkResult, relink } from './linker';
 import { compareStrings, stableStringify } from './stable';
 
 /** Default of {@link IdentityResolver.maxCandidates}. */
@@ -185,6 +185,131 @@ export async function refreshAutoLinks(
     changes.removed.push(link);
   }
   return changes;
+}
+
+/** Options of {@link updateIdentity}. */
+export interface IdentityUpdateOptions {
+  /** Who started the operation, recorded on its `link` and `unlink` journal entries. */
+  actor?: string;
+  /** What started it, recorded as `trigger` on its `link` and `unlink` journal entries (ingest records none). */
+  trigger?: 'reindex';
+}
+
+/** What {@link updateIdentity} did. */
+export interface IdentityUpdate {
+  /** Automatic links added and removed, and the uncertain pairs seen. */
+  autoLinks: AutoLinkChanges;
+  /** The relink of the affected customers; absent when nothing needed one. */
+  relinked: RelinkResult | undefined;
+  /** The customers that were relinked as seeds: the given ones plus those that held the ends of removed links. */
+  seeds: Set<string>;
+  /** Review items opened. */
+  reviews: number;
+}
+
+/**
+ * The identity part of every write that changes party records (ingest, re-keying, `reindex()`): recomputes the
+ * automatic links of `changedParty` (records as they will be stored), relinks the customers around them (`seeds`
+ * plus the customers at the ends of removed links), journals every added and removed link with the matcher's
+ * probability, and opens a review item (and a `review.opened` event) for each uncertain pair whose records are in
+ * different customers. Runs inside the caller's transaction; `changedParty` records are stored by the relink.
+ */
+export async function updateIdentity(
+  ctx: OperationContext,
+  identity: IdentityResolver,
+  changedParty: ReadonlyMap<string, StoredRecord>,
+  seedCustomers: Iterable<string>,
+  options: IdentityUpdateOptions = {},
+): Promise<IdentityUpdate> {
+  const { tx } = ctx;
+  const seeds = new Set(seedCustomers);
+  // Automatic identity links follow the records' content; customers the removed ones held are relinked too.
+  const autoLinks = await refreshAutoLinks(ctx, identity, changedParty);
+  if (autoLinks.removed.length > 0) {
+    const ends = autoLinks.removed.flatMap((link) => [link.a, link.b]).filter((key) => !changedParty.has(key));
+    for (const record of ends.length > 0 ? await tx.getRecords([...new Set(ends)]) : []) {
+      if (record.customerId && !record.deleted) seeds.add(record.customerId);
+    }
+  }
+
+  const relinked =
+    changedParty.size > 0 || seeds.size > 0
+      ? await relink(ctx, seeds, changedParty, {
+          kind: 'ingest',
+          ...(options.actor ? { actor: options.actor } : {}),
+        })
+      : undefined;
+
+  // Journal the links (with the matcher's explanation), and open review items for uncertain pairs.
+  let reviews = 0;
+  const pendingEnds = [
+    ...new Set([...autoLinks.added, ...autoLinks.removed, ...autoLinks.proposals].flatMap((x) => [x.a, x.b])),
+  ].filter((key) => !relinked?.customerOf.has(key));
+  const storedCustomer = new Map<string, string | null>();
+  if (pendingEnds.length > 0) {
+    for (const record of await tx.getRecords(pendingEnds))
+      storedCustomer.set(record.key, record.deleted ? null : record.customerId);
+  }
+  const customerOfKey = (key: string): string | null =>
+    relinked?.customerOf.get(key) ?? storedCustomer.get(key) ?? null;
+  const customersOf = (...keys: string[]): string[] =>
+    [...new Set(keys.map(customerOfKey).filter((id): id is string => id !== null))].sort(compareStrings);
+  const attribution = {
+    ...(options.trigger ? { trigger: options.trigger } : {}),
+  };
+  const actor = options.actor ? { actor: options.actor } : {};
+  for (const link of autoLinks.added) {
+    ctx.journal.push({
+      id: ctx.newId('jrn'),
+      at: ctx.now,
+      kind: 'link',
+      customerIds: customersOf(link.a, link.b),
+      data: {
+        linkId: link.id,
+        a: link.a,
+        b: link.b,
+        kind: link.kind,
+        probability: link.probability,
+        explanation: link.explanation,
+        ...attribution,
+      },
+      ...actor,
+    });
+  }
+  for (const link of autoLinks.removed) {
+    const gone = [link.a, link.b].some((key) => changedParty.get(key)?.deleted === true);
+    ctx.journal.push({
+      id: ctx.newId('jrn'),
+      at: ctx.now,
+      kind: 'unlink',
+      customerIds: customersOf(link.a, link.b),
+      data: {
+        linkId: link.id,
+        a: link.a,
+        b: link.b,
+        kind: link.kind,
+        probability: link.probability,
+        reason: gone ? 'record deleted' : 'evidence changed',
+        ...attribution,
+      },
+      ...actor,
+    });
+  }
+  for (const proposal of autoLinks.proposals) {
+    const customerIds = customersOf(proposal.a, proposal.b);
+    if (customerIds.length < 2) continue; // already one customer (or a side is gone): nothing to decide
+    const review: ReviewItem = {
+      id: ctx.newId('rev'),
+      status: 'open',
+      ...proposal,
+      customerIds,
+      createdAt: ctx.now,
+    };
+    await tx.putReviewItem(review);
+    ctx.emit('review.opened', { review });
+    reviews++;
+  }
+  return { autoLinks, relinked, seeds, reviews };
 }
 
 /**

@@ -139,6 +139,74 @@ export function referencesOf(record: SourceRecord): RecordRef[] {
 }
 
 /**
+ * The keys the Hub derives from a record's content with an identity resolver: match keys and blocking keys (live
+ * party records) and reference keys (live records that refer to parties). A pure function of the content and the
+ * resolver's configuration.
+ */
+export interface DerivedKeys {
+  /** Deterministic identity keys, as the resolver returns them. */
+  matchKeys: string[];
+  /** Blocking keys of the resolver's matcher, unique and sorted. */
+  blockKeys: string[];
+  /** Keys of the parties the record refers to, unique and sorted. */
+  refKeys: string[];
+}
+
+/** Derives the match, blocking and reference keys of a source record, as {@link prepareRecord} stores them. */
+export function deriveKeys(record: SourceRecord, identity: IdentityResolver): DerivedKeys {
+  const live = record.deleted ? undefined : record;
+  const party = live && (live.type === 'person' || live.type === 'organization') ? live : undefined;
+  return {
+    matchKeys: party ? identity.matchKeys(party) : [],
+    blockKeys: party && identity.matcher ? [...new Set(identity.matcher.blockingKeys(party))].sort(compareStrings) : [],
+    refKeys: [...new Set(referencesOf(record).flatMap((ref) => identity.refKeys(ref, record.source)))].sort(
+      compareStrings,
+    ),
+  };
+}
+
+/** The source record a stored row holds (tombstones without data). */
+function sourceRecordOf(stored: StoredRecord): SourceRecord {
+  const envelope = {
+    type: stored.type,
+    source: stored.source,
+    externalId: stored.externalId,
+    observedAt: stored.observedAt,
+  };
+  if (stored.deleted || stored.data === null) return { ...envelope, deleted: true };
+  return { ...envelope, deleted: false, data: stored.data } as SourceRecord;
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) {
+    // Duplicates from a resolver do not make keys differ: compare as sets.
+    const x = new Set(a);
+    const y = new Set(b);
+    return x.size === y.size && [...x].every((key) => y.has(key));
+  }
+  const x = [...a].sort(compareStrings);
+  const y = [...b].sort(compareStrings);
+  return x.every((key, i) => key === y[i]);
+}
+
+/**
+ * A stored record with its keys derived again by `identity`, or `undefined` when the stored keys are current (as
+ * sets). Rows written by an older version (no blocking keys) or under another resolver configuration get new keys;
+ * the content, `observedAt`, customer and home stay, the version goes up by one. Internal to the Hub (ingest and
+ * `reindex()`).
+ */
+export function rekeyRecord(stored: StoredRecord, identity: IdentityResolver): StoredRecord | undefined {
+  const keys = deriveKeys(sourceRecordOf(stored), identity);
+  if (
+    sameKeys(stored.matchKeys, keys.matchKeys) &&
+    sameKeys(stored.blockKeys, keys.blockKeys) &&
+    sameKeys(stored.refKeys, keys.refKeys)
+  )
+    return undefined;
+  return { ...stored, ...keys, version: stored.version + 1 };
+}
+
+/**
  * Turns a validated source record into the row a store keeps, as the Hub does on ingest: key, content hash, match
  * keys, blocking keys and reference keys from the resolver. The row is not linked yet (`customerId` and `homeId` null, version 1).
  * Bulk loaders and benchmarks use it to write exactly what the Hub would.
@@ -163,14 +231,7 @@ export function prepareRecord(
     deleted: record.deleted,
     data,
     contentHash: hashString(stableStringify({ type: record.type, deleted: record.deleted, data })),
-    matchKeys: live && (live.type === 'person' || live.type === 'organization') ? options.identity.matchKeys(live) : [],
-    blockKeys:
-      live && options.identity.matcher && (live.type === 'person' || live.type === 'organization')
-        ? [...new Set(options.identity.matcher.blockingKeys(live))].sort(compareStrings)
-        : [],
-    refKeys: [...new Set(referencesOf(record).flatMap((ref) => options.identity.refKeys(ref, record.source)))].sort(
-      compareStrings,
-    ),
+    ...deriveKeys(record, options.identity),
     customerId: null,
     homeId: null,
     version: 1,
