@@ -1,4 +1,5 @@
 import type { AbortSignalLike } from '@crmkit/model';
+import type { EngineConfig } from './config';
 import type { EntityKind, IdentityRecord, MatchBand, PairScore } from './types';
 
 /** Estimated parameters of one comparison: m and u probability per level (same order as the levels). */
@@ -50,6 +51,13 @@ export interface MatcherOptions {
   maxClusterSize?: number;
   /** Date order of ambiguous dates such as 03/04/1990. @default 'dmy' */
   dateOrder?: 'dmy' | 'mdy';
+  /**
+   * A whole configuration instead of the entity's default: comparisons, blocking and training rules, deterministic
+   * rules, guards and caps. Start from `PERSON_CONFIG` or `ORGANIZATION_CONFIG` and change what you need, e.g. add a
+   * guard that keeps people with different national ids apart where your ids are reliable (the default does not:
+   * in data such as Febrl, duplicates often carry a mistyped id).
+   */
+  config?: EngineConfig;
 }
 
 /** A record after normalisation, ready to block and compare. Opaque to callers apart from `id`. */

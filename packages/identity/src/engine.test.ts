@@ -126,6 +126,30 @@ describe('createMatcher', () => {
     expect(m.score(c, d).band).toBe('link');
   });
 
+  it('takes a custom configuration: a national-id guard where ids are reliable', async () => {
+    const { PERSON_CONFIG } = await import('./config');
+    const strict = createMatcher({
+      config: {
+        ...PERSON_CONFIG,
+        guards: [{ name: 'different national id', comparison: 'nationalId', levels: [3] }],
+      },
+    });
+    const x: IdentityRecord = { ...jonathan, fields: { ...jonathan.fields, nationalId: '123456782' } };
+    const y: IdentityRecord = { ...jonathon, fields: { ...jonathon.fields, nationalId: '987654321' } };
+    expect(strict.score(strict.prepare(x), strict.prepare(y))).toMatchObject({
+      band: 'apart',
+      guard: 'different national id',
+    });
+    const lenient = createMatcher();
+    expect(lenient.score(lenient.prepare(x), lenient.prepare(y)).band).not.toBe('apart');
+    expect(() =>
+      createMatcher({ config: { ...PERSON_CONFIG, guards: [{ name: 'x', comparison: 'shoeSize', levels: [1] }] } }),
+    ).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', argument: 'config.guards[0].comparison' }));
+    expect(() => createMatcher({ config: { ...PERSON_CONFIG, comparisons: [] } })).toThrow(
+      expect.objectContaining({ argument: 'config.comparisons' }),
+    );
+  });
+
   it('rejects bad options with typed errors naming the option', () => {
     const attempts: [unknown, string][] = [
       [{ entity: 'robot' }, 'entity'],

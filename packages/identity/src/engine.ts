@@ -67,18 +67,59 @@ export function engineSettings(options: MatcherOptions): EngineSettings {
     }
     return value;
   };
-  if (options.parameters !== undefined) checkParameters(options.parameters, defaultConfig(entity));
+  const config = options.config === undefined ? defaultConfig(entity) : checkConfig(options.config);
+  if (options.parameters !== undefined) checkParameters(options.parameters, config);
   const prepare: EngineSettings['prepare'] = {};
   if (options.defaultCountry !== undefined) prepare.defaultCountry = options.defaultCountry;
   if (options.dateOrder !== undefined) prepare.dateOrder = options.dateOrder;
   return {
-    config: defaultConfig(entity),
+    config,
     thresholds,
     maxBlockSize: positive('maxBlockSize', options.maxBlockSize, DEFAULT_MAX_BLOCK),
     maxClusterSize: positive('maxClusterSize', options.maxClusterSize, DEFAULT_MAX_CLUSTER),
     blocked: blockedSets({ blockedValues: options.blockedValues ?? {} }),
     prepare,
   };
+}
+
+function checkConfig(config: EngineConfig): EngineConfig {
+  const fail = (path: string, message: string): never => {
+    throw new InvalidArgumentError({
+      argument: `config${path}`,
+      message: `[crmkit/identity] config${path}: ${message}`,
+    });
+  };
+  if (typeof config !== 'object' || config === null) fail('', 'expected a configuration object.');
+  if (typeof config.entity !== 'string' || config.entity === '') fail('.entity', 'expected a name.');
+  if (!Array.isArray(config.comparisons) || config.comparisons.length === 0)
+    fail('.comparisons', 'expected at least one comparison.');
+  if (config.comparisons.length > 16) fail('.comparisons', 'at most 16 comparisons are supported.');
+  const names = new Set<string>();
+  config.comparisons.forEach((c, k) => {
+    if (typeof c?.level !== 'function' || !Array.isArray(c.levels) || c.levels.length < 2 || c.levels.length > 7) {
+      fail(`.comparisons[${k}]`, 'expected a comparison with 2 to 7 levels and a level() function.');
+    }
+    if (names.has(c.name)) fail(`.comparisons[${k}].name`, `"${c.name}" is used twice.`);
+    names.add(c.name);
+    if (c.defaults.m.length !== c.levels.length || c.defaults.u.length !== c.levels.length) {
+      fail(`.comparisons[${k}].defaults`, 'expected one m and one u per level.');
+    }
+  });
+  if (!Array.isArray(config.blocking) || config.blocking.length === 0) fail('.blocking', 'expected at least one rule.');
+  const known = (path: string, name: string) => {
+    if (!names.has(name)) fail(path, `names an unknown comparison "${name}".`);
+  };
+  config.rules.forEach((r, i) => {
+    for (const name of Object.keys(r.require)) known(`.rules[${i}].require.${name}`, name);
+  });
+  config.guards.forEach((g, i) => known(`.guards[${i}].comparison`, g.comparison));
+  config.caps.forEach((c, i) => {
+    for (const name of [...Object.keys(c.when), ...Object.keys(c.unless)]) known(`.caps[${i}]`, name);
+  });
+  config.training.forEach((t, i) => {
+    for (const name of t.fixes) known(`.training[${i}].fixes`, name);
+  });
+  return config;
 }
 
 function checkParameters(parameters: ModelParameters, config: EngineConfig): void {
