@@ -188,6 +188,15 @@ function buildMatcher(settings: EngineSettings, parameters: ModelParameters): En
     checkRecord(record, 'record');
     return prepareIdentityRecord(record, seq, settings.prepare, settings.blocked);
   };
+  // Plain closures (no `this`), so the methods work when taken off the object.
+  const fromLevels = (a: Prepared, out: Int8Array) => {
+    const weight = model.totalWeight(out, a);
+    const decision = model.band(out, weight);
+    const probability =
+      decision.rule !== undefined ? Math.max(probabilityOf(weight), settings.thresholds.link) : probabilityOf(weight);
+    return { weight, band: decision.band, probability };
+  };
+  const quick = (a: Prepared, b: Prepared, out: Int8Array) => fromLevels(a, model.levels(a, b, out));
   return {
     settings,
     model,
@@ -195,7 +204,7 @@ function buildMatcher(settings: EngineSettings, parameters: ModelParameters): En
     thresholds: settings.thresholds,
     prepareAt,
     prepare: (record) => prepareAt(record, nextSeq++),
-    blockingKeys(record: PreparedRecord, options?: { loose?: boolean }) {
+    blockingKeys: (record: PreparedRecord, options?: { loose?: boolean }) => {
       const p = record as Prepared;
       const loose = options?.loose ?? true;
       const out: string[] = [];
@@ -205,25 +214,14 @@ function buildMatcher(settings: EngineSettings, parameters: ModelParameters): En
       });
       return out;
     },
-    classify(a, b) {
-      return this.quick(a as Prepared, b as Prepared, scratch);
-    },
-    score(a, b) {
+    classify: (a, b) => quick(a as Prepared, b as Prepared, scratch),
+    score: (a, b) => {
       const pa = a as Prepared;
       const pb = b as Prepared;
       return model.explain(pa, pb, model.levels(pa, pb, scratch));
     },
-    quick(a, b, out) {
-      model.levels(a, b, out);
-      return this.fromLevels(a, out);
-    },
-    fromLevels(a, out) {
-      const weight = model.totalWeight(out, a);
-      const decision = model.band(out, weight);
-      const probability =
-        decision.rule !== undefined ? Math.max(probabilityOf(weight), settings.thresholds.link) : probabilityOf(weight);
-      return { weight, band: decision.band, probability };
-    },
+    quick,
+    fromLevels,
   };
 }
 
