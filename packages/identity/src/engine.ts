@@ -112,7 +112,9 @@ function checkConfig(config: EngineConfig): EngineConfig {
   config.rules.forEach((r, i) => {
     for (const name of Object.keys(r.require)) known(`.rules[${i}].require.${name}`, name);
   });
-  config.guards.forEach((g, i) => known(`.guards[${i}].comparison`, g.comparison));
+  config.guards.forEach((g, i) => {
+    known(`.guards[${i}].comparison`, g.comparison);
+  });
   config.caps.forEach((c, i) => {
     for (const name of [...Object.keys(c.when), ...Object.keys(c.unless)]) known(`.caps[${i}]`, name);
   });
