@@ -3,15 +3,10 @@
  * items for uncertain pairs, accept / reject / unlink, and links that follow the records' content. Uses the real
  * `@crmkit/identity` engine through the default resolver, and a small fake matcher where a test needs exact bands.
  */
-import {
-  ConflictError,
-  type HubEvent,
-  InvalidArgumentError,
-  NotFoundError,
-  type SourceRecordInput,
-} from '@crmkit/model';
+import { ConflictError, InvalidArgumentError, NotFoundError, type SourceRecordInput } from '@crmkit/model';
 import type { PairScore } from '@crmkit/identity';
 import { describe, expect, it } from 'vitest';
+import { customerPartition, recordEvents } from '@crmkit/testing';
 import { createHub, type Hub } from './hub';
 import {
   createDeterministicResolver,
@@ -72,24 +67,6 @@ function makeHub(options: { identity?: IdentityResolver } = {}): Hub {
     generateId: (prefix) => `${prefix}_${String(++seq).padStart(6, '0')}`,
     ...options,
   });
-}
-
-async function clusters(hub: Hub): Promise<string[]> {
-  const { items } = await hub.list({ limit: 1000 });
-  return items
-    .map((c) =>
-      c.golden.sources
-        .map((s) => `${s.system}/${s.externalId}`)
-        .sort()
-        .join('+'),
-    )
-    .sort();
-}
-
-function collect(hub: Hub): HubEvent[] {
-  const events: HubEvent[] = [];
-  hub.on('*', (event) => events.push(event));
-  return events;
 }
 
 describe('the default resolver', () => {
@@ -163,18 +140,18 @@ describe('the default resolver', () => {
     await plain.ingest([jonathan(), jonathon()]);
     const [row] = await plain.store.transaction((tx) => tx.getRecords(['crm-a/person/c-1']));
     expect(row!.blockKeys).toEqual([]);
-    expect(await clusters(plain)).toHaveLength(2);
+    expect(await customerPartition(plain)).toHaveLength(2);
   });
 });
 
 describe('automatic links', () => {
   it('links a typo-ridden duplicate from another source as it arrives, and explains why', async () => {
     const hub = makeHub();
-    const events = collect(hub);
+    const events = recordEvents(hub);
     await hub.ingest([jonathan()]);
     const result = await hub.ingest([jonathon()]);
     expect(result.reviews).toBe(0);
-    expect(await clusters(hub)).toEqual(['crm-a/c-1+webshop/77']);
+    expect(await customerPartition(hub)).toEqual(['crm-a/c-1+webshop/77']);
     const [customer] = (await hub.list()).items;
     expect(result.customerIds).toEqual([customer!.id]);
     // The new record joins the existing customer: an update, no new customer.
@@ -214,7 +191,7 @@ describe('automatic links', () => {
     ]) {
       const hub = makeHub();
       for (const batch of batches) await hub.ingest(batch);
-      results.push(await clusters(hub));
+      results.push(await customerPartition(hub));
     }
     for (const result of results) expect(result).toEqual(results[0]);
     expect(results[0]).toEqual(['crm-a/c-1+webshop/77', 'crm-a/p-1', 'crm-b/p-2']);
@@ -224,7 +201,7 @@ describe('automatic links', () => {
     const hub = makeHub();
     await hub.ingest([jonathan(), jonathon()]);
     const [customer] = (await hub.list()).items;
-    const events = collect(hub);
+    const events = recordEvents(hub);
     await hub.ingest([
       jonathon(5, {
         givenName: 'Jonas',
@@ -233,7 +210,7 @@ describe('automatic links', () => {
         addresses: [{ city: 'Breda' }],
       }),
     ]);
-    expect(await clusters(hub)).toEqual(['crm-a/c-1', 'webshop/77']);
+    expect(await customerPartition(hub)).toEqual(['crm-a/c-1', 'webshop/77']);
     expect(events.some((e) => e.type === 'customer.split' || e.type === 'customer.created')).toBe(true);
     const ids = (await hub.list()).items.map((c) => c.id);
     expect(ids).toContain(customer!.id);
@@ -242,7 +219,7 @@ describe('automatic links', () => {
     expect(unlinked?.data).toMatchObject({ kind: 'auto', reason: 'evidence changed' });
     // The evidence comes back: so does the link.
     await hub.ingest([jonathon(9)]);
-    expect(await clusters(hub)).toEqual(['crm-a/c-1+webshop/77']);
+    expect(await customerPartition(hub)).toEqual(['crm-a/c-1+webshop/77']);
     expect((await hub.list()).items.map((c) => c.id)).toEqual([customer!.id]);
   });
 
@@ -250,7 +227,7 @@ describe('automatic links', () => {
     const hub = makeHub();
     await hub.ingest([jonathan(), jonathon()]);
     await hub.ingest([{ type: 'person', source: 'webshop', externalId: '77', observedAt: T(5), deleted: true }]);
-    expect(await clusters(hub)).toEqual(['crm-a/c-1']);
+    expect(await customerPartition(hub)).toEqual(['crm-a/c-1']);
     const links = await hub.store.transaction((tx) => tx.listIdentityLinks(['webshop/person/77']));
     expect(links).toEqual([]);
     expect((await hub.journal()).find((j) => j.kind === 'unlink')?.data).toMatchObject({ reason: 'record deleted' });
@@ -273,11 +250,11 @@ describe('automatic links', () => {
 describe('review items', () => {
   it('opens one for a borderline pair, with both customers and the explanation', async () => {
     const hub = makeHub();
-    const events = collect(hub);
+    const events = recordEvents(hub);
     await hub.ingest([peter()]);
     const result = await hub.ingest([pieter()]);
     expect(result.reviews).toBe(1);
-    expect(await clusters(hub)).toEqual(['crm-a/p-1', 'crm-b/p-2']);
+    expect(await customerPartition(hub)).toEqual(['crm-a/p-1', 'crm-b/p-2']);
     const items = await hub.reviews.list();
     expect(items).toHaveLength(1);
     const [item] = items;
@@ -303,9 +280,9 @@ describe('review items', () => {
     const hub = makeHub();
     await hub.ingest([peter(), pieter()]);
     const [item] = await hub.reviews.list({ status: 'open' });
-    const events = collect(hub);
+    const events = recordEvents(hub);
     const decision = await hub.reviews.accept(item!.id, { actor: 'usr_admin', reason: 'same person, called him' });
-    expect(await clusters(hub)).toEqual(['crm-a/p-1+crm-b/p-2']);
+    expect(await customerPartition(hub)).toEqual(['crm-a/p-1+crm-b/p-2']);
     const [customer] = (await hub.list()).items;
     expect(decision.customerIds).toEqual([customer!.id]);
     expect(decision.review).toMatchObject({
@@ -327,14 +304,14 @@ describe('review items', () => {
     await expect(hub.reviews.reject(item!.id)).rejects.toSatisfy(ConflictError.isInstance);
     // Re-ingesting does not undo a person's decision.
     await hub.ingest([peter(7), pieter(8)]);
-    expect(await clusters(hub)).toEqual(['crm-a/p-1+crm-b/p-2']);
+    expect(await customerPartition(hub)).toEqual(['crm-a/p-1+crm-b/p-2']);
   });
 
   it('reject: the pair stays apart and is not proposed again, even after both records change', async () => {
     const hub = makeHub();
     await hub.ingest([peter(), pieter()]);
     const [item] = await hub.reviews.list();
-    const events = collect(hub);
+    const events = recordEvents(hub);
     const decision = await hub.reviews.reject(item!.id, { actor: 'usr_admin', reason: 'father and son' });
     expect(decision.review).toMatchObject({ status: 'rejected', decidedBy: 'usr_admin', reason: 'father and son' });
     expect(decision.customerIds).toHaveLength(2);
@@ -343,7 +320,7 @@ describe('review items', () => {
     await hub.ingest([
       person('crm-b', 'p-2', 9, { givenName: 'Pieter', familyName: 'de Vries', addresses: [{ postalCode: '3511AB' }] }),
     ]);
-    expect(await clusters(hub)).toEqual(['crm-a/p-1', 'crm-b/p-2']);
+    expect(await customerPartition(hub)).toEqual(['crm-a/p-1', 'crm-b/p-2']);
     expect(await hub.reviews.list()).toEqual([decision.review]);
     await expect(hub.reviews.accept(item!.id)).rejects.toSatisfy(ConflictError.isInstance);
   });
@@ -381,9 +358,9 @@ describe('unlink', () => {
     await hub.ingest([jonathon()]);
     const [joined] = (await hub.list()).items;
     const [link] = await hub.links(joined!.id);
-    const events = collect(hub);
+    const events = recordEvents(hub);
     const result = await hub.unlink(link!.id, { actor: 'usr_admin', reason: 'twins' });
-    expect(await clusters(hub)).toEqual(['crm-a/c-1', 'webshop/77']);
+    expect(await customerPartition(hub)).toEqual(['crm-a/c-1', 'webshop/77']);
     const after = (await hub.list()).items;
     expect(after.map((c) => c.id)).toContain(before[0]!.id);
     expect(after.find((c) => c.id === before[0]!.id)!.golden).toEqual(before[0]!.golden);
@@ -405,7 +382,7 @@ describe('unlink', () => {
 
     // New observations of both records: the pair is rejected, so no link and no review item.
     await hub.ingest([jonathan(10, { jobTitle: 'CTO' }), jonathon(11)]);
-    expect(await clusters(hub)).toEqual(['crm-a/c-1', 'webshop/77']);
+    expect(await customerPartition(hub)).toEqual(['crm-a/c-1', 'webshop/77']);
     expect(await hub.reviews.list({ status: 'open' })).toEqual([]);
   });
 
@@ -422,7 +399,7 @@ describe('unlink', () => {
     const before = await snapshot();
     const [item] = await hub.reviews.list();
     const decision = await hub.reviews.accept(item!.id);
-    expect(await clusters(hub)).toHaveLength(2);
+    expect(await customerPartition(hub)).toHaveLength(2);
     const result = await hub.unlink(decision.link!.id);
     expect(await snapshot()).toEqual(before);
     expect(result.customerIds[0]).not.toBe(result.customerIds[1]);
@@ -440,7 +417,7 @@ describe('unlink', () => {
     ]);
     const result = await hub.unlink(link!.id);
     expect(result.customerIds[0]).toBe(result.customerIds[1]);
-    expect(await clusters(hub)).toEqual(['crm-a/c-1+erp/x+webshop/77']);
+    expect(await customerPartition(hub)).toEqual(['crm-a/c-1+erp/x+webshop/77']);
   });
 });
 
@@ -491,12 +468,12 @@ describe('any RecordMatcher', () => {
       fakePerson('b', 1, { group: 'g', band: 'link' }),
     ]);
     await hub.ingest([fakePerson('c', 2, { group: 'g', band: 'link' })]);
-    expect(await clusters(hub)).toEqual(['fake/a+fake/b+fake/c']);
+    expect(await customerPartition(hub)).toEqual(['fake/a+fake/b+fake/c']);
     const [customer] = (await hub.list()).items;
     expect(await hub.links(customer!.id)).toHaveLength(3);
     // b drops out of the group: a and c are still linked to each other.
     await hub.ingest([fakePerson('b', 3, { band: 'link' })]);
-    expect(await clusters(hub)).toEqual(['fake/a+fake/c', 'fake/b']);
+    expect(await customerPartition(hub)).toEqual(['fake/a+fake/c', 'fake/b']);
   });
 
   it('does not open a review item for records already in one customer', async () => {
@@ -513,7 +490,7 @@ describe('any RecordMatcher', () => {
         attributes: { group: 'g', band: 'review' },
       }),
     ]);
-    expect(await clusters(hub)).toEqual(['fake/a+fake/b']);
+    expect(await customerPartition(hub)).toEqual(['fake/a+fake/b']);
     expect(await hub.reviews.list()).toEqual([]);
   });
 
@@ -522,9 +499,9 @@ describe('any RecordMatcher', () => {
     await hub.ingest(['b', 'c', 'd', 'e'].map((id, i) => fakePerson(id, i, { group: 'g', band: 'apart' })));
     await hub.ingest([fakePerson('a', 9, { group: 'g', band: 'link' })]);
     // 'a' scores b and c only (apart), so nothing links; a record in the link band among them would.
-    expect(await clusters(hub)).toHaveLength(5);
+    expect(await customerPartition(hub)).toHaveLength(5);
     await hub.ingest([fakePerson('c', 10, { group: 'g', band: 'link' })]);
-    expect(await clusters(hub)).toEqual(['fake/a+fake/c', 'fake/b', 'fake/d', 'fake/e']);
+    expect(await customerPartition(hub)).toEqual(['fake/a+fake/c', 'fake/b', 'fake/d', 'fake/e']);
   });
 
   it('ranks candidates by shared blocking keys before key order', async () => {
@@ -535,7 +512,7 @@ describe('any RecordMatcher', () => {
     ]);
     await hub.ingest([fakePerson('a', 2, { group: 'g,h', band: 'link' })]);
     // 'a' shares two keys with c and one with b: with room for one candidate, c is the one.
-    expect(await clusters(hub)).toEqual(['fake/a+fake/b+fake/c']);
+    expect(await customerPartition(hub)).toEqual(['fake/a+fake/b+fake/c']);
     const [customer] = (await hub.list()).items;
     const pairs = (await hub.links(customer!.id)).map((l) => `${l.a}~${l.b}`);
     expect(pairs).toContain('fake/person/a~fake/person/c');
@@ -548,20 +525,20 @@ describe('any RecordMatcher', () => {
       fakePerson('a', 0, { group: 'big', band: 'link' }),
       fakePerson('b', 1, { group: 'big', band: 'link' }),
     ]);
-    expect(await clusters(hub)).toEqual(['fake/a+fake/b']);
+    expect(await customerPartition(hub)).toEqual(['fake/a+fake/b']);
     // A third record makes the block too big to say anything: whatever the order, nobody links on it.
     await hub.ingest([fakePerson('c', 2, { group: 'big', band: 'link' })]);
     await hub.ingest([
       fakePerson('a', 3, { group: 'big', band: 'link', touched: 'yes' }),
       fakePerson('b', 4, { group: 'big', band: 'link', touched: 'yes' }),
     ]);
-    expect(await clusters(hub)).toEqual(['fake/a', 'fake/b', 'fake/c']);
+    expect(await customerPartition(hub)).toEqual(['fake/a', 'fake/b', 'fake/c']);
     const other = makeHub({ identity: fakeResolver(undefined, 2) });
     await other.ingest([
       fakePerson('c', 2, { group: 'big', band: 'link' }),
       fakePerson('a', 3, { group: 'big', band: 'link', touched: 'yes' }),
       fakePerson('b', 4, { group: 'big', band: 'link', touched: 'yes' }),
     ]);
-    expect(await clusters(other)).toEqual(await clusters(hub));
+    expect(await customerPartition(other)).toEqual(await customerPartition(hub));
   });
 });

@@ -4,8 +4,9 @@
  * written with the deterministic resolver (no blocking keys, as rows from before store-postgres migration 2), then
  * read by a Hub with the default probabilistic resolver on the same store.
  */
-import { AbortedError, type HubEvent, InvalidArgumentError, type SourceRecordInput, type Store } from '@crmkit/model';
+import { AbortedError, InvalidArgumentError, type SourceRecordInput, type Store } from '@crmkit/model';
 import { describe, expect, it } from 'vitest';
+import { customerPartition, recordEvents } from '@crmkit/testing';
 import { createHub, type Hub, type HubOptions } from './hub';
 import { createDeterministicResolver } from './identity';
 import { createMemoryStore } from './memory-store';
@@ -52,24 +53,6 @@ function world() {
   return { store, hub };
 }
 
-async function clusters(hub: Hub): Promise<string[]> {
-  const { items } = await hub.list({ limit: 1000 });
-  return items
-    .map((c) =>
-      c.golden.sources
-        .map((s) => `${s.system}/${s.externalId}`)
-        .sort()
-        .join('+'),
-    )
-    .sort();
-}
-
-function collect(hub: Hub): HubEvent[] {
-  const events: HubEvent[] = [];
-  hub.on('*', (event) => events.push(event));
-  return events;
-}
-
 async function storedRecords(store: Store, keys: string[]) {
   return store.transaction((tx) => tx.getRecords(keys), { readOnly: true });
 }
@@ -95,15 +78,15 @@ describe('re-ingesting records with stale keys', () => {
     const { store, hub } = world();
     const old = hub({ identity: createDeterministicResolver() });
     await old.ingest([jonathan(), jonathon()]);
-    expect(await clusters(old)).toEqual([JONATHAN.replace('/person', ''), JONATHON.replace('/person', '')]);
+    expect(await customerPartition(old)).toEqual([JONATHAN.replace('/person', ''), JONATHON.replace('/person', '')]);
     const before = await storedRecords(store, [JONATHAN, JONATHON]);
     expect(before.map((r) => r.blockKeys)).toEqual([[], []]);
 
     const current = hub();
-    const events = collect(current);
+    const events = recordEvents(current);
     const result = await current.ingest([jonathan(), jonathon()]);
     expect(result).toMatchObject({ created: 0, updated: 0, deleted: 0, unchanged: 2, reviews: 0 });
-    expect(await clusters(current)).toEqual(['crm-a/c-1+webshop/77']);
+    expect(await customerPartition(current)).toEqual(['crm-a/c-1+webshop/77']);
     expect(result.customerIds).toEqual([(await current.find({ email: 'jonathan.smith@example.com' }))[0]!.id]);
 
     // Same content and observation, new keys, next version.
@@ -140,9 +123,9 @@ describe('re-ingesting records with stale keys', () => {
     await hub({ identity: createDeterministicResolver() }).ingest([jonathan(), jonathon()]);
     const current = hub();
     await current.ingest([jonathan()]);
-    expect(await clusters(current)).toEqual(['crm-a/c-1', 'webshop/77']);
+    expect(await customerPartition(current)).toEqual(['crm-a/c-1', 'webshop/77']);
     await current.ingest([jonathon()]);
-    expect(await clusters(current)).toEqual(['crm-a/c-1+webshop/77']);
+    expect(await customerPartition(current)).toEqual(['crm-a/c-1+webshop/77']);
   });
 
   it('re-keys a record the batch holds an older observation of, from the stored content', async () => {
@@ -154,19 +137,19 @@ describe('re-ingesting records with stale keys', () => {
     expect(result).toMatchObject({ created: 0, updated: 0, unchanged: 2 });
     const [, stored] = await storedRecords(store, [JONATHAN, JONATHON]);
     expect(stored!.data).toMatchObject({ givenName: 'Jonathon' });
-    expect(await clusters(current)).toEqual(['crm-a/c-1+webshop/77']);
+    expect(await customerPartition(current)).toEqual(['crm-a/c-1+webshop/77']);
   });
 
   it('drops keys the configuration no longer derives: an automatic link goes, journaled, and the customer splits', async () => {
     const { hub } = world();
     const probabilistic = hub();
     await probabilistic.ingest([jonathan(), jonathon()]);
-    expect(await clusters(probabilistic)).toEqual(['crm-a/c-1+webshop/77']);
+    expect(await customerPartition(probabilistic)).toEqual(['crm-a/c-1+webshop/77']);
 
     const deterministic = hub({ identity: createDeterministicResolver() });
     const result = await deterministic.ingest([jonathan(), jonathon()]);
     expect(result).toMatchObject({ unchanged: 2, created: 0, updated: 0 });
-    expect(await clusters(deterministic)).toEqual(['crm-a/c-1', 'webshop/77']);
+    expect(await customerPartition(deterministic)).toEqual(['crm-a/c-1', 'webshop/77']);
     const unlinks = (await deterministic.journal()).filter((e) => e.kind === 'unlink');
     expect(unlinks.map((e) => e.data)).toEqual([expect.objectContaining({ reason: 'evidence changed' })]);
   });
@@ -177,12 +160,12 @@ describe('hub.reindex()', () => {
     const { store, hub } = world();
     await hub({ identity: createDeterministicResolver() }).ingest([jonathan(), jonathon()]);
     const current = hub();
-    const events = collect(current);
+    const events = recordEvents(current);
     const progress: unknown[] = [];
     const result = await current.reindex({ actor: 'ops', onProgress: (p) => progress.push(p) });
     expect(result).toEqual({ records: 2, rekeyed: 2, links: 1, unlinks: 0, reviews: 0 });
     expect(progress).toEqual([{ records: 2, rekeyed: 2 }]);
-    expect(await clusters(current)).toEqual(['crm-a/c-1+webshop/77']);
+    expect(await customerPartition(current)).toEqual(['crm-a/c-1+webshop/77']);
     const link = (await current.journal()).find((e) => e.kind === 'link');
     expect(link).toMatchObject({ actor: 'ops', data: { a: JONATHAN, b: JONATHON, kind: 'auto', trigger: 'reindex' } });
     expect((await storedRecords(store, [JONATHAN, JONATHON])).every((r) => r.blockKeys.length > 0)).toBe(true);
@@ -217,9 +200,9 @@ describe('hub.reindex()', () => {
 
     const fresh = createHub({ store: createMemoryStore() });
     await fresh.ingest(records);
-    const expected = await clusters(fresh);
+    const expected = await customerPartition(fresh);
     expect(expected.filter((c) => c.includes('+')).length).toBeGreaterThanOrEqual(4);
-    expect(await clusters(current)).toEqual(expected);
+    expect(await customerPartition(current)).toEqual(expected);
     expect(result.rekeyed).toBe(records.length);
     expect(result.records).toBeGreaterThanOrEqual(records.length);
     expect(result.links).toBe((await fresh.journal({ limit: 1000 })).filter((e) => e.kind === 'link').length);
@@ -257,7 +240,7 @@ describe('hub.reindex()', () => {
     expect(rest.rekeyed).toBe(records.length - first!.rekeyed);
     const fresh = createHub({ store: createMemoryStore() });
     await fresh.ingest(records);
-    expect(await clusters(current)).toEqual(await clusters(fresh));
+    expect(await customerPartition(current)).toEqual(await customerPartition(fresh));
 
     // Aborted before it starts: nothing happens.
     const state = await snapshot(current);
@@ -281,14 +264,14 @@ describe('hub.reindex()', () => {
     // Jonathon arrives with current keys and joins t's customer through a shared email; Jonathan has no blocking keys
     // yet, so he is not a candidate.
     await current.ingest([jonathon({ emails: ['m@x.nl'] })]);
-    expect(await clusters(current)).toEqual(['crm-a/c-1', 'crm-b/t+webshop/77']);
+    expect(await customerPartition(current)).toEqual(['crm-a/c-1', 'crm-b/t+webshop/77']);
 
     // Batch 1 re-keys Jonathan and links him to Jonathon: t's customer merges into Jonathan's (older), which the
     // cursor has passed. t must still be re-keyed.
     const result = await current.reindex({ batchSize: 1 });
     // Jonathan, then t (moved behind the cursor with stale keys). Jonathon's keys were current: not counted.
     expect(result).toEqual({ records: 2, rekeyed: 2, links: 1, unlinks: 0, reviews: 0 });
-    expect(await clusters(current)).toEqual(['crm-a/c-1+crm-b/t+webshop/77']);
+    expect(await customerPartition(current)).toEqual(['crm-a/c-1+crm-b/t+webshop/77']);
     const [t] = await storedRecords(store, ['crm-b/person/t']);
     expect(t!.blockKeys.length).toBeGreaterThan(0);
     expect((await current.reindex({ batchSize: 1 })).rekeyed).toBe(0);
@@ -299,7 +282,7 @@ describe('hub.reindex()', () => {
     await hub().ingest([jonathan(), jonathon()]);
     const deterministic = hub({ identity: createDeterministicResolver() });
     expect(await deterministic.reindex()).toEqual({ records: 2, rekeyed: 2, links: 0, unlinks: 1, reviews: 0 });
-    expect(await clusters(deterministic)).toEqual(['crm-a/c-1', 'webshop/77']);
+    expect(await customerPartition(deterministic)).toEqual(['crm-a/c-1', 'webshop/77']);
     const unlink = (await deterministic.journal()).find((e) => e.kind === 'unlink');
     expect(unlink?.data).toMatchObject({ reason: 'evidence changed', trigger: 'reindex' });
   });

@@ -7,6 +7,7 @@ import type { SourceRecordInput } from '@crmkit/model';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { customerPartition } from '@crmkit/testing';
 import { pgClient, pgliteClient, type SqlClient } from './client';
 import { migrate, MIGRATIONS } from './migrations';
 import { createPostgresStore } from './store';
@@ -38,11 +39,6 @@ function overlappingBatches(): SourceRecordInput[][] {
   return batches;
 }
 
-async function clusters(hub: Hub): Promise<string[]> {
-  const { items } = await hub.list({ limit: 1000 });
-  return items.map((c) => c.golden.sources.map((s) => `${s.system}/${s.externalId}`).join('+')).sort();
-}
-
 const schemas: string[] = [];
 const pools: pg.Pool[] = [];
 afterAll(async () => {
@@ -70,7 +66,7 @@ describe('Hub on PGlite', () => {
       await memory.ingest(batch);
       await embedded.ingest(batch);
     }
-    expect(await clusters(embedded)).toEqual(await clusters(memory));
+    expect(await customerPartition(embedded)).toEqual(await customerPartition(memory));
     const [a] = await memory.find({ email: 'p4@example.com' });
     const [b] = await embedded.find({ email: 'p4@example.com' });
     expect(b!.golden).toEqual(a!.golden);
@@ -79,7 +75,7 @@ describe('Hub on PGlite', () => {
       (await embedded.find({ email: 'p2@example.com' }))[0]!.id,
     );
     await embedded.unmerge(merge.mergeId);
-    expect(await clusters(embedded)).toEqual(await clusters(memory));
+    expect(await customerPartition(embedded)).toEqual(await customerPartition(memory));
     await memory.close();
     await embedded.close();
   }, 60_000);
@@ -141,14 +137,14 @@ describe.each(identityStores())('probabilistic identity on %s', (_name, open) =>
     const { hub, done } = await open();
     await hub.ingest([jonathan(0)]);
     await hub.ingest([jonathon(1)]);
-    expect(await clusters(hub)).toEqual(['crm-a/c-1+webshop/77']);
+    expect(await customerPartition(hub)).toEqual(['crm-a/c-1+webshop/77']);
     const [customer] = (await hub.list()).items;
     const [link] = await hub.links(customer!.id);
     expect(link).toMatchObject({ a: 'crm-a/person/c-1', b: 'webshop/person/77', kind: 'auto' });
     expect(link!.probability).toBeGreaterThan(0.9);
     expect((await hub.journal()).find((j) => j.kind === 'link')?.data).toMatchObject({ linkId: link!.id });
     await hub.ingest([jonathon(2, { givenName: 'Jonas', birthDate: '1955-12-24', addresses: [{ city: 'Breda' }] })]);
-    expect(await clusters(hub)).toEqual(['crm-a/c-1', 'webshop/77']);
+    expect(await customerPartition(hub)).toEqual(['crm-a/c-1', 'webshop/77']);
     expect((await hub.list()).items.map((c) => c.id)).toContain(customer!.id);
     await done();
   }, 60_000);
@@ -184,14 +180,14 @@ describe.each(identityStores())('probabilistic identity on %s', (_name, open) =>
     expect(after).toEqual(before);
 
     for (const item of await hub.reviews.list({ status: 'open' })) await hub.reviews.reject(item.id);
-    const settled = await clusters(hub);
+    const settled = await customerPartition(hub);
     // New observations of every record: nothing rejected comes back, nothing is proposed again.
     await hub.ingest([
       peter('crm-a', 'p-1', 'Peter', 10),
       peter('crm-b', 'p-2', 'Pieter', 11),
       peter('crm-c', 'p-3', 'Pieter', 12),
     ]);
-    expect(await clusters(hub)).toEqual(settled);
+    expect(await customerPartition(hub)).toEqual(settled);
     expect(await hub.reviews.list({ status: 'open' })).toEqual([]);
     await done();
   }, 60_000);
@@ -209,7 +205,7 @@ describe.each(identityStores())('probabilistic identity on %s', (_name, open) =>
       await hub.ingest(batch);
       await reference.ingest(batch);
     }
-    expect(await clusters(hub)).toEqual(await clusters(reference));
+    expect(await customerPartition(hub)).toEqual(await customerPartition(reference));
     const strip = (items: { a: string; b: string; status: string; probability: number }[]) =>
       items.map(({ a, b, status, probability }) => ({ a, b, status, probability }));
     expect(strip(await hub.reviews.list())).toEqual(strip(await reference.reviews.list()));
@@ -236,7 +232,7 @@ describe.skipIf(!url)(`Hub on PostgreSQL${url ? '' : ' (skipped: set DATABASE_UR
         for (const batch of batches.filter((_, i) => i % 2 === 1)) await hubB.ingest(batch);
       })(),
     ]);
-    expect(await clusters(hubA)).toEqual(await clusters(reference));
+    expect(await customerPartition(hubA)).toEqual(await customerPartition(reference));
     const outbox = await hubA.outbox({ limit: 10_000 });
     expect(new Set(outbox.map((e) => e.seq)).size).toBe(outbox.length);
     await hubA.close();

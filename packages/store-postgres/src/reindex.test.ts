@@ -2,10 +2,11 @@
  * `hub.reindex()` on PGlite: rows without blocking keys (as every row written before migration 2, or by a Hub
  * without a matcher) get them, in the column and in the lookup table, and the probabilistic duplicate is linked.
  */
-import { createDeterministicResolver, createHub, type Hub } from '@crmkit/core';
+import { createDeterministicResolver, createHub } from '@crmkit/core';
 import type { SourceRecordInput } from '@crmkit/model';
 import { PGlite } from '@electric-sql/pglite';
 import { describe, expect, it } from 'vitest';
+import { customerPartition } from '@crmkit/testing';
 import { pgliteClient } from './client';
 import { createPostgresStore } from './store';
 
@@ -33,11 +34,6 @@ const records: SourceRecordInput[] = [
   },
 ];
 
-async function clusters(hub: Hub): Promise<string[]> {
-  const { items } = await hub.list({ limit: 1000 });
-  return items.map((c) => c.golden.sources.map((s) => `${s.system}/${s.externalId}`).join('+')).sort();
-}
-
 describe('hub.reindex() on PGlite', () => {
   it('gives rows without blocking keys their keys and links the duplicate; a second run changes nothing', async () => {
     const store = createPostgresStore({ client: pgliteClient(new PGlite(), { ownsDatabase: true }) });
@@ -55,7 +51,7 @@ describe('hub.reindex() on PGlite', () => {
 
     const hub = createHub({ store });
     expect(await hub.reindex({ batchSize: 1 })).toEqual({ records: 2, rekeyed: 2, links: 1, unlinks: 0, reviews: 0 });
-    expect(await clusters(hub)).toEqual(['crm-a/c-1+webshop/77']);
+    expect(await customerPartition(hub)).toEqual(['crm-a/c-1+webshop/77']);
     expect(await blockRows()).toBeGreaterThan(0);
     const journal = await hub.journal();
     expect(journal.filter((e) => e.kind === 'link')).toHaveLength(1);

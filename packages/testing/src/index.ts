@@ -9,3 +9,4 @@ export { describeStoreContract, type StoreContractOptions } from './store-contra
 export { FAMILY_NAMES, GIVEN_NAMES, SYNTHETIC_SOURCES, seededRandom, syntheticPeople } from './generate';
 export * from './identity-datasets';
 export * from './identity-generator';
+export { customerPartition, type EventSource, type PartitionSource, recordEvents } from './hub-helpers';
