@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AttributesSchema, DateSchema, EntityBaseSchema, IdSchema, TimestampSchema } from './common';
+import { AttributesSchema, DateSchema, EntityBaseSchema, IdSchema, JsonValueSchema, TimestampSchema } from './common';
 
 /** Channels an interaction can take place on. */
 export const InteractionChannelSchema = z.enum([
@@ -103,6 +103,19 @@ export const MessageActivitySchema = z.object({
   kind: z.literal('message'),
   messageId: z.string().max(256).optional(),
 });
+/**
+ * An activity of a type a plugin declared (`<plugin>.<type>`, e.g. `service.escalation`). The Hub validates `data`
+ * against the plugin's schema on every write and refuses types no registered plugin declares.
+ */
+export const CustomActivitySchema = z.object({
+  kind: z.literal('custom'),
+  type: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,62}\.[a-zA-Z][a-zA-Z0-9_-]{0,62}$/, 'Expected "<plugin>.<type>", e.g. "service.escalation"'),
+  data: z.record(z.string().min(1), JsonValueSchema).default({}),
+});
+/** An activity of a plugin-declared type. */
+export type CustomActivity = z.infer<typeof CustomActivitySchema>;
 
 /** The activity an interaction records, discriminated by `kind`. */
 export const ActivitySchema = z.discriminatedUnion('kind', [
@@ -114,6 +127,7 @@ export const ActivitySchema = z.discriminatedUnion('kind', [
   VisitReportActivitySchema,
   CaseActivitySchema,
   MessageActivitySchema,
+  CustomActivitySchema,
 ]);
 /** The activity an interaction records. */
 export type Activity = z.infer<typeof ActivitySchema>;

@@ -27,6 +27,16 @@ export const ErrorCode = {
   STORE_FAILED: 'STORE_FAILED',
   /** The Hub was used after `close()`. */
   CLOSED: 'CLOSED',
+  /** The actor (a plugin, later a user or API key) is not allowed to read or write what it asked for. */
+  PERMISSION_DENIED: 'PERMISSION_DENIED',
+  /** A plugin's manifest is not acceptable (unknown dependency, cycle, conflicting namespace, bad declaration). */
+  PLUGIN_INVALID: 'PLUGIN_INVALID',
+  /** A before-hook vetoed the operation; nothing was written. */
+  VETOED: 'VETOED',
+  /** A step or hook took longer than its time limit. */
+  TIMEOUT: 'TIMEOUT',
+  /** A workflow run failed (and was compensated where it could be). */
+  WORKFLOW_FAILED: 'WORKFLOW_FAILED',
 } as const;
 
 /** Union of every {@link ErrorCode} value. */
@@ -258,6 +268,117 @@ export class AbortedError extends CrmkitError {
   /** True when `error` is an {@link AbortedError} from any copy of the package. */
   static override isInstance(error: unknown): error is AbortedError {
     return hasMarker(error, abortedMarker);
+  }
+}
+
+const permissionMarker = Symbol.for('crmkit.error.permission-denied');
+
+/**
+ * The actor may not do what it asked: a plugin wrote outside its grant, read an entity it did not declare, or used
+ * a hook or event it did not declare. Nothing of the operation was written. Code `PERMISSION_DENIED`.
+ */
+export class PermissionDeniedError extends CrmkitError {
+  protected readonly [permissionMarker] = true;
+  /** Who asked, e.g. `plugin:sales`. */
+  readonly actor: string;
+  /** What it tried: `read`, `write`, `hook`, `command` ... */
+  readonly operation: string;
+  /** The offending target, as a dotted path (e.g. `attributes.service.slaTier` or `records[0].type`). */
+  readonly path: string;
+
+  constructor(options: { actor: string; operation: string; path: string; message?: string; cause?: unknown }) {
+    super({
+      code: ErrorCode.PERMISSION_DENIED,
+      message:
+        options.message ??
+        `[crmkit] ${options.actor} may not ${options.operation} "${options.path}": it is outside its grant.`,
+      cause: options.cause,
+    });
+    this.name = 'PermissionDeniedError';
+    this.actor = options.actor;
+    this.operation = options.operation;
+    this.path = options.path;
+  }
+
+  /** True when `error` is a {@link PermissionDeniedError} from any copy of the package. */
+  static override isInstance(error: unknown): error is PermissionDeniedError {
+    return hasMarker(error, permissionMarker);
+  }
+}
+
+const pluginInvalidMarker = Symbol.for('crmkit.error.plugin-invalid');
+
+/** A plugin manifest was refused when the Hub started. Code `PLUGIN_INVALID`. */
+export class PluginInvalidError extends CrmkitError {
+  protected readonly [pluginInvalidMarker] = true;
+  /** Name of the refused plugin (`?` when it has none). */
+  readonly plugin: string;
+  /** Where in the manifest the problem is, e.g. `dependsOn.billing` or `fields.person.tier`. */
+  readonly path: string;
+
+  constructor(options: { plugin: string; path: string; message: string; cause?: unknown }) {
+    super({
+      code: ErrorCode.PLUGIN_INVALID,
+      message: `[crmkit] Plugin "${options.plugin}" is refused at ${options.path || '(root)'}: ${options.message}`,
+      cause: options.cause,
+    });
+    this.name = 'PluginInvalidError';
+    this.plugin = options.plugin;
+    this.path = options.path;
+  }
+
+  /** True when `error` is a {@link PluginInvalidError} from any copy of the package. */
+  static override isInstance(error: unknown): error is PluginInvalidError {
+    return hasMarker(error, pluginInvalidMarker);
+  }
+}
+
+const vetoMarker = Symbol.for('crmkit.error.vetoed');
+
+/** A before-hook vetoed the operation; nothing was written. Code `VETOED`. */
+export class VetoError extends CrmkitError {
+  protected readonly [vetoMarker] = true;
+  /** The hook, e.g. `ingest:before`. */
+  readonly hook: string;
+  /** Who vetoed: the plugin name or the id the handler was registered with. */
+  readonly by: string;
+  /** The reason the handler gave. */
+  readonly reason: string;
+
+  constructor(options: { hook: string; by: string; reason: string }) {
+    super({
+      code: ErrorCode.VETOED,
+      message: `[crmkit] ${options.by} vetoed ${options.hook}: ${options.reason}`,
+    });
+    this.name = 'VetoError';
+    this.hook = options.hook;
+    this.by = options.by;
+    this.reason = options.reason;
+  }
+
+  /** True when `error` is a {@link VetoError} from any copy of the package. */
+  static override isInstance(error: unknown): error is VetoError {
+    return hasMarker(error, vetoMarker);
+  }
+}
+
+const timeoutMarker = Symbol.for('crmkit.error.timeout');
+
+/** A step or hook took longer than its limit. Code `TIMEOUT`. */
+export class TimeoutError extends CrmkitError {
+  protected readonly [timeoutMarker] = true;
+  /** The limit, in milliseconds. */
+  readonly timeoutMs: number;
+
+  constructor(options: { what: string; timeoutMs: number }) {
+    super({ code: ErrorCode.TIMEOUT, message: `[crmkit] ${options.what} timed out after ${options.timeoutMs} ms.` });
+    this.name = 'TimeoutError';
+    this.timeoutMs = options.timeoutMs;
+  }
+
+  /** True when `error` is a {@link TimeoutError} from any copy of the package. */
+  static override isInstance(error: unknown): error is TimeoutError {
+    return hasMarker(error, timeoutMarker);
   }
 }
 

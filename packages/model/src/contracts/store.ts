@@ -153,6 +153,75 @@ export interface OutboxEvent {
   payload: JsonValue;
 }
 
+/** One plugin field value, with when and by whom it was written. */
+export interface ExtensionValue {
+  value: JsonValue;
+  at: string;
+  actor?: string;
+}
+
+/**
+ * A plugin's field values on one entity (`attributes.<namespace>.<field>`), written through the plugin API. For
+ * customers (`entityType` `customer`) they follow the customer through merges and unmerges like overrides do, and
+ * take part in survivorship with provenance `plugin:<namespace>`.
+ */
+export interface ExtensionRow {
+  namespace: string;
+  /** `customer` (the values follow the customer id). */
+  entityType: string;
+  entityId: string;
+  /** Values by field name. */
+  fields: Record<string, ExtensionValue>;
+  updatedAt: string;
+}
+
+/** Lifecycle of a {@link WorkflowRun}. */
+export type WorkflowRunStatus = 'pending' | 'running' | 'compensating' | 'completed' | 'compensated' | 'failed';
+
+/** One line of a workflow run's history. */
+export interface WorkflowRunHistoryEntry {
+  at: string;
+  step: string;
+  /** `started`/`completed`/`failed` an attempt, `compensated` a step, `compensation-failed`, `resumed` after a crash. */
+  action: 'started' | 'completed' | 'failed' | 'compensated' | 'compensation-failed' | 'resumed';
+  attempt?: number;
+  error?: { code: string; message: string };
+}
+
+/**
+ * A durable workflow run. The host writes it after every step, so a run whose process died resumes (or
+ * compensates) from its last recorded state when its lease has expired.
+ */
+export interface WorkflowRun {
+  /** Deterministic for event and schedule triggers, so a trigger starts at most one run. */
+  id: string;
+  /** `<plugin>.<workflow>`. */
+  workflow: string;
+  status: WorkflowRunStatus;
+  input: JsonValue;
+  trigger: { kind: 'event' | 'schedule' | 'manual'; eventId?: string; slot?: string; key?: string };
+  /** Running: index of the next step to run. Compensating: index of the next completed step to undo. */
+  step: number;
+  /** Attempts made of the current step. */
+  attempt: number;
+  /** Outputs of the completed steps, by step name. */
+  results: Record<string, JsonValue>;
+  /** Names of the steps that completed, in order (what compensation undoes). */
+  completed: string[];
+  history: WorkflowRunHistoryEntry[];
+  error?: { code: string; message: string; step?: string };
+  createdAt: string;
+  updatedAt: string;
+  finishedAt?: string;
+  /** Not to be worked on before this time (retry backoff). */
+  notBefore?: string;
+  /** The worker holding the run, and until when; an expired lease may be taken over. */
+  leaseOwner?: string;
+  leaseUntil?: string;
+  /** Increases on every write. */
+  version: number;
+}
+
 /** Paging options for lists ordered by id. */
 export interface ListOptions {
   /** Return rows whose id sorts after this one. */
@@ -216,6 +285,18 @@ export interface StoreTransaction {
   appendOutbox(events: readonly OutboxEvent[]): Promise<void>;
   /** Events with `seq` greater than `after`, in order. */
   listOutbox(options: { after?: number; limit: number }): Promise<OutboxEvent[]>;
+  /** Plugin field values of these entities, any namespace. */
+  getExtensions(entityType: string, entityIds: readonly string[]): Promise<ExtensionRow[]>;
+  /** Insert or replace by (namespace, entityType, entityId). */
+  putExtension(row: ExtensionRow): Promise<void>;
+  deleteExtension(namespace: string, entityType: string, entityId: string): Promise<void>;
+  getWorkflowRun(id: string): Promise<WorkflowRun | undefined>;
+  /** Insert or replace a run by id. */
+  putWorkflowRun(run: WorkflowRun): Promise<void>;
+  /** Runs ordered by id, optionally filtered by status and workflow. */
+  listWorkflowRuns(
+    options: ListOptions & { status?: readonly WorkflowRunStatus[]; workflow?: string },
+  ): Promise<WorkflowRun[]>;
   getGroups(ids?: readonly string[]): Promise<CustomerGroup[]>;
   putGroup(group: CustomerGroup): Promise<void>;
   deleteGroup(id: string): Promise<void>;
