@@ -1,3 +1,5 @@
+import { runtime } from './runtime';
+
 /**
  * Time as the Hub sees it. The default uses the runtime's clock and timers; tests pass a fake one (see
  * `createFakeClock` in `@crmkit/testing`) to drive workflows, retries and schedules without waiting.
@@ -13,8 +15,8 @@ export interface Clock {
 /** The runtime's clock: `Date.now()` and the global timers (present in every JavaScript runtime crmkit supports). */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof globalThis.setTimeout>),
+  setTimeout: (fn, ms) => runtime.setTimeout(fn, ms),
+  clearTimeout: (handle) => runtime.clearTimeout(handle),
 };
 
 /** Waits `ms` on `clock`; rejects with the signal's reason when `signal` aborts first. */

@@ -40,6 +40,25 @@ export interface DeriveGoldenOptions {
   overrides?: readonly FieldOverride[];
   /** Calling code for national phone numbers. */
   defaultCallingCode?: string;
+  /**
+   * Plugin namespaces: `attributes.<namespace>` objects on records become one golden field per plugin field
+   * (`attributes.<namespace>.<field>`), each with its own provenance.
+   */
+  namespaces?: ReadonlySet<string>;
+  /** Plugin field values written through the plugin API; they compete with the records' values by the same rules. */
+  extensions?: readonly ExtensionFact[];
+}
+
+/** One plugin field value written on a customer through the plugin API (see `ExtensionRow` in the store contract). */
+export interface ExtensionFact {
+  /** The customer id it was written on (its provenance external id). */
+  customerId: string;
+  namespace: string;
+  field: string;
+  value: JsonValue;
+  at: string;
+  /** Who wrote it (`plugin:<name>`); the provenance source. @default `plugin:<namespace>` */
+  actor?: string;
 }
 
 interface Candidate {
@@ -50,11 +69,18 @@ interface Candidate {
 }
 
 /** Field extraction: the golden fields a party record supplies. */
-export function fieldsOf(record: StoredRecord): Record<string, JsonValue> {
+export function fieldsOf(record: StoredRecord, namespaces?: ReadonlySet<string>): Record<string, JsonValue> {
   const out: Record<string, JsonValue> = {};
   const put = (name: string, value: JsonValue | undefined): void => {
     if (value === undefined || value === null || value === '') return;
     out[name] = value;
+  };
+  const putAttributes = (attributes: Record<string, JsonValue> | undefined): void => {
+    for (const [key, value] of Object.entries(attributes ?? {})) {
+      if (namespaces?.has(key) && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+        for (const [field, inner] of Object.entries(value)) put(`attributes.${key}.${field}`, inner);
+      } else put(`attributes.${key}`, value);
+    }
   };
   if (record.deleted || record.data === null) return out;
   if (record.type === 'person') {
@@ -70,7 +96,7 @@ export function fieldsOf(record: StoredRecord): Record<string, JsonValue> {
     put('organizationRole', data.organization?.role);
     put('ownerId', data.ownerId);
     put('lifecycleStage', data.lifecycleStage);
-    for (const [key, value] of Object.entries(data.attributes ?? {})) put(`attributes.${key}`, value);
+    putAttributes(data.attributes);
   } else if (record.type === 'organization') {
     const data = record.data as OrganizationData;
     put('name', data.name);
@@ -81,7 +107,7 @@ export function fieldsOf(record: StoredRecord): Record<string, JsonValue> {
     put('registrationId', data.registrationId);
     put('ownerId', data.ownerId);
     put('lifecycleStage', data.lifecycleStage);
-    for (const [key, value] of Object.entries(data.attributes ?? {})) put(`attributes.${key}`, value);
+    putAttributes(data.attributes);
   }
   return out;
 }
@@ -209,11 +235,36 @@ export function deriveGolden(
   const candidatesByField = new Map<string, Candidate[]>();
   for (const record of live) {
     const observedMs = Date.parse(record.observedAt);
-    for (const [field, value] of Object.entries(fieldsOf(record))) {
+    for (const [field, value] of Object.entries(fieldsOf(record, options.namespaces))) {
       const list = candidatesByField.get(field) ?? [];
       list.push({ value, serialized: stableStringify(value), record, observedMs });
       candidatesByField.set(field, list);
     }
+  }
+  for (const fact of options.extensions ?? []) {
+    if (fact.value === null || fact.value === '') continue;
+    // A plugin's value is a source fact like any other: source `plugin:<name>`, keyed by the customer it was set on.
+    const record: StoredRecord = {
+      key: `${fact.actor ?? `plugin:${fact.namespace}`}/${kind}/${fact.customerId}`,
+      type: kind,
+      source: fact.actor ?? `plugin:${fact.namespace}`,
+      externalId: fact.customerId,
+      observedAt: fact.at,
+      deleted: false,
+      data: null,
+      contentHash: '',
+      matchKeys: [],
+      refKeys: [],
+      blockKeys: [],
+      customerId: fact.customerId,
+      homeId: fact.customerId,
+      version: 0,
+      ingestedAt: fact.at,
+    };
+    const field = `attributes.${fact.namespace}.${fact.field}`;
+    const list = candidatesByField.get(field) ?? [];
+    list.push({ value: fact.value, serialized: stableStringify(fact.value), record, observedMs: Date.parse(fact.at) });
+    candidatesByField.set(field, list);
   }
 
   const fields: Record<string, GoldenField> = {};

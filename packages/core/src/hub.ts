@@ -33,8 +33,23 @@ import {
   type AbortSignalLike,
   ValidationError,
   formatPath,
+  type HookName,
+  type HookOrder,
+  type HookPayloads,
+  type BeforeHookResult,
+  type OutgoingMessage,
+  type Plugin,
+  type PluginContext,
+  type PluginEntity,
+  type SourceRecord,
+  type SourceRecordInput,
+  type WorkflowRun,
+  type WorkflowRunStatus,
 } from '@crmkit/model';
 import { EventEmitter } from 'eventemitter3';
+import { type Clock, systemClock } from './clock';
+import { type CommandInfo, PluginHost, type PluginInfo } from './plugins/host';
+import { WorkflowEngine } from './workflows';
 import type { DepartmentSources, SurvivorshipOptions } from './golden';
 import { createProbabilisticResolver, type IdentityResolver, prepareRecord, recordKey, rekeyRecord } from './identity';
 import { pairOf, updateIdentity } from './identity-links';
@@ -70,6 +85,61 @@ export interface HubOptions {
   generateId?: IdGenerator;
   /** Called when an event listener throws; listeners never break the operation that raised the event. */
   onListenerError?: (error: unknown, event: HubEvent) => void;
+  /**
+   * Plugins (see `definePlugin` in `@crmkit/model`), registered at start. A bad set (unknown dependency, cycle,
+   * conflicting namespace, wrong contract version, hooks without a read grant) is refused with a
+   * `PluginInvalidError` (code `PLUGIN_INVALID`) or `UnsupportedSpecificationError`.
+   */
+  plugins?: readonly Plugin[];
+  /**
+   * Time and timers for workflows (timeouts, retries, schedules). `now` defaults to it when given.
+   * @default systemClock
+   */
+  clock?: Clock;
+  /** Workflow engine settings. */
+  workflows?: {
+    /** Identifies this process in run leases. @default a random id */
+    workerId?: string;
+    /** How long a run stays claimed without renewal; a crashed process's runs resume after it. @default 30000 */
+    leaseMs?: number;
+    /**
+     * Run schedule triggers and pick up due runs (retries, crashed runs) in the background. Turn it off to drive
+     * runs with `hub.workflows.runDue()` yourself. @default true when a plugin has workflows
+     */
+    scheduler?: boolean;
+    /** How often the background loop looks for due runs. @default 1000 */
+    pollMs?: number;
+  };
+  /** Called when a plugin's hook, workflow step or compensation fails; plugins never break one another. */
+  onPluginError?: (error: unknown, info: { plugin?: string; hook?: string; runId?: string; step?: string }) => void;
+  /** Where plugins' `context.log()` goes. @default the console (warn and error only) */
+  logger?: (level: 'debug' | 'info' | 'warn' | 'error', message: string, data: Record<string, JsonValue>) => void;
+}
+
+/** A hook handler registered by the app (not a plugin): it sees every payload in full. */
+export type AppHookHandler<H extends HookName> = (
+  payload: HookPayloads[H],
+) => H extends `${string}:before`
+  ? BeforeHookResult<HookPayloads[H]> | Promise<BeforeHookResult<HookPayloads[H]>>
+  : void | Promise<void>;
+
+/** Options of {@link Hub.hooks}`.on()`. */
+export interface AppHookOptions extends HookOrder {
+  /** Unique id of the registration on this hook (used in `before`/`after` of others and in veto errors). */
+  id: string;
+  /** What a throwing before-hook means. @default 'skip' */
+  onError?: 'skip' | 'veto';
+}
+
+/** Options of {@link Hub.workflows}`.list()`. */
+export interface WorkflowListOptions extends CallOptions {
+  status?: readonly WorkflowRunStatus[];
+  /** `<plugin>.<workflow>`. */
+  workflow?: string;
+  /** Runs with ids after this one. */
+  after?: string;
+  /** @default 50 */
+  limit?: number;
 }
 
 /** Options every waiting Hub call takes. */
@@ -326,6 +396,59 @@ export interface Hub {
     /** Active customers in the group (static members and rule matches), ordered by id. */
     members(id: string, options?: CallOptions): Promise<Customer[]>;
   };
+  /**
+   * Writes plugin fields on a customer as the app (full access): `values` maps field names of `namespace` (a
+   * plugin's name) to values (`null` clears). Validated against the plugin's schema; the values take part in
+   * survivorship with provenance `plugin:<namespace>` (or `actor`), follow the customer through merges and
+   * unmerges, and show on the golden record as `attributes.<namespace>.<field>`. Journaled as `fields`.
+   */
+  setFields(
+    customerId: string,
+    namespace: string,
+    values: Record<string, JsonValue | null>,
+    options?: ActorOptions,
+  ): Promise<Customer>;
+  /** The registered plugins. */
+  readonly plugins: {
+    /** Active plugins in load order (dependencies first). */
+    list(): PluginInfo[];
+    /** The plugin's scoped view of the Hub: what its hooks, steps and commands get (useful in tests). */
+    context(name: string): PluginContext;
+    /** Stops a plugin at runtime: hooks, commands and triggers go; its data stays. Refused while another depends on it. */
+    unregister(name: string): void;
+  };
+  /** Hooks registered by the app itself (plugins declare theirs in the manifest). */
+  readonly hooks: {
+    /** Registers a handler; returns the function that unregisters it. */
+    on<H extends HookName>(hook: H, handler: AppHookHandler<H>, options: AppHookOptions): () => void;
+    /** Handler ids of a hook in the order they run. */
+    order(hook: HookName): string[];
+  };
+  /** Plugin commands: named actions with validated input. */
+  readonly commands: {
+    list(): CommandInfo[];
+    /** Runs `<plugin>.<command>`; a bad input throws a `ValidationError` with paths under `input`. */
+    run(name: string, input?: unknown): Promise<unknown>;
+  };
+  /** Durable plugin workflows. */
+  readonly workflows: {
+    /** Starts a run of `<plugin>.<workflow>` (it needs a manual trigger); the same `idempotencyKey` gives the same run. */
+    start(workflow: string, input?: JsonValue, options?: { idempotencyKey?: string }): Promise<string>;
+    get(runId: string, options?: CallOptions): Promise<WorkflowRun | undefined>;
+    list(options?: WorkflowListOptions): Promise<WorkflowRun[]>;
+    /** Works the runs that are due now (pending, retry due, lease of a crashed process expired); returns how many. */
+    runDue(options?: { limit?: number }): Promise<number>;
+    /** Resolves when no run started by this Hub is in flight. */
+    idle(): Promise<void>;
+  };
+  /**
+   * Sends a message through `deliver` (a channel), with the `send:before` hooks (which may enrich or veto) and
+   * `send:after` hooks around it. Channels call this so plugins see every send.
+   */
+  send<T extends JsonValue>(
+    message: OutgoingMessage,
+    deliver: (message: OutgoingMessage) => T | Promise<T>,
+  ): Promise<{ message: OutgoingMessage; result: T }>;
   /** Subscribes to one event type (or `'*'` for all); returns the function that unsubscribes. */
   on<T extends HubEventType>(type: T, listener: HubListener<T>): () => void;
   on(type: '*', listener: (event: HubEvent) => void): () => void;
@@ -440,7 +563,8 @@ export function createHub(options: HubOptions = {}): Hub {
   const identity =
     options.identity ??
     createProbabilisticResolver(options.defaultCallingCode ? { defaultCallingCode: options.defaultCallingCode } : {});
-  const clock = options.now ?? (() => new Date());
+  const timers = options.clock ?? systemClock;
+  const clock = options.now ?? (options.clock ? () => new Date(timers.now()) : () => new Date());
   const newId = options.generateId ?? createIdGenerator(() => clock().getTime());
   const maxBatchSize = options.maxBatchSize ?? 10_000;
   const settings = {
@@ -451,20 +575,92 @@ export function createHub(options: HubOptions = {}): Hub {
   const emitter = new EventEmitter<EmitterEvents>();
   let closed = false;
 
+  const reportPluginError = (
+    error: unknown,
+    info: { plugin?: string; hook?: string; runId?: string; step?: string; command?: string },
+  ): void => {
+    if (options.onPluginError) options.onPluginError(error, info);
+    else
+      runtime.console?.error?.(
+        `[crmkit/core] Plugin ${info.plugin ?? ''} failed (${info.hook ?? info.step ?? ''}):`,
+        error,
+      );
+  };
+  const host: PluginHost = new PluginHost(options.plugins ?? [], {
+    now: () => clock().toISOString(),
+    getCustomer: (id) => hub.get(id),
+    findCustomers: (query, limit) => {
+      const q = query.email
+        ? { email: query.email }
+        : query.phone
+          ? { phone: query.phone }
+          : { name: query.name ?? '' };
+      return hub.find(q, { limit });
+    },
+    listRecords: (customerId) => recordsOfCustomer(customerId),
+    listGroups: () => hub.groups.list(),
+    setFields: (customerId, values, actor) => writeFields(customerId, values, { actor }, actor.replace(/^plugin:/, '')),
+    ingest: (records, origin) => ingestRecords(records, {}, origin),
+    startWorkflow: (workflow, input, idempotencyKey) =>
+      engine.start(workflow, input, idempotencyKey ? { idempotencyKey } : {}),
+    log: (level, message, data) => {
+      if (options.logger) options.logger(level, message, data);
+      else if (level === 'warn' || level === 'error') runtime.console?.[level]?.(`[crmkit] ${message}`, data);
+    },
+    onError: reportPluginError,
+  });
+  if (host.schemas.namespaces.size > 0)
+    (settings as { namespaces?: ReadonlySet<string> }).namespaces = host.schemas.namespaces;
+  const engine: WorkflowEngine = new WorkflowEngine({
+    store,
+    clock: timers,
+    workerId: options.workflows?.workerId ?? `wrk_${newId('wrk').slice(-12)}`,
+    ...(options.workflows?.leaseMs !== undefined ? { leaseMs: options.workflows.leaseMs } : {}),
+    contextFor: (plugin) => host.context(plugin),
+    onError: (error, info) =>
+      reportPluginError(error, {
+        ...(info.workflow ? { plugin: info.workflow.split('.')[0]! } : {}),
+        ...(info.runId ? { runId: info.runId } : {}),
+        ...(info.step ? { step: info.step } : {}),
+      }),
+  });
+  let hasWorkflows = false;
+  for (const { plugin } of host.plugins()) {
+    for (const [name, definition] of Object.entries(plugin.workflows ?? {})) {
+      engine.register(plugin.name, name, definition);
+      hasWorkflows = true;
+    }
+  }
+  const canRead = (plugin: string, type: string): boolean =>
+    host.isActive(plugin) && (host.get(plugin)?.grant.canReadEvent(type) ?? false);
+  if (hasWorkflows && options.workflows?.scheduler !== false) {
+    engine.startScheduler(options.workflows?.pollMs !== undefined ? { pollMs: options.workflows.pollMs } : {});
+  }
+
   function ensureOpen(): void {
     if (closed) throw new CrmkitError({ code: ErrorCode.CLOSED, message: '[crmkit/core] The Hub is closed.' });
   }
 
   /** Runs one write operation in one transaction, then publishes its events. */
-  async function write<T>(signal: AbortSignalLike | undefined, fn: (ctx: OperationContext) => Promise<T>): Promise<T> {
+  async function write<T>(
+    signal: AbortSignalLike | undefined,
+    fn: (ctx: OperationContext) => Promise<T>,
+    origin?: string,
+  ): Promise<T> {
     ensureOpen();
     throwIfAborted(signal);
     let ctx: OperationContext | undefined;
+    let runs: WorkflowRun[] = [];
     const result = await guardStore(
       store.transaction(
         async (tx) => {
           ctx = new OperationContext(tx, clock().toISOString(), newId, settings);
           const value = await fn(ctx);
+          // Event-triggered workflow runs are created with the events: a committed event always has its runs.
+          runs =
+            hasWorkflows && ctx.events.length > 0
+              ? await engine.createRunsForEvents(tx, ctx.events, ctx.now, canRead)
+              : [];
           if (ctx.journal.length > 0) await tx.appendJournal(ctx.journal);
           if (ctx.events.length > 0)
             await tx.appendOutbox(ctx.events.map((e) => ({ ...e, payload: e.payload as unknown as JsonValue })));
@@ -474,8 +670,138 @@ export function createHub(options: HubOptions = {}): Hub {
         signal ? { signal } : {},
       ),
     );
-    if (ctx) publish(ctx.events);
+    if (ctx) {
+      publish(ctx.events);
+      if (runs.length > 0) engine.kick(runs.map((run) => run.id));
+      const events = ctx.events;
+      const ingested = events.filter((e): e is HubEvent<'record.ingested'> => e.type === 'record.ingested');
+      await host.after(
+        events,
+        ingested.length > 0
+          ? {
+              records: ingested.map(({ payload }) => ({
+                key: payload.key,
+                type: payload.type,
+                change: payload.change,
+                customerId: payload.customerId,
+              })),
+            }
+          : undefined,
+        origin,
+      );
+    }
     return result;
+  }
+
+  /** Runs `ingest:before` and `interaction:before`; re-validates what handlers changed. */
+  async function beforeIngest(records: SourceRecord[], origin: string | undefined): Promise<SourceRecord[]> {
+    const revalidate = (inputs: readonly SourceRecordInput[]): SourceRecord[] =>
+      host.schemas.checkRecords(inputs.map((input, index) => parseSourceRecord(input, { index, root: 'records' })));
+    let current = records;
+    if (host.hooks.has('ingest:before')) {
+      const { records: next } = await host.before('ingest:before', { records: current as SourceRecordInput[] }, origin);
+      if (next !== (current as unknown)) current = revalidate(next);
+    }
+    if (host.hooks.has('interaction:before')) {
+      const positions: number[] = [];
+      current.forEach((record, index) => {
+        if (record.type === 'interaction' && !record.deleted) positions.push(index);
+      });
+      if (positions.length > 0) {
+        const subset = positions.map((index) => current[index]!) as SourceRecordInput[];
+        const { records: next } = await host.before('interaction:before', { records: subset }, origin);
+        if (next !== subset) {
+          const checked = revalidate(next);
+          const merged = [...current];
+          positions.forEach((index, i) => {
+            merged[index] = checked[i]!;
+          });
+          current = merged;
+        }
+      }
+    }
+    return current;
+  }
+
+  /** Every live record of a customer: its party records and the records that refer to it. */
+  async function recordsOfCustomer(customerId: string): Promise<StoredRecord[]> {
+    return read(undefined, async (tx) => {
+      const row = await resolveActive(tx, customerId);
+      if (!row || row.status !== 'active') return [];
+      const own = await tx.listRecordsByCustomer([row.id]);
+      const refKeys = row.lookupKeys.filter(
+        (k) => k.startsWith('rec:') || k.startsWith('email:') || k.startsWith('phone:'),
+      );
+      const referring = refKeys.length > 0 ? await tx.findRecordsByRefKeys(refKeys) : [];
+      const seen = new Set<string>();
+      return [...own, ...referring].filter((r) => !seen.has(r.key) && seen.add(r.key) && !r.deleted);
+    });
+  }
+
+  /** Writes plugin field values (golden paths `attributes.<ns>.<field>`) on a customer, with `update:before`. */
+  async function writeFields(
+    customerId: string,
+    paths: Record<string, JsonValue | null>,
+    callOptions: ActorOptions,
+    origin?: string,
+  ): Promise<Customer> {
+    const { values } = await host.before('update:before', { customerId, values: paths }, origin);
+    return write(
+      callOptions.signal,
+      async (ctx) => {
+        const row = await requireActive(ctx.tx, customerId, 'customerId');
+        const byNamespace = new Map<string, Record<string, JsonValue | null>>();
+        for (const [path, value] of Object.entries(values)) {
+          const match = /^attributes\.([^.]+)\.([^.]+)$/.exec(path);
+          if (!match)
+            throw new InvalidArgumentError({
+              argument: 'values',
+              message: `[crmkit/core] "${path}" is not a plugin field path.`,
+            });
+          const list = byNamespace.get(match[1]!) ?? {};
+          list[match[2]!] = value;
+          byNamespace.set(match[1]!, list);
+        }
+        const existing = await ctx.tx.getExtensions('customer', [row.id]);
+        for (const [namespace, raw] of byNamespace) {
+          const checked = host.schemas.checkValues(namespace, row.kind as PluginEntity, raw, ['values']);
+          if (checked.issues.length > 0) {
+            throw new ValidationError({
+              message: `[crmkit/core] Plugin fields are invalid at ${checked.issues[0]!.pathString}: ${checked.issues[0]!.message}`,
+              issues: checked.issues,
+            });
+          }
+          const prior = existing.find((e) => e.namespace === namespace);
+          const fields = { ...(prior?.fields ?? {}) };
+          for (const [field, value] of Object.entries(checked.values)) {
+            if (value === null) delete fields[field];
+            else fields[field] = { value, at: ctx.now, ...(callOptions.actor ? { actor: callOptions.actor } : {}) };
+          }
+          if (Object.keys(fields).length === 0) {
+            if (prior) await ctx.tx.deleteExtension(namespace, 'customer', row.id);
+          } else
+            await ctx.tx.putExtension({
+              namespace,
+              entityType: 'customer',
+              entityId: row.id,
+              fields,
+              updatedAt: ctx.now,
+            });
+        }
+        await relink(ctx, [row.id], new Map(), { kind: 'override' });
+        ctx.journal.push({
+          id: ctx.newId('jrn'),
+          at: ctx.now,
+          kind: 'fields',
+          customerIds: [row.id],
+          data: values as JsonValue,
+          ...(callOptions.actor ? { actor: callOptions.actor } : {}),
+        });
+        const [after] = await ctx.tx.getCustomers([row.id]);
+        return publicCustomer(after!);
+      },
+      origin,
+    );
   }
 
   async function read<T>(signal: AbortSignalLike | undefined, fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
@@ -765,29 +1091,35 @@ export function createHub(options: HubOptions = {}): Hub {
     }
   }
 
-  const hub: Hub = {
-    store,
+  async function ingestRecords(
+    inputs: readonly unknown[],
+    callOptions: CallOptions = {},
+    origin?: string,
+  ): Promise<IngestResult> {
+    ensureOpen();
+    if (!Array.isArray(inputs)) {
+      throw new InvalidArgumentError({
+        argument: 'records',
+        message: '[crmkit/core] ingest() takes an array of records.',
+      });
+    }
+    if (inputs.length > maxBatchSize) {
+      throw new InvalidArgumentError({
+        argument: 'records',
+        message: `[crmkit/core] A batch holds at most ${maxBatchSize} records; got ${inputs.length}. Split it.`,
+      });
+    }
+    // Validate everything before anything is written.
+    const parsed = await beforeIngest(
+      host.schemas.checkRecords(inputs.map((input, index) => parseSourceRecord(input, { index, root: 'records' }))),
+      origin,
+    );
+    if (parsed.length === 0)
+      return { created: 0, updated: 0, deleted: 0, unchanged: 0, customerIds: [], events: 0, reviews: 0 };
 
-    async ingest(inputs, callOptions = {}) {
-      ensureOpen();
-      if (!Array.isArray(inputs)) {
-        throw new InvalidArgumentError({
-          argument: 'records',
-          message: '[crmkit/core] ingest() takes an array of records.',
-        });
-      }
-      if (inputs.length > maxBatchSize) {
-        throw new InvalidArgumentError({
-          argument: 'records',
-          message: `[crmkit/core] A batch holds at most ${maxBatchSize} records; got ${inputs.length}. Split it.`,
-        });
-      }
-      // Validate everything before anything is written.
-      const parsed = inputs.map((input, index) => parseSourceRecord(input, { index, root: 'records' }));
-      if (parsed.length === 0)
-        return { created: 0, updated: 0, deleted: 0, unchanged: 0, customerIds: [], events: 0, reviews: 0 };
-
-      return write(callOptions.signal, async (ctx) => {
+    return write(
+      callOptions.signal,
+      async (ctx) => {
         const { tx, now } = ctx;
         // The newest observation of each key in the batch competes with what is stored.
         const incoming = new Map<string, StoredRecord>();
@@ -915,17 +1247,26 @@ export function createHub(options: HubOptions = {}): Hub {
           events: ctx.events.length,
           reviews,
         };
-      });
+      },
+      origin,
+    );
 
-      function toStoredFrom(candidate: StoredRecord, prev: StoredRecord | undefined): StoredRecord {
-        return {
-          ...candidate,
-          customerId: prev?.customerId ?? null,
-          homeId: prev?.homeId ?? null,
-          version: (prev?.version ?? 0) + 1,
-          ingestedAt: prev?.ingestedAt ?? candidate.ingestedAt,
-        };
-      }
+    function toStoredFrom(candidate: StoredRecord, prev: StoredRecord | undefined): StoredRecord {
+      return {
+        ...candidate,
+        customerId: prev?.customerId ?? null,
+        homeId: prev?.homeId ?? null,
+        version: (prev?.version ?? 0) + 1,
+        ingestedAt: prev?.ingestedAt ?? candidate.ingestedAt,
+      };
+    }
+  }
+
+  const hub: Hub = {
+    store,
+
+    async ingest(inputs, callOptions = {}) {
+      return ingestRecords(inputs, callOptions);
     },
 
     async reindex(callOptions = {}) {
@@ -960,6 +1301,12 @@ export function createHub(options: HubOptions = {}): Hub {
     },
 
     async merge(a, b, callOptions = {}) {
+      ensureOpen();
+      await host.before('merge:before', {
+        into: a,
+        from: b,
+        ...(callOptions.reason ? { reason: callOptions.reason } : {}),
+      });
       return write(callOptions.signal, async (ctx) => {
         const rowA = await requireActive(ctx.tx, a, 'a');
         const rowB = await requireActive(ctx.tx, b, 'b');
@@ -1130,6 +1477,17 @@ export function createHub(options: HubOptions = {}): Hub {
         return read(callOptions.signal, (tx) => tx.getReviewItem(id));
       },
       async accept(id, callOptions = {}) {
+        if (host.hooks.has('link:before')) {
+          const item = await read(callOptions.signal, (tx) => tx.getReviewItem(id));
+          if (item?.status === 'open') {
+            await host.before('link:before', {
+              reviewId: item.id,
+              a: item.a,
+              b: item.b,
+              probability: item.probability,
+            });
+          }
+        }
         return decide(id, 'accepted', callOptions);
       },
       async reject(id, callOptions = {}) {
@@ -1152,6 +1510,10 @@ export function createHub(options: HubOptions = {}): Hub {
             },
           ],
         });
+      }
+      if (host.hooks.has('update:before')) {
+        const { values } = await host.before('update:before', { customerId, values: { [field]: value } });
+        if (values[field] !== undefined && values[field] !== null) value = values[field];
       }
       return write(callOptions.signal, async (ctx) => {
         const row = await requireActive(ctx.tx, customerId, 'customerId');
@@ -1391,6 +1753,116 @@ export function createHub(options: HubOptions = {}): Hub {
       },
     },
 
+    async setFields(customerId, namespace, values, callOptions = {}) {
+      ensureOpen();
+      if (!host.schemas.has(namespace)) {
+        throw new InvalidArgumentError({
+          argument: 'namespace',
+          message: `[crmkit/core] No registered plugin owns the namespace "${namespace}".`,
+        });
+      }
+      if (typeof values !== 'object' || values === null || Array.isArray(values)) {
+        throw new InvalidArgumentError({
+          argument: 'values',
+          message: '[crmkit/core] setFields() takes an object of field values.',
+        });
+      }
+      const paths: Record<string, JsonValue | null> = {};
+      for (const [field, value] of Object.entries(values)) paths[`attributes.${namespace}.${field}`] = value;
+      return writeFields(customerId, paths, callOptions);
+    },
+
+    plugins: {
+      list: () => host.list(),
+      context: (name) => host.context(name),
+      unregister(name) {
+        host.unregister(name);
+        engine.unregisterPlugin(name);
+      },
+    },
+
+    hooks: {
+      on(hook, handler, hookOptions) {
+        if (typeof handler !== 'function') {
+          throw new InvalidArgumentError({
+            argument: 'handler',
+            message: '[crmkit/core] hooks.on() takes a function.',
+          });
+        }
+        return host.hooks.register(hook, handler as never, {
+          id: hookOptions.id,
+          rank: -1,
+          ...(hookOptions.stage !== undefined ? { stage: hookOptions.stage } : {}),
+          ...(hookOptions.before ? { before: hookOptions.before } : {}),
+          ...(hookOptions.after ? { after: hookOptions.after } : {}),
+          ...(hookOptions.onError ? { onError: hookOptions.onError } : {}),
+        });
+      },
+      order: (hook) => host.hooks.order(hook),
+    },
+
+    commands: {
+      list: () => host.listCommands(),
+      run(name, input) {
+        ensureOpen();
+        return host.runCommand(name, input);
+      },
+    },
+
+    workflows: {
+      start(workflow, input, startOptions = {}) {
+        ensureOpen();
+        return engine.start(workflow, input, startOptions);
+      },
+      async get(runId, callOptions = {}) {
+        return read(callOptions.signal, (tx) => tx.getWorkflowRun(runId));
+      },
+      async list(listOptions = {}) {
+        const limit = checkLimit(listOptions.limit, 50);
+        return read(listOptions.signal, (tx) =>
+          tx.listWorkflowRuns({
+            limit,
+            ...(listOptions.status ? { status: listOptions.status } : {}),
+            ...(listOptions.workflow ? { workflow: listOptions.workflow } : {}),
+            ...(listOptions.after === undefined ? {} : { after: listOptions.after }),
+          }),
+        );
+      },
+      runDue(dueOptions = {}) {
+        ensureOpen();
+        return engine.runDue(dueOptions);
+      },
+      idle: () => engine.idle(),
+    },
+
+    async send(message, deliver) {
+      ensureOpen();
+      if (typeof message !== 'object' || message === null) {
+        throw new InvalidArgumentError({
+          argument: 'message',
+          message: '[crmkit/core] send() takes a message object.',
+        });
+      }
+      for (const key of ['customerId', 'channel', 'purpose'] as const) {
+        if (typeof message[key] !== 'string' || message[key] === '') {
+          throw new InvalidArgumentError({
+            argument: `message.${key}`,
+            message: `[crmkit/core] message.${key} must be a non-empty string.`,
+          });
+        }
+      }
+      if (typeof deliver !== 'function') {
+        throw new InvalidArgumentError({
+          argument: 'deliver',
+          message: '[crmkit/core] send() takes a deliver function.',
+        });
+      }
+      const { message: final } = await host.before('send:before', { message });
+      const result = await deliver(final);
+      if (host.hooks.has('send:after')) await host.hooks.call('send:after', { message: final, result });
+      return { message: final, result };
+    },
+
     on(type: HubEventType | '*', listener: (event: HubEvent) => void): () => void {
       emitter.on(type, listener as never);
       return () => {
@@ -1401,6 +1873,7 @@ export function createHub(options: HubOptions = {}): Hub {
     async close() {
       if (closed) return;
       closed = true;
+      await engine.stop();
       emitter.removeAllListeners();
       await store.close();
     },

@@ -10,6 +10,9 @@ export { createHub, isGroupMember } from './hub';
 export type {
   ActivityView,
   ActorOptions,
+  AppHookHandler,
+  AppHookOptions,
+  WorkflowListOptions,
   CallOptions,
   CustomerView,
   FindQuery,
@@ -28,8 +31,14 @@ export type {
   UnmergeResult,
 } from './hub';
 export { createMemoryStore, type MemoryStoreOptions } from './memory-store';
+export { type Clock, sleep, systemClock } from './clock';
+export { HookRegistry, type HookEntryOptions, type HookErrorInfo } from './hooks';
+export { loadPlugins, type LoadedPlugin } from './plugins/loader';
+export { Grant } from './plugins/permissions';
+export type { CommandInfo, PluginInfo } from './plugins/host';
+export { WorkflowEngine, type WorkflowEngineOptions } from './workflows';
 export { deriveGolden, displayNameOf, fieldsOf, contactPointsOf } from './golden';
-export type { DepartmentSources, DeriveGoldenOptions, RawContact, SurvivorshipOptions } from './golden';
+export type { DepartmentSources, DeriveGoldenOptions, ExtensionFact, RawContact, SurvivorshipOptions } from './golden';
 export {
   createDeterministicResolver,
   createProbabilisticResolver,

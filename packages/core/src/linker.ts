@@ -10,7 +10,7 @@ import type {
   StoredRecord,
   StoreTransaction,
 } from '@crmkit/model';
-import { deriveGolden, displayNameOf, type DepartmentSources, type SurvivorshipOptions } from './golden';
+import { deriveGolden, displayNameOf, type DepartmentSources, type ExtensionFact, type SurvivorshipOptions } from './golden';
 import type { IdGenerator } from './ids';
 import { nameTokens } from './normalize';
 import { compareStrings, stableStringify } from './stable';
@@ -20,6 +20,8 @@ export interface LinkerSettings {
   survivorship?: SurvivorshipOptions;
   departments?: readonly DepartmentSources[];
   defaultCallingCode?: string;
+  /** Plugin namespaces (golden fields per plugin field). */
+  namespaces?: ReadonlySet<string>;
 }
 
 /** State of one Hub operation inside one store transaction: what it changes, and the events it raises. */
@@ -270,6 +272,9 @@ export async function relink(
   }
 
   const allOverrides = await tx.getOverrides([...new Set([...rows.keys(), ...chosenIds])]);
+  const allExtensions = ctx.settings.namespaces?.size
+    ? await tx.getExtensions('customer', [...new Set([...rows.keys(), ...chosenIds])])
+    : [];
   const recordsToPut: StoredRecord[] = [];
   const rowsToPut: CustomerRow[] = [];
 
@@ -293,7 +298,24 @@ export async function relink(
       .map((row) => row.id);
     const precedence = [id, ...homesInComponent];
     const overrides: FieldOverride[] = precedence.flatMap((cid) => allOverrides.filter((o) => o.customerId === cid));
+    const extensions: ExtensionFact[] = [];
+    for (const cid of precedence) {
+      for (const row of allExtensions) {
+        if (row.entityId !== cid) continue;
+        for (const [field, entry] of Object.entries(row.fields)) {
+          extensions.push({
+            customerId: cid,
+            namespace: row.namespace,
+            field,
+            value: entry.value,
+            at: entry.at,
+            ...(entry.actor ? { actor: entry.actor } : {}),
+          });
+        }
+      }
+    }
     const golden = deriveGolden(kind, records, {
+      ...(ctx.settings.namespaces?.size ? { namespaces: ctx.settings.namespaces, extensions } : {}),
       ...(ctx.settings.survivorship ? { survivorship: ctx.settings.survivorship } : {}),
       ...(ctx.settings.departments ? { departments: ctx.settings.departments } : {}),
       ...(ctx.settings.defaultCallingCode ? { defaultCallingCode: ctx.settings.defaultCallingCode } : {}),

@@ -8,7 +8,14 @@ interface RuntimeGlobals {
   btoa(data: string): string;
   atob(data: string): string;
   structuredClone<T>(value: T): T;
-  console?: { error?(...data: unknown[]): void };
+  console?: {
+    error?(...data: unknown[]): void;
+    warn?(...data: unknown[]): void;
+    info?(...data: unknown[]): void;
+    debug?(...data: unknown[]): void;
+  };
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
 }
 
 /** The runtime's globals. */

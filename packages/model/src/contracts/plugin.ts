@@ -72,8 +72,10 @@ export type PluginCustomer = Customer;
 export interface HookPayloads {
   /** A batch is about to be ingested (already validated). A handler may replace records or veto the batch. */
   'ingest:before': { records: SourceRecordInput[] };
-  /** A batch was ingested and committed. */
-  'ingest:after': { records: { key: string; type: RecordType; change: 'created' | 'updated' | 'deleted' | 'unchanged'; customerId: string | null }[] };
+  /** A batch was ingested and committed: the records that changed. */
+  'ingest:after': {
+    records: { key: string; type: RecordType; change: 'created' | 'updated' | 'deleted'; customerId: string | null }[];
+  };
   /** Two customers are about to be merged by hand. A handler may veto. */
   'merge:before': { into: string; from: string; reason?: string };
   /** Customers were merged (by hand, automatically or by a review decision). */
@@ -82,8 +84,12 @@ export interface HookPayloads {
   'link:before': { reviewId: string; a: string; b: string; probability: number };
   /** A review item was decided. */
   'link:after': HubEvent<'review.decided'>['payload'];
-  /** Plugin fields or an override are about to be written on a customer. A handler may change the values or veto. */
-  'update:before': { customerId: string; values: Record<string, JsonValue> };
+  /**
+   * Plugin fields or an override are about to be written on a customer: `values` maps golden field paths
+   * (`attributes.sales.tier`, `jobTitle`) to the new value (`null` clears). A handler may change values in the
+   * namespaces it may write, or veto.
+   */
+  'update:before': { customerId: string; values: Record<string, JsonValue | null> };
   /** A golden record changed. */
   'update:after': HubEvent<'customer.updated'>['payload'];
   /** Interactions are about to be ingested (already validated). A handler may replace them or veto. */

@@ -136,7 +136,9 @@ export interface JournalEntry {
     /** An identity link was removed (by a person, or because the evidence for an auto link went away). */
     | 'unlink'
     /** A review item was accepted or rejected. */
-    | 'review';
+    | 'review'
+    /** Plugin fields were written on a customer through the plugin API (data: the values). */
+    | 'fields';
   actor?: string;
   customerIds: string[];
   data: JsonValue;

@@ -1,0 +1,546 @@
+import {
+  type AfterHookName,
+  type BeforeHookName,
+  type Customer,
+  type CustomerGroup,
+  type HookName,
+  type HookPayloads,
+  type HookRegistration,
+  type HubEvent,
+  InvalidArgumentError,
+  type JsonValue,
+  NotFoundError,
+  PermissionDeniedError,
+  type Plugin,
+  type PluginCommand,
+  type PluginContext,
+  type PluginEntity,
+  type RecordType,
+  type SourceRecordInput,
+  type StoredRecord,
+  ValidationError,
+  VetoError,
+  formatPath,
+} from '@crmkit/model';
+import { HookRegistry } from '../hooks';
+import { stableStringify } from '../stable';
+import { HOOK_EVENTS, type LoadedPlugin, loadPlugins } from './loader';
+import type { Grant } from './permissions';
+import { PluginSchemas } from './schemas';
+
+/** What the host needs from the Hub: the Hub's operations, unscoped. The host scopes them per plugin. */
+export interface HostBindings {
+  now(): string;
+  getCustomer(id: string): Promise<Customer | undefined>;
+  findCustomers(query: { email?: string; phone?: string; name?: string }, limit: number): Promise<Customer[]>;
+  /** Live records of a customer: its party records and the records that refer to it. */
+  listRecords(customerId: string): Promise<StoredRecord[]>;
+  listGroups(): Promise<CustomerGroup[]>;
+  /** Writes plugin field values (golden paths `attributes.<ns>.<field>` => value or null) as `actor`. */
+  setFields(customerId: string, values: Record<string, JsonValue | null>, actor: string): Promise<Customer>;
+  /** Ingests records as `origin` (a plugin name): hooks of that plugin skip the write. */
+  ingest(records: readonly SourceRecordInput[], origin: string): Promise<unknown>;
+  startWorkflow(workflow: string, input: JsonValue | undefined, idempotencyKey: string | undefined): Promise<string>;
+  log(level: 'debug' | 'info' | 'warn' | 'error', message: string, data: Record<string, JsonValue>): void;
+  /** Reports an error the host isolated (a broken hook). */
+  onError(error: unknown, info: { plugin?: string; hook?: string; command?: string }): void;
+}
+
+/** A registered command, as `hub.commands.list()` shows it. */
+export interface CommandInfo {
+  /** `<plugin>.<command>`. */
+  name: string;
+  plugin: string;
+  description?: string;
+}
+
+/** A registered plugin, as `hub.plugins.list()` shows it. */
+export interface PluginInfo {
+  name: string;
+  version: string;
+  department?: string;
+  description?: string;
+  dependsOn: Record<string, string>;
+  /** Load position (dependencies first). */
+  rank: number;
+}
+
+/** Payloads tagged with the plugin whose own write produced them (its hooks skip them). */
+const originOf = new WeakMap<object, string>();
+
+function isBefore(hook: HookName): hook is BeforeHookName {
+  return hook.endsWith(':before');
+}
+
+function clone<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+}
+
+function attributesOf(record: { data?: unknown }): Record<string, JsonValue> {
+  return ((record.data as { attributes?: Record<string, JsonValue> } | undefined)?.attributes ?? {}) as Record<
+    string,
+    JsonValue
+  >;
+}
+
+/** The record without the attributes of namespaces the grant may write: what a plugin must leave unchanged. */
+function fixedPart(record: SourceRecordInput, grant: Grant): string {
+  const attributes = attributesOf(record);
+  const kept: Record<string, JsonValue> = {};
+  for (const [namespace, value] of Object.entries(attributes))
+    if (!grant.canWriteNamespace(namespace)) kept[namespace] = value;
+  const data = { ...((record.data ?? {}) as Record<string, unknown>), attributes: kept };
+  return stableStringify({ ...record, data } as unknown as JsonValue);
+}
+
+/**
+ * The plugin host: loads and validates plugins, registers their hooks with permission gates, scopes the Hub for
+ * each plugin ({@link PluginContext}), validates plugin fields and activities, and runs commands.
+ */
+export class PluginHost {
+  readonly hooks: HookRegistry<HookPayloads>;
+  readonly schemas: PluginSchemas;
+  private readonly loaded = new Map<string, LoadedPlugin>();
+  private readonly contexts = new Map<string, PluginContext>();
+  private readonly commands = new Map<string, { plugin: string; command: PluginCommand<unknown, unknown> }>();
+  private readonly disabled = new Set<string>();
+
+  constructor(
+    plugins: readonly Plugin[],
+    private readonly bindings: HostBindings,
+  ) {
+    const loaded = loadPlugins(plugins);
+    this.schemas = new PluginSchemas(loaded);
+    this.hooks = new HookRegistry<HookPayloads>({
+      onError: (error, info) =>
+        bindings.onError(error, { hook: info.hook, ...(info.plugin ? { plugin: info.plugin } : {}) }),
+    });
+    for (const entry of loaded) {
+      this.loaded.set(entry.plugin.name, entry);
+      for (const [name, command] of Object.entries(entry.plugin.commands ?? {})) {
+        this.commands.set(`${entry.plugin.name}.${name}`, { plugin: entry.plugin.name, command });
+      }
+    }
+    for (const entry of loaded) this.registerHooks(entry);
+  }
+
+  /** Registered plugins, in load order. */
+  list(): PluginInfo[] {
+    return [...this.loaded.values()]
+      .filter((entry) => !this.disabled.has(entry.plugin.name))
+      .map(({ plugin, rank }) => ({
+        name: plugin.name,
+        version: plugin.version,
+        ...(plugin.department ? { department: plugin.department } : {}),
+        ...(plugin.description ? { description: plugin.description } : {}),
+        dependsOn: { ...(plugin.dependsOn ?? {}) },
+        rank,
+      }));
+  }
+
+  /** A loaded plugin (also disabled ones). */
+  get(name: string): LoadedPlugin | undefined {
+    return this.loaded.get(name);
+  }
+
+  /** Loaded, enabled plugins in load order. */
+  plugins(): LoadedPlugin[] {
+    return [...this.loaded.values()].filter((entry) => !this.disabled.has(entry.plugin.name));
+  }
+
+  /** True when the plugin is loaded and not unregistered. */
+  isActive(name: string): boolean {
+    return this.loaded.has(name) && !this.disabled.has(name);
+  }
+
+  /**
+   * Unregisters a plugin at runtime: its hooks stop, its commands and workflow triggers go. Refused while an
+   * active plugin depends on it. Its data (fields, runs) stays.
+   */
+  unregister(name: string): void {
+    if (!this.isActive(name)) throw new NotFoundError({ entity: 'plugin', id: name });
+    const dependant = this.plugins().find((entry) => entry.plugin.dependsOn?.[name] !== undefined);
+    if (dependant) {
+      throw new InvalidArgumentError({
+        argument: 'name',
+        message: `[crmkit/core] Plugin "${name}" cannot be unregistered: "${dependant.plugin.name}" depends on it.`,
+      });
+    }
+    this.disabled.add(name);
+    this.hooks.unregisterAll({ plugin: name });
+    for (const [key, entry] of this.commands) if (entry.plugin === name) this.commands.delete(key);
+  }
+
+  /** The plugin's scoped view of the Hub. */
+  context(name: string): PluginContext {
+    const existing = this.contexts.get(name);
+    if (existing) return existing;
+    const entry = this.loaded.get(name);
+    if (!entry) throw new NotFoundError({ entity: 'plugin', id: name });
+    const context = this.createContext(entry);
+    this.contexts.set(name, context);
+    return context;
+  }
+
+  /** Commands of the active plugins. */
+  listCommands(): CommandInfo[] {
+    return [...this.commands.entries()]
+      .map(([name, { plugin, command }]) => ({
+        name,
+        plugin,
+        ...(command.description ? { description: command.description } : {}),
+      }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /** Runs `<plugin>.<command>` with validated input. */
+  async runCommand(name: string, input: unknown): Promise<unknown> {
+    const entry = this.commands.get(name);
+    if (!entry) throw new NotFoundError({ entity: 'command', id: name });
+    const parsed = entry.command.input.safeParse(input);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((issue) => {
+        const path = ['input', ...issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key))];
+        return { path, pathString: formatPath(path), message: issue.message, issueCode: issue.code };
+      });
+      throw new ValidationError({
+        message: `[crmkit/core] Command "${name}" input is invalid at ${issues[0]?.pathString}: ${issues[0]?.message}`,
+        issues,
+      });
+    }
+    return entry.command.run(parsed.data, this.context(entry.plugin));
+  }
+
+  /** Marks a payload as produced by a plugin's own write, so that plugin's hooks skip it. */
+  static tag<T extends object>(payload: T, origin: string | undefined): T {
+    if (origin) originOf.set(payload, origin);
+    return payload;
+  }
+
+  /**
+   * Runs the before-hooks of an operation. Returns the (possibly enriched) payload; throws a {@link VetoError} when
+   * a handler vetoed.
+   */
+  async before<H extends BeforeHookName>(hook: H, payload: HookPayloads[H], origin?: string): Promise<HookPayloads[H]> {
+    if (!this.hooks.has(hook)) return payload;
+    const result = await this.hooks.callBefore(hook, PluginHost.tag(payload, origin));
+    if (result.veto !== undefined) throw new VetoError({ hook, by: result.by, reason: result.veto });
+    return result.payload;
+  }
+
+  /** Runs the after-hooks for committed events (each event type maps to its hook), then `ingest:after`. */
+  async after(
+    events: readonly HubEvent[],
+    ingest: HookPayloads['ingest:after'] | undefined,
+    origin?: string,
+  ): Promise<void> {
+    for (const event of events) {
+      for (const [hook, type] of Object.entries(HOOK_EVENTS) as [AfterHookName, string][]) {
+        if (type !== event.type || !this.hooks.has(hook)) continue;
+        await this.hooks.call(hook, PluginHost.tag({ ...(event.payload as object) }, origin) as never);
+      }
+    }
+    if (ingest && this.hooks.has('ingest:after')) await this.hooks.call('ingest:after', PluginHost.tag(ingest, origin));
+  }
+
+  private registerHooks(entry: LoadedPlugin): void {
+    const { plugin, grant, rank } = entry;
+    const context = this.context(plugin.name);
+    for (const [hook, value] of Object.entries(plugin.hooks ?? {}) as [
+      HookName,
+      HookRegistration<HookName> | HookRegistration<HookName>['handler'],
+    ][]) {
+      const registration = typeof value === 'function' ? { handler: value } : value;
+      const handler = registration.handler as (payload: unknown, context: PluginContext) => unknown;
+      const guarded = isBefore(hook)
+        ? this.guardBefore(hook, plugin.name, grant, handler)
+        : this.guardAfter(hook, plugin.name, grant, handler);
+      this.hooks.register(hook, guarded as never, {
+        id: plugin.name,
+        plugin: plugin.name,
+        rank,
+        context,
+        allowed: () => !this.disabled.has(plugin.name),
+        ...(registration.stage !== undefined ? { stage: registration.stage } : {}),
+        ...(registration.before ? { before: registration.before } : {}),
+        ...(registration.after ? { after: registration.after } : {}),
+        ...(registration.onError ? { onError: registration.onError } : {}),
+      });
+    }
+  }
+
+  /** An after-hook sees the payload projected to its grant, never its own writes, and cannot change anything. */
+  private guardAfter(
+    hook: HookName,
+    name: string,
+    grant: Grant,
+    handler: (payload: unknown, context: PluginContext) => unknown,
+  ): (payload: unknown, context: PluginContext) => unknown {
+    return (payload, context) => {
+      if (originOf.get(payload as object) === name) return undefined;
+      const projected = this.projectAfter(hook, payload, grant);
+      if (projected === undefined) return undefined;
+      return handler(projected, context);
+    };
+  }
+
+  private projectAfter(hook: HookName, payload: unknown, grant: Grant): unknown {
+    const data = payload as Record<string, unknown>;
+    switch (hook) {
+      case 'update:after': {
+        const customer = grant.projectCustomer(data.customer as Customer);
+        if (!customer) return undefined;
+        const changedFields = (data.changedFields as string[]).filter((f) => grant.canReadField(f));
+        return Object.freeze({ customer, changedFields });
+      }
+      case 'interaction:after': {
+        if (!grant.canReadEntity('interaction')) return undefined;
+        const interaction = data.interaction as { attributes?: Record<string, JsonValue> };
+        const attributes: Record<string, JsonValue> = {};
+        for (const [ns, value] of Object.entries(interaction.attributes ?? {})) {
+          if (grant.canReadField(`attributes.${ns}`)) attributes[ns] = value;
+        }
+        return Object.freeze({ ...data, interaction: { ...interaction, attributes } });
+      }
+      case 'ingest:after': {
+        const records = (data.records as { type: RecordType }[]).filter((r) => grant.canReadEntity(r.type));
+        return records.length === 0 ? undefined : Object.freeze({ records });
+      }
+      default:
+        return Object.freeze({ ...data });
+    }
+  }
+
+  /**
+   * A before-hook sees what its grant allows and may change only what it may write: records' attributes in its
+   * writable namespaces (`ingest:before`, `interaction:before`), values of fields in its writable namespaces
+   * (`update:before`), `message.data[<plugin>]` (`send:before`). Anything else is refused with a
+   * {@link PermissionDeniedError} (handled by the registry like any failure of the handler: skipped and
+   * reported, or a veto with `onError: 'veto'`).
+   */
+  private guardBefore(
+    hook: BeforeHookName,
+    name: string,
+    grant: Grant,
+    handler: (payload: unknown, context: PluginContext) => unknown,
+  ): (payload: unknown, context: PluginContext) => unknown {
+    const deny = (path: string) => new PermissionDeniedError({ actor: grant.actor, operation: 'write', path });
+    return (payload, context) => {
+      if (originOf.get(payload as object) === name) return undefined;
+      if (hook === 'ingest:before' || hook === 'interaction:before') {
+        const all = (payload as HookPayloads['ingest:before']).records;
+        const visible: number[] = [];
+        all.forEach((record, index) => {
+          if (grant.canReadEntity(record.type)) visible.push(index);
+        });
+        if (visible.length === 0) return undefined;
+        const view = visible.map((index) => grant.projectRecordInput(clone(all[index]!)));
+        const settle = (result: unknown) => {
+          if (!result || typeof result !== 'object' || !('payload' in result)) return result;
+          const replaced = (result as { payload: { records?: unknown } }).payload.records;
+          if (!Array.isArray(replaced) || replaced.length !== visible.length) {
+            throw deny(`${hook}.records (a plugin may enrich records, not add or remove them)`);
+          }
+          const records = [...all];
+          visible.forEach((index, i) => {
+            const before = all[index]!;
+            const after = replaced[i] as SourceRecordInput;
+            if (fixedPart(grantView(before, grant), grant) !== fixedPart(after, grant)) {
+              const changed = Object.keys(attributesOf(after)).find(
+                (ns) =>
+                  !grant.canWriteNamespace(ns) &&
+                  stableStringify(attributesOf(after)[ns]!) !== stableStringify(attributesOf(before)[ns] ?? null),
+              );
+              throw deny(changed ? `records[${index}].data.attributes.${changed}` : `records[${index}]`);
+            }
+            // Keep what the plugin could not see; take its writable namespaces.
+            const merged = { ...attributesOf(before) };
+            for (const [ns, value] of Object.entries(attributesOf(after)))
+              if (grant.canWriteNamespace(ns)) merged[ns] = value;
+            for (const ns of Object.keys(attributesOf(before)))
+              if (grant.canWriteNamespace(ns) && !(ns in attributesOf(after))) delete merged[ns];
+            records[index] = {
+              ...before,
+              data: { ...(before.data as object), attributes: merged },
+            } as SourceRecordInput;
+          });
+          return { payload: { records } };
+        };
+        const result = handler({ records: view }, context);
+        return result && typeof (result as Promise<unknown>).then === 'function'
+          ? (result as Promise<unknown>).then(settle)
+          : settle(result);
+      }
+      if (hook === 'update:before') {
+        const { customerId, values } = payload as HookPayloads['update:before'];
+        const view = Object.freeze({
+          customerId,
+          values: Object.fromEntries(Object.entries(values).filter(([path]) => grant.canReadField(path))),
+        });
+        const settle = (result: unknown) => {
+          if (!result || typeof result !== 'object' || !('payload' in result)) return result;
+          const next = (result as { payload: HookPayloads['update:before'] }).payload.values ?? {};
+          const merged = { ...values };
+          for (const [path, value] of Object.entries(next)) {
+            const namespace = /^attributes\.([^.]+)\./.exec(path)?.[1];
+            if (stableStringify(value as JsonValue) === stableStringify((values[path] ?? null) as JsonValue)) continue;
+            if (!namespace || !grant.canWriteNamespace(namespace) || !(path in values)) throw deny(path);
+            merged[path] = value;
+          }
+          return { payload: { customerId, values: merged } };
+        };
+        const result = handler(view, context);
+        return result && typeof (result as Promise<unknown>).then === 'function'
+          ? (result as Promise<unknown>).then(settle)
+          : settle(result);
+      }
+      if (hook === 'send:before') {
+        const { message } = payload as HookPayloads['send:before'];
+        const settle = (result: unknown) => {
+          if (!result || typeof result !== 'object' || !('payload' in result)) return result;
+          const next = (result as { payload: HookPayloads['send:before'] }).payload.message;
+          const strip = (m: typeof message) => {
+            const { [name]: _own, ...rest } = m.data ?? {};
+            return stableStringify({ ...m, data: rest } as unknown as JsonValue);
+          };
+          if (strip(next) !== strip(message)) throw deny('message');
+          return {
+            payload: { message: { ...message, data: { ...(message.data ?? {}), [name]: next.data?.[name] ?? null } } },
+          };
+        };
+        const result = handler(Object.freeze({ message: clone(message) }), context);
+        return result && typeof (result as Promise<unknown>).then === 'function'
+          ? (result as Promise<unknown>).then(settle)
+          : settle(result);
+      }
+      // merge:before, link:before: veto only.
+      const settle = (result: unknown) => {
+        if (result && typeof result === 'object' && 'payload' in result) throw deny(`${hook} (veto only)`);
+        return result;
+      };
+      const result = handler(Object.freeze({ ...(payload as object) }), context);
+      return result && typeof (result as Promise<unknown>).then === 'function'
+        ? (result as Promise<unknown>).then(settle)
+        : settle(result);
+    };
+  }
+
+  private createContext(entry: LoadedPlugin): PluginContext {
+    const { plugin, grant } = entry;
+    const bindings = this.bindings;
+    const host = this;
+    const active = () => {
+      if (!host.isActive(plugin.name)) {
+        throw new PermissionDeniedError({
+          actor: grant.actor,
+          operation: 'use',
+          path: 'hub',
+          message: `[crmkit] Plugin "${plugin.name}" is unregistered.`,
+        });
+      }
+    };
+    return Object.freeze({
+      plugin: plugin.name,
+      now: () => bindings.now(),
+      async getCustomer(id: string) {
+        active();
+        const customer = await bindings.getCustomer(id);
+        return customer ? grant.projectCustomer(customer) : undefined;
+      },
+      async findCustomers(query: { email?: string; phone?: string; name?: string }, options: { limit?: number } = {}) {
+        active();
+        if (!grant.canReadEntity('person') && !grant.canReadEntity('organization')) {
+          throw new PermissionDeniedError({ actor: grant.actor, operation: 'read', path: 'customers' });
+        }
+        const found = await bindings.findCustomers(query, options.limit ?? 50);
+        return found.map((c) => grant.projectCustomer(c)).filter((c): c is Customer => c !== undefined);
+      },
+      async listRecords(customerId: string, options: { type?: RecordType } = {}) {
+        active();
+        if (options.type) grant.assertReadEntity(options.type);
+        const records = await bindings.listRecords(customerId);
+        return records
+          .filter((r) => !options.type || r.type === options.type)
+          .map((r) => grant.projectRecord(r))
+          .filter((r): r is StoredRecord => r !== undefined);
+      },
+      async listGroups() {
+        active();
+        grant.assertReadEntity('group');
+        return bindings.listGroups();
+      },
+      async setFields(
+        customerId: string,
+        values: Record<string, JsonValue | null>,
+        options: { namespace?: string } = {},
+      ) {
+        active();
+        const namespace = options.namespace ?? plugin.name;
+        grant.assertWriteNamespace(namespace);
+        if (typeof values !== 'object' || values === null || Array.isArray(values)) {
+          throw new InvalidArgumentError({
+            argument: 'values',
+            message: '[crmkit/core] setFields() takes an object of field values.',
+          });
+        }
+        const customer = await bindings.getCustomer(customerId);
+        if (!customer) throw new NotFoundError({ entity: 'customer', id: customerId });
+        const checked = host.schemas.checkValues(namespace, customer.kind as PluginEntity, values, ['values']);
+        if (checked.issues.length > 0) {
+          throw new ValidationError({
+            message: `[crmkit/core] Plugin fields are invalid at ${checked.issues[0]!.pathString}: ${checked.issues[0]!.message}`,
+            issues: checked.issues,
+          });
+        }
+        const paths: Record<string, JsonValue | null> = {};
+        for (const [field, value] of Object.entries(checked.values)) paths[`attributes.${namespace}.${field}`] = value;
+        return bindings.setFields(customer.id, paths, grant.actor);
+      },
+      async ingest(records: readonly Omit<SourceRecordInput, 'source'>[]) {
+        active();
+        if (!Array.isArray(records)) {
+          throw new InvalidArgumentError({
+            argument: 'records',
+            message: '[crmkit/core] ingest() takes an array of records.',
+          });
+        }
+        const source = `plugin:${plugin.name}`;
+        const stamped = records.map((record, index) => {
+          const given = (record as { source?: unknown }).source;
+          if (given !== undefined && given !== source) {
+            throw new PermissionDeniedError({
+              actor: grant.actor,
+              operation: 'write',
+              path: `records[${index}].source`,
+            });
+          }
+          grant.assertWriteEntity(String((record as { type?: unknown }).type), `records[${index}].type`);
+          for (const namespace of Object.keys(attributesOf(record))) {
+            if (host.schemas.has(namespace) && !grant.canWriteNamespace(namespace)) {
+              throw new PermissionDeniedError({
+                actor: grant.actor,
+                operation: 'write',
+                path: `records[${index}].data.attributes.${namespace}`,
+              });
+            }
+          }
+          return { ...record, source } as SourceRecordInput;
+        });
+        await bindings.ingest(stamped, plugin.name);
+      },
+      async startWorkflow(name: string, input?: JsonValue, options: { idempotencyKey?: string } = {}) {
+        active();
+        if (!plugin.workflows?.[name]) throw new NotFoundError({ entity: 'workflow', id: `${plugin.name}.${name}` });
+        return bindings.startWorkflow(`${plugin.name}.${name}`, input, options.idempotencyKey);
+      },
+      log(level: 'debug' | 'info' | 'warn' | 'error', message: string, data: Record<string, JsonValue> = {}) {
+        bindings.log(level, message, { ...data, plugin: plugin.name });
+      },
+    });
+  }
+}
+
+/** The part of an input record a plugin saw (for comparing its replacement). */
+function grantView(record: SourceRecordInput, grant: Grant): SourceRecordInput {
+  return grant.projectRecordInput(record);
+}
