@@ -727,7 +727,7 @@ export function createHub(options: HubOptions = {}): Hub {
   async function recordsOfCustomer(customerId: string): Promise<StoredRecord[]> {
     return read(undefined, async (tx) => {
       const row = await resolveActive(tx, customerId);
-      if (!row || row.status !== 'active') return [];
+      if (row?.status !== 'active') return [];
       const own = await tx.listRecordsByCustomer([row.id]);
       const refKeys = row.lookupKeys.filter(
         (k) => k.startsWith('rec:') || k.startsWith('email:') || k.startsWith('phone:'),

@@ -111,7 +111,10 @@ export const CustomActivitySchema = z.object({
   kind: z.literal('custom'),
   type: z
     .string()
-    .regex(/^[a-z][a-z0-9-]{0,62}\.[a-zA-Z][a-zA-Z0-9_-]{0,62}$/, 'Expected "<plugin>.<type>", e.g. "service.escalation"'),
+    .regex(
+      /^[a-z][a-z0-9-]{0,62}\.[a-zA-Z][a-zA-Z0-9_-]{0,62}$/,
+      'Expected "<plugin>.<type>", e.g. "service.escalation"',
+    ),
   data: z.record(z.string().min(1), JsonValueSchema).default({}),
 });
 /** An activity of a plugin-declared type. */

@@ -13,7 +13,15 @@ import { createHub, type Hub } from '../hub';
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const NAMESPACES = ['p', 'a', 'b'] as const;
 const READ_ENTITIES = ['person', 'organization', 'interaction', 'group'] as const;
-const FIELD_PATTERNS = ['displayName', 'givenName', 'familyName', 'name', 'contactPoints', 'attributes.a.*', 'attributes.b.*'] as const;
+const FIELD_PATTERNS = [
+  'displayName',
+  'givenName',
+  'familyName',
+  'name',
+  'contactPoints',
+  'attributes.a.*',
+  'attributes.b.*',
+] as const;
 const WRITE_ENTITIES = ['person', 'organization', 'interaction'] as const;
 
 interface GrantSpec {
@@ -32,7 +40,13 @@ const grantArb: fc.Arbitrary<GrantSpec> = fc.record({
 
 type Op =
   | { kind: 'setFields'; target: number; namespace: (typeof NAMESPACES)[number]; value: number }
-  | { kind: 'ingest'; type: (typeof WRITE_ENTITIES)[number]; id: number; namespace: (typeof NAMESPACES)[number] | null; value: number }
+  | {
+      kind: 'ingest';
+      type: (typeof WRITE_ENTITIES)[number];
+      id: number;
+      namespace: (typeof NAMESPACES)[number] | null;
+      value: number;
+    }
   | { kind: 'read'; target: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
@@ -79,9 +93,15 @@ function record(type: RecordType, id: number, namespace: string | null, value: n
   const attributes = namespace ? { attributes: { [namespace]: { x: value } } } : {};
   const observedAt = '2026-02-01T00:00:00Z';
   if (type === 'person') {
-    return { type, externalId: `p${id}`, observedAt, data: { givenName: `G${id}`, familyName: `F${id}`, emails: [`p${id}@example.com`], ...attributes } };
+    return {
+      type,
+      externalId: `p${id}`,
+      observedAt,
+      data: { givenName: `G${id}`, familyName: `F${id}`, emails: [`p${id}@example.com`], ...attributes },
+    };
   }
-  if (type === 'organization') return { type, externalId: `o${id}`, observedAt, data: { name: `Org ${id}`, ...attributes } };
+  if (type === 'organization')
+    return { type, externalId: `o${id}`, observedAt, data: { name: `Org ${id}`, ...attributes } };
   return {
     type,
     externalId: `i${id}`,
@@ -117,9 +137,27 @@ describe('plugin permission boundary (property)', () => {
         let tick = 0;
         const hub = createHub({ plugins: [plugin, owner('a'), owner('b')], now: () => new Date(T0 + tick++ * 1000) });
         await hub.ingest([
-          { type: 'person', source: 'seed', externalId: 's0', observedAt: '2026-01-01T00:00:00Z', data: { givenName: 'Ada', familyName: 'L', emails: ['ada@example.com'] } },
-          { type: 'person', source: 'seed', externalId: 's1', observedAt: '2026-01-01T00:00:00Z', data: { givenName: 'Bo', familyName: 'M', emails: ['bo@example.com'] } },
-          { type: 'organization', source: 'seed', externalId: 'o0', observedAt: '2026-01-01T00:00:00Z', data: { name: 'Acme' } },
+          {
+            type: 'person',
+            source: 'seed',
+            externalId: 's0',
+            observedAt: '2026-01-01T00:00:00Z',
+            data: { givenName: 'Ada', familyName: 'L', emails: ['ada@example.com'] },
+          },
+          {
+            type: 'person',
+            source: 'seed',
+            externalId: 's1',
+            observedAt: '2026-01-01T00:00:00Z',
+            data: { givenName: 'Bo', familyName: 'M', emails: ['bo@example.com'] },
+          },
+          {
+            type: 'organization',
+            source: 'seed',
+            externalId: 'o0',
+            observedAt: '2026-01-01T00:00:00Z',
+            data: { name: 'Acme' },
+          },
         ]);
         const context = hub.plugins.context('p');
         const canWrite = (ns: string) => ns === 'p' || (spec.writeNamespaces as string[]).includes(ns);
@@ -150,7 +188,8 @@ describe('plugin permission boundary (property)', () => {
             allowed = canWrite(op.namespace);
             attempt = context.setFields(target!.id, { x: op.value }, { namespace: op.namespace });
           } else {
-            allowed = (spec.writeEntities as string[]).includes(op.type) && (op.namespace === null || canWrite(op.namespace));
+            allowed =
+              (spec.writeEntities as string[]).includes(op.type) && (op.namespace === null || canWrite(op.namespace));
             attempt = context.ingest([record(op.type, op.id, op.namespace, op.value) as never]);
           }
           const outcome = await attempt.then(

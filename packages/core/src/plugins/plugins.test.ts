@@ -56,7 +56,13 @@ describe('loadPlugins', () => {
   });
 
   it.each([
-    ['an unknown dependency', [{ ...base, dependsOn: { billing: '^1' } }], 'a', 'dependsOn.billing', /unknown dependency/],
+    [
+      'an unknown dependency',
+      [{ ...base, dependsOn: { billing: '^1' } }],
+      'a',
+      'dependsOn.billing',
+      /unknown dependency/,
+    ],
     [
       'a dependency out of range',
       [base, { ...base, name: 'b', dependsOn: { a: '^2.0.0' } }],
@@ -79,9 +85,21 @@ describe('loadPlugins', () => {
     ['a reserved name', [{ ...base, name: 'crmkit' }], 'crmkit', 'name', /reserved/],
     ['a bad version', [{ ...base, version: 'one' }], 'a', 'version', /semver/],
     ['a bad range', [{ ...base, dependsOn: { b: 'latest!' } }], 'a', 'dependsOn.b', /semver range/],
-    ['a field that is not a schema', [{ ...base, fields: { person: { tier: 'string' } } }], 'a', 'fields.person.tier', /zod/],
+    [
+      'a field that is not a schema',
+      [{ ...base, fields: { person: { tier: 'string' } } }],
+      'a',
+      'fields.person.tier',
+      /zod/,
+    ],
     ['a field on an unknown entity', [{ ...base, fields: { invoice: {} } }], 'a', 'fields.invoice', /unknown entity/],
-    ['an unknown hook', [{ ...base, hooks: { 'save:before': () => undefined } }], 'a', 'hooks.save:before', /unknown hook/],
+    [
+      'an unknown hook',
+      [{ ...base, hooks: { 'save:before': () => undefined } }],
+      'a',
+      'hooks.save:before',
+      /unknown hook/,
+    ],
     [
       'a hook without the event grant',
       [{ ...base, hooks: { 'update:after': () => undefined } }],
@@ -137,9 +155,18 @@ describe('loadPlugins', () => {
 describe('plugin fields', () => {
   it('validates a namespace on every ingest and shows each field on the golden record with provenance', async () => {
     const hub = createHub({ plugins: [sales] });
-    await hub.ingest([person('hubspot', '1', { givenName: 'Ada', emails: ['ada@example.com'], attributes: { sales: { tier: 'gold' }, free: 1 } })]);
+    await hub.ingest([
+      person('hubspot', '1', {
+        givenName: 'Ada',
+        emails: ['ada@example.com'],
+        attributes: { sales: { tier: 'gold' }, free: 1 },
+      }),
+    ]);
     const [customer] = (await hub.list()).items;
-    expect(customer!.golden.fields['attributes.sales.tier']).toMatchObject({ value: 'gold', provenance: { source: 'hubspot' } });
+    expect(customer!.golden.fields['attributes.sales.tier']).toMatchObject({
+      value: 'gold',
+      provenance: { source: 'hubspot' },
+    });
     expect(customer!.golden.fields['attributes.free']?.value).toBe(1);
 
     const bad = hub.ingest([
@@ -174,7 +201,14 @@ describe('plugin fields', () => {
       provenance: { source: 'plugin:sales', externalId: ada!.id },
     });
     // A newer source value wins by the default rule (most recent).
-    await hub.ingest([person('hubspot', '1', { givenName: 'Ada', emails: ['ada@example.com'], attributes: { sales: { tier: 'gold' } } }, '2099-01-01T00:00:00Z')]);
+    await hub.ingest([
+      person(
+        'hubspot',
+        '1',
+        { givenName: 'Ada', emails: ['ada@example.com'], attributes: { sales: { tier: 'gold' } } },
+        '2099-01-01T00:00:00Z',
+      ),
+    ]);
     expect((await hub.get(ada!.id))!.golden.fields['attributes.sales.tier']?.value).toBe('gold');
 
     const { mergeId, into } = await hub.merge(ada!.id, bo!.id);
@@ -193,7 +227,10 @@ describe('plugin fields', () => {
     const hub = createHub({ plugins: [sales] });
     await hub.ingest([person('hubspot', '1', { givenName: 'Ada', emails: ['ada@example.com'] })]);
     const [ada] = (await hub.list()).items;
-    const error = await hub.plugins.context('sales').setFields(ada!.id, { visits: -1, tier: 'gold' }).catch((e) => e);
+    const error = await hub.plugins
+      .context('sales')
+      .setFields(ada!.id, { visits: -1, tier: 'gold' })
+      .catch((e) => e);
     expect(ValidationError.isInstance(error) && error.issues[0]!.pathString).toBe('values.visits');
     expect((await hub.get(ada!.id))!.golden.fields['attributes.sales.tier']).toBeUndefined();
     await expect(hub.setFields(ada!.id, 'nobody', { x: 1 })).rejects.toThrow(/No registered plugin owns/);
@@ -230,7 +267,9 @@ describe('activity types', () => {
   it('accepts a declared type, validates its data and shows it on the timeline', async () => {
     const hub = createHub({ plugins: [service] });
     await hub.ingest([person('hubspot', '1', { givenName: 'Ada', emails: ['ada@example.com'] })]);
-    await hub.ingest([interaction('e1', { kind: 'custom', type: 'service.escalation', data: { level: 2, reason: 'outage' } })]);
+    await hub.ingest([
+      interaction('e1', { kind: 'custom', type: 'service.escalation', data: { level: 2, reason: 'outage' } }),
+    ]);
     const [ada] = (await hub.list()).items;
     const view = await hub.view(ada!.id);
     expect(view.interactions.map((i) => i.data.activity)).toEqual([
@@ -238,13 +277,15 @@ describe('activity types', () => {
     ]);
     await expect(
       hub.ingest([interaction('e2', { kind: 'custom', type: 'service.escalation', data: { level: 7, reason: 'x' } })]),
-    ).rejects.toSatisfy((e) => ValidationError.isInstance(e) && e.issues[0]!.pathString === 'records[0].data.activity.data.level');
-    await expect(hub.ingest([interaction('e3', { kind: 'custom', type: 'service.unknown', data: {} })])).rejects.toThrow(
-      /no registered plugin declares/i,
+    ).rejects.toSatisfy(
+      (e) => ValidationError.isInstance(e) && e.issues[0]!.pathString === 'records[0].data.activity.data.level',
     );
-    await expect(createHub().ingest([interaction('e4', { kind: 'custom', type: 'service.escalation', data: {} })])).rejects.toThrow(
-      /no registered plugin declares/i,
-    );
+    await expect(
+      hub.ingest([interaction('e3', { kind: 'custom', type: 'service.unknown', data: {} })]),
+    ).rejects.toThrow(/no registered plugin declares/i);
+    await expect(
+      createHub().ingest([interaction('e4', { kind: 'custom', type: 'service.escalation', data: {} })]),
+    ).rejects.toThrow(/no registered plugin declares/i);
   });
 });
 
@@ -260,7 +301,10 @@ describe('hooks', () => {
       hooks: {
         'ingest:before': ({ records }) => ({
           payload: {
-            records: records.map((r) => ({ ...r, data: { ...(r.data as object), attributes: { enricher: { score: 42 } } } })) as SourceRecordInput[],
+            records: records.map((r) => ({
+              ...r,
+              data: { ...(r.data as object), attributes: { enricher: { score: 42 } } },
+            })) as SourceRecordInput[],
           },
         }),
       },
@@ -270,7 +314,12 @@ describe('hooks', () => {
       version: '1.0.0',
       permissions: { read: { entities: ['person'], events: ['customer.created'] } },
       hooks: {
-        'ingest:before': { handler: () => { throw new Error('boom'); }, stage: -1 },
+        'ingest:before': {
+          handler: () => {
+            throw new Error('boom');
+          },
+          stage: -1,
+        },
         'ingest:after': () => {
           seen.push('broken');
           throw new Error('after boom');
@@ -314,7 +363,12 @@ describe('hooks', () => {
       permissions: { read: { entities: ['person'] } },
       hooks: {
         'ingest:before': ({ records }) => ({
-          payload: { records: records.map((r) => ({ ...r, data: { ...(r.data as object), jobTitle: 'CEO' } })) as SourceRecordInput[] },
+          payload: {
+            records: records.map((r) => ({
+              ...r,
+              data: { ...(r.data as object), jobTitle: 'CEO' },
+            })) as SourceRecordInput[],
+          },
         }),
       },
     });
@@ -335,18 +389,33 @@ describe('hooks', () => {
       permissions: { read: { entities: ['person'], events: ['customer.updated'], fields: ['givenName'] } },
       hooks: {
         'update:after': async ({ customer, changedFields }, context) => {
-          updates.push({ fields: Object.keys(customer.golden.fields), changedFields, displayName: customer.displayName });
+          updates.push({
+            fields: Object.keys(customer.golden.fields),
+            changedFields,
+            displayName: customer.displayName,
+          });
           await context.setFields(customer.id, { seen: true }); // its own write: no hook loop
         },
       },
     });
     const hub = createHub({ plugins: [watcher] });
-    await hub.ingest([person('hubspot', '1', { givenName: 'Ada', familyName: 'Lovelace', emails: ['ada@example.com'] })]);
-    await hub.ingest([person('hubspot', '1', { givenName: 'Ada', familyName: 'King', emails: ['ada@example.com'] }, T2)]);
+    await hub.ingest([
+      person('hubspot', '1', { givenName: 'Ada', familyName: 'Lovelace', emails: ['ada@example.com'] }),
+    ]);
+    await hub.ingest([
+      person('hubspot', '1', { givenName: 'Ada', familyName: 'King', emails: ['ada@example.com'] }, T2),
+    ]);
     expect(updates).toEqual([{ fields: ['givenName'], changedFields: ['givenName'], displayName: undefined }]);
     hub.plugins.unregister('watcher');
     expect(hub.plugins.list()).toEqual([]);
-    await hub.ingest([person('hubspot', '1', { givenName: 'Ada', familyName: 'Byron', emails: ['ada@example.com'] }, '2026-03-04T00:00:00Z')]);
+    await hub.ingest([
+      person(
+        'hubspot',
+        '1',
+        { givenName: 'Ada', familyName: 'Byron', emails: ['ada@example.com'] },
+        '2026-03-04T00:00:00Z',
+      ),
+    ]);
     expect(updates).toHaveLength(1);
     await expect(hub.plugins.context('watcher').getCustomer('x')).rejects.toSatisfy(PermissionDeniedError.isInstance);
   });
@@ -370,7 +439,9 @@ describe('hooks', () => {
       version: '1.0.0',
       permissions: { read: { entities: ['person'] } },
       hooks: {
-        'send:before': ({ message }) => ({ payload: { message: { ...message, data: { ...message.data, stamp: 'v1' } } } }),
+        'send:before': ({ message }) => ({
+          payload: { message: { ...message, data: { ...message.data, stamp: 'v1' } } },
+        }),
       },
     });
     const hub = createHub({ plugins: [stamp] });
@@ -402,7 +473,9 @@ describe('commands and scoped reads', () => {
     const hub = createHub({ plugins: [marketing] });
     await hub.ingest([person('hubspot', '1', { givenName: 'Ada', familyName: 'L', emails: ['ada@example.com'] })]);
     const [ada] = (await hub.list()).items;
-    expect(hub.commands.list()).toEqual([{ name: 'marketing.greet', plugin: 'marketing', description: 'Greets a customer' }]);
+    expect(hub.commands.list()).toEqual([
+      { name: 'marketing.greet', plugin: 'marketing', description: 'Greets a customer' },
+    ]);
     await expect(hub.commands.run('marketing.greet', { customerId: ada!.id })).resolves.toBe('Hello Ada');
     await expect(hub.commands.run('marketing.greet', { customerId: '' })).rejects.toSatisfy(
       (e) => ValidationError.isInstance(e) && e.issues[0]!.pathString === 'input.customerId',
@@ -414,7 +487,13 @@ describe('commands and scoped reads', () => {
     const hub = createHub({ plugins: [marketing] });
     await hub.ingest([
       person('hubspot', '1', { givenName: 'Ada', familyName: 'Lovelace', emails: ['ada@example.com'] }),
-      { type: 'organization', source: 'hubspot', externalId: 'o1', observedAt: T1, data: { name: 'Acme' } } as SourceRecordInput,
+      {
+        type: 'organization',
+        source: 'hubspot',
+        externalId: 'o1',
+        observedAt: T1,
+        data: { name: 'Acme' },
+      } as SourceRecordInput,
     ]);
     const { items } = await hub.list();
     const context = hub.plugins.context('marketing');
@@ -430,7 +509,9 @@ describe('commands and scoped reads', () => {
       code: 'PERMISSION_DENIED',
       path: 'attributes.sales',
     });
-    await expect(context.ingest([{ type: 'person', externalId: 'x', observedAt: T1, data: {} } as never])).rejects.toMatchObject({
+    await expect(
+      context.ingest([{ type: 'person', externalId: 'x', observedAt: T1, data: {} } as never]),
+    ).rejects.toMatchObject({
       code: 'PERMISSION_DENIED',
       path: 'records[0].type',
     });
@@ -446,10 +527,27 @@ describe('workflows through the Hub', () => {
       permissions: { read: { entities: ['person'], events: ['customer.created'] } },
       workflows: {
         greet: {
-          triggers: [{ event: 'customer.created', input: (e: HubEvent) => (e as HubEvent<'customer.created'>).payload.customer.id }],
+          triggers: [
+            {
+              event: 'customer.created',
+              input: (e: HubEvent) => (e as HubEvent<'customer.created'>).payload.customer.id,
+            },
+          ],
           steps: [
-            { name: 'first', run: ({ input }) => { calls.push(`first:${input}`); return 1; } },
-            { name: 'second', run: ({ results }) => { calls.push(`second:${results.first}`); return null; } },
+            {
+              name: 'first',
+              run: ({ input }) => {
+                calls.push(`first:${input}`);
+                return 1;
+              },
+            },
+            {
+              name: 'second',
+              run: ({ results }) => {
+                calls.push(`second:${results.first}`);
+                return null;
+              },
+            },
           ],
         },
       },

@@ -180,7 +180,7 @@ export type WorkflowTrigger =
       readonly input?: (event: HubEvent) => JsonValue;
     }
   | {
-      /** Every `everyMs` milliseconds of the Hub's clock, from the Hub's start (at most one run per slot). */
+      /** Every `everyMs` milliseconds of the Hub's clock, in slots aligned to multiples of `everyMs` since the epoch (one run per slot, across processes; input `{ slot }`). */
       readonly schedule: { readonly everyMs: number };
     }
   | {
@@ -255,7 +255,10 @@ export interface PluginContext {
   /** A customer, projected to the grant; `undefined` when absent or of an entity type the plugin may not read. */
   getCustomer(id: string): Promise<PluginCustomer | undefined>;
   /** Customers by email, phone, name or external id, projected to the grant. */
-  findCustomers(query: { email?: string; phone?: string; name?: string }, options?: PluginFindOptions): Promise<PluginCustomer[]>;
+  findCustomers(
+    query: { email?: string; phone?: string; name?: string },
+    options?: PluginFindOptions,
+  ): Promise<PluginCustomer[]>;
   /** Live records of a customer of the types the plugin may read (interactions, opportunities ...). */
   listRecords(customerId: string, options?: { type?: RecordType }): Promise<StoredRecord[]>;
   /** Customer groups (needs `read.entities` to include `group`). */
@@ -264,7 +267,11 @@ export interface PluginContext {
    * Writes plugin fields on a customer: `values` maps field names to values in `namespace` (the plugin's own by
    * default; another needs `write.namespaces`). Validated against the owning plugin's schema; `null` clears a field.
    */
-  setFields(customerId: string, values: Record<string, JsonValue | null>, options?: { namespace?: string }): Promise<Customer>;
+  setFields(
+    customerId: string,
+    values: Record<string, JsonValue | null>,
+    options?: { namespace?: string },
+  ): Promise<Customer>;
   /** Ingests records under the plugin's source `plugin:<name>`; their types must be in `write.entities`. */
   ingest(records: readonly Omit<SourceRecordInput, 'source'>[]): Promise<void>;
   /** Starts a run of one of the plugin's workflows. */
@@ -299,8 +306,10 @@ export interface Plugin {
   readonly permissions?: PluginPermissions;
   readonly hooks?: PluginHooks;
   /** Its workflows, by name. */
+  // biome-ignore lint/suspicious/noExplicitAny: each workflow has its own input type; `unknown` would reject them (the step functions take it as a parameter)
   readonly workflows?: Readonly<Record<string, WorkflowDefinition<any>>>;
   /** Its commands, by name (`<plugin>.<command>` in `hub.commands.run`). */
+  // biome-ignore lint/suspicious/noExplicitAny: each command has its own input and output types (see workflows)
   readonly commands?: Readonly<Record<string, PluginCommand<any, any>>>;
 }
 
