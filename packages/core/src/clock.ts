@@ -20,7 +20,16 @@ export const systemClock: Clock = {
 };
 
 /** Waits `ms` on `clock`; rejects with the signal's reason when `signal` aborts first. */
-export function sleep(clock: Clock, ms: number, signal?: { aborted: boolean; addEventListener?: (type: 'abort', fn: () => void) => void; removeEventListener?: (type: 'abort', fn: () => void) => void; reason?: unknown }): Promise<void> {
+export function sleep(
+  clock: Clock,
+  ms: number,
+  signal?: {
+    aborted: boolean;
+    addEventListener?: (type: 'abort', fn: () => void) => void;
+    removeEventListener?: (type: 'abort', fn: () => void) => void;
+    reason?: unknown;
+  },
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     if (signal?.aborted) {
       reject(signal.reason);
@@ -30,10 +39,13 @@ export function sleep(clock: Clock, ms: number, signal?: { aborted: boolean; add
       clock.clearTimeout(handle);
       reject(signal?.reason);
     };
-    const handle = clock.setTimeout(() => {
-      signal?.removeEventListener?.('abort', onAbort);
-      resolve();
-    }, Math.max(0, ms));
+    const handle = clock.setTimeout(
+      () => {
+        signal?.removeEventListener?.('abort', onAbort);
+        resolve();
+      },
+      Math.max(0, ms),
+    );
     signal?.addEventListener?.('abort', onAbort);
   });
 }

@@ -10,7 +10,13 @@ import type {
   StoredRecord,
   StoreTransaction,
 } from '@crmkit/model';
-import { deriveGolden, displayNameOf, type DepartmentSources, type ExtensionFact, type SurvivorshipOptions } from './golden';
+import {
+  deriveGolden,
+  displayNameOf,
+  type DepartmentSources,
+  type ExtensionFact,
+  type SurvivorshipOptions,
+} from './golden';
 import type { IdGenerator } from './ids';
 import { nameTokens } from './normalize';
 import { compareStrings, stableStringify } from './stable';

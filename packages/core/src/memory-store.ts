@@ -2,6 +2,7 @@ import {
   AbortedError,
   type CustomerGroup,
   type CustomerRow,
+  type ExtensionRow,
   type FieldOverride,
   type IdentityLink,
   type JournalEntry,
@@ -13,6 +14,7 @@ import {
   type StoredRecord,
   type StoreTransaction,
   type TransactionOptions,
+  type WorkflowRun,
 } from '@crmkit/model';
 import { runtime } from './runtime';
 import { compareStrings } from './stable';
@@ -33,6 +35,13 @@ function addToIndex(index: Map<string, Set<string>>, key: string, value: string)
   }
   set.add(value);
 }
+
+/** Key of one entity in the extension index. */
+const entityKey = (entityType: string, entityId: string): string => `${entityType}\u0000${entityId}`;
+
+/** Key of one extension row: (namespace, entityType, entityId). */
+const extensionKey = (namespace: string, entityType: string, entityId: string): string =>
+  `${namespace}\u0000${entityKey(entityType, entityId)}`;
 
 function removeFromIndex(index: Map<string, Set<string>>, key: string, value: string): void {
   const set = index.get(key);
@@ -71,6 +80,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const journal: JournalEntry[] = [];
   const outbox: OutboxEvent[] = [];
   const groups = new Map<string, CustomerGroup>();
+  /** `namespace \0 entityType \0 entityId` -> plugin field values. */
+  const extensions = new Map<string, ExtensionRow>();
+  /** `entityType \0 entityId` -> keys of the entity's extension rows. */
+  const extensionIndex = new Map<string, Set<string>>();
+  const workflowRuns = new Map<string, WorkflowRun>();
   let outboxSeq = 0;
   let closed = false;
   let queue: Promise<unknown> = Promise.resolve();
@@ -140,6 +154,16 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     else {
       reviews.set(id, next);
       addToIndex(reviewIndex, next.pairKey, id);
+    }
+  }
+
+  function setExtension(key: string, next: ExtensionRow | undefined): void {
+    const prev = extensions.get(key);
+    if (prev) removeFromIndex(extensionIndex, entityKey(prev.entityType, prev.entityId), key);
+    if (next === undefined) extensions.delete(key);
+    else {
+      extensions.set(key, next);
+      addToIndex(extensionIndex, entityKey(next.entityType, next.entityId), key);
     }
   }
 
@@ -314,6 +338,46 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       async listOutbox({ after, limit }) {
         return outbox
           .filter((event) => after === undefined || (event.seq ?? 0) > after)
+          .slice(0, limit)
+          .map(clone);
+      },
+      async getExtensions(entityType, entityIds) {
+        const keys = keysFrom(
+          extensionIndex,
+          [...new Set(entityIds)].map((id) => entityKey(entityType, id)),
+        );
+        return keys
+          .map((key) => extensions.get(key)!)
+          .sort((a, b) => compareStrings(a.entityId, b.entityId) || compareStrings(a.namespace, b.namespace))
+          .map(clone);
+      },
+      async putExtension(row) {
+        const key = extensionKey(row.namespace, row.entityType, row.entityId);
+        remember(extensions, key, setExtension);
+        setExtension(key, clone(row));
+      },
+      async deleteExtension(namespace, entityType, entityId) {
+        const key = extensionKey(namespace, entityType, entityId);
+        remember(extensions, key, setExtension);
+        setExtension(key, undefined);
+      },
+      async getWorkflowRun(id) {
+        const found = workflowRuns.get(id);
+        return found ? clone(found) : undefined;
+      },
+      async putWorkflowRun(run) {
+        remember(workflowRuns, run.id, (k, v) => (v ? workflowRuns.set(k, v) : workflowRuns.delete(k)));
+        workflowRuns.set(run.id, clone(run));
+      },
+      async listWorkflowRuns({ after, limit, status, workflow }) {
+        return [...workflowRuns.values()]
+          .filter(
+            (run) =>
+              (status === undefined || status.includes(run.status)) &&
+              (workflow === undefined || run.workflow === workflow) &&
+              (after === undefined || run.id > after),
+          )
+          .sort((a, b) => compareStrings(a.id, b.id))
           .slice(0, limit)
           .map(clone);
       },

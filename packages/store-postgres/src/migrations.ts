@@ -224,6 +224,36 @@ CREATE INDEX crmkit_review_items_pair ON {{schema}}.crmkit_review_items (pair_ke
 CREATE INDEX crmkit_review_items_status_id ON {{schema}}.crmkit_review_items (status, id);
 `,
   },
+  {
+    version: 3,
+    name: 'plugin extensions and workflow runs',
+    sql: `
+-- Plugin field values, one row per (namespace, entity). Like every other document the database never looks inside,
+-- the fields map is json, stored as sent (key order kept, any JSON string accepted), and the row's updatedAt is text
+-- (as all crmkit timestamps: read back exactly as written). Migration 1 created the table, and nothing wrote it before.
+ALTER TABLE {{schema}}.crmkit_extensions ALTER COLUMN data TYPE json USING data::json;
+ALTER TABLE {{schema}}.crmkit_extensions ALTER COLUMN updated_at DROP DEFAULT;
+ALTER TABLE {{schema}}.crmkit_extensions ALTER COLUMN updated_at TYPE text
+  USING to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"');
+CREATE INDEX crmkit_extensions_entity ON {{schema}}.crmkit_extensions (entity_type, entity_id);
+
+-- Durable workflow runs. Migration 1 created a placeholder table that nothing ever wrote, so it is replaced by one
+-- that keeps the whole run as written (data) plus the columns the host lists runs by (status and workflow, in id
+-- order) and the run's version and updatedAt for looking at runs with SQL.
+DROP TABLE IF EXISTS {{schema}}.crmkit_workflow_runs;
+CREATE TABLE {{schema}}.crmkit_workflow_runs (
+  id text PRIMARY KEY,
+  workflow text NOT NULL,
+  status text NOT NULL
+    CHECK (status IN ('pending', 'running', 'compensating', 'completed', 'compensated', 'failed')),
+  version integer NOT NULL,
+  updated_at text NOT NULL,
+  data json NOT NULL
+);
+CREATE INDEX crmkit_workflow_runs_status_workflow_id ON {{schema}}.crmkit_workflow_runs (status, workflow, id);
+CREATE INDEX crmkit_workflow_runs_workflow_id ON {{schema}}.crmkit_workflow_runs (workflow, id);
+`,
+  },
 ];
 
 /** Stable 32-bit key for the migration advisory lock of one schema. */

@@ -5,6 +5,7 @@ import {
   type CustomerGroup,
   type CustomerRow,
   ErrorCode,
+  type ExtensionRow,
   type FieldOverride,
   type IdentityLink,
   InvalidArgumentError,
@@ -17,6 +18,7 @@ import {
   type StoredRecord,
   type StoreTransaction,
   type TransactionOptions,
+  type WorkflowRun,
 } from '@crmkit/model';
 import { quoteIdent, type SqlClient, type SqlExecutor } from './client';
 import { migrate } from './migrations';
@@ -633,6 +635,82 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       },
       async listOutbox({ after, limit }) {
         return listVisibleOutbox(sql, s, after ?? 0, requireLimit(limit));
+      },
+      async getExtensions(entityType, entityIds) {
+        requireStrings('entityIds', entityIds);
+        if (entityIds.length === 0) return [];
+        const { rows } = await sql.query<Row>(
+          `SELECT namespace, entity_type, entity_id, data, updated_at FROM ${s}.crmkit_extensions
+           WHERE entity_type = $1 AND entity_id = ANY($2::text[]) ORDER BY entity_id, namespace`,
+          [entityType, [...entityIds]],
+        );
+        return rows.map(
+          (row): ExtensionRow => ({
+            namespace: text(row.namespace),
+            entityType: text(row.entity_type),
+            entityId: text(row.entity_id),
+            fields: row.data as ExtensionRow['fields'],
+            updatedAt: text(row.updated_at),
+          }),
+        );
+      },
+      async putExtension(row) {
+        requireFields('row', row, ['namespace', 'entityType', 'entityId', 'fields', 'updatedAt']);
+        await sql.query(
+          `INSERT INTO ${s}.crmkit_extensions (namespace, entity_type, entity_id, data, updated_at)
+           VALUES ($1, $2, $3, $4::json, $5)
+           ON CONFLICT (namespace, entity_type, entity_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at`,
+          [row.namespace, row.entityType, row.entityId, JSON.stringify(row.fields), row.updatedAt],
+        );
+      },
+      async deleteExtension(namespace, entityType, entityId) {
+        await sql.query(
+          `DELETE FROM ${s}.crmkit_extensions WHERE namespace = $1 AND entity_type = $2 AND entity_id = $3`,
+          [namespace, entityType, entityId],
+        );
+      },
+      async getWorkflowRun(id) {
+        const { rows } = await sql.query<{ data: WorkflowRun }>(
+          `SELECT data FROM ${s}.crmkit_workflow_runs WHERE id = $1`,
+          [id],
+        );
+        return rows[0]?.data;
+      },
+      async putWorkflowRun(run) {
+        requireFields('run', run, [
+          'id',
+          'workflow',
+          'status',
+          'input',
+          'trigger',
+          'step',
+          'attempt',
+          'results',
+          'completed',
+          'history',
+          'createdAt',
+          'updatedAt',
+          'version',
+        ]);
+        await sql.query(
+          `INSERT INTO ${s}.crmkit_workflow_runs (id, workflow, status, version, updated_at, data)
+           VALUES ($1, $2, $3, $4, $5, $6::json)
+           ON CONFLICT (id) DO UPDATE SET workflow = excluded.workflow, status = excluded.status,
+             version = excluded.version, updated_at = excluded.updated_at, data = excluded.data`,
+          [run.id, run.workflow, run.status, run.version, run.updatedAt, JSON.stringify(run)],
+        );
+      },
+      async listWorkflowRuns({ after, limit, status, workflow }) {
+        const n = requireLimit(limit);
+        if (status !== undefined) requireStrings('status', status);
+        const { rows } = await sql.query<{ data: WorkflowRun }>(
+          `SELECT data FROM ${s}.crmkit_workflow_runs
+           WHERE ($1::text[] IS NULL OR status = ANY($1::text[])) AND ($2::text IS NULL OR workflow = $2)
+             AND ($3::text IS NULL OR id > $3)
+           ORDER BY id LIMIT $4`,
+          [status === undefined ? null : [...status], workflow ?? null, after ?? null, n],
+        );
+        return rows.map((row) => row.data);
       },
       async getGroups(ids) {
         if (ids !== undefined) requireStrings('ids', ids);

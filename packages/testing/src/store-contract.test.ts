@@ -10,6 +10,7 @@ import {
   ConflictError,
   type CustomerGroup,
   type CustomerRow,
+  type ExtensionRow,
   type FieldOverride,
   type IdentityLink,
   type JournalEntry,
@@ -20,6 +21,7 @@ import {
   type StoredRecord,
   type StoreTransaction,
   type TransactionOptions,
+  type WorkflowRun,
 } from '@crmkit/model';
 import { describe, expect, it } from 'vitest';
 import { type ContractCase, storeContractCases } from './contract/cases';
@@ -33,6 +35,8 @@ interface State {
   reviews: Map<string, ReviewItem>;
   overrides: Map<string, FieldOverride>;
   groups: Map<string, CustomerGroup>;
+  extensions: Map<string, ExtensionRow>;
+  runs: Map<string, WorkflowRun>;
   journal: JournalEntry[];
   outbox: OutboxEvent[];
   seq: number;
@@ -53,6 +57,9 @@ type Bug =
   | 'lookup-limit-ignored'
   | 'block-limit-ignored'
   | 'review-status-ignored'
+  | 'extension-type-ignored'
+  | 'run-merged-on-put'
+  | 'run-status-filter-ignored'
   | 'dirty-reads';
 
 interface ReferenceOptions {
@@ -76,6 +83,8 @@ function createReferenceStore(options: ReferenceOptions = {}): Store {
     reviews: new Map(),
     overrides: new Map(),
     groups: new Map(),
+    extensions: new Map(),
+    runs: new Map(),
     journal: [],
     outbox: [],
     seq: 0,
@@ -109,6 +118,8 @@ function createReferenceStore(options: ReferenceOptions = {}): Store {
     const live = (list: Iterable<StoredRecord>) =>
       [...list].filter((r) => bug === 'tombstones-indexed' || !r.deleted).sort((a, b) => cmp(a.key, b.key));
     const overrideKey = (customerId: string, field: string) => `${customerId}\u0000${field}`;
+    const extensionKey = (namespace: string, entityType: string, entityId: string) =>
+      JSON.stringify([namespace, entityType, entityId]);
     const tx: StoreTransaction = {
       async getRecords(keys) {
         return [...new Set(keys)].flatMap((k) => (work.records.has(k) ? [copy(work.records.get(k)!)] : []));
@@ -274,6 +285,39 @@ function createReferenceStore(options: ReferenceOptions = {}): Store {
           .slice(0, limit)
           .map(copy);
       },
+      async getExtensions(entityType, entityIds) {
+        const wanted = new Set(entityIds);
+        return [...work.extensions.values()]
+          .filter((x) => (bug === 'extension-type-ignored' || x.entityType === entityType) && wanted.has(x.entityId))
+          .map(copy);
+      },
+      async putExtension(row) {
+        const stored = copy(row);
+        const key = extensionKey(row.namespace, row.entityType, row.entityId);
+        write('extension', key, (s) => s.extensions.set(key, stored));
+      },
+      async deleteExtension(namespace, entityType, entityId) {
+        const key = extensionKey(namespace, entityType, entityId);
+        write('extension', key, (s) => s.extensions.delete(key));
+      },
+      async getWorkflowRun(id) {
+        const found = work.runs.get(id);
+        return found ? copy(found) : undefined;
+      },
+      async putWorkflowRun(run) {
+        const stored = copy(run);
+        write('run', run.id, (s) =>
+          s.runs.set(run.id, bug === 'run-merged-on-put' ? { ...s.runs.get(run.id), ...stored } : stored),
+        );
+      },
+      async listWorkflowRuns({ after, limit, status, workflow }) {
+        return [...work.runs.values()]
+          .filter((r) => bug === 'run-status-filter-ignored' || status === undefined || status.includes(r.status))
+          .filter((r) => (workflow === undefined || r.workflow === workflow) && (after === undefined || r.id > after))
+          .sort((a, b) => cmp(a.id, b.id))
+          .slice(0, limit)
+          .map(copy);
+      },
       async getGroups(ids) {
         const list = ids === undefined ? [...work.groups.values()] : ids.flatMap((id) => work.groups.get(id) ?? []);
         return list.sort((a, b) => cmp(a.id, b.id)).map(copy);
@@ -383,6 +427,9 @@ describe('the suite catches broken stores', () => {
     { bug: 'lookup-limit-ignored', caught: /up to the limit/, byModel: true },
     { bug: 'block-limit-ignored', caught: /blocking keys > returns the first records in key order/, byModel: true },
     { bug: 'review-status-ignored', caught: /lists review items ordered by id/, byModel: true },
+    { bug: 'extension-type-ignored', caught: /extensions > puts, gets by entity/, byModel: true },
+    { bug: 'run-merged-on-put', caught: /dropping fields the new version leaves out/, byModel: true },
+    { bug: 'run-status-filter-ignored', caught: /lists runs ordered by id/, byModel: true },
     { bug: 'dirty-reads', caught: /uncommitted writes/, byModel: true },
   ];
 

@@ -10,7 +10,7 @@ export interface StoreContractOptions {
    */
   skip?: string | false;
   /**
-   * Runs of the fast-check model-based test (each a random sequence of up to 30 operations). Raise it for a
+   * Runs of the fast-check model-based test (each a random sequence of up to 40 operations). Raise it for a
    * thorough run, lower it for a slow remote store. @default 30
    */
   numRuns?: number;
@@ -23,6 +23,8 @@ export interface StoreContractOptions {
  * It covers records and every index (match keys, blocking keys by type with a limit, ref keys with a type filter,
  * customer; tombstones left out; replacing a record moves its index entries), idempotent upserts, customers and
  * lookup keys, cursor pagination, merge links, identity links, review items, overrides, the journal, the outbox (increasing seq, paging, redelivery from a checkpoint), groups,
+ * plugin extension rows (by entity across namespaces, entity type filter, whole-row replace, delete), workflow runs
+ * (exact round trip with and without the optional fields, replace, listing by id with status and workflow filters),
  * transactions (exact rollback of every kind of write, commit visibility, abort signals, copies in and out),
  * concurrency (no lost updates: concurrent read-modify-write transactions either all apply or fail with code
  * `CONFLICT`; concurrent outbox appends get unique, increasing seq values that never slip behind a reader's

@@ -16,14 +16,19 @@ import {
   type OutboxEvent,
   type Store,
   type StoreTransaction,
+  type WorkflowRun,
 } from '@crmkit/model';
 import {
+  byExtensionKey,
   byId,
   byKey,
   byOverrideKey,
   customer,
   describeOutcome,
   event,
+  extension,
+  extensionValue,
+  fullWorkflowRun,
   group,
   identityLink,
   idsOf,
@@ -41,6 +46,7 @@ import {
   T1,
   T2,
   tick,
+  workflowRun,
   writes,
 } from './fixtures';
 import { runStoreModel } from './model-run';
@@ -181,6 +187,8 @@ export function storeContractCases(): ContractCase[] {
       expect(await tx.listJournal({ limit: 10 })).toEqual([]);
       expect(await tx.listOutbox({ limit: 10 })).toEqual([]);
       expect(await tx.getGroups()).toEqual([]);
+      expect(await tx.getExtensions('customer', ['c1'])).toEqual([]);
+      expect(await tx.listWorkflowRuns({ limit: 10 })).toEqual([]);
     });
   });
 
@@ -832,6 +840,303 @@ export function storeContractCases(): ContractCase[] {
     await store.transaction((tx) => tx.deleteGroup('never-existed'));
   });
 
+  // ---------------------------------------------------------------- extensions
+  add('extensions', 'puts, gets by entity in every namespace, replaces and deletes extension rows', async (store) => {
+    const acme1 = extension('acme', 'c1', { tier: extensionValue('gold'), score: extensionValue(42) });
+    const beta1 = extension('beta', 'c1', { flag: extensionValue(true, { actor: 'plugin:beta' }) });
+    const acme2 = extension('acme', 'c2', { tier: extensionValue('silver') });
+    const order1 = extension('acme', 'c1', { total: extensionValue(99.5) }, { entityType: 'order' });
+    await store.transaction(async (tx) => {
+      await tx.putExtension(acme2);
+      await tx.putExtension(order1);
+      await tx.putExtension(beta1);
+      await tx.putExtension(acme1);
+    });
+    await store.transaction(async (tx) => {
+      expect(byExtensionKey(await tx.getExtensions('customer', ['c1']))).toEqual([acme1, beta1]);
+      expect(byExtensionKey(await tx.getExtensions('customer', ['c2', 'missing', 'c1', 'c2']))).toEqual([
+        acme1,
+        beta1,
+        acme2,
+      ]);
+      expect(await tx.getExtensions('order', ['c1']), 'only rows of the entity type asked for').toEqual([order1]);
+      expect(await tx.getExtensions('order', ['c2'])).toEqual([]);
+      expect(await tx.getExtensions('customer', ['missing'])).toEqual([]);
+      expect(await tx.getExtensions('customer', [])).toEqual([]);
+    });
+    // A put replaces the whole row: fields it leaves out are gone.
+    const replaced = extension(
+      'acme',
+      'c1',
+      { score: extensionValue(43, { at: T2, actor: 'usr_2' }) },
+      { updatedAt: T2 },
+    );
+    await store.transaction((tx) => tx.putExtension(replaced));
+    await store.transaction(async (tx) => {
+      expect(byExtensionKey(await tx.getExtensions('customer', ['c1']))).toEqual([replaced, beta1]);
+      expect(await tx.getExtensions('order', ['c1'])).toEqual([order1]);
+    });
+    await store.transaction((tx) => tx.deleteExtension('beta', 'customer', 'c1'));
+    await store.transaction(async (tx) => {
+      expect(await tx.getExtensions('customer', ['c1'])).toEqual([replaced]);
+      await tx.deleteExtension('beta', 'customer', 'c1');
+      await tx.deleteExtension('never', 'customer', 'c1');
+    });
+    await store.transaction((tx) => tx.deleteExtension('acme', 'customer', 'c1'));
+    await store.transaction(async (tx) => {
+      expect(await tx.getExtensions('customer', ['c1'])).toEqual([]);
+      expect(await tx.getExtensions('order', ['c1']), 'a delete touches one entity type only').toEqual([order1]);
+      expect(await tx.getExtensions('customer', ['c2'])).toEqual([acme2]);
+    });
+  });
+
+  add('extensions', 'keeps field values and timestamps exactly as written', async (store) => {
+    const row = extension(
+      'acme',
+      'c1',
+      {
+        object: extensionValue({ tags: ['a', 'b'], nested: { n: 1, z: null, deep: [{ x: [] }] } }),
+        text: extensionValue('Zoë "quoted" \\ backslash, emoji 🚀, line\nbreak'),
+        zero: extensionValue(0),
+        negative: extensionValue(-1.5),
+        big: extensionValue(1e21),
+        small: extensionValue(1e-7),
+        false: extensionValue(false),
+        null: extensionValue(null),
+        emptyList: extensionValue([]),
+        emptyObject: extensionValue({}),
+        'dotted.name': extensionValue('x', { at: '2026-02-01T00:00:01.250Z' }),
+        anonymous: { value: 1, at: '2026-02-01T00:10:00.000+01:00' },
+      },
+      { updatedAt: '2026-02-01T00:00:01.250Z' },
+    );
+    await store.transaction((tx) => tx.putExtension(row));
+    const [got] = await store.transaction((tx) => tx.getExtensions('customer', ['c1']));
+    expect(got).toStrictEqual(row);
+    expect(got!.updatedAt).toBe('2026-02-01T00:00:01.250Z');
+    expect(got!.fields.anonymous).toStrictEqual({ value: 1, at: '2026-02-01T00:10:00.000+01:00' });
+  });
+
+  add('extensions', 'sees its own extension writes; a rollback leaves nothing behind', async (store) => {
+    const kept = extension('acme', 'c1', { tier: extensionValue('gold') });
+    await store.transaction((tx) => tx.putExtension(kept));
+    const error = await rejectionOf(
+      store.transaction(async (tx) => {
+        const added = extension('beta', 'c1', { flag: extensionValue(true) });
+        const other = extension('acme', 'c2', { tier: extensionValue('silver') });
+        const changed = extension('acme', 'c1', { tier: extensionValue('bronze') }, { updatedAt: T2 });
+        await tx.putExtension(added);
+        await tx.putExtension(other);
+        await tx.putExtension(changed);
+        expect(byExtensionKey(await tx.getExtensions('customer', ['c1', 'c2']))).toEqual([changed, added, other]);
+        await tx.deleteExtension('acme', 'customer', 'c1');
+        expect(byExtensionKey(await tx.getExtensions('customer', ['c1', 'c2']))).toEqual([added, other]);
+        throw new Rollback();
+      }),
+    );
+    expect(isOrWrapsA(error, Rollback), String(error)).toBe(true);
+    expect(await store.transaction((tx) => tx.getExtensions('customer', ['c1', 'c2']))).toEqual([kept]);
+    const fresh = await rejectionOf(
+      store.transaction(async (tx) => {
+        await tx.putExtension(extension('gamma', 'c9', { x: extensionValue(1) }));
+        throw new Rollback();
+      }),
+    );
+    expect(isOrWrapsA(fresh, Rollback), String(fresh)).toBe(true);
+    expect(await store.transaction((tx) => tx.getExtensions('customer', ['c9']))).toEqual([]);
+  });
+
+  // ---------------------------------------------------------------- workflow runs
+  add('workflow runs', 'round-trips runs with and without the optional fields, exactly', async (store) => {
+    const minimal = workflowRun('wr1');
+    const full = fullWorkflowRun('wr2');
+    const manual = workflowRun('wr3', { trigger: { kind: 'manual' }, input: null });
+    await store.transaction(async (tx) => {
+      await tx.putWorkflowRun(full);
+      await tx.putWorkflowRun(minimal);
+      await tx.putWorkflowRun(manual);
+    });
+    await store.transaction(async (tx) => {
+      // toStrictEqual: an optional field left out must come back left out (not as undefined or null).
+      expect(await tx.getWorkflowRun('wr1')).toStrictEqual(minimal);
+      expect(await tx.getWorkflowRun('wr2')).toStrictEqual(full);
+      expect(await tx.getWorkflowRun('wr3')).toStrictEqual(manual);
+      expect(Object.keys((await tx.getWorkflowRun('wr1'))!).sort()).toEqual(Object.keys(minimal).sort());
+      expect(await tx.getWorkflowRun('missing')).toBeUndefined();
+      expect(await tx.listWorkflowRuns({ limit: 10 })).toStrictEqual([minimal, full, manual]);
+    });
+  });
+
+  add(
+    'workflow runs',
+    'replaces a run by id on every write, dropping fields the new version leaves out',
+    async (store) => {
+      const pending = workflowRun('wr1');
+      await store.transaction((tx) => tx.putWorkflowRun(pending));
+      const running: WorkflowRun = {
+        ...pending,
+        status: 'running',
+        step: 1,
+        attempt: 2,
+        results: { fetch: { rows: 3 } },
+        completed: ['fetch'],
+        history: [
+          { at: T1, step: 'fetch', action: 'completed', attempt: 1 },
+          { at: T2, step: 'push', action: 'failed', attempt: 1, error: { code: 'E', message: 'down' } },
+        ],
+        error: { code: 'E', message: 'down', step: 'push' },
+        notBefore: T2,
+        leaseOwner: 'worker-1',
+        leaseUntil: T2,
+        updatedAt: T2,
+        version: 2,
+      };
+      await store.transaction((tx) => tx.putWorkflowRun(running));
+      expect(await store.transaction((tx) => tx.getWorkflowRun('wr1'))).toStrictEqual(running);
+      const { error: _error, notBefore: _notBefore, leaseOwner: _owner, leaseUntil: _until, ...rest } = running;
+      const completed: WorkflowRun = {
+        ...rest,
+        status: 'completed',
+        step: 2,
+        attempt: 0,
+        completed: ['fetch', 'push'],
+        finishedAt: T2,
+        version: 3,
+      };
+      await store.transaction((tx) => tx.putWorkflowRun(completed));
+      await store.transaction(async (tx) => {
+        expect(await tx.getWorkflowRun('wr1')).toStrictEqual(completed);
+        expect(await tx.listWorkflowRuns({ limit: 10 })).toStrictEqual([completed]);
+        expect(await tx.listWorkflowRuns({ limit: 10, status: ['running'] })).toEqual([]);
+        expect(await tx.listWorkflowRuns({ limit: 10, status: ['completed'] })).toStrictEqual([completed]);
+      });
+      // Idempotent: the same write twice leaves one run.
+      await store.transaction(async (tx) => {
+        await tx.putWorkflowRun(completed);
+        await tx.putWorkflowRun(completed);
+      });
+      expect(await store.transaction((tx) => tx.listWorkflowRuns({ limit: 10 }))).toStrictEqual([completed]);
+    },
+  );
+
+  add(
+    'workflow runs',
+    'lists runs ordered by id with after, limit, any of several statuses and a workflow',
+    async (store) => {
+      const specs: [string, WorkflowRun['status'], string][] = [
+        ['wr_05', 'running', 'acme.sync'],
+        ['wr_01', 'pending', 'acme.sync'],
+        ['wr_10', 'failed', 'acme.notify'],
+        ['wr_03', 'pending', 'acme.notify'],
+        ['wr_07', 'completed', 'acme.sync'],
+        ['wr_02', 'compensating', 'acme.sync'],
+        ['wr_04', 'running', 'acme.notify'],
+        ['wr_06', 'compensated', 'acme.sync'],
+      ];
+      const runs = specs.map(([id, status, workflow]) => workflowRun(id, { status, workflow }));
+      await store.transaction(async (tx) => {
+        for (const run of runs) await tx.putWorkflowRun(run);
+      });
+      const sorted = [...runs].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      await store.transaction(async (tx) => {
+        expect(await tx.listWorkflowRuns({ limit: 100 })).toEqual(sorted);
+        expect(idsOf(await tx.listWorkflowRuns({ limit: 2 }))).toEqual(['wr_01', 'wr_02']);
+        expect(idsOf(await tx.listWorkflowRuns({ limit: 2, after: 'wr_02' }))).toEqual(['wr_03', 'wr_04']);
+        expect(idsOf(await tx.listWorkflowRuns({ limit: 100, after: 'wr_065' }))).toEqual(['wr_07', 'wr_10']);
+        expect(idsOf(await tx.listWorkflowRuns({ limit: 100, after: 'wr_10' }))).toEqual([]);
+        expect(idsOf(await tx.listWorkflowRuns({ limit: 0 }))).toEqual([]);
+        expect(idsOf(await tx.listWorkflowRuns({ limit: 100, status: ['pending'] }))).toEqual(['wr_01', 'wr_03']);
+        expect(idsOf(await tx.listWorkflowRuns({ limit: 100, status: ['running', 'pending'] }))).toEqual([
+          'wr_01',
+          'wr_03',
+          'wr_04',
+          'wr_05',
+        ]);
+        expect(
+          idsOf(
+            await tx.listWorkflowRuns({ limit: 2, status: ['running', 'pending', 'compensating'], after: 'wr_01' }),
+          ),
+        ).toEqual(['wr_02', 'wr_03']);
+        expect(idsOf(await tx.listWorkflowRuns({ limit: 100, workflow: 'acme.notify' }))).toEqual([
+          'wr_03',
+          'wr_04',
+          'wr_10',
+        ]);
+        expect(
+          idsOf(await tx.listWorkflowRuns({ limit: 100, workflow: 'acme.sync', status: ['running', 'compensated'] })),
+        ).toEqual(['wr_05', 'wr_06']);
+        expect(
+          idsOf(
+            await tx.listWorkflowRuns({
+              limit: 1,
+              workflow: 'acme.sync',
+              status: ['running', 'compensated'],
+              after: 'wr_05',
+            }),
+          ),
+        ).toEqual(['wr_06']);
+        expect(await tx.listWorkflowRuns({ limit: 100, workflow: 'acme.none' })).toEqual([]);
+        expect(await tx.listWorkflowRuns({ limit: 100, workflow: 'acme.notify', status: ['completed'] })).toEqual([]);
+      });
+    },
+  );
+
+  add('workflow runs', 'pages through many runs with a cursor, seeing every run exactly once', async (store) => {
+    const count = 61;
+    const statuses = ['pending', 'running', 'failed'] as const;
+    const ids = Array.from({ length: count }, (_, i) => `wr${String((i * 17) % count).padStart(3, '0')}`);
+    const statusOf = (id: string) => statuses[Number(id.slice(2)) % 3]!;
+    const workflowOf = (id: string) => (Number(id.slice(2)) % 2 === 0 ? 'acme.sync' : 'acme.notify');
+    await store.transaction(async (tx) => {
+      for (const id of ids)
+        await tx.putWorkflowRun(workflowRun(id, { status: statusOf(id), workflow: workflowOf(id) }));
+    });
+    const page = async (limit: number, filter: { status?: WorkflowRun['status'][]; workflow?: string } = {}) => {
+      const seen: string[] = [];
+      let after: string | undefined;
+      for (let guard = 0; guard < 1000; guard++) {
+        const rows = await store.transaction((tx) =>
+          tx.listWorkflowRuns({ limit, ...(after === undefined ? {} : { after }), ...filter }),
+        );
+        expect(rows.length).toBeLessThanOrEqual(limit);
+        if (rows.length === 0) break;
+        seen.push(...idsOf(rows));
+        after = rows[rows.length - 1]!.id;
+      }
+      return seen;
+    };
+    const sorted = [...ids].sort();
+    expect(await page(10)).toEqual(sorted);
+    expect(await page(count)).toEqual(sorted);
+    expect(await page(4, { status: ['pending', 'failed'] })).toEqual(sorted.filter((id) => statusOf(id) !== 'running'));
+    expect(await page(3, { workflow: 'acme.sync', status: ['running'] })).toEqual(
+      sorted.filter((id) => workflowOf(id) === 'acme.sync' && statusOf(id) === 'running'),
+    );
+  });
+
+  add('workflow runs', 'sees its own run writes; a rollback leaves nothing behind', async (store) => {
+    const kept = workflowRun('wr1');
+    await store.transaction((tx) => tx.putWorkflowRun(kept));
+    const error = await rejectionOf(
+      store.transaction(async (tx) => {
+        const advanced = fullWorkflowRun('wr1', { workflow: 'acme.sync', status: 'running', version: 2 });
+        const added = workflowRun('wr2', { status: 'running' });
+        await tx.putWorkflowRun(advanced);
+        await tx.putWorkflowRun(added);
+        expect(await tx.getWorkflowRun('wr1')).toStrictEqual(advanced);
+        expect(await tx.listWorkflowRuns({ limit: 10, status: ['running'] })).toStrictEqual([advanced, added]);
+        throw new Rollback();
+      }),
+    );
+    expect(isOrWrapsA(error, Rollback), String(error)).toBe(true);
+    await store.transaction(async (tx) => {
+      expect(await tx.getWorkflowRun('wr1')).toStrictEqual(kept);
+      expect(await tx.getWorkflowRun('wr2')).toBeUndefined();
+      expect(await tx.listWorkflowRuns({ limit: 10 })).toStrictEqual([kept]);
+      expect(await tx.listWorkflowRuns({ limit: 10, status: ['running'] })).toEqual([]);
+    });
+  });
+
   // ---------------------------------------------------------------- transactions
   for (const writeName of Object.keys(writes)) {
     add('transactions', `rolls back: ${writeName}`, async (store) => {
@@ -1120,6 +1425,39 @@ export function storeContractCases(): ContractCase[] {
     first.all[0]!.pairKey = 'x';
     expect(await read()).toEqual(expected);
     expect(await store.transaction((tx) => tx.listIdentityLinks(['crm/person/mutated']))).toEqual([]);
+  });
+
+  add('copying', 'copies extension rows and workflow runs in and out', async (store) => {
+    const x = extension('acme', 'c1', { tags: extensionValue(['a']), obj: extensionValue({ n: 1 }) });
+    const w = fullWorkflowRun('wr1');
+    const pristine = jsonCopy({ x, w });
+    await store.transaction(async (tx) => {
+      await tx.putExtension(x);
+      await tx.putWorkflowRun(w);
+    });
+    (x.fields.tags!.value as string[]).push('mutated');
+    x.fields.added = extensionValue(1);
+    x.entityId = 'c-mutated';
+    (w.results.fetch as { rows: number[] }).rows.push(4);
+    w.history.length = 0;
+    w.status = 'running';
+    const read = () =>
+      store.transaction(async (tx) => ({
+        xs: await tx.getExtensions('customer', ['c1']),
+        w: await tx.getWorkflowRun('wr1'),
+        ws: await tx.listWorkflowRuns({ limit: 10 }),
+      }));
+    const expected = { xs: [pristine.x], w: pristine.w, ws: [pristine.w] };
+    const first = await read();
+    expect(first).toEqual(expected);
+    (first.xs[0]!.fields.tags!.value as string[]).length = 0;
+    (first.xs[0]!.fields.obj!.value as { n: number }).n = 2;
+    first.xs[0]!.updatedAt = T2;
+    first.w!.completed.push('x');
+    first.w!.trigger.kind = 'manual';
+    first.ws[0]!.version = 99;
+    expect(await read()).toEqual(expected);
+    expect(await store.transaction((tx) => tx.getExtensions('customer', ['c-mutated']))).toEqual([]);
   });
 
   // ---------------------------------------------------------------- concurrency

@@ -8,6 +8,8 @@ import type {
   CustomerGroup,
   CustomerRow,
   CustomerStatus,
+  ExtensionRow,
+  ExtensionValue,
   FieldOverride,
   IdentityLink,
   JournalEntry,
@@ -19,6 +21,8 @@ import type {
   Store,
   StoredRecord,
   StoreTransaction,
+  WorkflowRun,
+  WorkflowRunStatus,
 } from '@crmkit/model';
 
 export const T1 = '2026-01-01T00:00:00Z';
@@ -39,7 +43,21 @@ export const universe = {
   reviewIds: new Set<string>(),
   pairKeys: new Set<string>(),
   groupIds: new Set<string>(),
+  /** Entities with plugin field values, as `entityType\u0000entityId`. */
+  extensionEntities: new Set<string>(),
+  workflowRunIds: new Set<string>(),
+  workflowNames: new Set<string>(),
 };
+
+/** Every workflow run status, in lifecycle order. */
+export const WORKFLOW_RUN_STATUSES: readonly WorkflowRunStatus[] = [
+  'pending',
+  'running',
+  'compensating',
+  'completed',
+  'compensated',
+  'failed',
+];
 
 /** A stored record `crm/<type>/<externalId>` (a person unless told otherwise). */
 export function rec(externalId: string, options: Partial<Omit<StoredRecord, 'key' | 'externalId'>> = {}): StoredRecord {
@@ -177,6 +195,76 @@ export function group(id: string, options: Partial<Omit<CustomerGroup, 'id'>> = 
   };
 }
 
+/** One plugin field value, written at `T1` by `usr_1` unless told otherwise. */
+export function extensionValue(value: ExtensionValue['value'], extra: Partial<ExtensionValue> = {}): ExtensionValue {
+  return { value, at: T1, actor: 'usr_1', ...extra };
+}
+
+/** A plugin's field values on one entity (a customer unless told otherwise). */
+export function extension(
+  namespace: string,
+  entityId: string,
+  fields: ExtensionRow['fields'],
+  extra: Partial<Omit<ExtensionRow, 'namespace' | 'entityId' | 'fields'>> = {},
+): ExtensionRow {
+  const row: ExtensionRow = { namespace, entityType: 'customer', entityId, fields, updatedAt: T1, ...extra };
+  universe.extensionEntities.add(`${row.entityType}\u0000${entityId}`);
+  return row;
+}
+
+/** A pending workflow run of `acme.sync`, started by an event, with none of the optional fields. */
+export function workflowRun(id: string, extra: Partial<Omit<WorkflowRun, 'id'>> = {}): WorkflowRun {
+  const run: WorkflowRun = {
+    id,
+    workflow: 'acme.sync',
+    status: 'pending',
+    input: { customerId: 'c1' },
+    trigger: { kind: 'event', eventId: 'e1' },
+    step: 0,
+    attempt: 0,
+    results: {},
+    completed: [],
+    history: [],
+    createdAt: T1,
+    updatedAt: T1,
+    version: 1,
+    ...extra,
+  };
+  universe.workflowRunIds.add(id);
+  universe.workflowNames.add(run.workflow);
+  return run;
+}
+
+/** A workflow run with every optional field set: failed while compensating, after a retry, with a lease. */
+export function fullWorkflowRun(id: string, extra: Partial<Omit<WorkflowRun, 'id'>> = {}): WorkflowRun {
+  return workflowRun(id, {
+    workflow: 'acme.onboard',
+    status: 'failed',
+    input: { customerId: 'c1', tags: ['vip', 'new'], nested: { n: 1.5, none: null, yes: true } },
+    trigger: { kind: 'schedule', slot: '2026-01-01T00:00', key: 'daily' },
+    step: 1,
+    attempt: 3,
+    results: { fetch: { rows: [1, 2, 3] }, notify: null, count: 0, label: 'done' },
+    completed: ['fetch', 'notify'],
+    history: [
+      { at: T1, step: 'fetch', action: 'started', attempt: 1 },
+      { at: T1, step: 'fetch', action: 'completed', attempt: 1 },
+      { at: T1, step: 'push', action: 'failed', attempt: 3, error: { code: 'TIMEOUT', message: 'too slow' } },
+      { at: T2, step: 'notify', action: 'compensation-failed', error: { code: 'E', message: 'nope' } },
+      { at: T2, step: 'fetch', action: 'resumed' },
+    ],
+    error: { code: 'WORKFLOW_FAILED', message: 'push failed', step: 'push' },
+    createdAt: T1,
+    updatedAt: T2,
+    finishedAt: '2026-02-01T00:00:01.250Z',
+    notBefore: '2026-02-01T00:05:00.000Z',
+    leaseOwner: 'worker-1',
+    leaseUntil: '2026-02-01T00:10:00.000+01:00',
+    version: 7,
+    ...extra,
+  });
+}
+
 /** Code-unit string order (locale independent). */
 export const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 /** The keys of these records, sorted. */
@@ -189,6 +277,12 @@ export const byKey = (records: readonly StoredRecord[]): StoredRecord[] =>
 /** Rows sorted by id (for contract methods that promise no order). */
 export const byId = <T extends { id: string }>(rows: readonly T[]): T[] =>
   [...rows].sort((a, b) => compare(a.id, b.id));
+/** Extension rows sorted by entity type, entity id and namespace (for contract methods that promise no order). */
+export const byExtensionKey = (rows: readonly ExtensionRow[]): ExtensionRow[] =>
+  [...rows].sort(
+    (a, b) =>
+      compare(a.entityType, b.entityType) || compare(a.entityId, b.entityId) || compare(a.namespace, b.namespace),
+  );
 /** Overrides sorted by customer and field. */
 export const byOverrideKey = (list: readonly FieldOverride[]): FieldOverride[] =>
   [...list].sort((a, b) => compare(a.customerId, b.customerId) || compare(a.field, b.field));
@@ -227,6 +321,26 @@ export async function snapshotOf(tx: StoreTransaction) {
   for (const status of ['open', 'accepted', 'rejected'] as const) {
     reviewsByStatus[status] = await tx.listReviewItems({ limit: 10_000, status });
   }
+  const extensionsByEntity: Record<string, ExtensionRow[]> = {};
+  for (const entity of [...universe.extensionEntities].sort(compare)) {
+    const [entityType, entityId] = entity.split('\u0000') as [string, string];
+    const rows = await tx.getExtensions(entityType, [entityId]);
+    if (rows.length > 0) extensionsByEntity[entity] = byExtensionKey(rows);
+  }
+  const workflowRunById: Record<string, WorkflowRun> = {};
+  for (const id of [...universe.workflowRunIds].sort(compare)) {
+    const found = await tx.getWorkflowRun(id);
+    if (found) workflowRunById[id] = found;
+  }
+  const workflowRunsByStatus: Record<string, string[]> = {};
+  for (const status of WORKFLOW_RUN_STATUSES) {
+    workflowRunsByStatus[status] = idsOf(await tx.listWorkflowRuns({ limit: 10_000, status: [status] }));
+  }
+  const workflowRunsByWorkflow: Record<string, string[]> = {};
+  for (const workflow of [...universe.workflowNames].sort(compare)) {
+    const ids = idsOf(await tx.listWorkflowRuns({ limit: 10_000, workflow }));
+    if (ids.length > 0) workflowRunsByWorkflow[workflow] = ids;
+  }
   return {
     records: byKey(await tx.getRecords([...universe.recordKeys])),
     byMatchKey: await perKey(universe.matchKeys, (k) => tx.findRecordsByMatchKeys([k]), byKey),
@@ -262,6 +376,11 @@ export async function snapshotOf(tx: StoreTransaction) {
     outbox: await tx.listOutbox({ limit: 10_000 }),
     groups: byId(await tx.getGroups()),
     groupsById: byId(await tx.getGroups([...universe.groupIds])),
+    extensionsByEntity,
+    workflowRuns: workflowRunById,
+    workflowRunsAll: await tx.listWorkflowRuns({ limit: 10_000 }),
+    workflowRunsByStatus,
+    workflowRunsByWorkflow,
   };
 }
 
@@ -342,6 +461,11 @@ export async function seed(store: Store): Promise<void> {
     await tx.appendOutbox([event('e1'), event('e2')]);
     await tx.putGroup(group('g1', { memberIds: ['c1'] }));
     await tx.putGroup(group('g2'));
+    await tx.putExtension(extension('acme', 'c1', { tier: extensionValue('gold'), score: extensionValue(42) }));
+    await tx.putExtension(extension('beta', 'c1', { flag: extensionValue(true, { actor: 'plugin:beta' }) }));
+    await tx.putExtension(extension('acme', 'c2', { tier: extensionValue('silver') }));
+    await tx.putWorkflowRun(workflowRun('wr1'));
+    await tx.putWorkflowRun(fullWorkflowRun('wr2'));
   });
 }
 
@@ -394,6 +518,26 @@ export const writes: Record<string, (tx: StoreTransaction) => Promise<void>> = {
   'insert a group': (tx) => tx.putGroup(group('g3')),
   'replace a group': (tx) => tx.putGroup(group('g1', { name: 'Renamed', memberIds: ['c1', 'c2'] })),
   'delete a group': (tx) => tx.deleteGroup('g2'),
+  'insert an extension row': (tx) => tx.putExtension(extension('acme', 'c3', { tier: extensionValue('bronze') })),
+  'replace an extension row': (tx) =>
+    tx.putExtension(extension('acme', 'c1', { tier: extensionValue('platinum', { at: T2 }) }, { updatedAt: T2 })),
+  'delete an extension row': (tx) => tx.deleteExtension('beta', 'customer', 'c1'),
+  'insert a workflow run': (tx) => tx.putWorkflowRun(workflowRun('wr3', { workflow: 'acme.notify' })),
+  'advance a workflow run': (tx) =>
+    tx.putWorkflowRun(
+      workflowRun('wr1', {
+        status: 'running',
+        step: 1,
+        attempt: 1,
+        results: { fetch: { ok: true } },
+        completed: ['fetch'],
+        history: [{ at: T2, step: 'fetch', action: 'completed', attempt: 1 }],
+        updatedAt: T2,
+        leaseOwner: 'worker-2',
+        leaseUntil: T2,
+        version: 2,
+      }),
+    ),
 };
 
 /** Describes how a settled promise ended, for assertion messages. */

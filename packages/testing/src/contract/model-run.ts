@@ -1,6 +1,7 @@
 /**
  * The model-based test of the store conformance suite: fast-check generates random sequences of writes (records,
- * tombstones, customers, status changes, outbox appends, some in transactions that then throw) and reads, runs them
+ * tombstones, customers, status changes, outbox appends, identity links, review items, plugin extension rows, workflow
+ * runs, some in transactions that then throw) and reads, runs them
  * against the store and against a simple in-memory model of the contract, and compares every read.
  *
  * Each run works in its own namespace (source, keys and ids start with `m000001`...), so runs share one store
@@ -14,6 +15,7 @@ import { expect } from 'vitest';
 import type {
   CustomerRow,
   CustomerStatus,
+  ExtensionRow,
   IdentityLink,
   OutboxEvent,
   RecordType,
@@ -22,8 +24,10 @@ import type {
   Store,
   StoredRecord,
   StoreTransaction,
+  WorkflowRun,
+  WorkflowRunStatus,
 } from '@crmkit/model';
-import { compare, T1 } from './fixtures';
+import { byExtensionKey, compare, T1, T2, WORKFLOW_RUN_STATUSES } from './fixtures';
 
 const RECORD_IDS = 6;
 const MATCH_KEYS = 5;
@@ -33,11 +37,17 @@ const REVIEWS = 4;
 const REF_KEYS = 4;
 const CUSTOMERS = 6;
 const LOOKUP_KEYS = 5;
+const EXTENSION_ENTITIES = 3;
+const WORKFLOW_RUNS = 3;
 const MAX_COMMANDS = 40;
 const RECORD_TYPES = ['person', 'organization', 'interaction'] as const satisfies readonly RecordType[];
 const STATUSES = ['active', 'merged', 'deleted'] as const satisfies readonly CustomerStatus[];
 const REVIEW_STATUSES = ['open', 'accepted', 'rejected'] as const satisfies readonly ReviewStatus[];
 const PARTY_TYPES = ['person', 'organization'] as const satisfies readonly RecordType[];
+const EXTENSION_NAMESPACES = ['acme', 'beta'] as const;
+const EXTENSION_TYPES = ['customer', 'order'] as const;
+const EXTENSION_FIELDS = ['tier', 'score', 'flag'] as const;
+const WORKFLOWS = ['acme.sync', 'acme.notify'] as const;
 
 type ModelRecordType = (typeof RECORD_TYPES)[number];
 
@@ -49,6 +59,9 @@ interface Model {
   customers: Map<string, CustomerRow>;
   identityLinks: Map<string, IdentityLink>;
   reviews: Map<string, ReviewItem>;
+  /** Extension rows by {@link extensionKey}. */
+  extensions: Map<string, ExtensionRow>;
+  workflowRuns: Map<string, WorkflowRun>;
   /** Ids of the run's committed events, in append order. */
   outbox: string[];
   /** Seq of each committed event, once a read has seen it. */
@@ -85,6 +98,10 @@ const reviewId = (m: Model, i: number) => `${m.ns}v${i}`;
 const refKey = (m: Model, i: number) => `${m.ns}:ref${i}`;
 const customerId = (m: Model, i: number) => `${m.ns}c${i}`;
 const lookupKey = (m: Model, i: number) => `${m.ns}:k${i}`;
+const extensionEntityId = (m: Model, i: number) => `${m.ns}x${i}`;
+const workflowRunId = (m: Model, i: number) => `${m.ns}w${i}`;
+const extensionKey = (row: Pick<ExtensionRow, 'namespace' | 'entityType' | 'entityId'>) =>
+  JSON.stringify([row.namespace, row.entityType, row.entityId]);
 
 function allRecordKeys(m: Model): string[] {
   return RECORD_TYPES.flatMap((type) => Array.from({ length: RECORD_IDS }, (_, id) => recordKey(m, type, id)));
@@ -265,6 +282,86 @@ function reviewOf(m: Model, spec: ReviewSpec): ReviewItem {
     explanation: { contributions: [] },
     createdAt: T1,
     ...(spec.status === 'open' ? {} : { decidedAt: T1, decidedBy: 'usr_1' }),
+  };
+}
+
+interface ExtensionSpec {
+  namespace: (typeof EXTENSION_NAMESPACES)[number];
+  entityType: (typeof EXTENSION_TYPES)[number];
+  entity: number;
+  fields: (typeof EXTENSION_FIELDS)[number][];
+  n: number;
+}
+
+const extensionSpecArb: fc.Arbitrary<ExtensionSpec> = fc.record({
+  namespace: fc.constantFrom(...EXTENSION_NAMESPACES),
+  entityType: fc.constantFrom(...EXTENSION_TYPES),
+  entity: fc.nat(EXTENSION_ENTITIES - 1),
+  fields: fc.uniqueArray(fc.constantFrom(...EXTENSION_FIELDS), { maxLength: 3 }),
+  n: fc.nat(9),
+});
+
+function extensionOf(m: Model, spec: ExtensionSpec): ExtensionRow {
+  const fields: ExtensionRow['fields'] = {};
+  for (const name of spec.fields) {
+    const value = name === 'tier' ? `tier-${spec.n}` : name === 'score' ? spec.n * 1.5 : spec.n % 2 === 0;
+    fields[name] = { value, at: T1, ...(spec.n % 3 === 0 ? {} : { actor: `usr_${spec.n}` }) };
+  }
+  return {
+    namespace: spec.namespace,
+    entityType: spec.entityType,
+    entityId: extensionEntityId(m, spec.entity),
+    fields,
+    updatedAt: spec.n % 2 === 0 ? T1 : T2,
+  };
+}
+
+interface WorkflowRunSpec {
+  id: number;
+  workflow: (typeof WORKFLOWS)[number];
+  status: WorkflowRunStatus;
+  /** Sets the optional fields (lease, backoff, error, finish time) that replacing the run must drop again. */
+  optional: boolean;
+}
+
+const workflowRunSpecArb: fc.Arbitrary<WorkflowRunSpec> = fc.record({
+  id: fc.nat(WORKFLOW_RUNS - 1),
+  workflow: fc.constantFrom(...WORKFLOWS),
+  status: fc.constantFrom(...WORKFLOW_RUN_STATUSES),
+  optional: fc.boolean(),
+});
+
+function workflowRunOf(m: Model, spec: WorkflowRunSpec): WorkflowRun {
+  const id = workflowRunId(m, spec.id);
+  const version = (m.workflowRuns.get(id)?.version ?? 0) + 1;
+  return {
+    id,
+    workflow: spec.workflow,
+    status: spec.status,
+    input: { customerId: customerId(m, spec.id), n: version },
+    trigger: spec.optional ? { kind: 'schedule', slot: T1 } : { kind: 'event', eventId: `${m.ns}e${spec.id}` },
+    step: version,
+    attempt: version % 3,
+    results: { fetch: { version } },
+    completed: version > 1 ? ['fetch'] : [],
+    history: [
+      { at: T1, step: 'fetch', action: 'started', attempt: 1 },
+      ...(spec.optional
+        ? [{ at: T2, step: 'push', action: 'failed' as const, error: { code: 'E', message: 'x' } }]
+        : []),
+    ],
+    createdAt: T1,
+    updatedAt: T2,
+    ...(spec.optional
+      ? {
+          error: { code: 'E', message: 'x', step: 'push' },
+          finishedAt: T2,
+          notBefore: T2,
+          leaseOwner: 'worker-1',
+          leaseUntil: T2,
+        }
+      : {}),
+    version,
   };
 }
 
@@ -468,6 +565,129 @@ class PutReviewItem implements Command {
   }
 }
 
+class PutExtension implements Command {
+  constructor(
+    readonly spec: ExtensionSpec,
+    readonly fail: boolean,
+  ) {}
+  check() {
+    return true;
+  }
+  async run(m: Model, real: Real) {
+    const row = extensionOf(m, this.spec);
+    const own = (rows: ExtensionRow[]) => rows.filter((r) => r.namespace === row.namespace);
+    await inTransaction(real, this.fail, async (tx) => {
+      await tx.putExtension(row);
+      expect(own(await tx.getExtensions(row.entityType, [row.entityId])), 'reads its own extension write').toEqual([
+        row,
+      ]);
+    });
+    if (!this.fail) m.extensions.set(extensionKey(row), row);
+    expect(byExtensionKey(await read(real, (tx) => tx.getExtensions(row.entityType, [row.entityId])))).toEqual(
+      expectedExtensions(m, row.entityType, [row.entityId]),
+    );
+  }
+  toString() {
+    const s = this.spec;
+    return `putExtension(${s.namespace} ${s.entityType}/x${s.entity} [${s.fields}] n=${s.n})${this.fail ? ' then throw' : ''}`;
+  }
+}
+
+class DeleteExtension implements Command {
+  constructor(
+    readonly spec: Pick<ExtensionSpec, 'namespace' | 'entityType' | 'entity'>,
+    readonly fail: boolean,
+  ) {}
+  check() {
+    return true;
+  }
+  async run(m: Model, real: Real) {
+    const key = { ...this.spec, entityId: extensionEntityId(m, this.spec.entity) };
+    await inTransaction(real, this.fail, async (tx) => {
+      await tx.deleteExtension(key.namespace, key.entityType, key.entityId);
+      const left = await tx.getExtensions(key.entityType, [key.entityId]);
+      expect(left.filter((r) => r.namespace === key.namespace)).toEqual([]);
+    });
+    if (!this.fail) m.extensions.delete(extensionKey(key));
+    expect(byExtensionKey(await read(real, (tx) => tx.getExtensions(key.entityType, [key.entityId])))).toEqual(
+      expectedExtensions(m, key.entityType, [key.entityId]),
+    );
+  }
+  toString() {
+    const s = this.spec;
+    return `deleteExtension(${s.namespace} ${s.entityType}/x${s.entity})${this.fail ? ' then throw' : ''}`;
+  }
+}
+
+class PutWorkflowRun implements Command {
+  constructor(
+    readonly spec: WorkflowRunSpec,
+    readonly fail: boolean,
+  ) {}
+  check() {
+    return true;
+  }
+  async run(m: Model, real: Real) {
+    const run = workflowRunOf(m, this.spec);
+    await inTransaction(real, this.fail, async (tx) => {
+      await tx.putWorkflowRun(run);
+      expect(await tx.getWorkflowRun(run.id), 'reads its own run write').toStrictEqual(run);
+    });
+    if (!this.fail) m.workflowRuns.set(run.id, run);
+    expect(await read(real, (tx) => tx.getWorkflowRun(run.id))).toStrictEqual(m.workflowRuns.get(run.id));
+  }
+  toString() {
+    const s = this.spec;
+    return `putWorkflowRun(w${s.id} ${s.workflow} ${s.status}${s.optional ? ' +optional' : ''})${this.fail ? ' then throw' : ''}`;
+  }
+}
+
+/** Fields of a run the host sets only some of the time. */
+const OPTIONAL_RUN_FIELDS = ['error', 'finishedAt', 'notBefore', 'leaseOwner', 'leaseUntil'] as const;
+
+/**
+ * Reads a run and writes its next version, as a host does after each step: the optional fields flip between set and
+ * left out, so a store that merges a write into the stored run (instead of replacing it) keeps stale ones.
+ */
+class AdvanceWorkflowRun implements Command {
+  constructor(
+    readonly id: number,
+    readonly fail: boolean,
+  ) {}
+  check() {
+    return true;
+  }
+  async run(m: Model, real: Real) {
+    const id = workflowRunId(m, this.id);
+    const known = m.workflowRuns.get(id);
+    let next: WorkflowRun | undefined;
+    await inTransaction(real, this.fail, async (tx) => {
+      const current = await tx.getWorkflowRun(id);
+      expect(current).toStrictEqual(known);
+      if (!current) return;
+      const base: WorkflowRun = { ...current };
+      for (const field of OPTIONAL_RUN_FIELDS) delete base[field];
+      next = {
+        ...base,
+        status: current.status === 'pending' ? 'running' : current.status,
+        step: current.step + 1,
+        completed: [...current.completed, `step${current.step}`],
+        results: { ...current.results, [`step${current.step}`]: current.step },
+        history: [...current.history, { at: T2, step: `step${current.step}`, action: 'completed', attempt: 1 }],
+        ...(current.leaseOwner === undefined ? { leaseOwner: 'worker-2', leaseUntil: T2, notBefore: T1 } : {}),
+        version: current.version + 1,
+      };
+      await tx.putWorkflowRun(next);
+      expect(await tx.getWorkflowRun(id), 'reads its own run write').toStrictEqual(next);
+    });
+    if (!this.fail && next) m.workflowRuns.set(id, next);
+    expect(await read(real, (tx) => tx.getWorkflowRun(id))).toStrictEqual(m.workflowRuns.get(id));
+  }
+  toString() {
+    return `advanceWorkflowRun(w${this.id})${this.fail ? ' then throw' : ''}`;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Read checks
 // ---------------------------------------------------------------------------------------------------------------
@@ -570,6 +790,71 @@ class ListReviewPages implements Command {
   }
   toString() {
     return `listReviewItems pages of ${this.limit}${this.status ? ` (${this.status})` : ''}`;
+  }
+}
+
+/** What `getExtensions` must return for these entities, sorted as {@link byExtensionKey} sorts. */
+function expectedExtensions(m: Model, entityType: string, entityIds: readonly string[]): ExtensionRow[] {
+  const wanted = new Set(entityIds);
+  return byExtensionKey(
+    [...m.extensions.values()].filter((r) => r.entityType === entityType && wanted.has(r.entityId)),
+  );
+}
+
+class GetExtensions implements Command {
+  constructor(
+    readonly entityType: (typeof EXTENSION_TYPES)[number],
+    readonly entities: number[],
+  ) {}
+  check() {
+    return true;
+  }
+  async run(m: Model, real: Real) {
+    const ids = this.entities.map((i) => extensionEntityId(m, i));
+    const found = await read(real, (tx) => tx.getExtensions(this.entityType, ids));
+    expect(byExtensionKey(found)).toEqual(expectedExtensions(m, this.entityType, ids));
+  }
+  toString() {
+    return `getExtensions(${this.entityType}, [${this.entities.map((i) => `x${i}`)}])`;
+  }
+}
+
+/** The run's workflow runs, ordered by id, optionally filtered. */
+function expectedWorkflowRuns(m: Model, status?: readonly WorkflowRunStatus[], workflow?: string): WorkflowRun[] {
+  return [...m.workflowRuns.values()]
+    .filter(
+      (r) => (status === undefined || status.includes(r.status)) && (workflow === undefined || r.workflow === workflow),
+    )
+    .sort((x, y) => compare(x.id, y.id));
+}
+
+class ListWorkflowRunPages implements Command {
+  constructor(
+    readonly limit: number,
+    readonly status: WorkflowRunStatus[] | undefined,
+    readonly workflow: string | undefined,
+  ) {}
+  check() {
+    return true;
+  }
+  async run(m: Model, real: Real) {
+    const expected = expectedWorkflowRuns(m, this.status, this.workflow);
+    const filter = {
+      ...(this.status ? { status: this.status } : {}),
+      ...(this.workflow ? { workflow: this.workflow } : {}),
+    };
+    let after = m.ns;
+    for (let page = 0; ; page++) {
+      const rows = await read(real, (tx) => tx.listWorkflowRuns({ after, limit: this.limit, ...filter }));
+      expect(rows, `page ${page} after ${after}`).toStrictEqual(
+        expected.slice(page * this.limit, (page + 1) * this.limit),
+      );
+      if (rows.length < this.limit) break;
+      after = rows[rows.length - 1]!.id;
+    }
+  }
+  toString() {
+    return `listWorkflowRuns pages of ${this.limit}${this.status ? ` [${this.status}]` : ''}${this.workflow ? ` ${this.workflow}` : ''}`;
   }
 }
 
@@ -795,10 +1080,34 @@ async function checkEverything(m: Model, real: Real): Promise<void> {
     for (const status of [undefined, ...REVIEW_STATUSES]) {
       reviewsByStatus.push(await tx.listReviewItems({ after: m.ns, limit: 1000, ...(status ? { status } : {}) }));
     }
+    const extensions: ExtensionRow[][] = [];
+    for (const type of EXTENSION_TYPES) {
+      for (const i of range(EXTENSION_ENTITIES)) {
+        extensions.push(byExtensionKey(await tx.getExtensions(type, [extensionEntityId(m, i)])));
+      }
+      extensions.push(
+        byExtensionKey(
+          await tx.getExtensions(
+            type,
+            range(EXTENSION_ENTITIES).map((i) => extensionEntityId(m, i)),
+          ),
+        ),
+      );
+    }
+    const workflowRuns: (WorkflowRun | undefined)[] = [];
+    for (const i of range(WORKFLOW_RUNS)) workflowRuns.push(await tx.getWorkflowRun(workflowRunId(m, i)));
+    const workflowRunLists: WorkflowRun[][] = [await tx.listWorkflowRuns({ after: m.ns, limit: 1000 })];
+    for (const status of WORKFLOW_RUN_STATUSES) {
+      workflowRunLists.push(await tx.listWorkflowRuns({ after: m.ns, limit: 1000, status: [status] }));
+    }
+    for (const workflow of WORKFLOWS) {
+      workflowRunLists.push(await tx.listWorkflowRuns({ after: m.ns, limit: 1000, workflow }));
+    }
     return {
       allKeys,
       byBlockKey,
       identity: { linksByRecord, identityLinks, reviews, reviewsByPair, reviewsByStatus },
+      plugins: { extensions, workflowRuns, workflowRunLists },
       records: sortedRecords(await tx.getRecords(allRecordKeys(m))),
       customers: await tx.listCustomers({ after: m.ns, limit: 1000 }),
       byMatchKey,
@@ -818,7 +1127,26 @@ async function checkEverything(m: Model, real: Real): Promise<void> {
       expectedPairs.push(expectedReviews(m).filter((r) => r.pairKey === `${a}|${b}`));
     }
   }
-  expect(actual).toEqual({
+  const expectedExtensionLists = EXTENSION_TYPES.flatMap((type) => [
+    ...range(EXTENSION_ENTITIES).map((i) => expectedExtensions(m, type, [extensionEntityId(m, i)])),
+    expectedExtensions(
+      m,
+      type,
+      range(EXTENSION_ENTITIES).map((i) => extensionEntityId(m, i)),
+    ),
+  ]);
+  // Strict for workflow runs: an optional field a replacement left out must be gone, not undefined.
+  const { plugins, ...rest } = actual;
+  expect(plugins).toStrictEqual({
+    extensions: expectedExtensionLists,
+    workflowRuns: range(WORKFLOW_RUNS).map((i) => m.workflowRuns.get(workflowRunId(m, i))),
+    workflowRunLists: [
+      expectedWorkflowRuns(m),
+      ...WORKFLOW_RUN_STATUSES.map((status) => expectedWorkflowRuns(m, [status])),
+      ...WORKFLOWS.map((workflow) => expectedWorkflowRuns(m, undefined, workflow)),
+    ],
+  });
+  expect(rest).toEqual({
     byBlockKey: [
       ...range(BLOCK_KEYS).flatMap((i) =>
         PARTY_TYPES.map((type) => expectedByBlockKeys(m, [blockKey(m, i)], type, RECORD_IDS)),
@@ -883,6 +1211,10 @@ const writeArbs: fc.Arbitrary<Command>[] = [
   fc.tuple(linkSpecArb, failArb).map(([spec, fail]) => new PutIdentityLink(spec, fail)),
   fc.tuple(fc.nat(IDENTITY_LINKS - 1), failArb).map(([id, fail]) => new DeleteIdentityLink(id, fail)),
   fc.tuple(reviewSpecArb, failArb).map(([spec, fail]) => new PutReviewItem(spec, fail)),
+  fc.tuple(extensionSpecArb, failArb).map(([spec, fail]) => new PutExtension(spec, fail)),
+  fc.tuple(extensionSpecArb, failArb).map(([spec, fail]) => new DeleteExtension(spec, fail)),
+  fc.tuple(workflowRunSpecArb, failArb).map(([spec, fail]) => new PutWorkflowRun(spec, fail)),
+  fc.tuple(fc.nat(WORKFLOW_RUNS - 1), failArb).map(([id, fail]) => new AdvanceWorkflowRun(id, fail)),
 ];
 
 const readArbs: fc.Arbitrary<Command>[] = [
@@ -905,6 +1237,18 @@ const readArbs: fc.Arbitrary<Command>[] = [
   fc
     .tuple(fc.integer({ min: 1, max: 3 }), fc.option(fc.constantFrom(...REVIEW_STATUSES), { nil: undefined }))
     .map(([limit, status]) => new ListReviewPages(limit, status)),
+  fc
+    .tuple(fc.constantFrom(...EXTENSION_TYPES), indexes(EXTENSION_ENTITIES))
+    .map(([type, entities]) => new GetExtensions(type, entities)),
+  fc
+    .tuple(
+      fc.integer({ min: 1, max: 3 }),
+      fc.option(fc.uniqueArray(fc.constantFrom(...WORKFLOW_RUN_STATUSES), { minLength: 1, maxLength: 3 }), {
+        nil: undefined,
+      }),
+      fc.option(fc.constantFrom(...WORKFLOWS), { nil: undefined }),
+    )
+    .map(([limit, status, workflow]) => new ListWorkflowRunPages(limit, status, workflow)),
   fc.constant(new CheckEverything()),
 ];
 
@@ -944,6 +1288,8 @@ export async function runStoreModel(
         customers: new Map(),
         identityLinks: new Map(),
         reviews: new Map(),
+        extensions: new Map(),
+        workflowRuns: new Map(),
         outbox: [],
         seqs: new Map(),
         base,

@@ -1,0 +1,108 @@
+/**
+ * Upgrading a schema through migration 3 (plugin extensions and workflow runs), on PGlite and PostgreSQL (skipped
+ * without DATABASE_URL): extension rows written in migration 1's shape survive with their timestamp as text, and an
+ * upgraded schema ends up with the same tables as a fresh one.
+ */
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { pgClient, pgliteClient, type SqlClient } from './client';
+import { migrate, MIGRATIONS } from './migrations';
+import { createPostgresStore } from './store';
+
+const url = process.env.DATABASE_URL;
+let counter = 0;
+const uniqueSchema = () => `mig_${Date.now().toString(36)}_${(counter++).toString(36)}`;
+
+const pglite = new PGlite();
+const pools: pg.Pool[] = [];
+const cleanups: (() => Promise<unknown>)[] = [];
+
+const backends: { name: string; skip: boolean; client: () => SqlClient }[] = [
+  { name: 'pglite', skip: false, client: () => ({ ...pgliteClient(pglite), close: async () => undefined }) },
+  {
+    name: 'postgres',
+    skip: !url,
+    client: () => {
+      const pool = new pg.Pool({ connectionString: url, max: 2 });
+      pools.push(pool);
+      return pgClient(pool);
+    },
+  },
+];
+
+/** Columns (name, type, nullability, default) and indexes of the plugin tables of a schema. */
+async function shapeOf(client: SqlClient, schema: string) {
+  const { rows: columns } = await client.query(
+    `SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns
+     WHERE table_schema = $1 AND table_name IN ('crmkit_extensions', 'crmkit_workflow_runs')
+     ORDER BY table_name, column_name`,
+    [schema],
+  );
+  const { rows: indexes } = await client.query(
+    `SELECT tablename, indexname FROM pg_indexes
+     WHERE schemaname = $1 AND tablename IN ('crmkit_extensions', 'crmkit_workflow_runs') ORDER BY indexname`,
+    [schema],
+  );
+  return { columns, indexes };
+}
+
+for (const backend of backends) {
+  (backend.skip ? describe.skip : describe)(`migration 3 on ${backend.name}`, () => {
+    it('keeps extension rows written before it, with their timestamp as ISO text, and matches a fresh schema', async () => {
+      const client = backend.client();
+      const [old, fresh] = [uniqueSchema(), uniqueSchema()];
+      for (const schema of [old, fresh]) cleanups.push(() => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+      expect(
+        await migrate(
+          client,
+          old,
+          MIGRATIONS.filter((m) => m.version < 3),
+        ),
+      ).toEqual([1, 2]);
+      await client.query(
+        `INSERT INTO "${old}".crmkit_extensions (namespace, entity_type, entity_id, data, updated_at)
+         VALUES ('acme', 'customer', 'c1', $1::jsonb, '2026-01-01T10:00:00.123Z')`,
+        [JSON.stringify({ tier: { value: 'gold', at: '2026-01-01T10:00:00.123Z', actor: 'usr_1' } })],
+      );
+      expect(await migrate(client, old)).toEqual([3]);
+
+      const store = createPostgresStore({ client, schema: old });
+      expect(await store.transaction((tx) => tx.getExtensions('customer', ['c1']))).toEqual([
+        {
+          namespace: 'acme',
+          entityType: 'customer',
+          entityId: 'c1',
+          fields: { tier: { value: 'gold', at: '2026-01-01T10:00:00.123Z', actor: 'usr_1' } },
+          updatedAt: '2026-01-01T10:00:00.123Z',
+        },
+      ]);
+      const run = {
+        id: 'wr1',
+        workflow: 'acme.sync',
+        status: 'pending' as const,
+        input: null,
+        trigger: { kind: 'manual' as const },
+        step: 0,
+        attempt: 0,
+        results: {},
+        completed: [],
+        history: [],
+        createdAt: '2026-01-01T10:00:00Z',
+        updatedAt: '2026-01-01T10:00:00Z',
+        version: 1,
+      };
+      await store.transaction((tx) => tx.putWorkflowRun(run));
+      expect(await store.transaction((tx) => tx.getWorkflowRun('wr1'))).toStrictEqual(run);
+
+      expect(await migrate(client, fresh)).toEqual(MIGRATIONS.map((m) => m.version));
+      expect(await shapeOf(client, old)).toEqual(await shapeOf(client, fresh));
+    });
+  });
+}
+
+afterAll(async () => {
+  for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+  await Promise.all(pools.map((pool) => pool.end().catch(() => undefined)));
+  await pglite.close();
+});
