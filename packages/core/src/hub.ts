@@ -673,6 +673,7 @@ export function createHub(options: HubOptions = {}): Hub {
     if (ctx) {
       publish(ctx.events);
       if (runs.length > 0) engine.kick(runs.map((run) => run.id));
+      if (!host.hasAfterHooks()) return result;
       const events = ctx.events;
       const ingested = events.filter((e): e is HubEvent<'record.ingested'> => e.type === 'record.ingested');
       await host.after(

@@ -72,6 +72,15 @@ function isBefore(hook: HookName): hook is BeforeHookName {
   return hook.endsWith(':before');
 }
 
+/** Freezes a JSON-shaped value all the way down, so plugins sharing one payload cannot change it for each other. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
 function clone<T>(value: T): T {
   return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
@@ -228,6 +237,17 @@ export class PluginHost {
     return result.payload;
   }
 
+  /** True when any after-hook that events feed is registered (the Hub skips building payloads otherwise). */
+  hasAfterHooks(): boolean {
+    return (
+      this.hooks.has('ingest:after') ||
+      this.hooks.has('merge:after') ||
+      this.hooks.has('link:after') ||
+      this.hooks.has('update:after') ||
+      this.hooks.has('interaction:after')
+    );
+  }
+
   /** Runs the after-hooks for committed events (each event type maps to its hook), then `ingest:after`. */
   async after(
     events: readonly HubEvent[],
@@ -237,10 +257,13 @@ export class PluginHost {
     for (const event of events) {
       for (const [hook, type] of Object.entries(HOOK_EVENTS) as [AfterHookName, string][]) {
         if (type !== event.type || !this.hooks.has(hook)) continue;
-        await this.hooks.call(hook, PluginHost.tag({ ...(event.payload as object) }, origin) as never);
+        // One frozen copy per event, shared by every plugin (projections build on it).
+        await this.hooks.call(hook, PluginHost.tag(deepFreeze(clone(event.payload)) as object, origin) as never);
       }
     }
-    if (ingest && this.hooks.has('ingest:after')) await this.hooks.call('ingest:after', PluginHost.tag(ingest, origin));
+    if (ingest && this.hooks.has('ingest:after')) {
+      await this.hooks.call('ingest:after', PluginHost.tag(deepFreeze(clone(ingest)), origin));
+    }
   }
 
   private registerHooks(entry: LoadedPlugin): void {
@@ -288,10 +311,11 @@ export class PluginHost {
     const data = payload as Record<string, unknown>;
     switch (hook) {
       case 'update:after': {
+        if (grant.readsAllFields) return grant.canReadEntity((data.customer as Customer).kind) ? payload : undefined;
         const customer = grant.projectCustomer(data.customer as Customer);
         if (!customer) return undefined;
         const changedFields = (data.changedFields as string[]).filter((f) => grant.canReadField(f));
-        return Object.freeze({ customer, changedFields });
+        return { customer, changedFields };
       }
       case 'interaction:after': {
         if (!grant.canReadEntity('interaction')) return undefined;
@@ -300,14 +324,20 @@ export class PluginHost {
         for (const [ns, value] of Object.entries(interaction.attributes ?? {})) {
           if (grant.canReadField(`attributes.${ns}`)) attributes[ns] = value;
         }
-        return Object.freeze({ ...data, interaction: { ...interaction, attributes } });
+        return { ...data, interaction: { ...interaction, attributes } };
       }
       case 'ingest:after': {
         const records = (data.records as { type: RecordType }[]).filter((r) => grant.canReadEntity(r.type));
-        return records.length === 0 ? undefined : Object.freeze({ records });
+        return records.length === 0 ? undefined : { records };
+      }
+      case 'link:after': {
+        // The matcher's explanation carries field values: only for plugins that may read every field.
+        if (grant.readsAllFields) return payload;
+        const { explanation: _explanation, ...review } = data.review as Record<string, unknown>;
+        return { ...data, review };
       }
       default:
-        return Object.freeze({ ...data });
+        return payload;
     }
   }
 

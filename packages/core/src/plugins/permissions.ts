@@ -27,6 +27,7 @@ export class Grant {
   private readonly allFields: boolean;
   private readonly writeNamespaces: ReadonlySet<string>;
   private readonly writeEntities: ReadonlySet<string>;
+  private readonly fieldCache = new Map<string, boolean>();
 
   constructor(readonly plugin: Pick<Plugin, 'name' | 'permissions'>) {
     this.actor = `plugin:${plugin.name}`;
@@ -50,6 +51,11 @@ export class Grant {
     this.writeEntities = new Set(write.entities ?? []);
   }
 
+  /** True when the plugin may read every field (`fields: ['*']`): payloads need no projection. */
+  get readsAllFields(): boolean {
+    return this.allFields;
+  }
+
   /** May the plugin see records (or customers) of this type? */
   canReadEntity(type: RecordType | 'group'): boolean {
     return this.readEntities.has(type);
@@ -62,11 +68,17 @@ export class Grant {
 
   /** May the plugin see this golden field (`displayName`, `givenName`, `attributes.sales.tier`, `contactPoints` ...)? */
   canReadField(path: string): boolean {
-    if (this.allFields || this.exactFields.has(path)) return true;
+    if (this.allFields) return true;
+    const known = this.fieldCache.get(path);
+    if (known !== undefined) return known;
+    let allowed = this.exactFields.has(path);
     for (const prefix of this.prefixFields) {
-      if (path.startsWith(prefix) || `${path}.` === prefix) return true;
+      if (allowed) break;
+      allowed = path.startsWith(prefix) || `${path}.` === prefix;
     }
-    return false;
+    // Golden field names are few and repeat; bound the cache anyway (field names could come from data).
+    if (this.fieldCache.size < 4096) this.fieldCache.set(path, allowed);
+    return allowed;
   }
 
   /** May the plugin write fields in this namespace? */
