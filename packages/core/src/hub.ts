@@ -599,6 +599,7 @@ export function createHub(options: HubOptions = {}): Hub {
     },
     listRecords: (customerId) => recordsOfCustomer(customerId),
     listGroups: () => hub.groups.list(),
+    groupMembers: (groupId) => hub.groups.members(groupId),
     setFields: (customerId, values, actor) => writeFields(customerId, values, { actor }, actor.replace(/^plugin:/, '')),
     ingest: (records, origin) => ingestRecords(records, {}, origin),
     startWorkflow: (workflow, input, idempotencyKey) =>
@@ -631,8 +632,7 @@ export function createHub(options: HubOptions = {}): Hub {
       hasWorkflows = true;
     }
   }
-  const canRead = (plugin: string, type: string): boolean =>
-    host.isActive(plugin) && (host.get(plugin)?.grant.canReadEvent(type) ?? false);
+  const viewFor = (plugin: string, event: HubEvent): HubEvent | undefined => host.projectEvent(plugin, event);
   if (hasWorkflows && options.workflows?.scheduler !== false) {
     engine.startScheduler(options.workflows?.pollMs !== undefined ? { pollMs: options.workflows.pollMs } : {});
   }
@@ -659,7 +659,7 @@ export function createHub(options: HubOptions = {}): Hub {
           // Event-triggered workflow runs are created with the events: a committed event always has its runs.
           runs =
             hasWorkflows && ctx.events.length > 0
-              ? await engine.createRunsForEvents(tx, ctx.events, ctx.now, canRead)
+              ? await engine.createRunsForEvents(tx, ctx.events, ctx.now, viewFor)
               : [];
           if (ctx.journal.length > 0) await tx.appendJournal(ctx.journal);
           if (ctx.events.length > 0)

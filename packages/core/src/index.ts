@@ -36,7 +36,13 @@ export { HookRegistry, type HookEntryOptions, type HookErrorInfo } from './hooks
 export { loadPlugins, type LoadedPlugin } from './plugins/loader';
 export { Grant } from './plugins/permissions';
 export type { CommandInfo, PluginInfo } from './plugins/host';
-export { WorkflowEngine, type WorkflowEngineOptions } from './workflows';
+export {
+  WorkflowEngine,
+  type RunDueOptions,
+  type SchedulerOptions,
+  type WorkflowEngineOptions,
+  type WorkflowRunListOptions,
+} from './workflows';
 export { deriveGolden, displayNameOf, fieldsOf, contactPointsOf } from './golden';
 export type { DepartmentSources, DeriveGoldenOptions, ExtensionFact, RawContact, SurvivorshipOptions } from './golden';
 export {

@@ -492,7 +492,7 @@ describe('WorkflowEngine.createRunsForEvents', () => {
       payload: { customer: { id: `cus_${id}`, email } },
     }) as unknown as HubEvent;
 
-  it('creates one pending run per matching workflow and event, honouring when, input and canRead; idempotent', async () => {
+  it('creates one pending run per matching workflow and event, honouring when, input and the plugin view; idempotent', async () => {
     const { store, engine, errors } = setup();
     engine.register('mkt', 'welcome', {
       triggers: [
@@ -528,7 +528,7 @@ describe('WorkflowEngine.createRunsForEvents', () => {
       steps: [{ name: 's', run: () => null }],
     });
     const events = [event('evt_1', 'ada@example.com'), event('evt_2', 'bot@test')];
-    const canRead = (plugin: string) => plugin !== 'secret';
+    const canRead = (plugin: string, e: HubEvent) => (plugin !== 'secret' ? e : undefined);
     const now = '2026-01-01T00:00:01.000Z';
     const created = await store.transaction((tx) => engine.createRunsForEvents(tx, events, now, canRead));
     expect(created.map((r) => `${r.workflow} ${r.trigger.eventId}`).sort()).toEqual([
@@ -568,7 +568,7 @@ describe('WorkflowEngine.createRunsForEvents', () => {
       steps: [{ name: 's', run: (ctx) => void inputs.push(ctx.input) }],
     });
     const created = await store.transaction((tx) =>
-      engine.createRunsForEvents(tx, [event('evt_9', 'a@b.c')], '2026-01-01T00:00:00.000Z', () => true),
+      engine.createRunsForEvents(tx, [event('evt_9', 'a@b.c')], '2026-01-01T00:00:00.000Z', (_plugin, e) => e),
     );
     engine.kick(created.map((r) => r.id));
     await clock.run(engine.idle());

@@ -330,7 +330,8 @@ export class WorkflowEngine {
 
   /**
    * Inside the caller's write transaction: for each event, every registered workflow with a matching event trigger
-   * whose plugin may read the event type (`canRead`) and whose `when` returns true gets a `pending` run with a
+   * whose plugin may see the event (`viewFor` returns the plugin's projected view of it, or `undefined`) and whose
+   * `when` (given that view) returns true gets a `pending` run with a
    * deterministic id (from `<workflow>|<event id>`) and input `trigger.input(event)` (default: the event as JSON).
    * Idempotent: a run that exists already is left alone (and not returned). A throwing `when`/`input`, or an
    * input that is not JSON, skips that workflow for that event and is reported to `onError`: a plugin cannot fail
@@ -340,7 +341,7 @@ export class WorkflowEngine {
     tx: StoreTransaction,
     events: readonly HubEvent[],
     now: string,
-    canRead: (plugin: string, eventType: string) => boolean,
+    viewFor: (plugin: string, event: HubEvent) => HubEvent | undefined,
   ): Promise<WorkflowRun[]> {
     const created: WorkflowRun[] = [];
     for (const event of events) {
@@ -349,9 +350,11 @@ export class WorkflowEngine {
         try {
           for (const trigger of registered.definition.triggers) {
             if (!('event' in trigger) || trigger.event !== event.type) continue;
-            if (!canRead(registered.plugin, event.type)) break;
-            if (trigger.when && !trigger.when(event)) continue;
-            input = toJsonValue(trigger.input ? trigger.input(event) : event, 'input');
+            // The plugin's view of the event (projected to its grant), or nothing when it may not read it.
+            const view = viewFor(registered.plugin, event);
+            if (view === undefined) break;
+            if (trigger.when && !trigger.when(view)) continue;
+            input = toJsonValue(trigger.input ? trigger.input(view) : view, 'input');
             break;
           }
         } catch (error) {

@@ -1,7 +1,8 @@
 /**
  * `@crmkit/testing`: test toolkit for crmkit. `describeStoreContract` checks any `Store` implementation against the
  * contract of `@crmkit/model` with vitest and fast-check; `syntheticPeople` generates person records with known
- * duplicates for tests and benchmarks.
+ * duplicates for tests and benchmarks; `createPluginHarness` runs plugins on a fake clock and
+ * `describePluginConformance` checks a plugin against the plugin contract.
  *
  * @packageDocumentation
  */
@@ -10,3 +11,25 @@ export { FAMILY_NAMES, GIVEN_NAMES, SYNTHETIC_SOURCES, seededRandom, syntheticPe
 export * from './identity-datasets';
 export * from './identity-generator';
 export { customerPartition, type EventSource, type PartitionSource, recordEvents } from './hub-helpers';
+export {
+  createFakeClock,
+  createPluginHarness,
+  expectCrmkitError,
+  expectPermissionDenied,
+  FAKE_CLOCK_START,
+  type FakeClock,
+  type FakeClockRunOptions,
+  HarnessAssertionError,
+  type HarnessRecordInput,
+  type PluginErrorReport,
+  type PluginHarness,
+  type PluginHarnessOptions,
+} from './plugin-harness';
+export {
+  checkPluginConformance,
+  describePluginConformance,
+  type PluginConformanceOptions,
+  type PluginConformanceProbe,
+  type PluginConformanceResult,
+  pluginConformanceProbes,
+} from './plugin-conformance';

@@ -64,6 +64,7 @@ function host(count: number, fields: string[]): PluginHost {
     findCustomers: unused,
     listRecords: unused,
     listGroups: unused,
+    groupMembers: unused,
     setFields: unused,
     ingest: unused,
     startWorkflow: unused,

@@ -36,6 +36,8 @@ export interface HostBindings {
   /** Live records of a customer: its party records and the records that refer to it. */
   listRecords(customerId: string): Promise<StoredRecord[]>;
   listGroups(): Promise<CustomerGroup[]>;
+  /** Active members of a group. */
+  groupMembers(groupId: string): Promise<Customer[]>;
   /** Writes plugin field values (golden paths `attributes.<ns>.<field>` => value or null) as `actor`. */
   setFields(customerId: string, values: Record<string, JsonValue | null>, actor: string): Promise<Customer>;
   /** Ingests records as `origin` (a plugin name): hooks of that plugin skip the write. */
@@ -90,6 +92,69 @@ function attributesOf(record: { data?: unknown }): Record<string, JsonValue> {
     string,
     JsonValue
   >;
+}
+
+/** Attributes of the namespaces the grant may read. */
+function readableAttributes(
+  attributes: Record<string, JsonValue> | undefined,
+  grant: Grant,
+): Record<string, JsonValue> {
+  const out: Record<string, JsonValue> = {};
+  for (const [ns, value] of Object.entries(attributes ?? {}))
+    if (grant.canReadField(`attributes.${ns}`)) out[ns] = value;
+  return out;
+}
+
+/**
+ * The payload of an event as a plugin may see it, or `undefined` when the plugin may not read what it is about.
+ * Customers are projected to the read grant; records of types it may not read are hidden; plugin attributes of
+ * namespaces it may not read are dropped; the matcher's explanation (which carries field values) is kept only for
+ * plugins that may read every field.
+ */
+function projectEventPayload(type: string, payload: unknown, grant: Grant): unknown {
+  const data = payload as Record<string, unknown>;
+  switch (type) {
+    case 'customer.created': {
+      const customer = grant.projectCustomer(data.customer as Customer);
+      return customer ? { customer } : undefined;
+    }
+    case 'customer.updated': {
+      if (grant.readsAllFields) return grant.canReadEntity((data.customer as Customer).kind) ? payload : undefined;
+      const customer = grant.projectCustomer(data.customer as Customer);
+      if (!customer) return undefined;
+      const changedFields = (data.changedFields as string[]).filter((f) => grant.canReadField(f));
+      return { customer, changedFields };
+    }
+    case 'record.ingested':
+      return grant.canReadEntity(data.type as RecordType) ? payload : undefined;
+    case 'interaction.recorded': {
+      if (!grant.canReadEntity('interaction')) return undefined;
+      if (grant.readsAllFields) return payload;
+      const interaction = data.interaction as { attributes?: Record<string, JsonValue> };
+      return {
+        ...data,
+        interaction: { ...interaction, attributes: readableAttributes(interaction.attributes, grant) },
+      };
+    }
+    case 'opportunity.upserted': {
+      if (!grant.canReadEntity('opportunity')) return undefined;
+      if (grant.readsAllFields) return payload;
+      const opportunity = data.opportunity as { attributes?: Record<string, JsonValue> };
+      return {
+        ...data,
+        opportunity: { ...opportunity, attributes: readableAttributes(opportunity.attributes, grant) },
+      };
+    }
+    case 'review.opened':
+    case 'review.decided': {
+      if (grant.readsAllFields) return payload;
+      const { explanation: _explanation, ...review } = data.review as Record<string, unknown>;
+      return { ...data, review };
+    }
+    default:
+      // customer.merged, customer.split, customer.deleted: ids only.
+      return payload;
+  }
 }
 
 /** The record without the attributes of namespaces the grant may write: what a plugin must leave unchanged. */
@@ -206,7 +271,17 @@ export class PluginHost {
   async runCommand(name: string, input: unknown): Promise<unknown> {
     const entry = this.commands.get(name);
     if (!entry) throw new NotFoundError({ entity: 'command', id: name });
-    const parsed = entry.command.input.safeParse(input);
+    let parsed: ReturnType<typeof entry.command.input.safeParse>;
+    try {
+      parsed = entry.command.input.safeParse(input);
+    } catch (error) {
+      // A schema that throws (a custom refinement or transform) is the input's problem to report, not a crash.
+      throw new ValidationError({
+        message: `[crmkit/core] Command "${name}" could not validate its input: ${error instanceof Error ? error.message : String(error)}`,
+        issues: [{ path: ['input'], pathString: 'input', message: 'The input schema failed', issueCode: 'custom' }],
+        cause: error,
+      });
+    }
     if (!parsed.success) {
       const issues = parsed.error.issues.map((issue) => {
         const path = ['input', ...issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key))];
@@ -308,37 +383,26 @@ export class PluginHost {
   }
 
   private projectAfter(hook: HookName, payload: unknown, grant: Grant): unknown {
-    const data = payload as Record<string, unknown>;
-    switch (hook) {
-      case 'update:after': {
-        if (grant.readsAllFields) return grant.canReadEntity((data.customer as Customer).kind) ? payload : undefined;
-        const customer = grant.projectCustomer(data.customer as Customer);
-        if (!customer) return undefined;
-        const changedFields = (data.changedFields as string[]).filter((f) => grant.canReadField(f));
-        return { customer, changedFields };
-      }
-      case 'interaction:after': {
-        if (!grant.canReadEntity('interaction')) return undefined;
-        const interaction = data.interaction as { attributes?: Record<string, JsonValue> };
-        const attributes: Record<string, JsonValue> = {};
-        for (const [ns, value] of Object.entries(interaction.attributes ?? {})) {
-          if (grant.canReadField(`attributes.${ns}`)) attributes[ns] = value;
-        }
-        return { ...data, interaction: { ...interaction, attributes } };
-      }
-      case 'ingest:after': {
-        const records = (data.records as { type: RecordType }[]).filter((r) => grant.canReadEntity(r.type));
-        return records.length === 0 ? undefined : { records };
-      }
-      case 'link:after': {
-        // The matcher's explanation carries field values: only for plugins that may read every field.
-        if (grant.readsAllFields) return payload;
-        const { explanation: _explanation, ...review } = data.review as Record<string, unknown>;
-        return { ...data, review };
-      }
-      default:
-        return payload;
+    if (hook === 'ingest:after') {
+      const records = ((payload as HookPayloads['ingest:after']).records as { type: RecordType }[]).filter((r) =>
+        grant.canReadEntity(r.type),
+      );
+      return records.length === 0 ? undefined : { records };
     }
+    const type = HOOK_EVENTS[hook];
+    return type ? projectEventPayload(type, payload, grant) : payload;
+  }
+
+  /**
+   * An event as a plugin may see it (for workflow triggers): `undefined` when the plugin is not active, may not
+   * receive the event type, or may not read what the event is about; otherwise the event with its payload projected
+   * to the plugin's grant.
+   */
+  projectEvent(plugin: string, event: HubEvent): HubEvent | undefined {
+    const entry = this.loaded.get(plugin);
+    if (!entry || !this.isActive(plugin) || !entry.grant.canReadEvent(event.type)) return undefined;
+    const payload = projectEventPayload(event.type, event.payload, entry.grant);
+    return payload === undefined ? undefined : ({ ...event, payload } as HubEvent);
   }
 
   /**
@@ -383,12 +447,14 @@ export class PluginHost {
               );
               throw deny(changed ? `records[${index}].data.attributes.${changed}` : `records[${index}]`);
             }
-            // Keep what the plugin could not see; take its writable namespaces.
+            // Keep what the plugin could not see; take its writable namespaces. Records it did not change stay as
+            // they were (no empty `attributes` added).
             const merged = { ...attributesOf(before) };
             for (const [ns, value] of Object.entries(attributesOf(after)))
               if (grant.canWriteNamespace(ns)) merged[ns] = value;
             for (const ns of Object.keys(attributesOf(before)))
               if (grant.canWriteNamespace(ns) && !(ns in attributesOf(after))) delete merged[ns];
+            if (stableStringify(merged) === stableStringify(attributesOf(before))) return;
             records[index] = {
               ...before,
               data: { ...(before.data as object), attributes: merged },
@@ -498,6 +564,12 @@ export class PluginHost {
         active();
         grant.assertReadEntity('group');
         return bindings.listGroups();
+      },
+      async listGroupMembers(groupId: string) {
+        active();
+        grant.assertReadEntity('group');
+        const members = await bindings.groupMembers(groupId);
+        return members.map((c) => grant.projectCustomer(c)).filter((c): c is Customer => c !== undefined);
       },
       async setFields(
         customerId: string,

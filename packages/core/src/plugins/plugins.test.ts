@@ -1,4 +1,5 @@
 import {
+  type Customer,
   definePlugin,
   type HubEvent,
   NotFoundError,
@@ -561,5 +562,114 @@ describe('workflows through the Hub', () => {
     const [ada] = (await hub.list()).items;
     expect(calls).toEqual([`first:${ada!.id}`, 'second:1']);
     await hub.close();
+  });
+});
+
+describe('grant enforcement in less obvious places', () => {
+  it('gives workflow triggers only the plugin view of the event', async () => {
+    const narrow = definePlugin({
+      name: 'narrow',
+      version: '1.0.0',
+      permissions: { read: { entities: ['person'], fields: ['givenName'], events: ['customer.created'] } },
+      workflows: { seen: { triggers: [{ event: 'customer.created' }], steps: [{ name: 'noop', run: () => null }] } },
+    });
+    const hub = createHub({ plugins: [narrow], workflows: { scheduler: false } });
+    await hub.ingest([
+      person('hubspot', '1', { givenName: 'Ada', familyName: 'Lovelace', emails: ['ada@example.com'] }),
+      {
+        type: 'organization',
+        source: 'hubspot',
+        externalId: 'o1',
+        observedAt: T1,
+        data: { name: 'Acme' },
+      } as SourceRecordInput,
+    ]);
+    await hub.workflows.idle();
+    const runs = await hub.workflows.list();
+    expect(runs).toHaveLength(1); // the organisation's event is not the plugin's to see
+    const input = runs[0]!.input as unknown as { payload: { customer: Customer } };
+    expect(Object.keys(input.payload.customer.golden.fields)).toEqual(['givenName']);
+    expect(input.payload.customer.golden.contactPoints).toEqual([]);
+    expect(JSON.stringify(input)).not.toContain('Lovelace');
+    await hub.close();
+  });
+
+  it('leaves records a before-hook did not change exactly as they came', async () => {
+    const touchy = definePlugin({
+      name: 'touchy',
+      version: '1.0.0',
+      fields: { person: { vip: z.boolean() } },
+      permissions: { read: { entities: ['person'] } },
+      hooks: {
+        'ingest:before': ({ records }) => ({
+          payload: {
+            records: records.map((r) =>
+              r.externalId === '2'
+                ? ({
+                    ...r,
+                    data: { ...(r.data as object), attributes: { touchy: { vip: true } } },
+                  } as SourceRecordInput)
+                : r,
+            ),
+          },
+        }),
+      },
+    });
+    const hub = createHub({ plugins: [touchy] });
+    await hub.ingest([
+      person('hubspot', '1', { givenName: 'Ada', emails: ['ada@example.com'] }),
+      person('hubspot', '2', { givenName: 'Bo', emails: ['bo@example.com'] }),
+    ]);
+    const stored = await hub.store.transaction((tx) => tx.getRecords(['hubspot/person/1', 'hubspot/person/2']));
+    const byKey = Object.fromEntries(stored.map((r) => [r.externalId, r.data as { attributes?: unknown }]));
+    expect(byKey['1']).not.toHaveProperty('attributes');
+    expect(byKey['2']!.attributes).toEqual({ touchy: { vip: true } });
+  });
+
+  it('turns a command schema that throws into a ValidationError', async () => {
+    const odd = definePlugin({
+      name: 'odd',
+      version: '1.0.0',
+      commands: {
+        go: {
+          input: z.preprocess(() => {
+            throw new TypeError('bad preprocess');
+          }, z.string()),
+          run: () => 'never',
+        },
+      },
+    });
+    const hub = createHub({ plugins: [odd] });
+    await expect(hub.commands.run('odd.go', 'x')).rejects.toSatisfy(
+      (e) => ValidationError.isInstance(e) && e.issues[0]!.pathString === 'input',
+    );
+  });
+
+  it('lists group members projected to the grant, only with the group grant', async () => {
+    const reader = definePlugin({
+      name: 'reader',
+      version: '1.0.0',
+      permissions: { read: { entities: ['person', 'group'], fields: ['givenName'] } },
+    });
+    const blind = definePlugin({ name: 'blind', version: '1.0.0', permissions: { read: { entities: ['person'] } } });
+    const hub = createHub({ plugins: [reader, blind] });
+    await hub.ingest([
+      person('hubspot', '1', { givenName: 'Ada', familyName: 'Lovelace', emails: ['ada@example.com'] }),
+      {
+        type: 'organization',
+        source: 'hubspot',
+        externalId: 'o1',
+        observedAt: T1,
+        data: { name: 'Acme' },
+      } as SourceRecordInput,
+    ]);
+    const { items } = await hub.list();
+    const group = await hub.groups.define({ name: 'All', managerId: 'usr_1', memberIds: items.map((c) => c.id) });
+    const members = await hub.plugins.context('reader').listGroupMembers(group.id);
+    expect(members.map((m) => Object.keys(m.golden.fields))).toEqual([['givenName']]);
+    await expect(hub.plugins.context('blind').listGroupMembers(group.id)).rejects.toMatchObject({
+      code: 'PERMISSION_DENIED',
+      path: 'group',
+    });
   });
 });

@@ -264,6 +264,11 @@ export interface PluginContext {
   /** Customer groups (needs `read.entities` to include `group`). */
   listGroups(): Promise<CustomerGroup[]>;
   /**
+   * Active members of a customer group (static members and rule matches), projected to the grant; members of a
+   * kind the plugin may not read are left out. Needs `read.entities` to include `group`.
+   */
+  listGroupMembers(groupId: string): Promise<PluginCustomer[]>;
+  /**
    * Writes plugin fields on a customer: `values` maps field names to values in `namespace` (the plugin's own by
    * default; another needs `write.namespaces`). Validated against the owning plugin's schema; `null` clears a field.
    */
@@ -330,10 +335,10 @@ export type PluginDefinition = Omit<Plugin, 'specificationVersion'> & { readonly
  * });
  * ```
  */
-export function definePlugin<const P extends PluginDefinition>(plugin: P): P & { readonly specificationVersion: 'v1' } {
-  return { ...plugin, specificationVersion: plugin.specificationVersion ?? 'v1' } as P & {
-    readonly specificationVersion: 'v1';
-  };
+export function definePlugin(plugin: PluginDefinition): Plugin {
+  // Not generic on purpose: a generic would be inferred from a declared `Plugin` return type before the hooks'
+  // payload types are known (TypeScript infers from the return position first), which breaks plugin factories.
+  return { ...plugin, specificationVersion: plugin.specificationVersion ?? 'v1' };
 }
 
 /** Builds a workflow definition with its input type inferred (a typed identity). */
