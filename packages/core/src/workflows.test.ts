@@ -18,7 +18,7 @@ import {
 } from '@crmkit/model';
 import type { Clock } from './clock';
 import { createMemoryStore } from './memory-store';
-import { createTestClock, type FakeClock } from './test-clock';
+import { createFakeClock, type FakeClock } from '@crmkit/testing';
 import { deterministicRunId, isTerminalRunStatus, toJsonValue, WorkflowEngine } from './workflows';
 
 const contextFor = (plugin: string): PluginContext => ({ plugin }) as unknown as PluginContext;
@@ -33,7 +33,7 @@ interface Setup {
 }
 
 function setup(options: { leaseMs?: number; clock?: FakeClock; store?: Store; workerId?: string } = {}): Setup {
-  const clock = options.clock ?? createTestClock();
+  const clock = options.clock ?? createFakeClock();
   const store = options.store ?? createMemoryStore();
   const errors: Setup['errors'] = [];
   const changes: WorkflowRun[] = [];
@@ -579,7 +579,7 @@ describe('WorkflowEngine.createRunsForEvents', () => {
 
 describe('schedules and leases', () => {
   it('creates one run per slot even with two engines on the same store', async () => {
-    const clock = createTestClock(Date.UTC(2026, 0, 1, 0, 0, 0, 250));
+    const clock = createFakeClock(Date.UTC(2026, 0, 1, 0, 0, 0, 250));
     const store = createMemoryStore();
     const ran: string[] = [];
     const definition: WorkflowDefinition<JsonValue> = {
@@ -607,7 +607,7 @@ describe('schedules and leases', () => {
   });
 
   it('never lets a second engine take a run while the first holds a valid (renewed) lease', async () => {
-    const clock = createTestClock();
+    const clock = createFakeClock();
     const store = createMemoryStore();
     const a = setup({ clock, store, workerId: 'A', leaseMs: 1000 });
     const b = setup({ clock, store, workerId: 'B', leaseMs: 1000 });
@@ -643,7 +643,7 @@ describe('schedules and leases', () => {
   });
 
   it('stop() aborts the step, records it without counting the attempt, and releases the run', async () => {
-    const clock = createTestClock();
+    const clock = createFakeClock();
     const store = createMemoryStore();
     const a = setup({ clock, store, workerId: 'A' });
     const b = setup({ clock, store, workerId: 'B' });
@@ -680,7 +680,7 @@ describe('schedules and leases', () => {
 
 describe('crash recovery', () => {
   it('resumes a run whose process died mid-step: completed steps are not re-run, the step re-runs as attempt 2 with the same key', async () => {
-    const clock = createTestClock();
+    const clock = createFakeClock();
     const store = createMemoryStore();
     const a = processEngine(clock, store, 'A');
     const b = processEngine(clock, store, 'B');
@@ -731,7 +731,7 @@ describe('crash recovery', () => {
   });
 
   it('a stalled worker that lost its lease drops its result and writes nothing', async () => {
-    const clock = createTestClock();
+    const clock = createFakeClock();
     const store = createMemoryStore();
     const a = processEngine(clock, store, 'A');
     const b = processEngine(clock, store, 'B');
@@ -765,7 +765,7 @@ describe('crash recovery', () => {
   });
 
   it('fails a step whose last allowed attempt was cut off by a crash, and compensates', async () => {
-    const clock = createTestClock();
+    const clock = createFakeClock();
     const store = createMemoryStore();
     const a = processEngine(clock, store, 'A');
     const b = processEngine(clock, store, 'B');
@@ -788,7 +788,7 @@ describe('crash recovery', () => {
   });
 
   it('resumes a compensation cut off by a crash: each remaining step is compensated exactly once', async () => {
-    const clock = createTestClock();
+    const clock = createFakeClock();
     const store = createMemoryStore();
     const a = processEngine(clock, store, 'A');
     const b = processEngine(clock, store, 'B');
@@ -851,7 +851,7 @@ describe('crash recovery', () => {
   it('property: after any crashes and resumes, a run completes with every effect applied once, or undoes exactly the completed steps once', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(stepArb, { minLength: 1, maxLength: 4 }), async (plans) => {
-        const clock = createTestClock();
+        const clock = createFakeClock();
         const store = createMemoryStore();
         const external = new External();
         const violations: string[] = [];

@@ -18,6 +18,7 @@ export {
   expectPermissionDenied,
   FAKE_CLOCK_START,
   type FakeClock,
+  type FakeProcessClock,
   type FakeClockRunOptions,
   HarnessAssertionError,
   type HarnessRecordInput,

@@ -47,6 +47,19 @@ export interface FakeClock extends Clock {
   pending(): number;
   /** The current time as an ISO 8601 string. */
   iso(): string;
+  /**
+   * A view of this clock for one simulated process (same time): give each Hub of a crash test its own, and
+   * {@link FakeProcessClock.kill} it to simulate the process dying: its timers never fire again.
+   */
+  process(): FakeProcessClock;
+}
+
+/** A view of a {@link FakeClock} as one simulated process sees it. */
+export interface FakeProcessClock extends Clock {
+  /** Simulates the death of the process: its pending timers never fire, and timers it sets later never fire. */
+  kill(): void;
+  /** True after {@link FakeProcessClock.kill}. */
+  readonly killed: boolean;
 }
 
 /** Options of {@link FakeClock.run}. */
@@ -61,6 +74,8 @@ interface Timer {
   id: number;
   at: number;
   fn: () => void;
+  /** The simulated process that set it (0: the clock itself). */
+  owner: number;
 }
 
 type RealTimers = {
@@ -108,7 +123,9 @@ function toMs(time: string | number, what: string): number {
 export function createFakeClock(start: string | number = FAKE_CLOCK_START): FakeClock {
   let now = toMs(start, 'createFakeClock');
   let nextId = 1;
+  let nextOwner = 1;
   const timers = new Map<number, Timer>();
+  const dead = new Set<number>();
 
   const settle = async (): Promise<void> => {
     for (let i = 0; i < 3; i++) await realTurn();
@@ -122,23 +139,41 @@ export function createFakeClock(start: string | number = FAKE_CLOCK_START): Fake
   const fire = (timer: Timer): void => {
     timers.delete(timer.id);
     now = Math.max(now, timer.at);
-    timer.fn();
+    if (!dead.has(timer.owner)) timer.fn();
+  };
+  const setTimer = (owner: number, fn: () => void, ms: number): number => {
+    const id = nextId++;
+    const delay = typeof ms === 'number' && Number.isFinite(ms) ? Math.max(0, ms) : 0;
+    if (!dead.has(owner)) timers.set(id, { id, at: now + delay, fn, owner });
+    return id;
   };
 
   return {
     now: () => now,
     iso: () => new Date(now).toISOString(),
-    setTimeout(fn, ms) {
-      const id = nextId++;
-      const delay = typeof ms === 'number' && Number.isFinite(ms) ? Math.max(0, ms) : 0;
-      timers.set(id, { id, at: now + delay, fn });
-      return id;
-    },
+    setTimeout: (fn, ms) => setTimer(0, fn, ms),
     clearTimeout(handle) {
       timers.delete(handle as number);
     },
     set(time) {
       now = toMs(time, 'FakeClock.set');
+    },
+    process() {
+      const owner = nextOwner++;
+      return {
+        now: () => now,
+        setTimeout: (fn, ms) => setTimer(owner, fn, ms),
+        clearTimeout(handle) {
+          timers.delete(handle as number);
+        },
+        kill() {
+          dead.add(owner);
+          for (const timer of [...timers.values()]) if (timer.owner === owner) timers.delete(timer.id);
+        },
+        get killed() {
+          return dead.has(owner);
+        },
+      };
     },
     settle,
     pending: () => timers.size,
