@@ -23,6 +23,15 @@ function person(source: string, externalId: string, data: Record<string, unknown
   return { type: 'person', source, externalId, observedAt, data } as SourceRecordInput;
 }
 
+/** An organisation record from HubSpot. */
+const ACME = {
+  type: 'organization',
+  source: 'hubspot',
+  externalId: 'o1',
+  observedAt: T1,
+  data: { name: 'Acme' },
+} as SourceRecordInput;
+
 const sales = definePlugin({
   name: 'sales',
   version: '1.2.0',
@@ -488,13 +497,7 @@ describe('commands and scoped reads', () => {
     const hub = createHub({ plugins: [marketing] });
     await hub.ingest([
       person('hubspot', '1', { givenName: 'Ada', familyName: 'Lovelace', emails: ['ada@example.com'] }),
-      {
-        type: 'organization',
-        source: 'hubspot',
-        externalId: 'o1',
-        observedAt: T1,
-        data: { name: 'Acme' },
-      } as SourceRecordInput,
+      ACME,
     ]);
     const { items } = await hub.list();
     const context = hub.plugins.context('marketing');
@@ -576,13 +579,7 @@ describe('grant enforcement in less obvious places', () => {
     const hub = createHub({ plugins: [narrow], workflows: { scheduler: false } });
     await hub.ingest([
       person('hubspot', '1', { givenName: 'Ada', familyName: 'Lovelace', emails: ['ada@example.com'] }),
-      {
-        type: 'organization',
-        source: 'hubspot',
-        externalId: 'o1',
-        observedAt: T1,
-        data: { name: 'Acme' },
-      } as SourceRecordInput,
+      ACME,
     ]);
     await hub.workflows.idle();
     const runs = await hub.workflows.list();
@@ -655,13 +652,7 @@ describe('grant enforcement in less obvious places', () => {
     const hub = createHub({ plugins: [reader, blind] });
     await hub.ingest([
       person('hubspot', '1', { givenName: 'Ada', familyName: 'Lovelace', emails: ['ada@example.com'] }),
-      {
-        type: 'organization',
-        source: 'hubspot',
-        externalId: 'o1',
-        observedAt: T1,
-        data: { name: 'Acme' },
-      } as SourceRecordInput,
+      ACME,
     ]);
     const { items } = await hub.list();
     const group = await hub.groups.define({ name: 'All', managerId: 'usr_1', memberIds: items.map((c) => c.id) });
