@@ -41,6 +41,8 @@ export const ContactArrangementSchema = EntityBaseSchema.extend({
   preferred: z.boolean().default(false),
   frequencyCap: FrequencyCapSchema.optional(),
   quietHours: QuietHoursSchema.optional(),
+  /** The user responsible for contact with the customer on this channel (the group's manager when absent). */
+  accountManagerId: IdSchema.optional(),
   note: z.string().max(2000).optional(),
 });
 /** A contact arrangement. */

@@ -11,6 +11,7 @@ export * from './activity';
 export * from './commerce';
 export * from './engagement';
 export * from './admin';
+export * from './governance';
 export * from './source-record';
 export * from './golden';
 export * from './events';

@@ -19,6 +19,24 @@ export interface ObjectCapabilities {
 /** An adapter's capability matrix, per record type. Absent types are not supported at all. */
 export interface AdapterCapabilities {
   objects: Partial<Record<RecordType, ObjectCapabilities>>;
+  /** The adapter can erase a person in the vendor system (GDPR Art. 17), e.g. HubSpot's GDPR delete. */
+  erase?: boolean;
+}
+
+/** What the Hub asks an adapter to erase: the records of one person in this adapter's source. */
+export interface EraseRequest {
+  /** The person's records in the vendor, by type and external id. */
+  records: { type: RecordType; externalId: string }[];
+  /** Normalised emails of the person (vendors such as HubSpot erase by email). */
+  emails: string[];
+}
+
+/** What an adapter did for an {@link EraseRequest}. */
+export interface EraseResult {
+  status: 'erased' | 'failed';
+  /** Records the vendor erased. */
+  erased: number;
+  detail?: string;
 }
 
 /** A batch of records read from a vendor, and the checkpoint to resume after it. */
@@ -78,6 +96,8 @@ export interface Adapter {
   read(options?: ReadOptions): AsyncIterable<SyncBatch>;
   /** Writes changes back to the vendor. Present only when some object advertises `write`. */
   write?(changes: readonly WriteChange[], options?: { signal?: AbortSignalLike }): Promise<WriteResult[]>;
+  /** Erases a person in the vendor system (GDPR Art. 17). Present only when `capabilities.erase` is true. */
+  erase?(request: EraseRequest, options?: { signal?: AbortSignalLike }): Promise<EraseResult>;
   /** Verifies and parses a webhook delivery into records. Present only when some object advertises `webhooks`. */
   parseWebhook?(request: WebhookRequest): Promise<SourceRecordInput[]>;
   close?(): Promise<void>;

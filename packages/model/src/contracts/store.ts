@@ -2,6 +2,7 @@ import type { JsonValue } from '../common';
 import type { AbortSignalLike } from '../errors';
 import type { CustomerGroup } from '../engagement';
 import type { Customer, CustomerStatus } from '../golden';
+import type { AuditEntry } from '../governance';
 import type { LiveSourceRecord, RecordType } from '../source-record';
 
 /** A source record as the store keeps it, with the Hub's linking data. */
@@ -224,6 +225,20 @@ export interface WorkflowRun {
   version: number;
 }
 
+/**
+ * A governance document: policy versions, consent captures, contact arrangements, change requests, erasure
+ * tombstones and similar low-volume records, kept by `kind` and `id`, with one lookup reference (`ref`, e.g. the
+ * customer id of a consent capture).
+ */
+export interface StoredDocument {
+  kind: string;
+  id: string;
+  /** What the document is about, for {@link StoreTransaction.listDocuments} (`null`: nothing). */
+  ref: string | null;
+  data: JsonValue;
+  updatedAt: string;
+}
+
 /** Paging options for lists ordered by id. */
 export interface ListOptions {
   /** Return rows whose id sorts after this one. */
@@ -299,6 +314,36 @@ export interface StoreTransaction {
   listWorkflowRuns(
     options: ListOptions & { status?: readonly WorkflowRunStatus[]; workflow?: string },
   ): Promise<WorkflowRun[]>;
+  /**
+   * Appends audit entries. The caller assigns `seq` (the last entry's plus one) and the hashes; a store must refuse
+   * (throw) an entry whose `seq` exists already, so two concurrent writers cannot both extend the chain.
+   */
+  appendAudit(entries: readonly AuditEntry[]): Promise<void>;
+  /** The entry with the highest `seq`. */
+  lastAudit(): Promise<AuditEntry | undefined>;
+  /** Entries in `seq` order after `after`, optionally only those of one target. */
+  listAudit(options: { after?: number; limit: number; target?: string }): Promise<AuditEntry[]>;
+  /**
+   * Redacts the changed values of every entry about these targets (`changes: null`, `redacted: true`); the rest of
+   * each entry, its digest and hashes stay, so the chain still verifies. Used by GDPR erasure. Returns how many.
+   */
+  redactAudit(targets: readonly string[]): Promise<number>;
+  getDocuments(kind: string, ids: readonly string[]): Promise<StoredDocument[]>;
+  /** Insert or replace by (kind, id). */
+  putDocument(document: StoredDocument): Promise<void>;
+  deleteDocument(kind: string, id: string): Promise<void>;
+  /** Documents of one kind ordered by id, optionally only those with this `ref`. */
+  listDocuments(kind: string, options: ListOptions & { ref?: string }): Promise<StoredDocument[]>;
+  /**
+   * Replaces the `data` of journal entries naming any of these customers with `{ redacted: true }` (GDPR erasure:
+   * merge snapshots and override values carry personal data). Returns how many.
+   */
+  redactJournal(customerIds: readonly string[]): Promise<number>;
+  /**
+   * Replaces with `{ redacted: true }` the payload of every outbox event whose payload mentions any of these ids
+   * (customer ids, record keys: unique tokens, matched as JSON string values). Returns how many.
+   */
+  redactOutbox(ids: readonly string[]): Promise<number>;
   getGroups(ids?: readonly string[]): Promise<CustomerGroup[]>;
   putGroup(group: CustomerGroup): Promise<void>;
   deleteGroup(id: string): Promise<void>;
