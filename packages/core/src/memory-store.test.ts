@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CustomerGroup, OutboxEvent } from '@crmkit/model';
+import type { AuditEntry, CustomerGroup, OutboxEvent } from '@crmkit/model';
 import { describeStoreContract } from '@crmkit/testing';
 import { createIdGenerator } from './ids';
 import { createMemoryStore } from './memory-store';
@@ -49,6 +49,29 @@ describe('createMemoryStore', () => {
     await store.transaction((tx) => tx.appendOutbox([event('e3')]));
     const seqs = (await store.transaction((tx) => tx.listOutbox({ limit: 10 }))).map((e) => e.seq);
     expect(seqs).toEqual([1, 2, 3]);
+  });
+
+  it('refuses an audit seq that exists with CONFLICT, writing nothing of that call even when the caller goes on', async () => {
+    const store = createMemoryStore();
+    const entry = (seq: number): AuditEntry => ({
+      seq,
+      at: T1,
+      actor: 'user:u1',
+      action: 'customer.override',
+      target: 'customer:c1',
+      changes: [{ field: 'jobTitle', new: `t${seq}` }],
+      changesDigest: 'd'.repeat(64),
+      prevHash: '0'.repeat(64),
+      hash: String(seq).padStart(64, '0'),
+    });
+    await store.transaction((tx) => tx.appendAudit([entry(1)]));
+    await store.transaction(async (tx) => {
+      await expect(tx.appendAudit([entry(2), entry(1)])).rejects.toMatchObject({ code: 'CONFLICT' });
+      await expect(tx.appendAudit([entry(3), entry(3)])).rejects.toMatchObject({ code: 'CONFLICT' });
+      await expect(tx.appendAudit([{ ...entry(4), seq: 4.5 }])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    });
+    const log = await store.transaction((tx) => tx.listAudit({ limit: 10 }));
+    expect(log).toEqual([entry(1)]);
   });
 
   it('keeps separate stores separate', async () => {

@@ -1,16 +1,21 @@
 import {
   AbortedError,
+  type AuditEntry,
+  ConflictError,
   type CustomerGroup,
   type CustomerRow,
   type ExtensionRow,
   type FieldOverride,
   type IdentityLink,
+  InvalidArgumentError,
   type JournalEntry,
+  type JsonValue,
   type MergeLink,
   type OutboxEvent,
   type RecordType,
   type ReviewItem,
   type Store,
+  type StoredDocument,
   type StoredRecord,
   type StoreTransaction,
   type TransactionOptions,
@@ -27,7 +32,7 @@ export interface MemoryStoreOptions {
 
 const clone: <T>(value: T) => T = (value) => runtime.structuredClone(value);
 
-function addToIndex(index: Map<string, Set<string>>, key: string, value: string): void {
+function addToIndex<V>(index: Map<string, Set<V>>, key: string, value: V): void {
   let set = index.get(key);
   if (!set) {
     set = new Set();
@@ -43,7 +48,29 @@ const entityKey = (entityType: string, entityId: string): string => `${entityTyp
 const extensionKey = (namespace: string, entityType: string, entityId: string): string =>
   `${namespace}\u0000${entityKey(entityType, entityId)}`;
 
-function removeFromIndex(index: Map<string, Set<string>>, key: string, value: string): void {
+/** What a redacted journal entry's data and a redacted outbox event's payload become. */
+const REDACTED: JsonValue = { redacted: true };
+
+/**
+ * True when `value` holds one of `ids` as a JSON string value, at any depth (inside objects and arrays). Object keys,
+ * numbers and substrings of longer strings do not count.
+ */
+function mentionsAny(value: JsonValue, ids: ReadonlySet<string>): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const current = stack.pop();
+    if (typeof current === 'string') {
+      if (ids.has(current)) return true;
+    } else if (Array.isArray(current)) {
+      for (const item of current) stack.push(item);
+    } else if (current !== null && typeof current === 'object') {
+      for (const item of Object.values(current)) stack.push(item);
+    }
+  }
+  return false;
+}
+
+function removeFromIndex<V>(index: Map<string, Set<V>>, key: string, value: V): void {
   const set = index.get(key);
   if (!set) return;
   set.delete(value);
@@ -54,6 +81,11 @@ function removeFromIndex(index: Map<string, Set<string>>, key: string, value: st
  * An in-memory {@link Store}: for tests, examples, and short-lived processes. Transactions are serialised and
  * rolled back exactly on failure (an undo log); values are copied in and out, so callers never share state with
  * the store.
+ *
+ * `appendAudit` refuses an entry whose `seq` exists already (stored, or earlier in the same call) with a
+ * `ConflictError` (`CONFLICT`) and writes nothing of that call; since transactions are serialised, writers that read
+ * `lastAudit` first never collide. `redactOutbox` matches an id only as a whole JSON string value, at any depth of
+ * the payload (not as an object key, a number or part of a longer string).
  *
  * @example
  * ```ts
@@ -85,6 +117,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   /** `entityType \0 entityId` -> keys of the entity's extension rows. */
   const extensionIndex = new Map<string, Set<string>>();
   const workflowRuns = new Map<string, WorkflowRun>();
+  /** The audit log in `seq` order. */
+  const audit: AuditEntry[] = [];
+  /** Audit target -> seqs of its entries. */
+  const auditTargets = new Map<string, Set<number>>();
+  /** Kind -> id -> governance document. */
+  const documents = new Map<string, Map<string, StoredDocument>>();
   let outboxSeq = 0;
   let closed = false;
   let queue: Promise<unknown> = Promise.resolve();
@@ -167,6 +205,50 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     }
   }
 
+  /** Position of `seq` in the audit log, or where it would go (binary search). */
+  function auditIndex(seq: number): number {
+    let low = 0;
+    let high = audit.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (audit[middle]!.seq < seq) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
+  function auditEntry(seq: number): AuditEntry | undefined {
+    const entry = audit[auditIndex(seq)];
+    return entry?.seq === seq ? entry : undefined;
+  }
+
+  function setAudit(seq: number, next: AuditEntry | undefined): void {
+    const index = auditIndex(seq);
+    const prev = audit[index]?.seq === seq ? audit[index] : undefined;
+    if (prev) removeFromIndex(auditTargets, prev.target, seq);
+    if (next === undefined) {
+      if (prev) audit.splice(index, 1);
+    } else {
+      if (prev) audit[index] = next;
+      else audit.splice(index, 0, next);
+      addToIndex(auditTargets, next.target, seq);
+    }
+  }
+
+  function setDocument(kind: string, id: string, next: StoredDocument | undefined): void {
+    let ofKind = documents.get(kind);
+    if (next === undefined) {
+      ofKind?.delete(id);
+      if (ofKind?.size === 0) documents.delete(kind);
+      return;
+    }
+    if (!ofKind) {
+      ofKind = new Map();
+      documents.set(kind, ofKind);
+    }
+    ofKind.set(id, next);
+  }
+
   function liveRecords(keys: Iterable<string>, type?: RecordType): StoredRecord[] {
     const out: StoredRecord[] = [];
     for (const key of new Set(keys)) {
@@ -219,6 +301,17 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       },
       async listRecordsByCustomer(ids) {
         return liveRecords(keysFrom(customerIndex, ids));
+      },
+      async listRecords({ type, observedBefore, limit }) {
+        const cutoff = Date.parse(observedBefore);
+        const found: StoredRecord[] = [];
+        for (const record of records.values()) {
+          if (record.type === type && !record.deleted && Date.parse(record.observedAt) < cutoff) found.push(record);
+        }
+        return found
+          .sort((a, b) => Date.parse(a.observedAt) - Date.parse(b.observedAt) || compareStrings(a.key, b.key))
+          .slice(0, limit)
+          .map(clone);
       },
       async getCustomers(ids) {
         return [...new Set(ids)].flatMap((id) => {
@@ -380,6 +473,108 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
           .sort((a, b) => compareStrings(a.id, b.id))
           .slice(0, limit)
           .map(clone);
+      },
+      async appendAudit(entries) {
+        // Checked before anything is written, so a refused call leaves nothing behind.
+        const seqs = new Set<number>();
+        for (const [i, entry] of entries.entries()) {
+          if (!Number.isSafeInteger(entry?.seq)) {
+            throw new InvalidArgumentError({
+              argument: `entries[${i}].seq`,
+              message: '[crmkit/memory-store] An audit entry\'s "seq" must be an integer.',
+            });
+          }
+          if (seqs.has(entry.seq) || auditEntry(entry.seq)) {
+            throw new ConflictError({
+              message: `[crmkit/memory-store] Audit entry ${entry.seq} exists already: another writer extended the audit log.`,
+            });
+          }
+          seqs.add(entry.seq);
+        }
+        for (const entry of entries) {
+          undo.push(() => setAudit(entry.seq, undefined));
+          setAudit(entry.seq, clone(entry));
+        }
+      },
+      async lastAudit() {
+        const last = audit[audit.length - 1];
+        return last ? clone(last) : undefined;
+      },
+      async listAudit({ after, limit, target }) {
+        if (target !== undefined) {
+          return [...(auditTargets.get(target) ?? [])]
+            .filter((seq) => after === undefined || seq > after)
+            .sort((a, b) => a - b)
+            .slice(0, limit)
+            .map((seq) => clone(auditEntry(seq)!));
+        }
+        const start = after === undefined ? 0 : auditIndex(Math.floor(after) + 1);
+        return audit.slice(start, start + limit).map(clone);
+      },
+      async redactAudit(targets) {
+        let count = 0;
+        for (const target of new Set(targets)) {
+          // A copy: setAudit takes each seq out of the index and puts it back.
+          for (const seq of [...(auditTargets.get(target) ?? [])]) {
+            const prev = auditEntry(seq)!;
+            undo.push(() => setAudit(seq, prev));
+            setAudit(seq, { ...prev, changes: null, redacted: true });
+            count++;
+          }
+        }
+        return count;
+      },
+      async getDocuments(kind, ids) {
+        const ofKind = documents.get(kind);
+        return [...new Set(ids)].sort(compareStrings).flatMap((id) => {
+          const found = ofKind?.get(id);
+          return found ? [clone(found)] : [];
+        });
+      },
+      async putDocument(document) {
+        const { kind, id } = document;
+        const prev = documents.get(kind)?.get(id);
+        undo.push(() => setDocument(kind, id, prev));
+        setDocument(kind, id, clone(document));
+      },
+      async deleteDocument(kind, id) {
+        const prev = documents.get(kind)?.get(id);
+        undo.push(() => setDocument(kind, id, prev));
+        setDocument(kind, id, undefined);
+      },
+      async listDocuments(kind, { after, limit, ref }) {
+        return [...(documents.get(kind)?.values() ?? [])]
+          .filter((doc) => (ref === undefined || doc.ref === ref) && (after === undefined || doc.id > after))
+          .sort((a, b) => compareStrings(a.id, b.id))
+          .slice(0, limit)
+          .map(clone);
+      },
+      async redactJournal(customerIds) {
+        const wanted = new Set(customerIds);
+        let count = 0;
+        for (const [i, entry] of journal.entries()) {
+          if (!entry.customerIds.some((id) => wanted.has(id))) continue;
+          undo.push(() => {
+            journal[i] = entry;
+          });
+          journal[i] = { ...entry, data: clone(REDACTED) };
+          count++;
+        }
+        return count;
+      },
+      async redactOutbox(ids) {
+        const wanted = new Set(ids);
+        let count = 0;
+        if (wanted.size === 0) return count;
+        for (const [i, event] of outbox.entries()) {
+          if (!mentionsAny(event.payload, wanted)) continue;
+          undo.push(() => {
+            outbox[i] = event;
+          });
+          outbox[i] = { ...event, payload: clone(REDACTED) };
+          count++;
+        }
+        return count;
       },
       async getGroups(ids) {
         const list = ids === undefined ? [...groups.values()] : ids.flatMap((id) => groups.get(id) ?? []);

@@ -1,13 +1,13 @@
 /**
- * Upgrading a schema through migration 3 (plugin extensions and workflow runs), on PGlite and PostgreSQL (skipped
- * without DATABASE_URL): extension rows written in migration 1's shape survive with their timestamp as text, and an
- * upgraded schema ends up with the same tables as a fresh one.
+ * Upgrading a schema through migration 3 (plugin extensions and workflow runs) and migration 4 (audit log and
+ * governance documents), on PGlite and PostgreSQL (skipped without DATABASE_URL): extension rows written in migration
+ * 1's shape survive with their timestamp as text, and an upgraded schema ends up with the same tables as a fresh one.
  */
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pgClient, pgliteClient, type SqlClient } from './client';
-import { migrate, MIGRATIONS } from './migrations';
+import { migrate, MIGRATIONS, splitStatements } from './migrations';
 import { createPostgresStore } from './store';
 
 const url = process.env.DATABASE_URL;
@@ -31,21 +31,44 @@ const backends: { name: string; skip: boolean; client: () => SqlClient }[] = [
   },
 ];
 
-/** Columns (name, type, nullability, default) and indexes of the plugin tables of a schema. */
-async function shapeOf(client: SqlClient, schema: string) {
+/** Columns (name, type, nullability, default) and indexes (with their definitions) of some tables of a schema. */
+async function shapeOf(
+  client: SqlClient,
+  schema: string,
+  tables: readonly string[] = ['crmkit_extensions', 'crmkit_workflow_runs'],
+) {
   const { rows: columns } = await client.query(
     `SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns
-     WHERE table_schema = $1 AND table_name IN ('crmkit_extensions', 'crmkit_workflow_runs')
+     WHERE table_schema = $1 AND table_name = ANY($2::text[])
      ORDER BY table_name, column_name`,
-    [schema],
+    [schema, [...tables]],
   );
   const { rows: indexes } = await client.query(
-    `SELECT tablename, indexname FROM pg_indexes
-     WHERE schemaname = $1 AND tablename IN ('crmkit_extensions', 'crmkit_workflow_runs') ORDER BY indexname`,
-    [schema],
+    `SELECT tablename, indexname, replace(indexdef, $1, 'SCHEMA') AS definition FROM pg_indexes
+     WHERE schemaname = $1 AND tablename = ANY($2::text[]) ORDER BY indexname`,
+    [schema, [...tables]],
   );
   return { columns, indexes };
 }
+
+describe('migration scripts', () => {
+  it('have no semicolon in a comment (splitStatements would cut the script there)', () => {
+    for (const migration of MIGRATIONS) {
+      const comments = migration.sql.split('\n').filter((line) => line.trim().startsWith('--'));
+      expect(
+        comments.filter((line) => line.includes(';')),
+        `migration ${migration.version}`,
+      ).toEqual([]);
+      for (const statement of splitStatements(migration.sql)) {
+        const code = statement
+          .split('\n')
+          .filter((line) => !line.trim().startsWith('--'))
+          .join('\n');
+        expect(code.trim(), `migration ${migration.version}: a statement of comments only`).not.toBe('');
+      }
+    }
+  });
+});
 
 for (const backend of backends) {
   (backend.skip ? describe.skip : describe)(`migration 3 on ${backend.name}`, () => {
@@ -65,7 +88,13 @@ for (const backend of backends) {
          VALUES ('acme', 'customer', 'c1', $1::jsonb, '2026-01-01T10:00:00.123Z')`,
         [JSON.stringify({ tier: { value: 'gold', at: '2026-01-01T10:00:00.123Z', actor: 'usr_1' } })],
       );
-      expect(await migrate(client, old)).toEqual([3]);
+      expect(
+        await migrate(
+          client,
+          old,
+          MIGRATIONS.filter((m) => m.version <= 3),
+        ),
+      ).toEqual([3]);
 
       const store = createPostgresStore({ client, schema: old });
       expect(await store.transaction((tx) => tx.getExtensions('customer', ['c1']))).toEqual([
@@ -97,6 +126,60 @@ for (const backend of backends) {
 
       expect(await migrate(client, fresh)).toEqual(MIGRATIONS.map((m) => m.version));
       expect(await shapeOf(client, old)).toEqual(await shapeOf(client, fresh));
+    });
+  });
+}
+
+for (const backend of backends) {
+  (backend.skip ? describe.skip : describe)(`migration 4 on ${backend.name}`, () => {
+    it('replaces the unused audit placeholder and adds documents, matching a fresh schema', async () => {
+      const client = backend.client();
+      const [old, fresh] = [uniqueSchema(), uniqueSchema()];
+      for (const schema of [old, fresh]) cleanups.push(() => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+      expect(
+        await migrate(
+          client,
+          old,
+          MIGRATIONS.filter((m) => m.version < 4),
+        ),
+      ).toEqual([1, 2, 3]);
+      expect(await migrate(client, old)).toEqual([4]);
+      expect(await migrate(client, old), 'nothing left to do').toEqual([]);
+      expect(await migrate(client, fresh)).toEqual(MIGRATIONS.map((m) => m.version));
+      const tables = ['crmkit_audit_log', 'crmkit_documents'];
+      const shape = await shapeOf(client, old, tables);
+      expect(shape).toEqual(await shapeOf(client, fresh, tables));
+      // seq is the writer's: no default, no sequence behind it.
+      const seq = shape.columns.find((c) => c.table_name === 'crmkit_audit_log' && c.column_name === 'seq');
+      expect(seq).toMatchObject({ data_type: 'bigint', is_nullable: 'NO', column_default: null });
+      expect(shape.indexes.map((i) => i.indexname)).toEqual([
+        'crmkit_audit_log_pkey',
+        'crmkit_audit_log_target_seq',
+        'crmkit_documents_kind_ref_id',
+        'crmkit_documents_pkey',
+      ]);
+
+      const store = createPostgresStore({ client, schema: old });
+      const entry = {
+        seq: 1,
+        at: '2026-01-01T10:00:00.123Z',
+        actor: 'user:usr_1',
+        action: 'customer.override',
+        target: 'customer:c1',
+        changes: [{ field: 'jobTitle', old: null, new: 'CTO' }],
+        changesDigest: 'd'.repeat(64),
+        prevHash: '0'.repeat(64),
+        hash: 'h'.repeat(64),
+      };
+      const document = { kind: 'consent', id: 'cs1', ref: 'c1', data: { granted: true }, updatedAt: entry.at };
+      await store.transaction(async (tx) => {
+        await tx.appendAudit([entry]);
+        await tx.putDocument(document);
+      });
+      await store.transaction(async (tx) => {
+        expect(await tx.lastAudit()).toStrictEqual(entry);
+        expect(await tx.listDocuments('consent', { ref: 'c1', limit: 10 })).toStrictEqual([document]);
+      });
     });
   });
 }

@@ -254,6 +254,41 @@ CREATE INDEX crmkit_workflow_runs_status_workflow_id ON {{schema}}.crmkit_workfl
 CREATE INDEX crmkit_workflow_runs_workflow_id ON {{schema}}.crmkit_workflow_runs (workflow, id);
 `,
   },
+  {
+    version: 4,
+    name: 'audit log and governance documents',
+    sql: `
+-- The hash-chained audit log. Migration 1 created a placeholder table that nothing ever wrote, so it is dropped and
+-- replaced by one that keeps every entry whole, as written (entry, json: read back exactly, optional fields left out
+-- stay left out). seq is the writer's (the entry's position in the chain), never assigned by the database: the primary
+-- key refuses a second entry at one position, so two writers cannot both extend the chain from the same head.
+-- target is indexed with seq for an entity's history and for GDPR redaction. at, actor and action are copies for
+-- looking at the log with SQL, text like every crmkit timestamp.
+DROP TABLE IF EXISTS {{schema}}.crmkit_audit_log;
+CREATE TABLE {{schema}}.crmkit_audit_log (
+  seq bigint PRIMARY KEY,
+  at text NOT NULL,
+  actor text NOT NULL,
+  action text NOT NULL,
+  target text NOT NULL,
+  entry json NOT NULL
+);
+CREATE INDEX crmkit_audit_log_target_seq ON {{schema}}.crmkit_audit_log (target, seq);
+
+-- Governance documents (policy versions, consent captures, contact arrangements, change requests, erasure
+-- tombstones), one row per (kind, id), the document's data as json, stored as sent. ref is what a document is about
+-- (e.g. the customer of a consent capture), indexed with kind and id for listing a kind by ref in id order.
+CREATE TABLE {{schema}}.crmkit_documents (
+  kind text NOT NULL,
+  id text NOT NULL,
+  ref text,
+  data json NOT NULL,
+  updated_at text NOT NULL,
+  PRIMARY KEY (kind, id)
+);
+CREATE INDEX crmkit_documents_kind_ref_id ON {{schema}}.crmkit_documents (kind, ref, id);
+`,
+  },
 ];
 
 /** Stable 32-bit key for the migration advisory lock of one schema. */

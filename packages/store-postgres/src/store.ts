@@ -1,5 +1,6 @@
 import {
   AbortedError,
+  type AuditEntry,
   ConflictError,
   CrmkitError,
   type CustomerGroup,
@@ -10,11 +11,13 @@ import {
   type IdentityLink,
   InvalidArgumentError,
   type JournalEntry,
+  type JsonValue,
   type MergeLink,
   type OutboxEvent,
   type RecordType,
   type ReviewItem,
   type Store,
+  type StoredDocument,
   type StoredRecord,
   type StoreTransaction,
   type TransactionOptions,
@@ -53,6 +56,58 @@ const RETRYABLE = new Set(['40001', '40P01']); // serialization_failure, deadloc
 function sqlState(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
+
+/**
+ * Whether a transaction that failed with `error` should run again: a serialisation failure or deadlock, or a unique
+ * violation (`23505`) of the audit log's primary key in `schema`. `appendAudit` takes the `seq` after the head it
+ * read, so such a violation means a concurrent writer extended the chain first: run again, the transaction reads the
+ * new head and appends after it. (Under SERIALIZABLE PostgreSQL usually reports that race as `40001` already.) Unique
+ * violations of any other key are mistakes of the caller and fail at once. Internal; exported for tests.
+ */
+export function isRetryable(error: unknown, schema: string): boolean {
+  const state = sqlState(error);
+  if (state === undefined) return false;
+  if (RETRYABLE.has(state)) return true;
+  if (state !== '23505') return false;
+  const details = error as { schema?: unknown; table?: unknown; constraint?: unknown };
+  return (
+    details.table === 'crmkit_audit_log' &&
+    details.constraint === 'crmkit_audit_log_pkey' &&
+    (details.schema === undefined || details.schema === schema)
+  );
+}
+
+/** What a redacted journal entry's data and a redacted outbox event's payload become. */
+const REDACTED = '{"redacted":true}';
+
+/**
+ * True when `value` holds one of `ids` as a JSON string value, at any depth (inside objects and arrays). Object keys,
+ * numbers and substrings of longer strings do not count.
+ */
+function mentionsAny(value: unknown, ids: ReadonlySet<string>): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const current = stack.pop();
+    if (typeof current === 'string') {
+      if (ids.has(current)) return true;
+    } else if (Array.isArray(current)) {
+      for (const item of current) stack.push(item);
+    } else if (current !== null && typeof current === 'object') {
+      for (const item of Object.values(current)) stack.push(item);
+    }
+  }
+  return false;
+}
+
+/**
+ * A LIKE pattern matching JSON text that contains `id` as a string token, quotes included, encoded as the store
+ * writes it (`JSON.stringify`). Within JSON text a quoted token cannot start or end inside a longer string, so the
+ * pattern finds every event whose payload holds the id as a string value, and otherwise only ones holding it as an
+ * object key (the caller checks the parsed payload).
+ */
+function quotedTokenPattern(id: string): string {
+  return `%${JSON.stringify(id).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -128,6 +183,38 @@ function requireLimit(limit: unknown): number {
     });
   }
   return limit;
+}
+
+function requireSeq(argument: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+    throw new InvalidArgumentError({
+      argument,
+      message: `[crmkit/store-postgres] "${argument}" must be an integer.`,
+    });
+  }
+  return value;
+}
+
+/** An `after` position as a bigint parameter: the entries after it are those after its floor. */
+function requireAfter(after: unknown): number | null {
+  if (after === undefined) return null;
+  if (typeof after !== 'number' || !Number.isFinite(after)) {
+    throw new InvalidArgumentError({
+      argument: 'after',
+      message: '[crmkit/store-postgres] "after" must be a finite number.',
+    });
+  }
+  return Math.floor(after);
+}
+
+function toDocument(row: Row): StoredDocument {
+  return {
+    kind: text(row.kind),
+    id: text(row.id),
+    ref: (row.ref as string | null) ?? null,
+    data: row.data as JsonValue,
+    updatedAt: text(row.updated_at),
+  };
 }
 
 function requireFields(argument: string, value: unknown, fields: readonly string[]): void {
@@ -338,6 +425,23 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       async findRecordsByMatchKeys(keys) {
         requireStrings('matchKeys', keys);
         return keys.length === 0 ? [] : recordsByKeys('m', keys);
+      },
+      async listRecords({ type, observedBefore, limit }) {
+        const n = requireLimit(limit);
+        if (typeof observedBefore !== 'string' || Number.isNaN(Date.parse(observedBefore))) {
+          throw new InvalidArgumentError({
+            argument: 'observedBefore',
+            message: '[crmkit/store-postgres] "observedBefore" must be an ISO timestamp.',
+          });
+        }
+        // Compared as points in time (observedAt carries an offset), not as text.
+        const { rows } = await sql.query<Row>(
+          `SELECT ${RECORD_COLUMNS} FROM ${s}.crmkit_records
+           WHERE type = $1 AND NOT deleted AND observed_at::timestamptz < $2::timestamptz
+           ORDER BY observed_at::timestamptz, key LIMIT $3`,
+          [type, observedBefore, n],
+        );
+        return rows.map(toRecord);
       },
       async findRecordsByRefKeys(keys, type) {
         requireStrings('refKeys', keys);
@@ -712,6 +816,138 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         );
         return rows.map((row) => row.data);
       },
+      async appendAudit(entries) {
+        if (entries.length === 0) return;
+        const seqs = new Set<number>();
+        for (const [i, e] of entries.entries()) {
+          requireFields(`entries[${i}]`, e, [
+            'seq',
+            'at',
+            'actor',
+            'action',
+            'target',
+            'changes',
+            'changesDigest',
+            'prevHash',
+            'hash',
+          ]);
+          const seq = requireSeq(`entries[${i}].seq`, e.seq);
+          if (seqs.has(seq)) throw auditSeqTaken([seq]);
+          seqs.add(seq);
+        }
+        // The primary key decides. A seq whose entry this transaction can see is skipped here and refused below; one
+        // that a concurrent writer committed after this transaction's snapshot fails with a serialisation error (or a
+        // unique violation of the key), and the whole transaction runs again from a fresh read of the head.
+        const { rows } = await sql.query<{ seq: string | number }>(
+          `INSERT INTO ${s}.crmkit_audit_log (seq, at, actor, action, target, entry)
+           SELECT (e.v->>'seq')::bigint, e.v->>'at', e.v->>'actor', e.v->>'action', e.v->>'target', e.v
+           FROM json_array_elements($1::json) AS e(v)
+           ON CONFLICT (seq) DO NOTHING
+           RETURNING seq`,
+          [JSON.stringify(entries)],
+        );
+        if (rows.length !== entries.length) {
+          const written = new Set(rows.map((row) => Number(row.seq)));
+          throw auditSeqTaken([...seqs].filter((seq) => !written.has(seq)));
+        }
+      },
+      async lastAudit() {
+        const { rows } = await sql.query<{ entry: AuditEntry }>(
+          `SELECT entry FROM ${s}.crmkit_audit_log ORDER BY seq DESC LIMIT 1`,
+        );
+        return rows[0]?.entry;
+      },
+      async listAudit({ after, limit, target }) {
+        const n = requireLimit(limit);
+        const from = requireAfter(after);
+        if (target !== undefined) requireStrings('target', [target]);
+        const { rows } = await sql.query<{ entry: AuditEntry }>(
+          target === undefined
+            ? `SELECT entry FROM ${s}.crmkit_audit_log WHERE ($1::bigint IS NULL OR seq > $1) ORDER BY seq LIMIT $2`
+            : `SELECT entry FROM ${s}.crmkit_audit_log
+               WHERE target = $3 AND ($1::bigint IS NULL OR seq > $1) ORDER BY seq LIMIT $2`,
+          target === undefined ? [from, n] : [from, n, target],
+        );
+        return rows.map((row) => row.entry);
+      },
+      async redactAudit(targets) {
+        requireStrings('targets', targets);
+        if (targets.length === 0) return 0;
+        // Rewritten here rather than in SQL: the entry stays json exactly as written, only its changes replaced.
+        const { rows } = await sql.query<{ entry: AuditEntry }>(
+          `SELECT entry FROM ${s}.crmkit_audit_log WHERE target = ANY($1::text[]) ORDER BY seq FOR UPDATE`,
+          [[...targets]],
+        );
+        if (rows.length === 0) return 0;
+        await sql.query(
+          `UPDATE ${s}.crmkit_audit_log AS a SET entry = u.entry
+           FROM json_to_recordset($1::json) AS u(seq bigint, entry json) WHERE a.seq = u.seq`,
+          [
+            JSON.stringify(
+              rows.map(({ entry }) => ({ seq: entry.seq, entry: { ...entry, changes: null, redacted: true } })),
+            ),
+          ],
+        );
+        return rows.length;
+      },
+      async getDocuments(kind, ids) {
+        requireStrings('ids', ids);
+        if (ids.length === 0) return [];
+        const { rows } = await sql.query<Row>(
+          `SELECT kind, id, ref, data, updated_at FROM ${s}.crmkit_documents
+           WHERE kind = $1 AND id = ANY($2::text[]) ORDER BY id`,
+          [kind, [...ids]],
+        );
+        return rows.map(toDocument);
+      },
+      async putDocument(document) {
+        requireFields('document', document, ['kind', 'id', 'ref', 'data', 'updatedAt']);
+        await sql.query(
+          `INSERT INTO ${s}.crmkit_documents (kind, id, ref, data, updated_at) VALUES ($1, $2, $3, $4::json, $5)
+           ON CONFLICT (kind, id) DO UPDATE SET ref = excluded.ref, data = excluded.data, updated_at = excluded.updated_at`,
+          [document.kind, document.id, document.ref, JSON.stringify(document.data), document.updatedAt],
+        );
+      },
+      async deleteDocument(kind, id) {
+        await sql.query(`DELETE FROM ${s}.crmkit_documents WHERE kind = $1 AND id = $2`, [kind, id]);
+      },
+      async listDocuments(kind, { after, limit, ref }) {
+        const n = requireLimit(limit);
+        const { rows } = await sql.query<Row>(
+          ref === undefined
+            ? `SELECT kind, id, ref, data, updated_at FROM ${s}.crmkit_documents
+               WHERE kind = $1 AND ($2::text IS NULL OR id > $2) ORDER BY id LIMIT $3`
+            : `SELECT kind, id, ref, data, updated_at FROM ${s}.crmkit_documents
+               WHERE kind = $1 AND ref = $4 AND ($2::text IS NULL OR id > $2) ORDER BY id LIMIT $3`,
+          ref === undefined ? [kind, after ?? null, n] : [kind, after ?? null, n, ref],
+        );
+        return rows.map(toDocument);
+      },
+      async redactJournal(customerIds) {
+        requireStrings('customerIds', customerIds);
+        if (customerIds.length === 0) return 0;
+        const { rowCount } = await sql.query(
+          `UPDATE ${s}.crmkit_journal SET data = '${REDACTED}'::json WHERE customer_ids && $1::text[]`,
+          [[...customerIds]],
+        );
+        return rowCount;
+      },
+      async redactOutbox(ids) {
+        requireStrings('ids', ids);
+        const wanted = new Set(ids);
+        if (wanted.size === 0) return 0;
+        // Candidates hold an id as a quoted token in their JSON text; the parsed payload decides (values only).
+        const { rows } = await sql.query<{ seq: string | number; payload: unknown }>(
+          `SELECT seq, payload FROM ${s}.crmkit_outbox WHERE payload::text LIKE ANY($1::text[]) ORDER BY seq`,
+          [[...wanted].map(quotedTokenPattern)],
+        );
+        const hits = rows.filter((row) => mentionsAny(row.payload, wanted)).map((row) => String(row.seq));
+        if (hits.length === 0) return 0;
+        await sql.query(`UPDATE ${s}.crmkit_outbox SET payload = '${REDACTED}'::json WHERE seq = ANY($1::bigint[])`, [
+          hits,
+        ]);
+        return hits.length;
+      },
       async getGroups(ids) {
         if (ids !== undefined) requireStrings('ids', ids);
         const { rows } = await sql.query<{ data: CustomerGroup }>(
@@ -759,7 +995,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
           );
         } catch (error) {
           const state = sqlState(error);
-          if (state && RETRYABLE.has(state)) {
+          if (isRetryable(error, schemaName)) {
             if (attempt < maxRetries) {
               await sleep(Math.random() * 5 * 2 ** Math.min(attempt, 6));
               continue;
@@ -785,6 +1021,13 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     },
   };
   return store;
+}
+
+/** The refusal of audit entries whose seq exists already. */
+function auditSeqTaken(seqs: readonly number[]): ConflictError {
+  return new ConflictError({
+    message: `[crmkit/store-postgres] Audit entry ${seqs.join(', ')} exists already: another writer extended the audit log.`,
+  });
 }
 
 function toLink(row: Row): MergeLink {

@@ -7,6 +7,7 @@
  */
 import {
   AbortedError,
+  type AuditEntry,
   ConflictError,
   type CustomerGroup,
   type CustomerRow,
@@ -14,10 +15,12 @@ import {
   type FieldOverride,
   type IdentityLink,
   type JournalEntry,
+  type JsonValue,
   type MergeLink,
   type OutboxEvent,
   type ReviewItem,
   type Store,
+  type StoredDocument,
   type StoredRecord,
   type StoreTransaction,
   type TransactionOptions,
@@ -40,6 +43,8 @@ interface State {
   journal: JournalEntry[];
   outbox: OutboxEvent[];
   seq: number;
+  audit: Map<number, AuditEntry>;
+  documents: Map<string, StoredDocument>;
 }
 
 type Bug =
@@ -60,7 +65,18 @@ type Bug =
   | 'extension-type-ignored'
   | 'run-merged-on-put'
   | 'run-status-filter-ignored'
-  | 'dirty-reads';
+  | 'dirty-reads'
+  | 'audit-duplicate-accepted'
+  | 'audit-after-inclusive'
+  | 'audit-redacts-all'
+  | 'audit-redaction-drops-fields'
+  | 'document-kind-ignored'
+  | 'document-ref-ignored'
+  | 'documents-not-copied'
+  | 'journal-redaction-first-customer-only'
+  | 'outbox-redaction-substring'
+  | 'outbox-redaction-shallow'
+  | 'outbox-redaction-keys';
 
 interface ReferenceOptions {
   /** Run transactions concurrently (snapshot isolation, first committer wins) instead of one after another. */
@@ -70,6 +86,23 @@ interface ReferenceOptions {
 
 const copy = <T>(value: T): T => structuredClone(value);
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Whether `payload` mentions one of `ids` as the contract means it (string values at any depth), or as a bug does. */
+function mentions(payload: JsonValue, ids: ReadonlySet<string>, bug: Bug | undefined): boolean {
+  if (bug === 'outbox-redaction-substring') return [...ids].some((id) => JSON.stringify(payload).includes(id));
+  const walk = (value: JsonValue, depth: number): boolean => {
+    if (typeof value === 'string') return ids.has(value);
+    if (bug === 'outbox-redaction-shallow' && depth > 1) return false;
+    if (Array.isArray(value)) return value.some((v) => walk(v, depth + 1));
+    if (value !== null && typeof value === 'object') {
+      return Object.entries(value).some(
+        ([key, v]) => (bug === 'outbox-redaction-keys' && ids.has(key)) || walk(v as JsonValue, depth + 1),
+      );
+    }
+    return false;
+  };
+  return walk(payload, 0);
+}
 
 function createReferenceStore(options: ReferenceOptions = {}): Store {
   const { bug } = options;
@@ -88,6 +121,8 @@ function createReferenceStore(options: ReferenceOptions = {}): Store {
     journal: [],
     outbox: [],
     seq: 0,
+    audit: new Map(),
+    documents: new Map(),
   };
   /** Commit stamp of the last change of each `table:key`. */
   const changedAt = new Map<string, number>();
@@ -120,6 +155,9 @@ function createReferenceStore(options: ReferenceOptions = {}): Store {
     const overrideKey = (customerId: string, field: string) => `${customerId}\u0000${field}`;
     const extensionKey = (namespace: string, entityType: string, entityId: string) =>
       JSON.stringify([namespace, entityType, entityId]);
+    const documentKey = (kind: string, id: string) => JSON.stringify([kind, id]);
+    const copyDocument = (d: StoredDocument) => (bug === 'documents-not-copied' ? d : copy(d));
+    const auditInOrder = () => [...work.audit.values()].sort((a, b) => a.seq - b.seq);
     const tx: StoreTransaction = {
       async getRecords(keys) {
         return [...new Set(keys)].flatMap((k) => (work.records.has(k) ? [copy(work.records.get(k)!)] : []));
@@ -144,6 +182,15 @@ function createReferenceStore(options: ReferenceOptions = {}): Store {
         return live(work.records.values())
           .filter((r) => r.type === type && r.blockKeys.some((k) => wanted.has(k)))
           .slice(0, bug === 'block-limit-ignored' ? undefined : limit)
+          .map(copy);
+      },
+      async listRecords({ type, observedBefore, limit }) {
+        const cutoff = Date.parse(observedBefore);
+        const time = (r: StoredRecord) => Date.parse(r.observedAt);
+        return live(work.records.values())
+          .filter((r) => r.type === type && time(r) < cutoff)
+          .sort((a, b) => time(a) - time(b) || cmp(a.key, b.key))
+          .slice(0, limit)
           .map(copy);
       },
       async findRecordsByRefKeys(keys, type) {
@@ -318,6 +365,95 @@ function createReferenceStore(options: ReferenceOptions = {}): Store {
           .slice(0, limit)
           .map(copy);
       },
+      async appendAudit(entries) {
+        const seqs = new Set<number>();
+        for (const entry of entries) {
+          if (bug !== 'audit-duplicate-accepted' && (seqs.has(entry.seq) || work.audit.has(entry.seq)))
+            throw new ConflictError({ message: `[reference-store] audit entry ${entry.seq} exists` });
+          seqs.add(entry.seq);
+        }
+        for (const entry of entries) {
+          const stored = copy(entry);
+          write('audit', String(entry.seq), (s) => s.audit.set(entry.seq, stored));
+        }
+      },
+      async lastAudit() {
+        const last = auditInOrder().at(-1);
+        return last ? copy(last) : undefined;
+      },
+      async listAudit({ after, limit, target }) {
+        return auditInOrder()
+          .filter(
+            (e) =>
+              (target === undefined || e.target === target) &&
+              (after === undefined || e.seq > after || (bug === 'audit-after-inclusive' && e.seq === after)),
+          )
+          .slice(0, limit)
+          .map(copy);
+      },
+      async redactAudit(targets) {
+        const wanted = new Set(targets);
+        const hits = auditInOrder().filter((e) => bug === 'audit-redacts-all' || wanted.has(e.target));
+        for (const { seq } of hits) {
+          write('audit', String(seq), (s) => {
+            const { reason: _reason, ...rest } = s.audit.get(seq)!;
+            const kept = bug === 'audit-redaction-drops-fields' ? rest : s.audit.get(seq)!;
+            s.audit.set(seq, { ...kept, changes: null, redacted: true });
+          });
+        }
+        return hits.length;
+      },
+      async getDocuments(kind, ids) {
+        const wanted = new Set(ids);
+        return [...work.documents.values()]
+          .filter((d) => (bug === 'document-kind-ignored' || d.kind === kind) && wanted.has(d.id))
+          .map(copyDocument);
+      },
+      async putDocument(document) {
+        const stored = copyDocument(document);
+        const key = documentKey(document.kind, document.id);
+        write('document', key, (s) => s.documents.set(key, stored));
+      },
+      async deleteDocument(kind, id) {
+        const key = documentKey(kind, id);
+        write('document', key, (s) => s.documents.delete(key));
+      },
+      async listDocuments(kind, { after, limit, ref }) {
+        return [...work.documents.values()]
+          .filter((d) => bug === 'document-kind-ignored' || d.kind === kind)
+          .filter((d) => bug === 'document-ref-ignored' || ref === undefined || d.ref === ref)
+          .filter((d) => after === undefined || d.id > after)
+          .sort((a, b) => cmp(a.id, b.id))
+          .slice(0, limit)
+          .map(copyDocument);
+      },
+      async redactJournal(customerIds) {
+        const wanted = new Set(customerIds);
+        const hits = work.journal.filter((e) =>
+          bug === 'journal-redaction-first-customer-only'
+            ? wanted.has(e.customerIds[0]!)
+            : e.customerIds.some((id) => wanted.has(id)),
+        );
+        for (const { id } of hits) {
+          write('journal', id, (s) => {
+            const index = s.journal.findIndex((e) => e.id === id);
+            s.journal[index] = { ...s.journal[index]!, data: { redacted: true } };
+          });
+        }
+        return hits.length;
+      },
+      async redactOutbox(ids) {
+        const wanted = new Set(ids);
+        if (wanted.size === 0) return 0;
+        const hits = work.outbox.filter((e) => mentions(e.payload, wanted, bug));
+        for (const { id } of hits) {
+          write('outbox', id, (s) => {
+            const index = s.outbox.findIndex((e) => e.id === id);
+            s.outbox[index] = { ...s.outbox[index]!, payload: { redacted: true } };
+          });
+        }
+        return hits.length;
+      },
       async getGroups(ids) {
         const list = ids === undefined ? [...work.groups.values()] : ids.flatMap((id) => work.groups.get(id) ?? []);
         return list.sort((a, b) => cmp(a.id, b.id)).map(copy);
@@ -431,6 +567,25 @@ describe('the suite catches broken stores', () => {
     { bug: 'run-merged-on-put', caught: /dropping fields the new version leaves out/, byModel: true },
     { bug: 'run-status-filter-ignored', caught: /lists runs ordered by id/, byModel: true },
     { bug: 'dirty-reads', caught: /uncommitted writes/, byModel: true },
+    { bug: 'audit-duplicate-accepted', caught: /refuses \(throws\) an entry whose seq exists/, byModel: false },
+    { bug: 'audit-after-inclusive', caught: /audit log > lists entries in seq order after a seq/, byModel: true },
+    { bug: 'audit-redacts-all', caught: /about the named targets only/, byModel: true },
+    { bug: 'audit-redaction-drops-fields', caught: /the rest exactly as written/, byModel: true },
+    { bug: 'document-kind-ignored', caught: /documents > puts, gets by kind and id/, byModel: true },
+    {
+      bug: 'document-ref-ignored',
+      caught: /lists documents of one kind ordered by id, with after, limit and ref/,
+      byModel: true,
+    },
+    { bug: 'documents-not-copied', caught: /copies audit entries and documents in and out/, byModel: false },
+    {
+      bug: 'journal-redaction-first-customer-only',
+      caught: /journal entries naming any of the customers/,
+      byModel: true,
+    },
+    { bug: 'outbox-redaction-substring', caught: /as a JSON string value at any depth/, byModel: false },
+    { bug: 'outbox-redaction-shallow', caught: /as a JSON string value at any depth/, byModel: true },
+    { bug: 'outbox-redaction-keys', caught: /as a JSON string value at any depth/, byModel: false },
   ];
 
   for (const { bug, caught, byModel } of bugs) {

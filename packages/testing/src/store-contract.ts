@@ -10,7 +10,7 @@ export interface StoreContractOptions {
    */
   skip?: string | false;
   /**
-   * Runs of the fast-check model-based test (each a random sequence of up to 40 operations). Raise it for a
+   * Runs of the fast-check model-based test (each a random sequence of up to 60 operations). Raise it for a
    * thorough run, lower it for a slow remote store. @default 30
    */
   numRuns?: number;
@@ -25,10 +25,14 @@ export interface StoreContractOptions {
  * lookup keys, cursor pagination, merge links, identity links, review items, overrides, the journal, the outbox (increasing seq, paging, redelivery from a checkpoint), groups,
  * plugin extension rows (by entity across namespaces, entity type filter, whole-row replace, delete), workflow runs
  * (exact round trip with and without the optional fields, replace, listing by id with status and workflow filters),
+ * the audit log (exact round trip, seq order, `after`/`limit`/`target`, refusal of a seq that exists, redaction of
+ * the named targets only), governance documents (by kind and id, replace, delete, listing by id with `ref`),
+ * redaction of journal data and outbox payloads (an id matches only as a whole JSON string value, at any depth),
  * transactions (exact rollback of every kind of write, commit visibility, abort signals, copies in and out),
  * concurrency (no lost updates: concurrent read-modify-write transactions either all apply or fail with code
  * `CONFLICT`; concurrent outbox appends get unique, increasing seq values that never slip behind a reader's
- * checkpoint) and a fast-check model-based test over random sequences of operations.
+ * checkpoint; concurrent audit appends never use one seq twice) and a fast-check model-based test over random
+ * sequences of operations.
  *
  * Every test gets a fresh store from `makeStore` and closes it afterwards (the suite may close a store twice).
  * `makeStore` must return an empty store: for a database, a new schema or truncated tables.

@@ -264,6 +264,11 @@ export interface StoreTransaction {
     blockKeys: readonly string[],
     options: { type: RecordType; limit: number },
   ): Promise<StoredRecord[]>;
+  /**
+   * Live records of one type observed before `observedBefore`, oldest first (ties by key), at most `limit`: what a
+   * retention rule purges.
+   */
+  listRecords(options: { type: RecordType; observedBefore: string; limit: number }): Promise<StoredRecord[]>;
   /** Live records that refer to any of these keys, optionally of one type. */
   findRecordsByRefKeys(refKeys: readonly string[], type?: RecordType): Promise<StoredRecord[]>;
   /** Live records linked to any of these customers. */

@@ -9,27 +9,34 @@ import { expect } from 'vitest';
 import {
   CrmkitError,
   type AbortSignalLike,
+  type AuditEntry,
   type CustomerGroup,
   type FieldOverride,
   type JournalEntry,
+  type JsonValue,
   type MergeLink,
   type OutboxEvent,
   type Store,
+  type StoredDocument,
   type StoreTransaction,
   type WorkflowRun,
 } from '@crmkit/model';
 import {
+  auditEntry,
   byExtensionKey,
   byId,
   byKey,
   byOverrideKey,
   customer,
   describeOutcome,
+  doc,
   event,
   extension,
   extensionValue,
+  fullAuditEntry,
   fullWorkflowRun,
   group,
+  hex64,
   identityLink,
   idsOf,
   journalEntry,
@@ -189,6 +196,12 @@ export function storeContractCases(): ContractCase[] {
       expect(await tx.getGroups()).toEqual([]);
       expect(await tx.getExtensions('customer', ['c1'])).toEqual([]);
       expect(await tx.listWorkflowRuns({ limit: 10 })).toEqual([]);
+      expect(await tx.lastAudit()).toBeUndefined();
+      expect(await tx.listAudit({ limit: 10 })).toEqual([]);
+      expect(await tx.listDocuments('consent', { limit: 10 })).toEqual([]);
+      expect(await tx.redactJournal(['c1'])).toBe(0);
+      expect(await tx.redactOutbox(['c1'])).toBe(0);
+      expect(await tx.redactAudit(['customer:c1'])).toBe(0);
     });
   });
 
@@ -292,6 +305,38 @@ export function storeContractCases(): ContractCase[] {
     expect(both).toHaveLength(3);
     expect(await store.transaction((tx) => tx.listRecordsByCustomer([]))).toEqual([]);
   });
+
+  add(
+    'records',
+    'lists live records of one type observed before a time, oldest first (ties by key), up to the limit',
+    async (store) => {
+      await store.transaction((tx) =>
+        tx.putRecords([
+          rec('a3', { observedAt: '2026-01-03T00:00:00Z' }),
+          rec('a2', { observedAt: '2026-01-01T00:00:00Z' }),
+          rec('a1', { observedAt: '2026-01-01T00:00:00.000Z' }),
+          // 2026-01-01T23:00Z: compared as a time, not as text.
+          rec('a0', { observedAt: '2026-01-02T01:00:00+02:00' }),
+          rec('a4', { observedAt: '2026-01-05T00:00:00Z' }),
+          rec('d1', { deleted: true, observedAt: '2025-12-01T00:00:00Z' }),
+          rec('o1', { type: 'organization', data: { name: 'Acme' }, observedAt: '2025-12-01T00:00:00Z' }),
+        ]),
+      );
+      await store.transaction(async (tx) => {
+        const list = async (observedBefore: string, limit = 10, type: 'person' | 'organization' = 'person') =>
+          (await tx.listRecords({ type, observedBefore, limit })).map((r) => r.externalId);
+        expect(await list('2026-01-04T00:00:00Z')).toEqual(['a1', 'a2', 'a0', 'a3']);
+        expect(await list('2026-01-04T00:00:00Z', 2)).toEqual(['a1', 'a2']);
+        expect(await list('2026-01-04T00:00:00Z', 0)).toEqual([]);
+        expect(await list('2026-01-01T00:00:00Z'), 'strictly before').toEqual([]);
+        expect(await list('2026-01-01T00:00:00.001Z')).toEqual(['a1', 'a2']);
+        expect(await list('2026-01-01T23:00:00.001Z')).toEqual(['a1', 'a2', 'a0']);
+        expect(await list('2030-01-01T00:00:00Z', 10, 'organization')).toEqual(['o1']);
+        const [first] = await tx.listRecords({ type: 'person', observedBefore: '2026-01-04T00:00:00Z', limit: 1 });
+        expect(first).toEqual(rec('a1', { observedAt: '2026-01-01T00:00:00.000Z' }));
+      });
+    },
+  );
 
   add('records', 'leaves tombstones out of every index', async (store) => {
     await store.transaction((tx) =>
@@ -1137,6 +1182,447 @@ export function storeContractCases(): ContractCase[] {
     });
   });
 
+  // ---------------------------------------------------------------- audit log
+  add(
+    'audit log',
+    'appends entries and reads them back exactly, in seq order, with and without the optional fields',
+    async (store) => {
+      const minimal = auditEntry(1);
+      const full = fullAuditEntry(2);
+      const redacted = auditEntry(3, { target: 'customer:c9', changes: null, redacted: true, reason: 'erased' });
+      const noChanges = auditEntry(4, { target: 'policy', action: 'policy.update', changes: [] });
+      expect(await store.transaction((tx) => tx.lastAudit())).toBeUndefined();
+      await store.transaction((tx) => tx.appendAudit([minimal, full]));
+      await store.transaction(async (tx) => {
+        await tx.appendAudit([redacted]);
+        await tx.appendAudit([noChanges]);
+        await tx.appendAudit([]);
+      });
+      await store.transaction(async (tx) => {
+        // toStrictEqual: an optional field left out must come back left out (not as undefined or null).
+        expect(await tx.listAudit({ limit: 10 })).toStrictEqual([minimal, full, redacted, noChanges]);
+        expect(await tx.lastAudit()).toStrictEqual(noChanges);
+        const [first] = await tx.listAudit({ limit: 1 });
+        expect(Object.keys(first!).sort()).toEqual(Object.keys(minimal).sort());
+      });
+    },
+  );
+
+  add(
+    'audit log',
+    'lists entries in seq order after a seq (exclusive), up to the limit, optionally of one target',
+    async (store) => {
+      const targets = ['customer:c1', 'customer:c2', 'policy'];
+      const entries = Array.from({ length: 12 }, (_, i) => auditEntry(i + 1, { target: targets[i % 3]! }));
+      await store.transaction((tx) => tx.appendAudit(entries.slice(0, 5)));
+      // The log is in seq order whatever order the entries came in.
+      await store.transaction((tx) => tx.appendAudit(entries.slice(5).reverse()));
+      const seqs = (list: readonly AuditEntry[]) => list.map((e) => e.seq);
+      await store.transaction(async (tx) => {
+        expect(await tx.listAudit({ limit: 100 })).toStrictEqual(entries);
+        expect(await tx.lastAudit()).toStrictEqual(entries[11]);
+        expect(seqs(await tx.listAudit({ limit: 3 }))).toEqual([1, 2, 3]);
+        expect(seqs(await tx.listAudit({ after: 3, limit: 4 }))).toEqual([4, 5, 6, 7]);
+        expect(seqs(await tx.listAudit({ after: 0, limit: 100 }))).toEqual(seqs(entries));
+        expect(await tx.listAudit({ after: 12, limit: 100 })).toEqual([]);
+        expect(await tx.listAudit({ limit: 0 })).toEqual([]);
+        expect(await tx.listAudit({ target: 'customer:c1', limit: 100 })).toStrictEqual(
+          entries.filter((e) => e.target === 'customer:c1'),
+        );
+        expect(seqs(await tx.listAudit({ target: 'customer:c1', limit: 100 }))).toEqual([1, 4, 7, 10]);
+        expect(seqs(await tx.listAudit({ target: 'customer:c1', after: 4, limit: 2 }))).toEqual([7, 10]);
+        expect(seqs(await tx.listAudit({ target: 'customer:c1', after: 5, limit: 100 }))).toEqual([7, 10]);
+        expect(seqs(await tx.listAudit({ target: 'policy', limit: 1 }))).toEqual([3]);
+        expect(await tx.listAudit({ target: 'customer:c1', after: 10, limit: 100 })).toEqual([]);
+        expect(await tx.listAudit({ target: 'customer:c', limit: 100 }), 'a target is matched whole').toEqual([]);
+        expect(await tx.listAudit({ target: 'customer:none', limit: 100 })).toEqual([]);
+      });
+    },
+  );
+
+  add('audit log', 'pages through a long log with a seq cursor, seeing every entry exactly once', async (store) => {
+    const count = 57;
+    const targetOf = (seq: number) => `customer:c${seq % 4}`;
+    const entries = Array.from({ length: count }, (_, i) => auditEntry(i + 1, { target: targetOf(i + 1) }));
+    for (let i = 0; i < count; i += 20) await store.transaction((tx) => tx.appendAudit(entries.slice(i, i + 20)));
+    const page = async (limit: number, target?: string) => {
+      const seen: number[] = [];
+      let after: number | undefined;
+      for (let guard = 0; guard < 1000; guard++) {
+        const rows = await store.transaction((tx) =>
+          tx.listAudit({ limit, ...(after === undefined ? {} : { after }), ...(target ? { target } : {}) }),
+        );
+        expect(rows.length).toBeLessThanOrEqual(limit);
+        if (rows.length === 0) break;
+        seen.push(...rows.map((e) => e.seq));
+        after = rows[rows.length - 1]!.seq;
+      }
+      return seen;
+    };
+    const all = entries.map((e) => e.seq);
+    expect(await page(10)).toEqual(all);
+    expect(await page(1)).toEqual(all);
+    expect(await page(count)).toEqual(all);
+    expect(await page(4, 'customer:c1')).toEqual(all.filter((seq) => targetOf(seq) === 'customer:c1'));
+  });
+
+  add(
+    'audit log',
+    'refuses (throws) an entry whose seq exists already, keeping nothing of that transaction',
+    async (store) => {
+      await store.transaction((tx) => tx.appendAudit([auditEntry(1), auditEntry(2)]));
+      const before = await store.transaction((tx) => tx.listAudit({ limit: 10 }));
+      const attempts: [string, (tx: StoreTransaction) => Promise<void>][] = [
+        ['a stored seq', (tx) => tx.appendAudit([auditEntry(2, { target: 'customer:x' })])],
+        ['a stored seq after a new one, in one call', (tx) => tx.appendAudit([auditEntry(3), auditEntry(1)])],
+        [
+          'a seq appended earlier in the transaction',
+          async (tx) => {
+            await tx.appendAudit([auditEntry(3)]);
+            await tx.appendAudit([auditEntry(3, { target: 'customer:x' })]);
+          },
+        ],
+        ['one seq twice in one call', (tx) => tx.appendAudit([auditEntry(3), auditEntry(3)])],
+        [
+          'after other writes',
+          async (tx) => {
+            await tx.putDocument(doc('d1'));
+            await tx.appendAudit([auditEntry(3), auditEntry(2)]);
+          },
+        ],
+      ];
+      for (const [name, attempt] of attempts) {
+        const outcome = await store.transaction(attempt).then(
+          () => 'committed',
+          () => 'refused',
+        );
+        expect(outcome, name).toBe('refused');
+        await store.transaction(async (tx) => {
+          expect(await tx.listAudit({ limit: 10 }), name).toStrictEqual(before);
+          expect(await tx.lastAudit(), name).toStrictEqual(before[1]);
+          expect(await tx.getDocuments('consent', ['d1']), name).toEqual([]);
+        });
+      }
+      // The chain goes on from its head.
+      const next = auditEntry(3, { target: 'customer:c3' });
+      await store.transaction((tx) => tx.appendAudit([next]));
+      expect(await store.transaction((tx) => tx.listAudit({ limit: 10 }))).toStrictEqual([...before, next]);
+    },
+  );
+
+  add(
+    'audit log',
+    'redacts the changes of the entries about the named targets only (the rest exactly as written), and counts them',
+    async (store) => {
+      const entries = [
+        auditEntry(1, { target: 'customer:c1' }),
+        fullAuditEntry(2, { target: 'customer:c2' }),
+        auditEntry(3, { target: 'customer:c10' }),
+        fullAuditEntry(4, { target: 'customer:c1', reason: 'fix' }),
+        auditEntry(5, { target: 'policy', changes: [] }),
+        auditEntry(6, { target: 'customer:c1', changes: null, redacted: true }),
+        auditEntry(7, { target: 'customer:c3', changes: [{ field: 'x', old: 'customer:c1', new: 'customer:c1' }] }),
+      ];
+      await store.transaction((tx) => tx.appendAudit(entries));
+      const redacted = (e: AuditEntry): AuditEntry => ({ ...e, changes: null, redacted: true });
+      const [e1, e2, e3, e4, e5, e6, e7] = entries;
+      expect(await store.transaction((tx) => tx.redactAudit(['customer:c1', 'customer:none']))).toBe(3);
+      let expected = [redacted(e1!), e2!, e3!, redacted(e4!), e5!, e6!, e7!];
+      await store.transaction(async (tx) => {
+        expect(await tx.listAudit({ limit: 10 })).toStrictEqual(expected);
+        expect(await tx.listAudit({ target: 'customer:c1', limit: 10 })).toStrictEqual([
+          expected[0],
+          expected[3],
+          expected[5],
+        ]);
+        expect(await tx.lastAudit()).toStrictEqual(e7);
+      });
+      // The count is of the entries about the targets, redacted before or not; a target named twice counts once.
+      expect(await store.transaction((tx) => tx.redactAudit(['customer:c1', 'customer:c1']))).toBe(3);
+      expect(await store.transaction((tx) => tx.redactAudit(['customer:c2', 'policy']))).toBe(2);
+      expected = [expected[0]!, redacted(e2!), e3!, expected[3]!, redacted(e5!), e6!, e7!];
+      expect(await store.transaction((tx) => tx.redactAudit([]))).toBe(0);
+      expect(await store.transaction((tx) => tx.redactAudit(['customer:c', 'c1', 'customer']))).toBe(0);
+      expect(await store.transaction((tx) => tx.listAudit({ limit: 10 }))).toStrictEqual(expected);
+    },
+  );
+
+  add('audit log', 'sees its own appends and redactions; a rollback leaves nothing behind', async (store) => {
+    await store.transaction((tx) => tx.appendAudit([auditEntry(1), auditEntry(2, { target: 'customer:c2' })]));
+    const before = await store.transaction((tx) => tx.listAudit({ limit: 10 }));
+    const error = await rejectionOf(
+      store.transaction(async (tx) => {
+        await tx.appendAudit([auditEntry(3)]);
+        expect(await tx.lastAudit()).toStrictEqual(auditEntry(3));
+        expect(await tx.redactAudit(['customer:c1'])).toBe(2);
+        expect(await tx.listAudit({ target: 'customer:c1', limit: 10 })).toStrictEqual(
+          [auditEntry(1), auditEntry(3)].map((e) => ({ ...e, changes: null, redacted: true })),
+        );
+        throw new Rollback();
+      }),
+    );
+    expect(isOrWrapsA(error, Rollback), String(error)).toBe(true);
+    await store.transaction(async (tx) => {
+      expect(await tx.listAudit({ limit: 10 })).toStrictEqual(before);
+      expect(await tx.lastAudit()).toStrictEqual(before[1]);
+    });
+    // The seq of the rolled-back entry is free again.
+    const next = auditEntry(3, { target: 'customer:c3' });
+    await store.transaction((tx) => tx.appendAudit([next]));
+    expect(await store.transaction((tx) => tx.lastAudit())).toStrictEqual(next);
+  });
+
+  // ---------------------------------------------------------------- documents
+  add('documents', 'puts, gets by kind and id, replaces and deletes documents, exactly', async (store) => {
+    const consent = doc('d1', { ref: 'c1' });
+    const sameIdOtherKind = doc('d1', { kind: 'policy', data: { version: 3, roles: { user: ['customer.read'] } } });
+    const values: StoredDocument['data'][] = [
+      null,
+      'text',
+      0,
+      -1.5,
+      false,
+      [],
+      {},
+      { nested: { list: [1, 'two', null, true], big: 1e21, small: 1e-7 }, text: 'Zoë "quoted" \\ 🚀, line\nbreak' },
+    ];
+    const odd = values.map((data, i) =>
+      doc(`v${i}`, {
+        kind: 'erasure',
+        data,
+        ref: i % 2 === 1 ? `c${i}` : null,
+        updatedAt: i % 2 === 1 ? '2026-02-01T00:00:01.250Z' : '2026-02-01T00:10:00.000+01:00',
+      }),
+    );
+    await store.transaction(async (tx) => {
+      for (const d of [sameIdOtherKind, consent, ...odd]) await tx.putDocument(d);
+    });
+    await store.transaction(async (tx) => {
+      expect(await tx.getDocuments('consent', ['d1'])).toStrictEqual([consent]);
+      expect(await tx.getDocuments('policy', ['d1'])).toStrictEqual([sameIdOtherKind]);
+      const ids = [...odd.map((d) => d.id).reverse(), 'missing', 'v0'];
+      expect(byId(await tx.getDocuments('erasure', ids)), 'each once').toStrictEqual(odd);
+      expect(await tx.getDocuments('consent', ['missing'])).toEqual([]);
+      expect(await tx.getDocuments('consent', [])).toEqual([]);
+      expect(await tx.getDocuments('other', ['d1']), 'only documents of the kind asked for').toEqual([]);
+    });
+    const replaced = doc('d1', { ref: null, data: { withdrawn: true }, updatedAt: T2 });
+    await store.transaction((tx) => tx.putDocument(replaced));
+    await store.transaction(async (tx) => {
+      expect(await tx.getDocuments('consent', ['d1'])).toStrictEqual([replaced]);
+      expect(await tx.getDocuments('policy', ['d1'])).toStrictEqual([sameIdOtherKind]);
+    });
+    await store.transaction((tx) => tx.deleteDocument('consent', 'd1'));
+    await store.transaction(async (tx) => {
+      expect(await tx.getDocuments('consent', ['d1'])).toEqual([]);
+      expect(await tx.getDocuments('policy', ['d1']), 'a delete touches one kind only').toStrictEqual([
+        sameIdOtherKind,
+      ]);
+      await tx.deleteDocument('consent', 'd1');
+      await tx.deleteDocument('never', 'x');
+    });
+  });
+
+  add('documents', 'lists documents of one kind ordered by id, with after, limit and ref', async (store) => {
+    const specs: [string, string | null][] = [
+      ['d05', 'c1'],
+      ['d01', 'c2'],
+      ['d10', null],
+      ['d03', 'c1'],
+      ['d07', 'c1'],
+      ['d02', null],
+      ['d04', 'c2'],
+    ];
+    const docs = specs.map(([id, ref]) => doc(id, { ref }));
+    const policies = [doc('d00', { kind: 'policy', ref: 'c1' }), doc('d06', { kind: 'policy', ref: 'c1' })];
+    await store.transaction(async (tx) => {
+      for (const d of [...policies, ...docs]) await tx.putDocument(d);
+    });
+    await store.transaction(async (tx) => {
+      const list = async (kind: string, options: { after?: string; limit: number; ref?: string }) =>
+        idsOf(await tx.listDocuments(kind, options));
+      expect(await tx.listDocuments('consent', { limit: 100 })).toStrictEqual(byId(docs));
+      expect(await list('consent', { limit: 2 })).toEqual(['d01', 'd02']);
+      expect(await list('consent', { limit: 2, after: 'd02' })).toEqual(['d03', 'd04']);
+      expect(await list('consent', { limit: 100, after: 'd045' })).toEqual(['d05', 'd07', 'd10']);
+      expect(await list('consent', { limit: 100, after: 'd10' })).toEqual([]);
+      expect(await list('consent', { limit: 0 })).toEqual([]);
+      expect(await list('consent', { limit: 100, ref: 'c1' })).toEqual(['d03', 'd05', 'd07']);
+      expect(await list('consent', { limit: 1, ref: 'c1', after: 'd03' })).toEqual(['d05']);
+      expect(await list('consent', { limit: 100, ref: 'c2' })).toEqual(['d01', 'd04']);
+      expect(await list('consent', { limit: 100, ref: 'c' }), 'a ref is matched whole').toEqual([]);
+      expect(await list('consent', { limit: 100, ref: 'none' })).toEqual([]);
+      expect(await list('policy', { limit: 100 })).toEqual(['d00', 'd06']);
+      expect(await list('policy', { limit: 100, ref: 'c1', after: 'd00' })).toEqual(['d06']);
+      expect(await list('policy', { limit: 100, ref: 'c2' })).toEqual([]);
+      expect(await list('none', { limit: 100 })).toEqual([]);
+    });
+  });
+
+  add('documents', 'pages through many documents with a cursor, seeing every document exactly once', async (store) => {
+    const count = 45;
+    const ids = Array.from({ length: count }, (_, i) => `d${String((i * 17) % count).padStart(3, '0')}`);
+    const refOf = (id: string) => (Number(id.slice(1)) % 3 === 0 ? null : `c${Number(id.slice(1)) % 3}`);
+    await store.transaction(async (tx) => {
+      for (const id of ids) await tx.putDocument(doc(id, { ref: refOf(id) }));
+    });
+    const page = async (limit: number, ref?: string) => {
+      const seen: string[] = [];
+      let after: string | undefined;
+      for (let guard = 0; guard < 1000; guard++) {
+        const rows = await store.transaction((tx) =>
+          tx.listDocuments('consent', { limit, ...(after === undefined ? {} : { after }), ...(ref ? { ref } : {}) }),
+        );
+        expect(rows.length).toBeLessThanOrEqual(limit);
+        if (rows.length === 0) break;
+        seen.push(...idsOf(rows));
+        after = rows[rows.length - 1]!.id;
+      }
+      return seen;
+    };
+    const sorted = [...ids].sort();
+    expect(await page(7)).toEqual(sorted);
+    expect(await page(count)).toEqual(sorted);
+    expect(await page(4, 'c1')).toEqual(sorted.filter((id) => refOf(id) === 'c1'));
+  });
+
+  add(
+    'documents',
+    'moves a replaced document to its new ref; sees its own writes; a rollback leaves nothing behind',
+    async (store) => {
+      const kept = doc('d1', { ref: 'c1' });
+      await store.transaction((tx) => tx.putDocument(kept));
+      const moved = doc('d1', { ref: 'c2', updatedAt: T2 });
+      const error = await rejectionOf(
+        store.transaction(async (tx) => {
+          await tx.putDocument(moved);
+          await tx.putDocument(doc('d2', { ref: 'c1' }));
+          expect(idsOf(await tx.listDocuments('consent', { ref: 'c1', limit: 10 }))).toEqual(['d2']);
+          expect(await tx.listDocuments('consent', { ref: 'c2', limit: 10 })).toStrictEqual([moved]);
+          await tx.deleteDocument('consent', 'd2');
+          expect(idsOf(await tx.listDocuments('consent', { limit: 10 }))).toEqual(['d1']);
+          throw new Rollback();
+        }),
+      );
+      expect(isOrWrapsA(error, Rollback), String(error)).toBe(true);
+      await store.transaction(async (tx) => {
+        expect(await tx.listDocuments('consent', { limit: 10 })).toStrictEqual([kept]);
+        expect(await tx.listDocuments('consent', { ref: 'c2', limit: 10 })).toEqual([]);
+      });
+      await store.transaction((tx) => tx.putDocument(moved));
+      await store.transaction(async (tx) => {
+        expect(await tx.listDocuments('consent', { ref: 'c1', limit: 10 }), 'the old ref lists it no more').toEqual([]);
+        expect(await tx.listDocuments('consent', { ref: 'c2', limit: 10 })).toStrictEqual([moved]);
+      });
+    },
+  );
+
+  // ---------------------------------------------------------------- redaction
+  add(
+    'redaction',
+    'redacts the data of the journal entries naming any of the customers, keeping the rest, and counts them',
+    async (store) => {
+      const entries: JournalEntry[] = [
+        journalEntry('j1', ['c1', 'c2']),
+        journalEntry('j2', ['c2']),
+        journalEntry('j3', ['c10']),
+        { ...journalEntry('j4', ['c3', 'c1']), actor: 'usr_1' },
+        // Mentions c1 in its data but does not name it: not about c1.
+        { ...journalEntry('j5', ['c4']), kind: 'override', data: { field: 'x', value: 'c1' } },
+      ];
+      await store.transaction((tx) => tx.appendJournal(entries));
+      const redacted = (e: JournalEntry): JournalEntry => ({ ...e, data: { redacted: true } });
+      const [j1, j2, j3, j4, j5] = entries as JournalEntry[];
+      expect(await store.transaction((tx) => tx.redactJournal(['c1', 'c-none']))).toBe(2);
+      let expected = [redacted(j1!), j2!, j3!, redacted(j4!), j5!];
+      await store.transaction(async (tx) => {
+        expect(await tx.listJournal({ limit: 10 })).toStrictEqual(expected);
+        expect(await tx.listJournal({ customerId: 'c1', limit: 10 })).toStrictEqual([expected[0], expected[3]]);
+      });
+      // The count is of the entries naming the customers, redacted before or not; each entry counts once.
+      expect(await store.transaction((tx) => tx.redactJournal(['c1']))).toBe(2);
+      expect(await store.transaction((tx) => tx.redactJournal(['c2', 'c2', 'c1']))).toBe(3);
+      expected = [expected[0]!, redacted(j2!), j3!, expected[3]!, j5!];
+      expect(await store.transaction((tx) => tx.redactJournal([]))).toBe(0);
+      expect(await store.transaction((tx) => tx.redactJournal(['c']))).toBe(0);
+      expect(await store.transaction((tx) => tx.listJournal({ limit: 10 }))).toStrictEqual(expected);
+    },
+  );
+
+  add(
+    'redaction',
+    'redacts the payload of every outbox event holding an id as a JSON string value at any depth, and no other',
+    async (store) => {
+      let deep: JsonValue = ['c1'];
+      for (let i = 0; i < 40; i++) deep = i % 2 === 0 ? { level: i, inner: deep } : [i, deep];
+      const events = [
+        event('e1', { customerId: 'c1' }),
+        // An id another id starts with, contains or differs from in case only: no.
+        event('e2', { customerId: 'c10' }),
+        event('e3', { note: 'xc1', ids: ['c1x', ' c1', 'C1', 'c1 '] }),
+        // Inside nested objects and arrays: yes.
+        event('e4', { nested: { deeper: [{ who: ['c2', 'c1'] }] } }),
+        // Object keys equal to the id are not values: no.
+        event('e5', { c1: 'key only', list: [{ c1: true }] }),
+        // The payload itself: yes.
+        event('e6', 'c1'),
+        event('e7', ['a', ['b', ['c1']]]),
+        // Numbers, booleans, null and the id quoted inside a longer string: no.
+        event('e8', { n: 1, flag: true, none: null, text: '"c1"', json: '{"id":"c1"}' }),
+        // The event's own id is not its payload: no.
+        event('c1', { other: 'x' }),
+        event('e9', { ref: 'crm/person/1' }),
+        event('e10', { ref: 'crm/person/10' }),
+        // What LIKE wildcards would match: no.
+        event('e11', { v: 'aXb', w: 'cx1' }),
+        event('e12', { v: 'back\\slash' }),
+        event('e13', { who: 'Zoë 🚀' }),
+        event('e14', { q: ['q"uote'] }),
+        event('e15', { deep }),
+      ];
+      await store.transaction((tx) => tx.appendOutbox(events));
+      const before = await store.transaction((tx) => tx.listOutbox({ limit: 100 }));
+      expect(idsOf(before)).toEqual(idsOf(events));
+      const redactedIds = new Set<string>();
+      const expectRedacted = async (ids: string[], hits: string[]) => {
+        expect(await store.transaction((tx) => tx.redactOutbox(ids)), `redactOutbox([${ids}])`).toBe(hits.length);
+        for (const id of hits) redactedIds.add(id);
+        const expected = before.map((e) => (redactedIds.has(e.id) ? { ...e, payload: { redacted: true } } : e));
+        expect(await store.transaction((tx) => tx.listOutbox({ limit: 100 })), `after [${ids}]`).toStrictEqual(
+          expected,
+        );
+      };
+      await expectRedacted(['c1', 'crm/person/1', 'a%b', 'c_1'], ['e1', 'e4', 'e6', 'e7', 'e9', 'e15']);
+      await expectRedacted(['1', 'true', 'null', 'key', 'c'], []);
+      await expectRedacted(['back\\slash'], ['e12']);
+      await expectRedacted(['Zoë 🚀', 'q"uote'], ['e13', 'e14']);
+      // Redacted payloads mention nothing any more.
+      await expectRedacted(['c1', 'redacted'], []);
+      await expectRedacted([], []);
+    },
+  );
+
+  add('redaction', 'sees its own redactions; a rollback restores journal data and outbox payloads', async (store) => {
+    await seed(store);
+    const before = await snapshot(store);
+    const error = await rejectionOf(
+      store.transaction(async (tx) => {
+        expect(await tx.redactJournal(['c1'])).toBe(1);
+        expect(await tx.redactOutbox(['e1', 'e2'])).toBe(2);
+        expect(await tx.redactAudit(['customer:c1', 'policy'])).toBe(2);
+        expect((await tx.listJournal({ limit: 10 })).map((e) => e.data)).toEqual([{ redacted: true }]);
+        expect((await tx.listOutbox({ limit: 10 })).map((e) => e.payload)).toEqual([
+          { redacted: true },
+          { redacted: true },
+        ]);
+        expect((await tx.listAudit({ limit: 10 })).map((e) => e.redacted ?? false)).toEqual([true, false, true]);
+        throw new Rollback();
+      }),
+    );
+    expect(isOrWrapsA(error, Rollback), String(error)).toBe(true);
+    expect(await snapshot(store)).toEqual(before);
+  });
+
   // ---------------------------------------------------------------- transactions
   for (const writeName of Object.keys(writes)) {
     add('transactions', `rolls back: ${writeName}`, async (store) => {
@@ -1460,6 +1946,49 @@ export function storeContractCases(): ContractCase[] {
     expect(await store.transaction((tx) => tx.getExtensions('customer', ['c-mutated']))).toEqual([]);
   });
 
+  add('copying', 'copies audit entries and documents in and out', async (store) => {
+    const a = fullAuditEntry(1);
+    const d = doc('d1', { ref: 'c1', data: { purposes: ['marketing'], nested: { n: 1 } } });
+    const pristine = jsonCopy({ a, d });
+    await store.transaction(async (tx) => {
+      await tx.appendAudit([a]);
+      await tx.putDocument(d);
+    });
+    a.changes![0]!.field = 'mutated';
+    a.target = 'customer:mutated';
+    a.reason = 'mutated';
+    (d.data as { purposes: string[] }).purposes.push('mutated');
+    d.ref = 'c-mutated';
+    const read = () =>
+      store.transaction(async (tx) => ({
+        last: await tx.lastAudit(),
+        list: await tx.listAudit({ limit: 10 }),
+        byTarget: await tx.listAudit({ target: pristine.a.target, limit: 10 }),
+        docs: await tx.getDocuments('consent', ['d1']),
+        listed: await tx.listDocuments('consent', { limit: 10 }),
+        byRef: await tx.listDocuments('consent', { ref: 'c1', limit: 10 }),
+      }));
+    const expected = {
+      last: pristine.a,
+      list: [pristine.a],
+      byTarget: [pristine.a],
+      docs: [pristine.d],
+      listed: [pristine.d],
+      byRef: [pristine.d],
+    };
+    const first = await read();
+    expect(first).toStrictEqual(expected);
+    first.last!.changes!.length = 0;
+    first.list[0]!.hash = 'mutated';
+    first.byTarget[0]!.redacted = true;
+    (first.docs[0]!.data as { purposes: string[] }).purposes.length = 0;
+    first.listed[0]!.ref = 'c-mutated';
+    (first.byRef[0]!.data as { nested: { n: number } }).nested.n = 2;
+    expect(await read()).toStrictEqual(expected);
+    expect(await store.transaction((tx) => tx.listAudit({ target: 'customer:mutated', limit: 10 }))).toEqual([]);
+    expect(await store.transaction((tx) => tx.listDocuments('consent', { ref: 'c-mutated', limit: 10 }))).toEqual([]);
+  });
+
   // ---------------------------------------------------------------- concurrency
   add(
     'concurrency',
@@ -1588,6 +2117,47 @@ export function storeContractCases(): ContractCase[] {
             .filter((id) => !seenIds.has(id))
             .sort(),
         );
+      }
+    },
+    SLOW,
+  );
+
+  add(
+    'concurrency',
+    'never lets two concurrent writers extend the audit log from one head: seqs stay unique and contiguous',
+    async (store) => {
+      let committed = 0;
+      for (let round = 0; round < 6; round++) {
+        const bothHaveRead = barrier(2, 25);
+        const results = await Promise.allSettled(
+          [0, 1].map((writer) =>
+            store.transaction(async (tx) => {
+              const head = await tx.lastAudit();
+              await bothHaveRead();
+              await tx.appendAudit([
+                auditEntry((head?.seq ?? 0) + 1, {
+                  target: `customer:w${writer}`,
+                  prevHash: head?.hash ?? '0'.repeat(64),
+                  hash: hex64(`round ${round} writer ${writer}`),
+                }),
+              ]);
+            }),
+          ),
+        );
+        const outcomes = results.map(describeOutcome).join('; ');
+        for (const result of results) {
+          if (result.status === 'rejected') expect(isConflict(result.reason), outcomes).toBe(true);
+        }
+        const fulfilled = results.filter((r) => r.status === 'fulfilled').length;
+        expect(fulfilled, outcomes).toBeGreaterThanOrEqual(1);
+        committed += fulfilled;
+        const log = await store.transaction((tx) => tx.listAudit({ limit: 1000 }));
+        expect(
+          log.map((e) => e.seq),
+          `round ${round}: ${outcomes}`,
+        ).toEqual(Array.from({ length: committed }, (_, i) => i + 1));
+        // Every entry extends the one before it: no writer appended onto a head that was not the last.
+        for (let i = 1; i < log.length; i++) expect(log[i]!.prevHash, `seq ${log[i]!.seq}`).toBe(log[i - 1]!.hash);
       }
     },
     SLOW,

@@ -5,6 +5,7 @@
  * @module
  */
 import type {
+  AuditEntry,
   CustomerGroup,
   CustomerRow,
   CustomerStatus,
@@ -19,6 +20,7 @@ import type {
   ReviewItem,
   ReviewStatus,
   Store,
+  StoredDocument,
   StoredRecord,
   StoreTransaction,
   WorkflowRun,
@@ -47,6 +49,11 @@ export const universe = {
   extensionEntities: new Set<string>(),
   workflowRunIds: new Set<string>(),
   workflowNames: new Set<string>(),
+  auditTargets: new Set<string>(),
+  documentKinds: new Set<string>(),
+  /** Documents, as `kind\u0000id`. */
+  documentKeys: new Set<string>(),
+  documentRefs: new Set<string>(),
 };
 
 /** Every workflow run status, in lifecycle order. */
@@ -265,6 +272,76 @@ export function fullWorkflowRun(id: string, extra: Partial<Omit<WorkflowRun, 'id
   });
 }
 
+/** A made-up 64-character hex string (a hash or digest), different for different seeds. */
+export function hex64(seed: string | number): string {
+  const text = String(seed);
+  let hash = 0x811c9dc5;
+  let out = '';
+  for (let round = 0; out.length < 64; round++) {
+    for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+    hash = Math.imul(hash ^ round, 0x01000193);
+    out += (hash >>> 0).toString(16).padStart(8, '0');
+  }
+  return out;
+}
+
+/**
+ * An audit entry at `seq` about `target` (`customer:c1` unless told otherwise), with one changed field, no `reason`
+ * and no `redacted` flag. The hashes are made up: a store never checks them.
+ */
+export function auditEntry(seq: number, extra: Partial<Omit<AuditEntry, 'seq'>> = {}): AuditEntry {
+  const entry: AuditEntry = {
+    seq,
+    at: T1,
+    actor: 'user:usr_1',
+    action: 'customer.override',
+    target: 'customer:c1',
+    changes: [{ field: 'jobTitle', old: null, new: `title ${seq}` }],
+    changesDigest: hex64(`digest-${seq}`),
+    prevHash: seq === 1 ? '0'.repeat(64) : hex64(seq - 1),
+    hash: hex64(seq),
+    ...extra,
+  };
+  universe.auditTargets.add(entry.target);
+  return entry;
+}
+
+/** An audit entry with every optional field set and values of every JSON kind in its changes. */
+export function fullAuditEntry(seq: number, extra: Partial<Omit<AuditEntry, 'seq'>> = {}): AuditEntry {
+  return auditEntry(seq, {
+    at: '2026-02-01T00:00:01.250Z',
+    actor: 'plugin:sales',
+    action: 'customer.merge',
+    target: 'customer:c2',
+    reason: 'same person, "confirmed" by phone \\ ✓',
+    changes: [
+      { field: 'displayName', old: 'Ada', new: 'Ada Lovelace' },
+      { field: 'attributes.sales.tags', old: [], new: ['vip', 'new'] },
+      { field: 'attributes.sales.score', old: 1.5, new: { n: -2, none: null, yes: true } },
+      { field: 'nationalId', secret: true },
+      { field: 'jobTitle', old: 'CTO' },
+    ],
+    redacted: false,
+    ...extra,
+  });
+}
+
+/** A governance document of `kind` (`consent` unless told otherwise) about `ref` (none unless told otherwise). */
+export function doc(id: string, extra: Partial<Omit<StoredDocument, 'id'>> = {}): StoredDocument {
+  const document: StoredDocument = {
+    kind: 'consent',
+    id,
+    ref: null,
+    data: { id, granted: true },
+    updatedAt: T1,
+    ...extra,
+  };
+  universe.documentKinds.add(document.kind);
+  universe.documentKeys.add(`${document.kind}\u0000${id}`);
+  if (document.ref !== null) universe.documentRefs.add(document.ref);
+  return document;
+}
+
 /** Code-unit string order (locale independent). */
 export const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 /** The keys of these records, sorted. */
@@ -341,6 +418,22 @@ export async function snapshotOf(tx: StoreTransaction) {
     const ids = idsOf(await tx.listWorkflowRuns({ limit: 10_000, workflow }));
     if (ids.length > 0) workflowRunsByWorkflow[workflow] = ids;
   }
+  const documentsById: Record<string, StoredDocument> = {};
+  for (const key of [...universe.documentKeys].sort(compare)) {
+    const [kind, id] = key.split('\u0000') as [string, string];
+    const [found] = await tx.getDocuments(kind, [id]);
+    if (found) documentsById[key] = found;
+  }
+  const documentsByKind: Record<string, StoredDocument[]> = {};
+  const documentsByRef: Record<string, StoredDocument[]> = {};
+  for (const kind of [...universe.documentKinds].sort(compare)) {
+    const all = await tx.listDocuments(kind, { limit: 10_000 });
+    if (all.length > 0) documentsByKind[kind] = all;
+    for (const ref of [...universe.documentRefs].sort(compare)) {
+      const some = await tx.listDocuments(kind, { ref, limit: 10_000 });
+      if (some.length > 0) documentsByRef[`${kind}\u0000${ref}`] = some;
+    }
+  }
   return {
     records: byKey(await tx.getRecords([...universe.recordKeys])),
     byMatchKey: await perKey(universe.matchKeys, (k) => tx.findRecordsByMatchKeys([k]), byKey),
@@ -381,6 +474,16 @@ export async function snapshotOf(tx: StoreTransaction) {
     workflowRunsAll: await tx.listWorkflowRuns({ limit: 10_000 }),
     workflowRunsByStatus,
     workflowRunsByWorkflow,
+    audit: await tx.listAudit({ limit: 10_000 }),
+    lastAudit: (await tx.lastAudit()) ?? null,
+    auditByTarget: await perKey(
+      universe.auditTargets,
+      (target) => tx.listAudit({ target, limit: 10_000 }),
+      (entries) => entries,
+    ),
+    documentsById,
+    documentsByKind,
+    documentsByRef,
   };
 }
 
@@ -466,6 +569,14 @@ export async function seed(store: Store): Promise<void> {
     await tx.putExtension(extension('acme', 'c2', { tier: extensionValue('silver') }));
     await tx.putWorkflowRun(workflowRun('wr1'));
     await tx.putWorkflowRun(fullWorkflowRun('wr2'));
+    await tx.appendAudit([
+      auditEntry(1),
+      fullAuditEntry(2, { target: 'customer:c2' }),
+      auditEntry(3, { target: 'policy', action: 'policy.update', changes: [], reason: 'yearly review' }),
+    ]);
+    await tx.putDocument(doc('cs1', { ref: 'c1' }));
+    await tx.putDocument(doc('cs2', { ref: 'c2', data: { purposes: ['marketing'], nested: { at: T2 } } }));
+    await tx.putDocument(doc('p1', { kind: 'policy', data: { version: 1 } }));
   });
 }
 
@@ -522,6 +633,21 @@ export const writes: Record<string, (tx: StoreTransaction) => Promise<void>> = {
   'replace an extension row': (tx) =>
     tx.putExtension(extension('acme', 'c1', { tier: extensionValue('platinum', { at: T2 }) }, { updatedAt: T2 })),
   'delete an extension row': (tx) => tx.deleteExtension('beta', 'customer', 'c1'),
+  'append audit entries': (tx) =>
+    tx.appendAudit([auditEntry(4, { target: 'customer:c3' }), auditEntry(5, { target: 'customer:c1' })]),
+  'redact audit entries': async (tx) => {
+    await tx.redactAudit(['customer:c1', 'customer:c2']);
+  },
+  'insert a document': (tx) => tx.putDocument(doc('cs3', { ref: 'c1' })),
+  'replace a document with another ref': (tx) =>
+    tx.putDocument(doc('cs1', { ref: 'c3', data: { withdrawn: true }, updatedAt: T2 })),
+  'delete a document': (tx) => tx.deleteDocument('consent', 'cs2'),
+  'redact journal entries': async (tx) => {
+    await tx.redactJournal(['c2']);
+  },
+  'redact outbox events': async (tx) => {
+    await tx.redactOutbox(['e2']);
+  },
   'insert a workflow run': (tx) => tx.putWorkflowRun(workflowRun('wr3', { workflow: 'acme.notify' })),
   'advance a workflow run': (tx) =>
     tx.putWorkflowRun(

@@ -1,33 +1,39 @@
 /**
  * The model-based test of the store conformance suite: fast-check generates random sequences of writes (records,
  * tombstones, customers, status changes, outbox appends, identity links, review items, plugin extension rows, workflow
- * runs, some in transactions that then throw) and reads, runs them
- * against the store and against a simple in-memory model of the contract, and compares every read.
+ * runs, journal entries, audit entries, governance documents, and redactions of the audit log, the journal and the
+ * outbox, some in transactions that then throw) and reads, runs them against the store and against a simple
+ * in-memory model of the contract, and compares every read.
  *
  * Each run works in its own namespace (source, keys and ids start with `m000001`...), so runs share one store
- * without seeing each other: earlier runs' customer ids all sort before the current namespace, and the outbox is read
- * from the last seq of the previous run. Internal to `@crmkit/testing`.
+ * without seeing each other: earlier runs' customer ids all sort before the current namespace, the outbox is read
+ * from the last seq of the previous run and the audit log from the head the run started at. Internal to
+ * `@crmkit/testing`.
  *
  * @module
  */
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import type {
+  AuditEntry,
   CustomerRow,
   CustomerStatus,
   ExtensionRow,
   IdentityLink,
+  JournalEntry,
+  JsonValue,
   OutboxEvent,
   RecordType,
   ReviewItem,
   ReviewStatus,
   Store,
+  StoredDocument,
   StoredRecord,
   StoreTransaction,
   WorkflowRun,
   WorkflowRunStatus,
 } from '@crmkit/model';
-import { byExtensionKey, compare, T1, T2, WORKFLOW_RUN_STATUSES } from './fixtures';
+import { byExtensionKey, compare, hex64, T1, T2, WORKFLOW_RUN_STATUSES } from './fixtures';
 
 const RECORD_IDS = 6;
 const MATCH_KEYS = 5;
@@ -39,7 +45,9 @@ const CUSTOMERS = 6;
 const LOOKUP_KEYS = 5;
 const EXTENSION_ENTITIES = 3;
 const WORKFLOW_RUNS = 3;
-const MAX_COMMANDS = 40;
+const DOCUMENTS = 4;
+const AUDIT_TARGETS = 3;
+const MAX_COMMANDS = 60;
 const RECORD_TYPES = ['person', 'organization', 'interaction'] as const satisfies readonly RecordType[];
 const STATUSES = ['active', 'merged', 'deleted'] as const satisfies readonly CustomerStatus[];
 const REVIEW_STATUSES = ['open', 'accepted', 'rejected'] as const satisfies readonly ReviewStatus[];
@@ -48,6 +56,7 @@ const EXTENSION_NAMESPACES = ['acme', 'beta'] as const;
 const EXTENSION_TYPES = ['customer', 'order'] as const;
 const EXTENSION_FIELDS = ['tier', 'score', 'flag'] as const;
 const WORKFLOWS = ['acme.sync', 'acme.notify'] as const;
+const DOCUMENT_KINDS = ['consent', 'policy'] as const;
 
 type ModelRecordType = (typeof RECORD_TYPES)[number];
 
@@ -62,8 +71,19 @@ interface Model {
   /** Extension rows by {@link extensionKey}. */
   extensions: Map<string, ExtensionRow>;
   workflowRuns: Map<string, WorkflowRun>;
+  /** Governance documents by {@link documentKey}. */
+  documents: Map<string, StoredDocument>;
+  /** The run's audit entries, in seq order (redactions applied). */
+  audit: AuditEntry[];
+  /** The head of the audit log when the run started. */
+  auditBase: AuditEntry | undefined;
+  /** The run's journal entries, in append order (redactions applied). */
+  journal: JournalEntry[];
+  nextJournal: number;
   /** Ids of the run's committed events, in append order. */
   outbox: string[];
+  /** Payload of each committed event (redactions applied). */
+  payloads: Map<string, JsonValue>;
   /** Seq of each committed event, once a read has seen it. */
   seqs: Map<string, number>;
   /** Last seq before the run started (`undefined` when the outbox was empty). */
@@ -102,6 +122,19 @@ const extensionEntityId = (m: Model, i: number) => `${m.ns}x${i}`;
 const workflowRunId = (m: Model, i: number) => `${m.ns}w${i}`;
 const extensionKey = (row: Pick<ExtensionRow, 'namespace' | 'entityType' | 'entityId'>) =>
   JSON.stringify([row.namespace, row.entityType, row.entityId]);
+const documentId = (m: Model, i: number) => `${m.ns}d${i}`;
+const documentKey = (kind: string, id: string) => JSON.stringify([kind, id]);
+const auditTarget = (m: Model, i: number) => `${m.ns}:t${i}`;
+/** The head of the audit log as the model has it. */
+const auditHead = (m: Model) => m.audit.at(-1) ?? m.auditBase;
+
+/** True when `value` holds one of `ids` as a JSON string value, at any depth. */
+function mentionsAny(value: JsonValue, ids: ReadonlySet<string>): boolean {
+  if (typeof value === 'string') return ids.has(value);
+  if (Array.isArray(value)) return value.some((v) => mentionsAny(v, ids));
+  if (value !== null && typeof value === 'object') return Object.values(value).some((v) => mentionsAny(v!, ids));
+  return false;
+}
 
 function allRecordKeys(m: Model): string[] {
   return RECORD_TYPES.flatMap((type) => Array.from({ length: RECORD_IDS }, (_, id) => recordKey(m, type, id)));
@@ -407,6 +440,8 @@ class PutRecords implements Command {
   async run(m: Model, real: Real) {
     const records = this.specs.map((spec) => recordOf(m, spec));
     const keys = records.map((r) => r.key);
+    // Match keys the replaced records had: the index must follow a replacement (or a rollback of one).
+    const previous = new Set(keys.flatMap((key) => m.records.get(key)?.matchKeys ?? []));
     await inTransaction(real, this.fail, async (tx) => {
       await tx.putRecords(records);
       expect(sortedRecords(await tx.getRecords(keys)), 'reads its own record writes').toEqual(sortedRecords(records));
@@ -414,6 +449,12 @@ class PutRecords implements Command {
     if (!this.fail) for (const record of records) m.records.set(record.key, record);
     const expected = keys.flatMap((key) => m.records.get(key) ?? []);
     expect(sortedRecords(await read(real, (tx) => tx.getRecords(keys)))).toEqual(sortedRecords(expected));
+    if (previous.size > 0) {
+      const found = await read(real, (tx) => tx.findRecordsByMatchKeys([...previous]));
+      expect(sortedRecords(found), 'the match index follows replaced records').toEqual(
+        sortedRecords(liveRecords(m).filter((r) => r.matchKeys.some((k) => previous.has(k)))),
+      );
+    }
   }
   toString() {
     return `putRecords(${this.specs.map((s) => `${s.type}/r${s.id}${s.deleted ? '(tombstone)' : ''} m[${s.matchKeys}] b[${s.blockKeys}] ref[${s.refKeys}] c=${s.customer}`).join(', ')})${this.fail ? ' then throw' : ''}`;
@@ -486,13 +527,20 @@ class AppendOutbox implements Command {
     const batches = this.batches.map((size) =>
       Array.from({ length: size }, (): OutboxEvent => {
         const id = `${m.ns}e${m.nextEvent++}`;
-        return { id, type: 'customer.updated', at: T1, payload: { id, n: m.nextEvent } };
+        // The customer sits two levels down, so a redaction must look inside arrays and objects.
+        const about: JsonValue[] = [{ customer: customerId(m, m.nextEvent % CUSTOMERS) }, { note: 'c' }];
+        return { id, type: 'customer.updated', at: T1, payload: { id, n: m.nextEvent, about } };
       }),
     );
     await inTransaction(real, this.fail, async (tx) => {
       for (const batch of batches) await tx.appendOutbox(batch);
     });
-    if (!this.fail) for (const batch of batches) m.outbox.push(...batch.map((e) => e.id));
+    if (!this.fail) {
+      for (const event of batches.flat()) {
+        m.outbox.push(event.id);
+        m.payloads.set(event.id, event.payload);
+      }
+    }
   }
   toString() {
     return `appendOutbox(${this.batches.join(' + ')} events)${this.fail ? ' then throw' : ''}`;
@@ -688,9 +736,305 @@ class AdvanceWorkflowRun implements Command {
   }
 }
 
+interface DocumentSpec {
+  kind: (typeof DOCUMENT_KINDS)[number];
+  id: number;
+  /** A customer of the run, or none. */
+  ref: number | null;
+  n: number;
+}
+
+const documentSpecArb: fc.Arbitrary<DocumentSpec> = fc.record({
+  kind: fc.constantFrom(...DOCUMENT_KINDS),
+  id: fc.nat(DOCUMENTS - 1),
+  ref: fc.option(fc.nat(CUSTOMERS - 1), { nil: null }),
+  n: fc.nat(9),
+});
+
+function documentOf(m: Model, spec: DocumentSpec): StoredDocument {
+  return {
+    kind: spec.kind,
+    id: documentId(m, spec.id),
+    ref: spec.ref === null ? null : customerId(m, spec.ref),
+    data: spec.n % 3 === 0 ? null : { n: spec.n, tags: spec.n % 2 === 0 ? [] : ['a', spec.n] },
+    updatedAt: spec.n % 2 === 0 ? T1 : T2,
+  };
+}
+
+class PutDocument implements Command {
+  constructor(
+    readonly spec: DocumentSpec,
+    readonly fail: boolean,
+  ) {}
+  check() {
+    return true;
+  }
+  async run(m: Model, real: Real) {
+    const document = documentOf(m, this.spec);
+    await inTransaction(real, this.fail, async (tx) => {
+      await tx.putDocument(document);
+      expect(await tx.getDocuments(document.kind, [document.id]), 'reads its own document write').toStrictEqual([
+        document,
+      ]);
+    });
+    const key = documentKey(document.kind, document.id);
+    if (!this.fail) m.documents.set(key, document);
+    const known = m.documents.get(key);
+    expect(await read(real, (tx) => tx.getDocuments(document.kind, [document.id]))).toStrictEqual(known ? [known] : []);
+  }
+  toString() {
+    const s = this.spec;
+    return `putDocument(${s.kind}/d${s.id} ref=${s.ref === null ? 'none' : `c${s.ref}`} n=${s.n})${this.fail ? ' then throw' : ''}`;
+  }
+}
+
+class DeleteDocument implements Command {
+  constructor(
+    readonly kind: (typeof DOCUMENT_KINDS)[number],
+    readonly id: number,
+    readonly fail: boolean,
+  ) {}
+  check() {
+    return true;
+  }
+  async run(m: Model, real: Real) {
+    const id = documentId(m, this.id);
+    await inTransaction(real, this.fail, async (tx) => {
+      await tx.deleteDocument(this.kind, id);
+      expect(await tx.getDocuments(this.kind, [id])).toEqual([]);
+    });
+    if (!this.fail) m.documents.delete(documentKey(this.kind, id));
+    const known = m.documents.get(documentKey(this.kind, id));
+    expect(await read(real, (tx) => tx.getDocuments(this.kind, [id]))).toStrictEqual(known ? [known] : []);
+  }
+  toString() {
+    return `deleteDocument(${this.kind}/d${this.id})${this.fail ? ' then throw' : ''}`;
+  }
+}
+
+/** Appends entries after the head it reads, about targets of the run, as the Hub extends the chain. */
+class AppendAudit implements Command {
+  constructor(
+    readonly targets: number[],
+    readonly reason: boolean,
+    readonly fail: boolean,
+  ) {}
+  check() {
+    return true;
+  }
+  async run(m: Model, real: Real) {
+    let appended: AuditEntry[] = [];
+    await inTransaction(real, this.fail, async (tx) => {
+      const head = await tx.lastAudit();
+      expect(head, 'the head is the last entry appended').toStrictEqual(auditHead(m));
+      appended = [];
+      for (const [i, target] of this.targets.entries()) {
+        const previous = appended[i - 1] ?? head;
+        const seq = (previous?.seq ?? 0) + 1;
+        appended.push({
+          seq,
+          at: T1,
+          actor: 'user:usr_1',
+          action: 'customer.override',
+          target: auditTarget(m, target),
+          ...(this.reason ? { reason: `reason ${seq}` } : {}),
+          changes: [{ field: 'jobTitle', old: seq % 2 === 0 ? null : `t${seq - 1}`, new: `t${seq}` }],
+          changesDigest: hex64(`digest ${m.ns} ${seq}`),
+          prevHash: previous?.hash ?? '0'.repeat(64),
+          hash: hex64(`${m.ns} ${seq}`),
+        });
+      }
+      await tx.appendAudit(appended);
+      expect(await tx.lastAudit(), 'reads its own audit append').toStrictEqual(appended.at(-1));
+    });
+    if (!this.fail) m.audit.push(...appended);
+    expect(await read(real, (tx) => tx.lastAudit())).toStrictEqual(auditHead(m));
+  }
+  toString() {
+    return `appendAudit(${this.targets.map((t) => `t${t}`).join(', ')}${this.reason ? ', with reasons' : ''})${this.fail ? ' then throw' : ''}`;
+  }
+}
+
+class RedactAudit implements Command {
+  constructor(
+    readonly targets: number[],
+    readonly fail: boolean,
+  ) {}
+  check() {
+    return true;
+  }
+  async run(m: Model, real: Real) {
+    const targets = new Set(this.targets.map((i) => auditTarget(m, i)));
+    const expected = m.audit.filter((e) => targets.has(e.target)).length;
+    await inTransaction(real, this.fail, async (tx) => {
+      expect(await tx.redactAudit([...targets]), 'entries about the targets').toBe(expected);
+    });
+    if (!this.fail) {
+      m.audit = m.audit.map((e) => (targets.has(e.target) ? { ...e, changes: null, redacted: true } : e));
+    }
+  }
+  toString() {
+    return `redactAudit(${this.targets.map((t) => `t${t}`).join(', ')})${this.fail ? ' then throw' : ''}`;
+  }
+}
+
+class AppendJournal implements Command {
+  constructor(
+    readonly entries: number[][],
+    readonly fail: boolean,
+  ) {}
+  check() {
+    return true;
+  }
+  async run(m: Model, real: Real) {
+    const entries = this.entries.map((customers): JournalEntry => {
+      const id = `${m.ns}j${m.nextJournal++}`;
+      const customerIds = customers.map((i) => customerId(m, i));
+      return { id, at: T1, kind: 'merge', customerIds, data: { id, snapshot: { customers: customerIds } } };
+    });
+    await inTransaction(real, this.fail, (tx) => tx.appendJournal(entries));
+    if (!this.fail) m.journal.push(...entries);
+  }
+  toString() {
+    return `appendJournal(${this.entries.map((c) => `[${c.map((i) => `c${i}`)}]`).join(', ')})${this.fail ? ' then throw' : ''}`;
+  }
+}
+
+class RedactJournal implements Command {
+  constructor(
+    readonly customers: number[],
+    readonly fail: boolean,
+  ) {}
+  check() {
+    return true;
+  }
+  async run(m: Model, real: Real) {
+    const ids = new Set(this.customers.map((i) => customerId(m, i)));
+    const hit = (e: JournalEntry) => e.customerIds.some((id) => ids.has(id));
+    const expected = m.journal.filter(hit).length;
+    await inTransaction(real, this.fail, async (tx) => {
+      expect(await tx.redactJournal([...ids]), 'entries naming the customers').toBe(expected);
+    });
+    if (!this.fail) m.journal = m.journal.map((e) => (hit(e) ? { ...e, data: { redacted: true } } : e));
+  }
+  toString() {
+    return `redactJournal(${this.customers.map((i) => `c${i}`)})${this.fail ? ' then throw' : ''}`;
+  }
+}
+
+class RedactOutbox implements Command {
+  constructor(
+    readonly customers: number[],
+    readonly fail: boolean,
+  ) {}
+  check() {
+    return true;
+  }
+  async run(m: Model, real: Real) {
+    const ids = new Set(this.customers.map((i) => customerId(m, i)));
+    const hits = m.outbox.filter((id) => mentionsAny(m.payloads.get(id)!, ids));
+    await inTransaction(real, this.fail, async (tx) => {
+      expect(await tx.redactOutbox([...ids]), 'events mentioning the customers').toBe(hits.length);
+    });
+    if (!this.fail) for (const id of hits) m.payloads.set(id, { redacted: true });
+    await learnSeqs(m, real, 100);
+  }
+  toString() {
+    return `redactOutbox(${this.customers.map((i) => `c${i}`)})${this.fail ? ' then throw' : ''}`;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Read checks
 // ---------------------------------------------------------------------------------------------------------------
+
+/** The run's documents of one kind, ordered by id, optionally with one ref. */
+function expectedDocuments(m: Model, kind: string, ref?: string): StoredDocument[] {
+  return [...m.documents.values()]
+    .filter((d) => d.kind === kind && (ref === undefined || d.ref === ref))
+    .sort((x, y) => compare(x.id, y.id));
+}
+
+class ListDocumentPages implements Command {
+  constructor(
+    readonly kind: (typeof DOCUMENT_KINDS)[number],
+    readonly ref: number | undefined,
+    readonly limit: number,
+  ) {}
+  check() {
+    return true;
+  }
+  async run(m: Model, real: Real) {
+    const ref = this.ref === undefined ? undefined : customerId(m, this.ref);
+    const expected = expectedDocuments(m, this.kind, ref);
+    let after = m.ns;
+    for (let page = 0; ; page++) {
+      const rows = await read(real, (tx) =>
+        tx.listDocuments(this.kind, { after, limit: this.limit, ...(ref === undefined ? {} : { ref }) }),
+      );
+      expect(rows, `page ${page} after ${after}`).toStrictEqual(
+        expected.slice(page * this.limit, (page + 1) * this.limit),
+      );
+      if (rows.length < this.limit) break;
+      after = rows[rows.length - 1]!.id;
+    }
+  }
+  toString() {
+    return `listDocuments(${this.kind}) pages of ${this.limit}${this.ref === undefined ? '' : ` ref c${this.ref}`}`;
+  }
+}
+
+/** The run's audit entries, optionally of one target. */
+function expectedAudit(m: Model, target?: string): AuditEntry[] {
+  return m.audit.filter((e) => target === undefined || e.target === target);
+}
+
+/** Pages through the audit log from where the run started, optionally of one target, `limit` entries at a time. */
+async function auditPages(m: Model, tx: StoreTransaction, limit: number, target?: string): Promise<AuditEntry[][]> {
+  const pages: AuditEntry[][] = [];
+  let after = m.auditBase?.seq;
+  for (;;) {
+    // A store whose cursor does not advance would page for ever.
+    if (pages.length > m.audit.length + 1) throw new Error(`listAudit pages of ${limit} never end (after ${after})`);
+    const rows = await tx.listAudit({
+      limit,
+      ...(after === undefined ? {} : { after }),
+      ...(target === undefined ? {} : { target }),
+    });
+    pages.push(rows);
+    if (rows.length < limit) return pages;
+    after = rows[rows.length - 1]!.seq;
+  }
+}
+
+/** What {@link auditPages} must return. */
+function expectedAuditPages(m: Model, limit: number, target?: string): AuditEntry[][] {
+  const all = expectedAudit(m, target);
+  const pages: AuditEntry[][] = [];
+  for (let i = 0; ; i += limit) {
+    pages.push(all.slice(i, i + limit));
+    if (all.length < i + limit) return pages;
+  }
+}
+
+class ListAuditPages implements Command {
+  constructor(
+    readonly limit: number,
+    readonly target: number | undefined,
+  ) {}
+  check() {
+    return true;
+  }
+  async run(m: Model, real: Real) {
+    const target = this.target === undefined ? undefined : auditTarget(m, this.target);
+    expect(await read(real, (tx) => auditPages(m, tx, this.limit, target))).toStrictEqual(
+      expectedAuditPages(m, this.limit, target),
+    );
+  }
+  toString() {
+    return `listAudit pages of ${this.limit}${this.target === undefined ? '' : ` (t${this.target})`}`;
+  }
+}
 
 class FindRecordsByMatchKeys implements Command {
   constructor(readonly keys: number[]) {}
@@ -964,6 +1308,10 @@ async function learnSeqs(m: Model, real: Real, pageSize: number): Promise<Outbox
     events.map((e) => e.id),
     'the outbox holds the committed events, in order',
   ).toEqual(m.outbox);
+  expect(
+    events.map((e) => e.payload),
+    'every event keeps its payload until a redaction replaces it',
+  ).toEqual(m.outbox.map((id) => m.payloads.get(id)));
   for (let i = 0; i < events.length; i++) {
     const seq = events[i]!.seq!;
     expect(Number.isInteger(seq)).toBe(true);
@@ -1103,7 +1451,31 @@ async function checkEverything(m: Model, real: Real): Promise<void> {
     for (const workflow of WORKFLOWS) {
       workflowRunLists.push(await tx.listWorkflowRuns({ after: m.ns, limit: 1000, workflow }));
     }
+    const documents: StoredDocument[][] = [];
+    for (const kind of DOCUMENT_KINDS) {
+      documents.push(
+        [
+          ...(await tx.getDocuments(
+            kind,
+            range(DOCUMENTS).map((i) => documentId(m, i)),
+          )),
+        ].sort((x, y) => compare(x.id, y.id)),
+      );
+      documents.push(await tx.listDocuments(kind, { after: m.ns, limit: 1000 }));
+      for (const i of range(CUSTOMERS))
+        documents.push(await tx.listDocuments(kind, { ref: customerId(m, i), limit: 1000 }));
+    }
+    const audit = {
+      head: await tx.lastAudit(),
+      pages: await auditPages(m, tx, 1000),
+      pagesOfTwo: await auditPages(m, tx, 2),
+      byTarget: [] as AuditEntry[][][],
+    };
+    for (const i of range(AUDIT_TARGETS)) audit.byTarget.push(await auditPages(m, tx, 2, auditTarget(m, i)));
+    const journal: JournalEntry[][] = [];
+    for (const i of range(CUSTOMERS)) journal.push(await tx.listJournal({ customerId: customerId(m, i), limit: 1000 }));
     return {
+      governance: { documents, audit, journal },
       allKeys,
       byBlockKey,
       identity: { linksByRecord, identityLinks, reviews, reviewsByPair, reviewsByStatus },
@@ -1135,8 +1507,22 @@ async function checkEverything(m: Model, real: Real): Promise<void> {
       range(EXTENSION_ENTITIES).map((i) => extensionEntityId(m, i)),
     ),
   ]);
-  // Strict for workflow runs: an optional field a replacement left out must be gone, not undefined.
-  const { plugins, ...rest } = actual;
+  // Strict for workflow runs, documents, audit and journal entries: an optional field left out must be gone.
+  const { plugins, governance, ...rest } = actual;
+  expect(governance).toStrictEqual({
+    documents: DOCUMENT_KINDS.flatMap((kind) => [
+      expectedDocuments(m, kind),
+      expectedDocuments(m, kind),
+      ...range(CUSTOMERS).map((i) => expectedDocuments(m, kind, customerId(m, i))),
+    ]),
+    audit: {
+      head: auditHead(m),
+      pages: expectedAuditPages(m, 1000),
+      pagesOfTwo: expectedAuditPages(m, 2),
+      byTarget: range(AUDIT_TARGETS).map((i) => expectedAuditPages(m, 2, auditTarget(m, i))),
+    },
+    journal: range(CUSTOMERS).map((i) => m.journal.filter((e) => e.customerIds.includes(customerId(m, i)))),
+  });
   expect(plugins).toStrictEqual({
     extensions: expectedExtensionLists,
     workflowRuns: range(WORKFLOW_RUNS).map((i) => m.workflowRuns.get(workflowRunId(m, i))),
@@ -1195,10 +1581,12 @@ async function checkEverything(m: Model, real: Real): Promise<void> {
 
 const indexes = (max: number) => fc.uniqueArray(fc.nat(max - 1), { minLength: 1, maxLength: 3 });
 
+const putRecordsArb: fc.Arbitrary<Command> = fc
+  .tuple(fc.uniqueArray(recordSpecArb, { minLength: 1, maxLength: 3, selector: (s) => `${s.type}/${s.id}` }), failArb)
+  .map(([specs, fail]) => new PutRecords(specs, fail));
+
 const writeArbs: fc.Arbitrary<Command>[] = [
-  fc
-    .tuple(fc.uniqueArray(recordSpecArb, { minLength: 1, maxLength: 3, selector: (s) => `${s.type}/${s.id}` }), failArb)
-    .map(([specs, fail]) => new PutRecords(specs, fail)),
+  putRecordsArb,
   fc
     .tuple(fc.uniqueArray(customerSpecArb, { minLength: 1, maxLength: 3, selector: (s) => s.id }), failArb)
     .map(([specs, fail]) => new PutCustomers(specs, fail)),
@@ -1215,6 +1603,27 @@ const writeArbs: fc.Arbitrary<Command>[] = [
   fc.tuple(extensionSpecArb, failArb).map(([spec, fail]) => new DeleteExtension(spec, fail)),
   fc.tuple(workflowRunSpecArb, failArb).map(([spec, fail]) => new PutWorkflowRun(spec, fail)),
   fc.tuple(fc.nat(WORKFLOW_RUNS - 1), failArb).map(([id, fail]) => new AdvanceWorkflowRun(id, fail)),
+];
+
+/** Writes of governance data: documents, audit entries, journal entries, and redactions. */
+const governanceWriteArbs: fc.Arbitrary<Command>[] = [
+  fc.tuple(documentSpecArb, failArb).map(([spec, fail]) => new PutDocument(spec, fail)),
+  fc
+    .tuple(fc.constantFrom(...DOCUMENT_KINDS), fc.nat(DOCUMENTS - 1), failArb)
+    .map(([kind, id, fail]) => new DeleteDocument(kind, id, fail)),
+  fc
+    .tuple(
+      fc.array(fc.nat(AUDIT_TARGETS - 1), { minLength: 1, maxLength: 3 }),
+      fc.nat(3).map((n) => n > 0),
+      failArb,
+    )
+    .map(([targets, reason, fail]) => new AppendAudit(targets, reason, fail)),
+  fc.tuple(indexes(AUDIT_TARGETS), failArb).map(([targets, fail]) => new RedactAudit(targets, fail)),
+  fc
+    .tuple(fc.array(indexes(CUSTOMERS), { minLength: 1, maxLength: 3 }), failArb)
+    .map(([entries, fail]) => new AppendJournal(entries, fail)),
+  fc.tuple(indexes(CUSTOMERS), failArb).map(([customers, fail]) => new RedactJournal(customers, fail)),
+  fc.tuple(indexes(CUSTOMERS), failArb).map(([customers, fail]) => new RedactOutbox(customers, fail)),
 ];
 
 const readArbs: fc.Arbitrary<Command>[] = [
@@ -1249,11 +1658,30 @@ const readArbs: fc.Arbitrary<Command>[] = [
       fc.option(fc.constantFrom(...WORKFLOWS), { nil: undefined }),
     )
     .map(([limit, status, workflow]) => new ListWorkflowRunPages(limit, status, workflow)),
+  fc
+    .tuple(
+      fc.constantFrom(...DOCUMENT_KINDS),
+      fc.option(fc.nat(CUSTOMERS - 1), { nil: undefined }),
+      fc.integer({ min: 1, max: 3 }),
+    )
+    .map(([kind, ref, limit]) => new ListDocumentPages(kind, ref, limit)),
+  fc
+    .tuple(fc.integer({ min: 1, max: 3 }), fc.option(fc.nat(AUDIT_TARGETS - 1), { nil: undefined }))
+    .map(([limit, target]) => new ListAuditPages(limit, target)),
   fc.constant(new CheckEverything()),
 ];
 
-/** Writes are listed twice, so a sequence builds up state before most reads. */
-const commandArbs: fc.Arbitrary<Command>[] = [...writeArbs, ...writeArbs, ...readArbs];
+/**
+ * Writes are listed twice, so a sequence builds up state before most reads, record writes (which every index check
+ * needs, replacements most of all) three times; governance writes once, so they do not crowd out the rest.
+ */
+const commandArbs: fc.Arbitrary<Command>[] = [
+  ...writeArbs,
+  ...writeArbs,
+  putRecordsArb,
+  ...governanceWriteArbs,
+  ...readArbs,
+];
 
 /**
  * Runs the model-based test against `store`: `numRuns` random command sequences, each in its own namespace.
@@ -1282,6 +1710,7 @@ export async function runStoreModel(
   await fc.assert(
     fc.asyncProperty(fc.commands(commandArbs, { maxCommands: MAX_COMMANDS, size: 'medium' }), async (commands) => {
       const base = await currentLastSeq();
+      const auditBase = await read(real, (tx) => tx.lastAudit());
       const model: Model = {
         ns: `m${String(++run).padStart(6, '0')}`,
         records: new Map(),
@@ -1290,7 +1719,13 @@ export async function runStoreModel(
         reviews: new Map(),
         extensions: new Map(),
         workflowRuns: new Map(),
+        documents: new Map(),
+        audit: [],
+        auditBase,
+        journal: [],
+        nextJournal: 0,
         outbox: [],
+        payloads: new Map(),
         seqs: new Map(),
         base,
         nextEvent: 0,
