@@ -1,6 +1,6 @@
 /** crmkit quickstart: two departments, two CRMs, one central customer view. Run with `npm start` at the repo root. */
 import { readFileSync } from 'node:fs';
-import { type Customer, createHub } from 'crmkit';
+import { type Customer, createHub, CrmkitError, DEFAULT_POLICY } from 'crmkit';
 import { fromDynamics, fromHubSpot } from './sources';
 
 const load = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/${name}.json`, import.meta.url), 'utf8'));
@@ -17,6 +17,20 @@ const hub = createHub({
       familyName: names,
       fullName: names,
       lifecycleStage: { rule: 'departmentOwned', department: 'sales' },
+    },
+  },
+  // Policies are data: the default for the six roles, except that users do not see the sales lifecycle stage.
+  policy: {
+    ...DEFAULT_POLICY,
+    roles: {
+      ...DEFAULT_POLICY.roles,
+      user: {
+        ...DEFAULT_POLICY.roles.user,
+        fields: {
+          read: DEFAULT_POLICY.roles.user.fields.read.filter((f) => f !== 'lifecycleStage'),
+          write: DEFAULT_POLICY.roles.user.fields.write,
+        },
+      },
     },
   },
 });
@@ -102,4 +116,29 @@ for (const item of queue) {
   const undone = await hub.unlink(decision.link!.id, { actor: 'data-admin', reason: 'changed my mind' });
   console.log(`  ...and unlinked again: ${undone.customerIds.join(' and ')}; the pair is not proposed again.`);
 }
+// Governance: every call can be made as an actor; the policy decides what they see and may change.
+console.log('\nVera works at the service desk (role "user", department "service"):');
+const vera = hub.as({ kind: 'user', id: 'u-vera', roles: [{ name: 'user' }], departmentId: 'service' });
+const everyone = (await hub.list({ limit: 1000 })).items;
+const hers = (await vera.list({ limit: 1000 })).items;
+console.log(`  she sees ${hers.length} of ${everyone.length} customers: those the service department's system knows.`);
+for (const customer of hers.filter((c) => c.kind === 'person')) {
+  const full = everyone.find((c) => c.id === customer.id)!;
+  const hidden = Object.keys(full.golden.fields).filter((f) => !(f in customer.golden.fields));
+  console.log(
+    `  - ${customer.displayName}: ${Object.keys(customer.golden.fields).join(', ')}${hidden.length ? ` (not: ${hidden.join(', ')})` : ''}`,
+  );
+}
+const salesOnly = everyone.find((c) => !hers.some((h) => h.id === c.id));
+if (salesOnly) {
+  const seen = await vera.get(salesOnly.id);
+  console.log(`  ${salesOnly.displayName}, known to sales only, is ${seen ? 'visible' : 'not visible'} to her.`);
+}
+try {
+  await vera.setOverride(hers[0]!.id, 'jobTitle', 'Chief Everything');
+} catch (error) {
+  if (CrmkitError.isInstance(error)) console.log(`  she may not change a customer she does not own: ${error.code}`);
+}
+const audit = await hub.governance.verifyAudit();
+console.log(`\nThe audit log holds ${audit.entries} hash-chained entries: ${audit.ok ? 'intact' : 'TAMPERED'}.`);
 await hub.close();

@@ -45,8 +45,35 @@ import {
   type SourceRecordInput,
   type WorkflowRun,
   type WorkflowRunStatus,
+  type Actor,
+  type Adapter,
+  type AuditChange,
+  type AuditEntry,
+  type AuditVerification,
+  type ConsentCapture,
+  type ContactArrangement,
+  ContactChannelSchema,
+  type ContactDecision,
+  ContactPurposeSchema,
+  ContactRefusedError,
+  DEFAULT_POLICY,
+  type ErasureReport,
+  type Policy,
+  type RetentionPolicy,
 } from '@crmkit/model';
 import { EventEmitter } from 'eventemitter3';
+import { buildAuditEntries, verifyStoreAudit } from './governance/audit';
+import { createDirectory, parsePolicy } from './governance/policy';
+import { createScopedHub, type ScopedHub } from './governance/scoped';
+import {
+  createGovernanceServices,
+  DOC,
+  ERASURE_KIND,
+  loadPolicy,
+  type PersonExport,
+  type PurgeReport,
+} from './governance/service';
+import { APP_ACTOR, auditOfJournal, auditOfRecord } from './governance/trail';
 import { type Clock, systemClock } from './clock';
 import { type CommandInfo, PluginHost, type PluginInfo } from './plugins/host';
 import { WorkflowEngine } from './workflows';
@@ -110,6 +137,17 @@ export interface HubOptions {
     /** How often the background loop looks for due runs. @default 1000 */
     pollMs?: number;
   };
+  /**
+   * The policy in force until one is stored with `governance.setPolicy` (validated at start: a malformed policy or
+   * an unknown role is a `ValidationError`). @default DEFAULT_POLICY
+   */
+  policy?: unknown;
+  /** Users (owners of customers) and their department and team, for row scopes `team` and `department`. */
+  users?: readonly { id: string; departmentId?: string; teamId?: string }[];
+  /** Connected adapters: GDPR erasure asks the one of each source system to erase the person there too. */
+  adapters?: readonly Adapter[];
+  /** Keep the hash-chained audit log of every change. @default true */
+  audit?: boolean;
   /** Called when a plugin's hook, workflow step or compensation fails; plugins never break one another. */
   onPluginError?: (error: unknown, info: { plugin?: string; hook?: string; runId?: string; step?: string }) => void;
   /** Where plugins' `context.log()` goes. @default the console (warn and error only) */
@@ -175,6 +213,11 @@ export interface IngestResult {
   events: number;
   /** Review items the batch opened (pairs the identity matcher was unsure about). */
   reviews: number;
+  /**
+   * Records refused because the person they belong to was erased (GDPR Art. 17): their keys carry an erasure
+   * tombstone, so a later sync cannot bring the data back. Not stored, no events.
+   */
+  suppressed: number;
 }
 
 /** Progress of {@link Hub.reindex}, reported after each batch. */
@@ -315,7 +358,7 @@ export interface Hub {
    * Validates, stores and links a batch of source records, and recomputes the golden records they touch; all in one
    * transaction. A bad record refuses the whole batch with a {@link ValidationError} naming it and the path.
    */
-  ingest(records: readonly unknown[], options?: CallOptions): Promise<IngestResult>;
+  ingest(records: readonly unknown[], options?: ActorOptions): Promise<IngestResult>;
   /**
    * Derives the identity keys (match, blocking and reference keys) of every stored live party record again with
    * the Hub's current resolver, and takes the records whose keys changed through the same identity path as ingest:
@@ -449,6 +492,61 @@ export interface Hub {
     message: OutgoingMessage,
     deliver: (message: OutgoingMessage) => T | Promise<T>,
   ): Promise<{ message: OutgoingMessage; result: T }>;
+  /**
+   * The Hub as one actor (a user with roles, an API key, an adapter, the system) may use it: capabilities, row
+   * scopes and field permissions of the policy in force are enforced on input and output, and the actor is recorded
+   * on every change. A malformed actor (unknown role, unknown kind) is a `ValidationError`.
+   */
+  as(actor: Actor): ScopedHub;
+  /** Policy, audit log and admin actions (as the app; use `as(actor)` to act as someone). */
+  readonly governance: {
+    /** The policy in force. */
+    policy(): Promise<Policy>;
+    /** Stores a new version of the policy (validated; audited as `policy.update` with the roles that changed). */
+    setPolicy(policy: unknown, options?: ActorOptions): Promise<Policy>;
+    /** Every stored policy version, oldest first. */
+    policyHistory(): Promise<Policy[]>;
+    /** Audit entries in order, a page at a time (pass the last `seq` as `after`), optionally of one target. */
+    audit(options?: { after?: number; limit?: number; target?: string }): Promise<AuditEntry[]>;
+    /** Verifies the whole hash chain (pass a head published earlier to detect a truncated tail). */
+    verifyAudit(options?: { expectedHead?: { seq: number; hash: string } }): Promise<AuditVerification>;
+    /** Records an admin action made outside the Hub (adapter credentials, plugin configuration ...); secrets: `secret: true`, no values. */
+    recordAdminAction(
+      input: { action: string; target: string; changes?: AuditChange[]; reason?: string },
+      options?: ActorOptions,
+    ): Promise<void>;
+  };
+  /** The consent ledger and contact arrangements. */
+  readonly consent: {
+    /** Appends a consent capture (validated: an unknown channel or purpose is a `ValidationError`). Audited. */
+    record(capture: unknown, options?: ActorOptions): Promise<ConsentCapture>;
+    /** The customer's consent captures (also those recorded on customers merged into it). */
+    list(customerId: string): Promise<ConsentCapture[]>;
+    /** Sets the customer's own arrangement for a channel (overrides the group default). Audited. */
+    setArrangement(customerId: string, arrangement: unknown, options?: ActorOptions): Promise<ContactArrangement>;
+    removeArrangement(customerId: string, channel: string, options?: ActorOptions): Promise<void>;
+    arrangements(customerId: string): Promise<ContactArrangement[]>;
+  };
+  /**
+   * May the customer be contacted on `channel` for `purpose` at `at` (default now)? Yes or no with the reason:
+   * arrangement (the customer's own, else a group default), purpose, consent (latest capture; expiry; double
+   * opt-in), quiet hours, frequency cap. `send()` goes through it.
+   */
+  canContact(customerId: string, channel: string, purpose: string, at?: string): Promise<ContactDecision>;
+  /** GDPR (as the app; use `as(actor)` for the capability checks). */
+  readonly gdpr: {
+    /** Everything held on the person (Art. 15/20), with provenance and audit entries. Audited. */
+    export(customerId: string, options?: ActorOptions): Promise<PersonExport>;
+    /**
+     * Erases the person (Art. 17): their source records become tombstones without data, their keys get erasure
+     * tombstones (a later sync cannot bring them back), plugin fields, overrides, consents and arrangements go,
+     * journal, audit values and outbox payloads about them are redacted; then every connected adapter is asked to
+     * erase them in its system. Reports per system.
+     */
+    erase(customerId: string, options?: ActorOptions): Promise<ErasureReport>;
+    /** Applies retention rules: records older than each rule's age are purged (tombstoned without data). */
+    purge(rules: readonly RetentionPolicy[], options?: ActorOptions & { now?: string }): Promise<PurgeReport>;
+  };
   /** Subscribes to one event type (or `'*'` for all); returns the function that unsubscribes. */
   on<T extends HubEventType>(type: T, listener: HubListener<T>): () => void;
   on(type: '*', listener: (event: HubEvent) => void): () => void;
@@ -574,6 +672,15 @@ export function createHub(options: HubOptions = {}): Hub {
   };
   const emitter = new EventEmitter<EmitterEvents>();
   let closed = false;
+  const auditEnabled = options.audit !== false;
+  const defaultPolicy: Policy = options.policy === undefined ? DEFAULT_POLICY : parsePolicy(options.policy);
+  const directory = createDirectory({
+    ...(options.users ? { users: options.users } : {}),
+    ...(options.departments ? { departments: options.departments } : {}),
+  });
+  const currentPolicy = (tx: StoreTransaction): Promise<Policy> => loadPolicy(tx, defaultPolicy);
+  /** Plugins whose installation is audited (and recorded) with the first write of this Hub. */
+  let pluginsAudited = false;
 
   const reportPluginError = (
     error: unknown,
@@ -646,6 +753,7 @@ export function createHub(options: HubOptions = {}): Hub {
     signal: AbortSignalLike | undefined,
     fn: (ctx: OperationContext) => Promise<T>,
     origin?: string,
+    actor?: string,
   ): Promise<T> {
     ensureOpen();
     throwIfAborted(signal);
@@ -655,7 +763,10 @@ export function createHub(options: HubOptions = {}): Hub {
       store.transaction(
         async (tx) => {
           ctx = new OperationContext(tx, clock().toISOString(), newId, settings);
+          ctx.actor = actor ?? (origin ? `plugin:${origin}` : APP_ACTOR);
           const value = await fn(ctx);
+          if (!pluginsAudited && auditEnabled) await auditPluginInstalls(ctx);
+          await appendAudit(ctx);
           // Event-triggered workflow runs are created with the events: a committed event always has its runs.
           runs =
             hasWorkflows && ctx.events.length > 0
@@ -671,6 +782,7 @@ export function createHub(options: HubOptions = {}): Hub {
       ),
     );
     if (ctx) {
+      pluginsAudited = true;
       publish(ctx.events);
       if (runs.length > 0) engine.kick(runs.map((run) => run.id));
       if (!host.hasAfterHooks()) return result;
@@ -692,6 +804,49 @@ export function createHub(options: HubOptions = {}): Hub {
       );
     }
     return result;
+  }
+
+  /** Appends the operation's audit entries (its journal and its own) to the hash-chained log, in its transaction. */
+  async function appendAudit(ctx: OperationContext): Promise<void> {
+    if (!auditEnabled) return;
+    const inputs = [...ctx.audit, ...ctx.journal.map((entry) => auditOfJournal(entry, ctx.actor))];
+    if (inputs.length === 0) return;
+    const last = await ctx.tx.lastAudit();
+    const policy = await currentPolicy(ctx.tx);
+    const entries = await buildAuditEntries(last, inputs, { secretFields: policy.secretFields });
+    await ctx.tx.appendAudit(entries);
+  }
+
+  /** Audits plugins that are new (or of another version) since the store last saw them: `plugin.install`. */
+  async function auditPluginInstalls(ctx: OperationContext): Promise<void> {
+    const active = host.plugins();
+    if (active.length === 0) return;
+    const known = new Map(
+      (
+        await ctx.tx.getDocuments(
+          DOC.plugin,
+          active.map((p) => p.plugin.name),
+        )
+      ).map((d) => [d.id, d.data]),
+    );
+    for (const { plugin } of active) {
+      const prior = known.get(plugin.name) as { version?: string } | undefined;
+      if (prior?.version === plugin.version) continue;
+      await ctx.tx.putDocument({
+        kind: DOC.plugin,
+        id: plugin.name,
+        ref: null,
+        data: { version: plugin.version, installedAt: ctx.now },
+        updatedAt: ctx.now,
+      });
+      ctx.audit.push({
+        actor: APP_ACTOR,
+        action: prior ? 'plugin.upgrade' : 'plugin.install',
+        target: `plugin:${plugin.name}`,
+        changes: [{ field: 'version', ...(prior?.version ? { old: prior.version } : {}), new: plugin.version }],
+        at: ctx.now,
+      });
+    }
   }
 
   /** Runs `ingest:before` and `interaction:before`; re-validates what handlers changed. */
@@ -1116,7 +1271,16 @@ export function createHub(options: HubOptions = {}): Hub {
       origin,
     );
     if (parsed.length === 0)
-      return { created: 0, updated: 0, deleted: 0, unchanged: 0, customerIds: [], events: 0, reviews: 0 };
+      return {
+        created: 0,
+        updated: 0,
+        deleted: 0,
+        unchanged: 0,
+        customerIds: [],
+        events: 0,
+        reviews: 0,
+        suppressed: 0,
+      };
 
     return write(
       callOptions.signal,
@@ -1132,6 +1296,14 @@ export function createHub(options: HubOptions = {}): Hub {
           else {
             unchanged++;
             if (supersedes(stored, other)) incoming.set(stored.key, stored);
+          }
+        }
+        // Erased records stay erased: a sync that brings them again is refused, record by record.
+        let suppressed = 0;
+        if (incoming.size > 0) {
+          for (const tombstone of await tx.getDocuments(ERASURE_KIND, [...incoming.keys()])) {
+            incoming.delete(tombstone.id);
+            suppressed++;
           }
         }
         const existing = new Map((await tx.getRecords([...incoming.keys()])).map((r) => [r.key, r]));
@@ -1176,6 +1348,7 @@ export function createHub(options: HubOptions = {}): Hub {
             continue;
           }
           changes.push({ record, change });
+          if (auditEnabled) ctx.audit.push(auditOfRecord(record, prev, change, ctx.actor, ctx.now));
           if (PARTY_TYPES.has(record.type)) {
             changedParty.set(key, record);
             if (prev?.customerId) seeds.add(prev.customerId);
@@ -1247,9 +1420,11 @@ export function createHub(options: HubOptions = {}): Hub {
           customerIds: activeTouched.sort(compareStrings),
           events: ctx.events.length,
           reviews,
+          suppressed,
         };
       },
       origin,
+      (callOptions as ActorOptions).actor,
     );
 
     function toStoredFrom(candidate: StoredRecord, prev: StoredRecord | undefined): StoredRecord {
@@ -1859,9 +2034,71 @@ export function createHub(options: HubOptions = {}): Hub {
         });
       }
       const { message: final } = await host.before('send:before', { message });
+      // Every send goes through canContact: consent, arrangement, quiet hours, frequency cap.
+      if (
+        ContactChannelSchema.safeParse(final.channel).success &&
+        ContactPurposeSchema.safeParse(final.purpose).success
+      ) {
+        const decision = await services.canContact(final.customerId, final.channel, final.purpose);
+        if (!decision.allowed) {
+          throw new ContactRefusedError({
+            customerId: final.customerId,
+            reason: decision.reason,
+            detail: decision.detail,
+          });
+        }
+      } else {
+        throw new ContactRefusedError({
+          customerId: final.customerId,
+          reason: 'unknown-channel-or-purpose',
+          detail: `"${final.channel}" for "${final.purpose}" is not a contact channel and purpose crmkit knows.`,
+        });
+      }
       const result = await deliver(final);
       if (host.hooks.has('send:after')) await host.hooks.call('send:after', { message: final, result });
       return { message: final, result };
+    },
+
+    as(actor) {
+      ensureOpen();
+      return createScopedHub(actor, { hub, services, directory });
+    },
+
+    governance: {
+      policy: () => services.policy(),
+      setPolicy: (policy, callOptions = {}) =>
+        services.setPolicy(policy, callOptions.actor ?? APP_ACTOR, callOptions.reason),
+      policyHistory: () => services.policyHistory(),
+      async audit(auditOptions = {}) {
+        return read(undefined, (tx) =>
+          tx.listAudit({
+            limit: checkLimit(auditOptions.limit, 100),
+            ...(auditOptions.after !== undefined ? { after: auditOptions.after } : {}),
+            ...(auditOptions.target ? { target: auditOptions.target } : {}),
+          }),
+        );
+      },
+      verifyAudit: (verifyOptions = {}) => verifyStoreAudit(store, verifyOptions),
+      recordAdminAction: (input, callOptions = {}) => services.recordAdminAction(input, callOptions.actor ?? APP_ACTOR),
+    },
+
+    consent: {
+      record: (capture, callOptions = {}) => services.recordConsent(capture, callOptions.actor ?? APP_ACTOR),
+      list: (customerId) => services.consents(customerId),
+      setArrangement: (customerId, arrangement, callOptions = {}) =>
+        services.setArrangement(customerId, arrangement, callOptions.actor ?? APP_ACTOR),
+      removeArrangement: (customerId, channel, callOptions = {}) =>
+        services.removeArrangement(customerId, channel, callOptions.actor ?? APP_ACTOR),
+      arrangements: (customerId) => services.arrangements(customerId),
+    },
+
+    canContact: (customerId, channel, purpose, at) => services.canContact(customerId, channel, purpose, at),
+
+    gdpr: {
+      export: (customerId, callOptions = {}) => services.exportPerson(customerId, callOptions.actor ?? APP_ACTOR),
+      erase: (customerId, callOptions = {}) =>
+        services.erase(customerId, callOptions.actor ?? APP_ACTOR, callOptions.reason),
+      purge: (rules, callOptions = {}) => services.purge(rules, callOptions.actor ?? APP_ACTOR, callOptions.now),
     },
 
     on(type: HubEventType | '*', listener: (event: HubEvent) => void): () => void {
@@ -1879,5 +2116,17 @@ export function createHub(options: HubOptions = {}): Hub {
       await store.close();
     },
   };
+  const services = createGovernanceServices({
+    write: (signal, fn, origin, actor) => write(signal, fn, origin, actor),
+    read: (signal, fn) => read(signal, fn),
+    resolveActive,
+    relink,
+    publicCustomer,
+    isGroupMember,
+    defaultPolicy,
+    adapters: options.adapters ?? [],
+    now: () => clock().toISOString(),
+    newId: (prefix) => newId(prefix),
+  });
   return hub;
 }

@@ -17,6 +17,7 @@ import {
   type ExtensionFact,
   type SurvivorshipOptions,
 } from './golden';
+import type { AuditInput } from './governance/audit';
 import type { IdGenerator } from './ids';
 import { nameTokens } from './normalize';
 import { compareStrings, stableStringify } from './stable';
@@ -34,6 +35,10 @@ export interface LinkerSettings {
 export class OperationContext {
   readonly events: HubEvent[] = [];
   readonly journal: JournalEntry[] = [];
+  /** Audit entries of the operation beyond its journal entries (record changes, governance actions). */
+  readonly audit: AuditInput[] = [];
+  /** Who performs the operation (`user:u_1`, `system:app` ...), for the audit log. */
+  actor = 'system:app';
 
   constructor(
     readonly tx: StoreTransaction,

@@ -37,6 +37,8 @@ export const ErrorCode = {
   TIMEOUT: 'TIMEOUT',
   /** A workflow run failed (and was compensated where it could be). */
   WORKFLOW_FAILED: 'WORKFLOW_FAILED',
+  /** A message may not be sent: `canContact` said no (no consent, no arrangement, quiet hours, frequency cap ...). */
+  CONTACT_REFUSED: 'CONTACT_REFUSED',
 } as const;
 
 /** Union of every {@link ErrorCode} value. */
@@ -379,6 +381,32 @@ export class TimeoutError extends CrmkitError {
   /** True when `error` is a {@link TimeoutError} from any copy of the package. */
   static override isInstance(error: unknown): error is TimeoutError {
     return hasMarker(error, timeoutMarker);
+  }
+}
+
+const contactRefusedMarker = Symbol.for('crmkit.error.contact-refused');
+
+/** A send was refused because the customer may not be contacted; nothing was sent. Code `CONTACT_REFUSED`. */
+export class ContactRefusedError extends CrmkitError {
+  protected readonly [contactRefusedMarker] = true;
+  /** The customer. */
+  readonly customerId: string;
+  /** Why (`no-consent`, `quiet-hours`, `frequency-cap` ...), as `canContact` decided. */
+  readonly reason: string;
+
+  constructor(options: { customerId: string; reason: string; detail: string }) {
+    super({
+      code: ErrorCode.CONTACT_REFUSED,
+      message: `[crmkit] Contact refused (${options.reason}): ${options.detail}`,
+    });
+    this.name = 'ContactRefusedError';
+    this.customerId = options.customerId;
+    this.reason = options.reason;
+  }
+
+  /** True when `error` is a {@link ContactRefusedError} from any copy of the package. */
+  static override isInstance(error: unknown): error is ContactRefusedError {
+    return hasMarker(error, contactRefusedMarker);
   }
 }
 

@@ -455,8 +455,11 @@ describe('hooks', () => {
       },
     });
     const hub = createHub({ plugins: [stamp] });
+    await hub.ingest([person('hubspot', '1', { givenName: 'Ada', emails: ['ada@example.com'] })]);
+    const [ada] = (await hub.list()).items;
+    await hub.consent.setArrangement(ada!.id, { channel: 'email', allowedPurposes: ['service'] });
     const deliver = vi.fn((m: unknown) => ({ ok: true, m }) as never);
-    const { message } = await hub.send({ customerId: 'cus_1', channel: 'email', purpose: 'service' }, deliver);
+    const { message } = await hub.send({ customerId: ada!.id, channel: 'email', purpose: 'service' }, deliver);
     expect(message.data).toEqual({ stamp: 'v1' });
     expect(deliver).toHaveBeenCalledOnce();
   });

@@ -1,0 +1,351 @@
+/**
+ * The hash-chained audit log: building entries, verifying a chain, and diffing golden fields.
+ *
+ * Layout of one entry (all hashes are lowercase hex SHA-256 of the UTF-8 bytes of a string):
+ *
+ * - `changesDigest` = SHA-256 of `stableStringify(changes)`, `changes` as written (secret values already dropped);
+ * - `hash` = SHA-256 of `stableStringify({ seq, at, actor, action, target, reason, changesDigest, prevHash })`, with
+ *   `reason` `null` when absent, i.e. the canonical JSON
+ *   `{"action":..,"actor":..,"at":..,"changesDigest":..,"prevHash":..,"reason":..,"seq":..,"target":..}`;
+ * - `prevHash` = the previous entry's `hash`, {@link GENESIS_HASH} for the first entry (`seq` 1).
+ *
+ * The changed values enter the hash only through `changesDigest`, so an erasure may replace them with
+ * `changes: null, redacted: true` and the chain still verifies; `redacted` itself is not hashed.
+ *
+ * @module
+ */
+import {
+  type AbortSignalLike,
+  type AuditChange,
+  type AuditEntry,
+  type AuditVerification,
+  InvalidArgumentError,
+  type JsonValue,
+  type Store,
+  throwIfAborted,
+} from '@crmkit/model';
+import { runtime } from '../runtime';
+import { sha256HexSync } from './sha256';
+import { compareStrings, stableStringify } from '../stable';
+
+/**
+ * SHA-256 of the UTF-8 bytes of `text`, as 64 lowercase hex characters. Computed synchronously in JavaScript (see
+ * `sha256.ts`); async so that callers need not change if a runtime's native digest is used later.
+ */
+export async function sha256Hex(text: string): Promise<string> {
+  return sha256HexSync(text);
+}
+
+/** The `prevHash` of the first entry: 64 zeros. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** What a caller supplies for one audit entry; {@link buildAuditEntries} adds `seq`, the digest and the hashes. */
+export interface AuditInput {
+  /** Who did it, as `actorLabel(actor)` writes it (`user:u_1`). */
+  actor: string;
+  /** What was done, e.g. `customer.override`. */
+  action: string;
+  /** What it was done to, e.g. `customer:cus_1`. */
+  target: string;
+  reason?: string;
+  /** The changed fields, e.g. from {@link diffFields}. */
+  changes: AuditChange[];
+  /** When (ISO timestamp). */
+  at: string;
+}
+
+/** Options of {@link buildAuditEntries}. */
+export interface BuildAuditOptions {
+  /**
+   * Field patterns whose values never enter the log (the policy's `secretFields`): `*`, an exact path, or
+   * `prefix.*`. A change is secret when its field matches a pattern, when it is the `prefix` of a `prefix.*`
+   * pattern, or when it is an ancestor of a secret path (its value would contain the secret).
+   */
+  secretFields?: readonly string[];
+}
+
+/** Options of {@link verifyAuditLog}. */
+export interface VerifyAuditOptions {
+  /**
+   * A head published earlier (the `head` of a previous verification, kept elsewhere). The log must reach it and
+   * its entry at `expectedHead.seq` must have that hash: this detects a truncated tail and a history rewritten
+   * (with recomputed hashes) up to that point. Entries appended after it are fine.
+   */
+  expectedHead?: { seq: number; hash: string };
+}
+
+/** Options of {@link verifyStoreAudit}. */
+export interface VerifyStoreAuditOptions extends VerifyAuditOptions {
+  /** Entries read per read-only transaction; default 500. */
+  pageSize?: number;
+  /** Stops reading (throws `AbortedError`) between pages once aborted. */
+  signal?: AbortSignalLike;
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+const DEFAULT_PAGE_SIZE = 500;
+
+/** True when `field` is covered by one of the secret `patterns` (see {@link BuildAuditOptions.secretFields}). */
+function isSecretField(field: string, patterns: readonly string[]): boolean {
+  for (const pattern of patterns) {
+    if (pattern === '*' || pattern === field) return true;
+    const path = pattern.endsWith('.*') ? pattern.slice(0, -2) : pattern;
+    // `prefix.*` covers `prefix` itself and everything below it.
+    if (path !== pattern && (field === path || field.startsWith(`${path}.`))) return true;
+    // A change of an ancestor (`attributes`) carries the secret (`attributes.hr.salary`) inside its value.
+    if (path.startsWith(`${field}.`)) return true;
+  }
+  return false;
+}
+
+/** The change as it is written: a fresh object, secret values dropped, `undefined` members left out. */
+function sanitizeChange(change: AuditChange, secretFields: readonly string[], index: number): AuditChange {
+  if (change === null || typeof change !== 'object' || typeof change.field !== 'string' || change.field === '') {
+    throw new InvalidArgumentError({
+      argument: `changes[${index}].field`,
+      message: 'Every audit change needs a non-empty field',
+    });
+  }
+  if (change.secret === true || isSecretField(change.field, secretFields)) return { field: change.field, secret: true };
+  const written: AuditChange = { field: change.field };
+  if (change.old !== undefined) written.old = runtime.structuredClone(change.old);
+  if (change.new !== undefined) written.new = runtime.structuredClone(change.new);
+  return written;
+}
+
+/** The string `hash` is computed over (see the module documentation). */
+function hashInput(entry: Omit<AuditEntry, 'hash' | 'changes' | 'redacted'>): string {
+  return stableStringify({
+    seq: entry.seq,
+    at: entry.at,
+    actor: entry.actor,
+    action: entry.action,
+    target: entry.target,
+    reason: entry.reason ?? null,
+    changesDigest: entry.changesDigest,
+    prevHash: entry.prevHash,
+  });
+}
+
+function requireString(value: unknown, argument: string): void {
+  if (typeof value !== 'string' || value === '') {
+    throw new InvalidArgumentError({ argument, message: `${argument} must be a non-empty string` });
+  }
+}
+
+/**
+ * Builds the entries that extend the chain after `last` (`undefined` for an empty log), one per input, in order:
+ * `seq` continues from `last.seq`, each `prevHash` is the previous `hash`, `changesDigest` and `hash` are computed as
+ * the module documentation says. Changes of secret fields (see {@link BuildAuditOptions.secretFields}, or marked
+ * `secret: true` by the caller) are written as `{ field, secret: true }` without values, before digesting, so no
+ * secret reaches the log nor any hash input. Change values are copied. The caller appends the result in the
+ * same transaction it read `last` in (`appendAudit` refuses a taken `seq`).
+ */
+export async function buildAuditEntries(
+  last: AuditEntry | undefined,
+  inputs: readonly AuditInput[],
+  options: BuildAuditOptions = {},
+): Promise<AuditEntry[]> {
+  const secretFields = options.secretFields ?? [];
+  if (last !== undefined && (!Number.isSafeInteger(last.seq) || last.seq < 1 || !HEX64.test(last.hash))) {
+    throw new InvalidArgumentError({ argument: 'last', message: 'The last audit entry has no valid seq and hash' });
+  }
+  let seq = last?.seq ?? 0;
+  let prevHash = last?.hash ?? GENESIS_HASH;
+  const entries: AuditEntry[] = [];
+  for (const [i, input] of inputs.entries()) {
+    requireString(input.actor, `inputs[${i}].actor`);
+    requireString(input.action, `inputs[${i}].action`);
+    requireString(input.target, `inputs[${i}].target`);
+    requireString(input.at, `inputs[${i}].at`);
+    if (input.reason !== undefined && typeof input.reason !== 'string') {
+      throw new InvalidArgumentError({ argument: `inputs[${i}].reason`, message: 'reason must be a string' });
+    }
+    if (!Array.isArray(input.changes)) {
+      throw new InvalidArgumentError({ argument: `inputs[${i}].changes`, message: 'changes must be an array' });
+    }
+    const changes = input.changes.map((change, j) => sanitizeChange(change, secretFields, j));
+    seq += 1;
+    const changesDigest = await sha256Hex(stableStringify(changes));
+    const head = {
+      seq,
+      at: input.at,
+      actor: input.actor,
+      action: input.action,
+      target: input.target,
+      ...(input.reason !== undefined ? { reason: input.reason } : {}),
+      changesDigest,
+      prevHash,
+    };
+    const hash = await sha256Hex(hashInput(head));
+    entries.push({ ...head, changes, hash });
+    prevHash = hash;
+  }
+  return entries;
+}
+
+function isNonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value !== '';
+}
+
+/** Why `entry` is not shaped like an audit entry, or `undefined` when it is. */
+function malformed(entry: AuditEntry): string | undefined {
+  if (entry === null || typeof entry !== 'object') return 'not an object';
+  if (!Number.isSafeInteger(entry.seq)) return 'seq is not an integer';
+  for (const key of ['at', 'actor', 'action', 'target'] as const) {
+    if (!isNonEmptyString(entry[key])) return `${key} is not a non-empty string`;
+  }
+  if (entry.reason !== undefined && typeof entry.reason !== 'string') return 'reason is not a string';
+  for (const key of ['changesDigest', 'prevHash', 'hash'] as const) {
+    if (typeof entry[key] !== 'string' || !HEX64.test(entry[key])) return `${key} is not a SHA-256 hex digest`;
+  }
+  if (entry.redacted !== undefined && typeof entry.redacted !== 'boolean') return 'redacted is not a boolean';
+  if (entry.changes !== null) {
+    if (!Array.isArray(entry.changes)) return 'changes is neither an array nor null';
+    for (const change of entry.changes) {
+      if (change === null || typeof change !== 'object' || !isNonEmptyString(change.field)) {
+        return 'a change has no field';
+      }
+      if (change.secret !== undefined && typeof change.secret !== 'boolean') return 'a change has a non-boolean secret';
+      if (change.secret === true && (change.old !== undefined || change.new !== undefined)) {
+        return `secret change of ${change.field} carries a value`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Verifies an audit log given in `seq` order (an array, any iterable, or an async iterable such as a paged store
+ * read). Checks, entry by entry, stopping at the first problem:
+ *
+ * 1. the entry is well formed (strings, 64-hex hashes, `changes` an array or `null`, secret changes carry no value);
+ * 2. `seq` is 1 for the first entry and one more than the previous after that (no gap, repeat or reordering);
+ * 3. `prevHash` is the previous entry's `hash` ({@link GENESIS_HASH} for the first);
+ * 4. a redacted entry has `changes: null` and `redacted: true`, one without `redacted: true` has its changes;
+ * 5. `changesDigest` matches the changes (unless redacted);
+ * 6. `hash` recomputes;
+ * 7. with `expectedHead`: the entry at `expectedHead.seq` has `expectedHead.hash`, and the log reaches it.
+ *
+ * Returns `ok`, how many entries were read, the first `problem` (`seq` is the position where the chain breaks),
+ * and `head`: the last entry that verified (on success, the log's last entry; publish it to detect a truncated
+ * tail later). An empty log is ok without a head. Without `expectedHead`, removing entries at the end cannot be
+ * detected, nor can a rewrite that recomputes every later hash.
+ */
+export async function verifyAuditLog(
+  entries: AsyncIterable<AuditEntry> | Iterable<AuditEntry>,
+  options: VerifyAuditOptions = {},
+): Promise<AuditVerification> {
+  const expectedHead = options.expectedHead;
+  if (
+    expectedHead !== undefined &&
+    (!Number.isSafeInteger(expectedHead.seq) ||
+      expectedHead.seq < 0 ||
+      typeof expectedHead.hash !== 'string' ||
+      !HEX64.test(expectedHead.hash) ||
+      (expectedHead.seq === 0 && expectedHead.hash !== GENESIS_HASH))
+  ) {
+    throw new InvalidArgumentError({
+      argument: 'options.expectedHead',
+      message: 'expectedHead must be a { seq, hash } of an audit entry (seq >= 1, 64 hex characters)',
+    });
+  }
+  let count = 0;
+  let head: { seq: number; hash: string } | undefined;
+  const fail = (seq: number, reason: string): AuditVerification => ({
+    ok: false,
+    entries: count,
+    ...(head ? { head } : {}),
+    problem: { seq, reason },
+  });
+  for await (const entry of entries) {
+    count += 1;
+    const seq = (head?.seq ?? 0) + 1;
+    const prevHash = head?.hash ?? GENESIS_HASH;
+    const shape = malformed(entry);
+    if (shape !== undefined) return fail(seq, `malformed entry: ${shape}`);
+    if (entry.seq !== seq) return fail(seq, `expected seq ${seq}, found ${entry.seq} (missing, repeated or reordered)`);
+    if (entry.prevHash !== prevHash) return fail(seq, "prevHash does not match the previous entry's hash");
+    if (entry.redacted === true && entry.changes !== null) return fail(seq, 'redacted entry still has changes');
+    if (entry.changes === null && entry.redacted !== true) return fail(seq, 'changes removed without redacted: true');
+    if (entry.changes !== null && (await sha256Hex(stableStringify(entry.changes))) !== entry.changesDigest) {
+      return fail(seq, 'changesDigest does not match the changes');
+    }
+    if ((await sha256Hex(hashInput(entry))) !== entry.hash) return fail(seq, 'hash does not match the entry');
+    if (expectedHead !== undefined && seq === expectedHead.seq && entry.hash !== expectedHead.hash) {
+      return fail(seq, 'hash differs from the published head (history rewritten)');
+    }
+    head = { seq, hash: entry.hash };
+  }
+  const lastSeq = head?.seq ?? 0;
+  if (expectedHead !== undefined && lastSeq < expectedHead.seq) {
+    return fail(lastSeq + 1, `log ends at seq ${lastSeq} before the published head ${expectedHead.seq} (truncated)`);
+  }
+  return { ok: true, entries: count, ...(head ? { head } : {}) };
+}
+
+/** The store's audit log in `seq` order, one read-only transaction per page. */
+async function* readAuditPages(
+  store: Store,
+  pageSize: number,
+  signal: AbortSignalLike | undefined,
+): AsyncGenerator<AuditEntry> {
+  let after: number | undefined;
+  for (;;) {
+    throwIfAborted(signal);
+    const cursor = after;
+    const page = await store.transaction(
+      (tx) => tx.listAudit({ ...(cursor !== undefined ? { after: cursor } : {}), limit: pageSize }),
+      { readOnly: true, ...(signal ? { signal } : {}) },
+    );
+    yield* page;
+    const lastSeq = page.at(-1)?.seq;
+    // A short page ends the log; a store that does not advance is stopped by the verifier's seq check.
+    if (page.length < pageSize || typeof lastSeq !== 'number' || (after !== undefined && lastSeq <= after)) return;
+    after = lastSeq;
+  }
+}
+
+/**
+ * Reads a store's whole audit log in pages of `pageSize` entries (each page in its own read-only transaction;
+ * entries are append-only, so pages stay consistent) and verifies it with {@link verifyAuditLog}. Stops reading
+ * at the first problem. Throws `AbortedError` when `signal` aborts.
+ */
+export async function verifyStoreAudit(
+  store: Store,
+  options: VerifyStoreAuditOptions = {},
+): Promise<AuditVerification> {
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isSafeInteger(pageSize) || pageSize < 1) {
+    throw new InvalidArgumentError({ argument: 'options.pageSize', message: 'pageSize must be a positive integer' });
+  }
+  return verifyAuditLog(
+    readAuditPages(store, pageSize, options.signal),
+    options.expectedHead ? { expectedHead: options.expectedHead } : {},
+  );
+}
+
+/**
+ * The changes between two flat maps of field -> value (golden fields such as `displayName` or
+ * `attributes.sales.tier`), sorted by field (code-unit order). Values equal as canonical JSON are not changes; a
+ * field absent (or `undefined`) on one side has no `old` (added) or no `new` (removed). Values are not copied.
+ */
+export function diffFields(
+  before: Readonly<Record<string, JsonValue>>,
+  after: Readonly<Record<string, JsonValue>>,
+): AuditChange[] {
+  const fields = new Set<string>();
+  for (const field of Object.keys(before)) if (before[field] !== undefined) fields.add(field);
+  for (const field of Object.keys(after)) if (after[field] !== undefined) fields.add(field);
+  const changes: AuditChange[] = [];
+  for (const field of [...fields].sort(compareStrings)) {
+    const old = Object.hasOwn(before, field) ? before[field] : undefined;
+    const next = Object.hasOwn(after, field) ? after[field] : undefined;
+    if (old !== undefined && next !== undefined && stableStringify(old) === stableStringify(next)) continue;
+    const change: AuditChange = { field };
+    if (old !== undefined) change.old = old;
+    if (next !== undefined) change.new = next;
+    changes.push(change);
+  }
+  return changes;
+}

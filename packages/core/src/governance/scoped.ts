@@ -1,0 +1,390 @@
+import {
+  type Actor,
+  type AuditEntry,
+  type AuditVerification,
+  type ChangeRequest,
+  type ConsentCapture,
+  type ContactArrangement,
+  type ContactDecision,
+  type Customer,
+  type ErasureReport,
+  type JsonValue,
+  NotFoundError,
+  PermissionDeniedError,
+  type Policy,
+  type RetentionPolicy,
+  type UserActor,
+} from '@crmkit/model';
+import type { CustomerView, FindQuery, Hub, IngestResult, MergeResult, Page, UnmergeResult } from '../hub';
+import { verifyStoreAudit } from './audit';
+import { Access, type Directory, parseActor } from './policy';
+import type { GovernanceServices, PersonExport, PurgeReport } from './service';
+
+/** Options of scoped calls that change something. */
+export interface ScopedActorOptions {
+  /** Why, recorded in the journal and the audit log. */
+  reason?: string;
+}
+
+/**
+ * The Hub as one actor may use it (`hub.as(actor)`): every call checks the actor's capabilities, row scope and
+ * field permissions under the policy in force, reads come back projected (fields it may not read are absent), and
+ * a refused call throws a `PermissionDeniedError` and changes nothing. The actor is recorded on every change.
+ */
+export interface ScopedHub {
+  /** The actor, validated. */
+  readonly actor: Actor;
+  /** The actor's effective access (loads the policy in force on first use). */
+  access(): Promise<Access>;
+  get(id: string): Promise<Customer | undefined>;
+  find(query: FindQuery, options?: { limit?: number }): Promise<Customer[]>;
+  /** Customers the actor may see, a page at a time (pages may hold fewer than `limit`). */
+  list(options?: { cursor?: string; limit?: number }): Promise<Page<Customer>>;
+  view(id: string): Promise<CustomerView>;
+  ingest(records: readonly unknown[]): Promise<IngestResult>;
+  setOverride(customerId: string, field: string, value: JsonValue, options?: ScopedActorOptions): Promise<Customer>;
+  clearOverride(customerId: string, field: string, options?: ScopedActorOptions): Promise<Customer>;
+  setFields(
+    customerId: string,
+    namespace: string,
+    values: Record<string, JsonValue | null>,
+    options?: ScopedActorOptions,
+  ): Promise<Customer>;
+  merge(a: string, b: string, options?: ScopedActorOptions): Promise<MergeResult>;
+  unmerge(mergeId: string, options?: ScopedActorOptions): Promise<UnmergeResult>;
+  readonly consent: {
+    record(capture: unknown): Promise<ConsentCapture>;
+    list(customerId: string): Promise<ConsentCapture[]>;
+    setArrangement(customerId: string, arrangement: unknown): Promise<ContactArrangement>;
+    removeArrangement(customerId: string, channel: string): Promise<void>;
+    arrangements(customerId: string): Promise<ContactArrangement[]>;
+  };
+  canContact(customerId: string, channel: string, purpose: string, at?: string): Promise<ContactDecision>;
+  readonly gdpr: {
+    export(customerId: string): Promise<PersonExport>;
+    erase(customerId: string, options?: ScopedActorOptions): Promise<ErasureReport>;
+    purge(rules: readonly RetentionPolicy[], options?: { now?: string }): Promise<PurgeReport>;
+  };
+  readonly changes: {
+    /** Raises a correction or improvement proposal; it goes to the key users of the actor's department. */
+    request(input: unknown): Promise<ChangeRequest>;
+    /** Requests the actor may act on or follow: its own, its department's (key users), the admin queue (admins). */
+    list(options?: { status?: ChangeRequest['status'] }): Promise<ChangeRequest[]>;
+    escalate(id: string, note?: string): Promise<ChangeRequest>;
+    resolve(id: string, note?: string): Promise<ChangeRequest>;
+    reject(id: string, note?: string): Promise<ChangeRequest>;
+    comment(id: string, note: string): Promise<ChangeRequest>;
+  };
+  readonly governance: {
+    policy(): Promise<Policy>;
+    setPolicy(policy: unknown, options?: ScopedActorOptions): Promise<Policy>;
+    audit(options?: { after?: number; limit?: number; target?: string }): Promise<AuditEntry[]>;
+    verifyAudit(options?: { expectedHead?: { seq: number; hash: string } }): Promise<AuditVerification>;
+    /** Records an admin action that happened outside the Hub (adapter credentials, plugin configuration ...). */
+    recordAdminAction(input: {
+      action: string;
+      target: string;
+      changes?: import('@crmkit/model').AuditChange[];
+      reason?: string;
+    }): Promise<void>;
+  };
+}
+
+/** What {@link createScopedHub} needs. */
+export interface ScopedHubDeps {
+  hub: Hub;
+  services: GovernanceServices;
+  directory: Directory;
+}
+
+/**
+ * Builds the scoped Hub of one actor. Checks happen before the call reaches the Hub (a refused call writes nothing);
+ * row checks read the customer first.
+ */
+export function createScopedHub(input: unknown, deps: ScopedHubDeps): ScopedHub {
+  const actor = parseActor(input);
+  const { hub, services } = deps;
+  let loaded: Promise<Access> | undefined;
+  const access = (): Promise<Access> => {
+    loaded ??= services.policy().then((policy) => new Access(policy, actor, deps.directory));
+    return loaded;
+  };
+  const label = (): Promise<string> => access().then((a) => a.label);
+
+  /** The customer, if the actor may see it (NOT_FOUND otherwise: absence and invisibility look the same). */
+  async function visible(a: Access, id: string): Promise<Customer> {
+    const customer = await hub.get(id);
+    if (customer?.status !== 'active' || !a.canSeeCustomer(customer)) {
+      throw new NotFoundError({ entity: 'customer', id });
+    }
+    return customer;
+  }
+
+  async function writable(capability: 'customer.write' | 'consent.write', id: string, fields: readonly string[]) {
+    const a = await access();
+    a.require(capability);
+    const customer = await visible(a, id);
+    if (capability === 'customer.write') a.assertWrite(customer, fields);
+    else if (!a.canChangeCustomer(customer)) {
+      throw new PermissionDeniedError({ actor: a.label, operation: 'write', path: `customer:${customer.id}` });
+    }
+    return { a, customer };
+  }
+
+  const projected = (a: Access) => (c: Customer | undefined) => (c ? a.projectCustomer(c) : undefined);
+
+  const scoped: ScopedHub = {
+    actor,
+    access,
+
+    async get(id) {
+      const a = await access();
+      a.require('customer.read');
+      const customer = await hub.get(id);
+      return customer && a.canSeeCustomer(customer) ? a.projectCustomer(customer) : undefined;
+    },
+
+    async find(query, options = {}) {
+      const a = await access();
+      a.require('customer.read');
+      const found = await hub.find(query, { limit: Math.min(1000, (options.limit ?? 50) * 4) });
+      return found
+        .filter((c) => a.canSeeCustomer(c))
+        .slice(0, options.limit ?? 50)
+        .map(projected(a))
+        .filter((c): c is Customer => c !== undefined);
+    },
+
+    async list(options = {}) {
+      const a = await access();
+      a.require('customer.read');
+      const page = await hub.list({
+        ...(options.cursor ? { cursor: options.cursor } : {}),
+        limit: options.limit ?? 50,
+      });
+      const items = page.items
+        .filter((c) => a.canSeeCustomer(c))
+        .map(projected(a))
+        .filter((c): c is Customer => c !== undefined);
+      return page.nextCursor ? { items, nextCursor: page.nextCursor } : { items };
+    },
+
+    async view(id) {
+      const a = await access();
+      a.require('customer.read');
+      await visible(a, id);
+      const view = await hub.view(id);
+      const attributes = (data: { attributes?: Record<string, JsonValue> }) => {
+        if (!data.attributes) return data;
+        const kept: Record<string, JsonValue> = {};
+        for (const [ns, value] of Object.entries(data.attributes))
+          if (a.canReadField(`attributes.${ns}`)) kept[ns] = value;
+        return { ...data, attributes: kept };
+      };
+      return {
+        ...view,
+        customer: a.projectCustomer(view.customer)!,
+        interactions: view.interactions.map((i) => ({ ...i, data: attributes(i.data) as typeof i.data })),
+        opportunities: view.opportunities.map((o) => ({ ...o, data: attributes(o.data) as typeof o.data })),
+        related: view.related.filter((c) => a.canSeeCustomer(c)).map((c) => a.projectCustomer(c)!),
+      };
+    },
+
+    async ingest(records) {
+      const a = await access();
+      a.require('record.import');
+      return hub.ingest(records, { actor: a.label });
+    },
+
+    async setOverride(customerId, field, value, options = {}) {
+      const { a, customer } = await writable('customer.write', customerId, [field]);
+      const result = await hub.setOverride(customer.id, field, value, { actor: a.label, ...options });
+      return a.projectCustomer(result)!;
+    },
+
+    async clearOverride(customerId, field, options = {}) {
+      const { a, customer } = await writable('customer.write', customerId, [field]);
+      const result = await hub.clearOverride(customer.id, field, { actor: a.label, ...options });
+      return a.projectCustomer(result)!;
+    },
+
+    async setFields(customerId, namespace, values, options = {}) {
+      const fields = Object.keys(values ?? {}).map((field) => `attributes.${namespace}.${field}`);
+      const { a, customer } = await writable('customer.write', customerId, fields);
+      const result = await hub.setFields(customer.id, namespace, values, { actor: a.label, ...options });
+      return a.projectCustomer(result)!;
+    },
+
+    async merge(x, y, options = {}) {
+      const a = await access();
+      a.require('customer.merge');
+      const [cx, cy] = [await visible(a, x), await visible(a, y)];
+      return hub.merge(cx.id, cy.id, { actor: a.label, ...options });
+    },
+
+    async unmerge(mergeId, options = {}) {
+      const a = await access();
+      a.require('customer.merge');
+      return hub.unmerge(mergeId, { actor: a.label, ...options });
+    },
+
+    consent: {
+      async record(capture) {
+        const id = (capture as { customerId?: unknown } | null)?.customerId;
+        const { a } = await writable('consent.write', typeof id === 'string' ? id : '', []);
+        return services.recordConsent(capture, a.label);
+      },
+      async list(customerId) {
+        const a = await access();
+        a.require('customer.read');
+        await visible(a, customerId);
+        return services.consents(customerId);
+      },
+      async setArrangement(customerId, arrangement) {
+        const { a, customer } = await writable('consent.write', customerId, []);
+        return services.setArrangement(customer.id, arrangement, a.label);
+      },
+      async removeArrangement(customerId, channel) {
+        const { a, customer } = await writable('consent.write', customerId, []);
+        return services.removeArrangement(customer.id, channel, a.label);
+      },
+      async arrangements(customerId) {
+        const a = await access();
+        a.require('customer.read');
+        await visible(a, customerId);
+        return services.arrangements(customerId);
+      },
+    },
+
+    async canContact(customerId, channel, purpose, at) {
+      const a = await access();
+      a.require('customer.read');
+      await visible(a, customerId);
+      return services.canContact(customerId, channel, purpose, at);
+    },
+
+    gdpr: {
+      async export(customerId) {
+        const a = await access();
+        a.require('gdpr.export');
+        await visible(a, customerId);
+        return services.exportPerson(customerId, a.label);
+      },
+      async erase(customerId, options = {}) {
+        const a = await access();
+        a.require('gdpr.erase');
+        await visible(a, customerId);
+        return services.erase(customerId, a.label, options.reason);
+      },
+      async purge(rules, options = {}) {
+        const a = await access();
+        a.require('gdpr.erase');
+        return services.purge(rules, a.label, options.now);
+      },
+    },
+
+    changes: {
+      async request(input) {
+        const a = await access();
+        a.require('change.request');
+        return services.requestChange(input, { label: a.label, departmentId: departmentOf(actor) });
+      },
+      async list(options = {}) {
+        const a = await access();
+        const all = await services.listChanges(options.status ? { status: options.status } : {});
+        const department = departmentOf(actor);
+        return all.filter(
+          (r) =>
+            r.requestedBy === a.label ||
+            (a.can('change.triage') && r.queue === 'key_user' && r.departmentId === department) ||
+            (a.can('change.resolve') && r.queue === 'admin'),
+        );
+      },
+      async escalate(id, note) {
+        const a = await access();
+        return services.stepChange(id, 'escalate', a.label, note, (r) => mayTriage(a, r));
+      },
+      async resolve(id, note) {
+        const a = await access();
+        return services.stepChange(id, 'resolve', a.label, note, (r) =>
+          r.queue === 'admin' ? a.require('change.resolve') : mayTriage(a, r),
+        );
+      },
+      async reject(id, note) {
+        const a = await access();
+        return services.stepChange(id, 'reject', a.label, note, (r) =>
+          r.queue === 'admin' ? a.require('change.resolve') : mayTriage(a, r),
+        );
+      },
+      async comment(id, note) {
+        const a = await access();
+        return services.stepChange(id, 'comment', a.label, note, (r) => {
+          if (r.requestedBy === a.label) return;
+          if (r.queue === 'admin') a.require('change.resolve');
+          else mayTriage(a, r);
+        });
+      },
+    },
+
+    governance: {
+      policy: () => services.policy(),
+      async setPolicy(policy, options = {}) {
+        const a = await access();
+        a.require('policy.manage');
+        const next = await services.setPolicy(policy, a.label, options.reason);
+        loaded = undefined; // the actor's own access follows the new policy
+        return next;
+      },
+      async audit(options = {}) {
+        const a = await access();
+        a.require('audit.read');
+        return auditPage(hub, options);
+      },
+      async verifyAudit(options = {}) {
+        const a = await access();
+        a.require('audit.read');
+        return verifyStoreAudit(hub.store, options);
+      },
+      async recordAdminAction(input) {
+        return services.recordAdminAction(input, await label());
+      },
+    },
+  };
+  return scoped;
+
+  /** A key user of the request's department (or an admin for the admin queue) may act on it. */
+  function mayTriage(a: Access, request: ChangeRequest): void {
+    if (request.queue === 'admin') {
+      a.require('change.resolve');
+      return;
+    }
+    a.require('change.triage');
+    if (request.departmentId !== departmentOf(actor) && !a.can('change.resolve')) {
+      throw new PermissionDeniedError({
+        actor: a.label,
+        operation: 'change.triage',
+        path: `change:${request.id}`,
+        message: `[crmkit] ${a.label} is not a key user of department "${request.departmentId}".`,
+      });
+    }
+  }
+}
+
+function departmentOf(actor: Actor): string | null {
+  return actor.kind === 'user' || actor.kind === 'apiKey' ? ((actor as UserActor).departmentId ?? null) : null;
+}
+
+async function auditPage(
+  hub: Hub,
+  options: { after?: number; limit?: number; target?: string },
+): Promise<AuditEntry[]> {
+  return hub.store.transaction(
+    (tx) =>
+      tx.listAudit({
+        limit: Math.min(1000, options.limit ?? 100),
+        ...(options.after !== undefined ? { after: options.after } : {}),
+        ...(options.target ? { target: options.target } : {}),
+      }),
+    { readOnly: true },
+  );
+}

@@ -1,0 +1,932 @@
+import {
+  type Adapter,
+  type AuditEntry,
+  type ChangeRequest,
+  ChangeRequestInputSchema,
+  ConflictError,
+  type ConsentCapture,
+  type ContactArrangement,
+  type ContactChannel,
+  ContactChannelSchema,
+  type ContactDecision,
+  type ContactPurpose,
+  ContactPurposeSchema,
+  type Customer,
+  type CustomerRow,
+  type ErasureReport,
+  formatPath,
+  type IdentityLink,
+  InvalidArgumentError,
+  type JournalEntry,
+  type JsonValue,
+  NotFoundError,
+  type Policy,
+  type RetentionPolicy,
+  RetentionPolicySchema,
+  type StoredDocument,
+  type StoredRecord,
+  type StoreTransaction,
+  ValidationError,
+} from '@crmkit/model';
+import type { OperationContext, RelinkReason, RelinkResult } from '../linker';
+import { compareStrings } from '../stable';
+import type { AuditChange } from '@crmkit/model';
+import { decideContact, parseArrangement, parseConsentCapture } from './contact';
+import { parsePolicy } from './policy';
+
+/** Document kinds the Hub keeps governance data in. */
+export const DOC = {
+  policyHead: 'policy-head',
+  policy: 'policy',
+  consent: 'consent',
+  arrangement: 'arrangement',
+  changeRequest: 'change-request',
+  /** One per erased record key: a later sync of that record is refused. */
+  erasure: 'erasure',
+  /** One per erased customer id. */
+  erasedCustomer: 'erased-customer',
+  /** One per installed plugin (name), with its version. */
+  plugin: 'plugin',
+} as const;
+
+/** The kind of the erasure tombstones checked on every ingest. */
+export const ERASURE_KIND = DOC.erasure;
+
+/** What the governance services need from the Hub. */
+export interface GovernanceDeps {
+  write<T>(signal: undefined, fn: (ctx: OperationContext) => Promise<T>, origin?: string, actor?: string): Promise<T>;
+  read<T>(signal: undefined, fn: (tx: StoreTransaction) => Promise<T>): Promise<T>;
+  resolveActive(tx: StoreTransaction, id: string): Promise<CustomerRow | undefined>;
+  relink(
+    ctx: OperationContext,
+    seeds: Iterable<string>,
+    changed: ReadonlyMap<string, StoredRecord>,
+    reason: RelinkReason,
+  ): Promise<RelinkResult>;
+  publicCustomer(row: CustomerRow): Customer;
+  isGroupMember(group: import('@crmkit/model').CustomerGroup, customer: Customer): boolean;
+  defaultPolicy: Policy;
+  adapters: readonly Adapter[];
+  now(): string;
+  newId(prefix: string): string;
+}
+
+/** The policy in force: the stored head, else the Hub's configured default. */
+export async function loadPolicy(tx: StoreTransaction, fallback: Policy): Promise<Policy> {
+  const [head] = await tx.getDocuments(DOC.policyHead, ['current']);
+  return head ? (head.data as unknown as Policy) : fallback;
+}
+
+/** The customer ids whose governance documents belong to a customer: its id and the homes of its records. */
+async function idsOf(tx: StoreTransaction, row: CustomerRow): Promise<string[]> {
+  const ids = new Set<string>([row.id]);
+  for (const record of await tx.listRecordsByCustomer([row.id])) if (record.homeId) ids.add(record.homeId);
+  return [...ids].sort(compareStrings);
+}
+
+async function documentsOf(tx: StoreTransaction, kind: string, refs: readonly string[]): Promise<StoredDocument[]> {
+  const out: StoredDocument[] = [];
+  for (const ref of refs) {
+    let after: string | undefined;
+    for (;;) {
+      const page = await tx.listDocuments(kind, { ref, limit: 500, ...(after ? { after } : {}) });
+      out.push(...page);
+      if (page.length < 500) break;
+      after = page[page.length - 1]!.id;
+    }
+  }
+  return out;
+}
+
+async function requireRow(deps: GovernanceDeps, tx: StoreTransaction, id: string): Promise<CustomerRow> {
+  const row = await deps.resolveActive(tx, id);
+  if (row?.status !== 'active') throw new NotFoundError({ entity: 'customer', id });
+  return row;
+}
+
+/** Interaction channels that count as contact on a contact channel (for frequency caps). */
+const CHANNEL_OF_INTERACTION: Record<string, ContactChannel> = {
+  email: 'email',
+  phone: 'phone',
+  sms: 'sms',
+  whatsapp: 'whatsapp',
+  letter: 'post',
+  in_person: 'visit',
+};
+
+function referenceKeys(row: CustomerRow): string[] {
+  return row.lookupKeys.filter((k) => k.startsWith('rec:') || k.startsWith('email:') || k.startsWith('phone:'));
+}
+
+function validationError(root: string, path: (string | number)[], message: string): ValidationError {
+  const full = [root, ...path];
+  return new ValidationError({
+    message: `[crmkit/core] ${formatPath(full)}: ${message}`,
+    issues: [{ path: full, pathString: formatPath(full), message, issueCode: 'custom' }],
+  });
+}
+
+/** Everything held on a person (GDPR Art. 15/20), machine-readable. */
+export interface PersonExport {
+  format: 'crmkit.person-export.v1';
+  exportedAt: string;
+  /** The golden record, every field with its provenance. */
+  customer: Customer;
+  /** Every live source record of the person (all fields, with source and observation time). */
+  records: StoredRecord[];
+  /** Interactions and opportunities that refer to the person. */
+  activities: StoredRecord[];
+  identityLinks: IdentityLink[];
+  consents: ConsentCapture[];
+  arrangements: ContactArrangement[];
+  changeRequests: ChangeRequest[];
+  journal: JournalEntry[];
+  /** Audit entries about the person and their records. */
+  audit: AuditEntry[];
+}
+
+/** What a retention run purged. */
+export interface PurgeReport {
+  at: string;
+  /** Records tombstoned, per rule (by index in the rule list). */
+  purged: { rule: RetentionPolicy; records: number }[];
+}
+
+/**
+ * The governance and privacy services of the Hub: policy versions, the admin-action trail, the consent ledger and
+ * contact arrangements with `canContact`, change requests, and GDPR export, erasure and retention. Permission
+ * checks live in the scoped Hub (`hub.as(actor)`); these functions run as whoever the caller says.
+ */
+export function createGovernanceServices(deps: GovernanceDeps) {
+  async function policy(): Promise<Policy> {
+    return deps.read(undefined, (tx) => loadPolicy(tx, deps.defaultPolicy));
+  }
+
+  async function setPolicy(input: unknown, actor: string, reason?: string): Promise<Policy> {
+    const parsed = parsePolicy(input);
+    return deps.write(
+      undefined,
+      async (ctx) => {
+        const current = await loadPolicy(ctx.tx, deps.defaultPolicy);
+        const next: Policy = { ...parsed, version: current.version + 1 };
+        const data = next as unknown as JsonValue;
+        await ctx.tx.putDocument({ kind: DOC.policyHead, id: 'current', ref: null, data, updatedAt: ctx.now });
+        await ctx.tx.putDocument({
+          kind: DOC.policy,
+          id: String(next.version).padStart(10, '0'),
+          ref: null,
+          data,
+          updatedAt: ctx.now,
+        });
+        ctx.audit.push({
+          actor,
+          action: 'policy.update',
+          target: 'policy',
+          ...(reason ? { reason } : {}),
+          changes: [{ field: 'version', old: current.version, new: next.version }, ...policyDiff(current, next)],
+          at: ctx.now,
+        });
+        return next;
+      },
+      undefined,
+      actor,
+    );
+  }
+
+  async function policyHistory(): Promise<Policy[]> {
+    return deps.read(undefined, async (tx) => {
+      const docs = await tx.listDocuments(DOC.policy, { limit: 1000 });
+      return docs.map((d) => d.data as unknown as Policy);
+    });
+  }
+
+  async function recordAdminAction(
+    input: { action: string; target: string; changes?: AuditChange[]; reason?: string },
+    actor: string,
+  ): Promise<void> {
+    if (typeof input?.action !== 'string' || !/^[a-z][a-z0-9-]*(\.[a-z0-9-]+)+$/.test(input.action)) {
+      throw validationError('input', ['action'], 'Expected an action such as "adapter.credentials"');
+    }
+    if (typeof input.target !== 'string' || input.target.length === 0) {
+      throw validationError('input', ['target'], 'Expected a target such as "adapter:hubspot"');
+    }
+    await deps.write(
+      undefined,
+      async (ctx) => {
+        ctx.audit.push({
+          actor,
+          action: input.action,
+          target: input.target,
+          ...(input.reason ? { reason: input.reason } : {}),
+          changes: input.changes ?? [],
+          at: ctx.now,
+        });
+      },
+      undefined,
+      actor,
+    );
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Consent ledger and contact arrangements
+  // -------------------------------------------------------------------------------------------------------------
+
+  async function recordConsent(input: unknown, actor: string): Promise<ConsentCapture> {
+    const capture = parseConsentCapture(input);
+    return deps.write(
+      undefined,
+      async (ctx) => {
+        const row = await requireRow(deps, ctx.tx, capture.customerId);
+        const stored: ConsentCapture = {
+          ...capture,
+          customerId: row.id,
+          id: ctx.newId('cns'),
+          recordedAt: ctx.now,
+          recordedBy: actor,
+        };
+        await ctx.tx.putDocument({
+          kind: DOC.consent,
+          id: stored.id,
+          ref: row.id,
+          data: stored as unknown as JsonValue,
+          updatedAt: ctx.now,
+        });
+        ctx.audit.push({
+          actor,
+          action: 'consent.record',
+          target: `customer:${row.id}`,
+          changes: [{ field: `consent.${capture.channel}.${capture.purpose}`, new: capture.status }],
+          at: ctx.now,
+        });
+        return stored;
+      },
+      undefined,
+      actor,
+    );
+  }
+
+  async function consents(customerId: string): Promise<ConsentCapture[]> {
+    return deps.read(undefined, async (tx) => {
+      const row = await requireRow(deps, tx, customerId);
+      const docs = await documentsOf(tx, DOC.consent, await idsOf(tx, row));
+      return docs.map((d) => d.data as unknown as ConsentCapture).sort((a, b) => compareStrings(a.id, b.id));
+    });
+  }
+
+  async function setArrangement(customerId: string, input: unknown, actor: string): Promise<ContactArrangement> {
+    const fields = parseArrangement(input);
+    return deps.write(
+      undefined,
+      async (ctx) => {
+        const row = await requireRow(deps, ctx.tx, customerId);
+        const id = `${row.id}|${fields.channel}`;
+        const [prev] = await ctx.tx.getDocuments(DOC.arrangement, [id]);
+        const arrangement: ContactArrangement = {
+          ...fields,
+          customerId: row.id,
+          id,
+          createdAt: prev ? (prev.data as unknown as ContactArrangement).createdAt : ctx.now,
+          updatedAt: ctx.now,
+          sources: [],
+        };
+        await ctx.tx.putDocument({
+          kind: DOC.arrangement,
+          id,
+          ref: row.id,
+          data: arrangement as unknown as JsonValue,
+          updatedAt: ctx.now,
+        });
+        ctx.audit.push({
+          actor,
+          action: 'arrangement.set',
+          target: `customer:${row.id}`,
+          changes: [
+            {
+              field: `arrangement.${fields.channel}`,
+              ...(prev ? { old: prev.data } : {}),
+              new: arrangement as unknown as JsonValue,
+            },
+          ],
+          at: ctx.now,
+        });
+        return arrangement;
+      },
+      undefined,
+      actor,
+    );
+  }
+
+  async function removeArrangement(customerId: string, channel: string, actor: string): Promise<void> {
+    if (!ContactChannelSchema.safeParse(channel).success) {
+      throw validationError('channel', [], `Unknown channel "${channel}"`);
+    }
+    await deps.write(
+      undefined,
+      async (ctx) => {
+        const row = await requireRow(deps, ctx.tx, customerId);
+        for (const ref of await idsOf(ctx.tx, row)) {
+          const id = `${ref}|${channel}`;
+          const [prev] = await ctx.tx.getDocuments(DOC.arrangement, [id]);
+          if (!prev) continue;
+          await ctx.tx.deleteDocument(DOC.arrangement, id);
+          ctx.audit.push({
+            actor,
+            action: 'arrangement.remove',
+            target: `customer:${row.id}`,
+            changes: [{ field: `arrangement.${channel}`, old: prev.data }],
+            at: ctx.now,
+          });
+        }
+      },
+      undefined,
+      actor,
+    );
+  }
+
+  async function arrangements(customerId: string): Promise<ContactArrangement[]> {
+    return deps.read(undefined, async (tx) => {
+      const row = await requireRow(deps, tx, customerId);
+      const docs = await documentsOf(tx, DOC.arrangement, await idsOf(tx, row));
+      return docs.map((d) => d.data as unknown as ContactArrangement).sort((a, b) => compareStrings(a.id, b.id));
+    });
+  }
+
+  async function canContact(
+    customerId: string,
+    channel: string,
+    purpose: string,
+    at: string = deps.now(),
+  ): Promise<ContactDecision> {
+    if (!ContactChannelSchema.safeParse(channel).success) {
+      throw validationError(
+        'channel',
+        [],
+        `Unknown channel "${channel}"; expected one of ${ContactChannelSchema.options.join(', ')}`,
+      );
+    }
+    if (!ContactPurposeSchema.safeParse(purpose).success) {
+      throw validationError(
+        'purpose',
+        [],
+        `Unknown purpose "${purpose}"; expected one of ${ContactPurposeSchema.options.join(', ')}`,
+      );
+    }
+    if (Number.isNaN(Date.parse(at))) throw validationError('at', [], 'Expected an ISO 8601 timestamp');
+    return deps.read(undefined, async (tx) => {
+      const row = await deps.resolveActive(tx, customerId);
+      if (row?.status !== 'active') {
+        const [erased] = await tx.getDocuments(DOC.erasedCustomer, [customerId]);
+        return erased
+          ? { allowed: false, reason: 'customer-erased', detail: `Customer ${customerId} was erased.` }
+          : { allowed: false, reason: 'customer-not-found', detail: `Customer ${customerId} does not exist.` };
+      }
+      const refs = await idsOf(tx, row);
+      const ledger = (await documentsOf(tx, DOC.consent, refs)).map((d) => d.data as unknown as ConsentCapture);
+      const own = (await documentsOf(tx, DOC.arrangement, refs)).map((d) => d.data as unknown as ContactArrangement);
+      const customer = deps.publicCustomer(row);
+      const groups = (await tx.getGroups())
+        .filter((group) => deps.isGroupMember(group, customer))
+        .sort((a, b) => compareStrings(a.id, b.id));
+      const keys = referenceKeys(row);
+      const referring = keys.length > 0 ? await tx.findRecordsByRefKeys(keys, 'interaction') : [];
+      const previousContacts = referring
+        .filter((r) => !r.deleted && r.data !== null)
+        .map((r) => r.data as { channel: string; direction: string; occurredAt: string })
+        .filter((d) => d.direction === 'outbound' && CHANNEL_OF_INTERACTION[d.channel] === channel)
+        .map((d) => d.occurredAt);
+      return decideContact({
+        customerId: row.id,
+        channel: channel as ContactChannel,
+        purpose: purpose as ContactPurpose,
+        at,
+        ledger,
+        arrangements: own,
+        groups,
+        previousContacts,
+      });
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Change requests
+  // -------------------------------------------------------------------------------------------------------------
+
+  async function requestChange(
+    input: unknown,
+    requester: { label: string; departmentId: string | null },
+  ): Promise<ChangeRequest> {
+    const parsed = ChangeRequestInputSchema.safeParse(input);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((issue) => {
+        const path = ['request', ...issue.path.map((k) => (typeof k === 'symbol' ? String(k) : k))];
+        return { path, pathString: formatPath(path), message: issue.message, issueCode: issue.code };
+      });
+      throw new ValidationError({
+        message: `[crmkit/core] The change request is invalid at ${issues[0]?.pathString}: ${issues[0]?.message}`,
+        issues,
+      });
+    }
+    const data = parsed.data;
+    return deps.write(
+      undefined,
+      async (ctx) => {
+        if (data.customerId) await requireRow(deps, ctx.tx, data.customerId);
+        const request: ChangeRequest = {
+          id: ctx.newId('chg'),
+          kind: data.kind,
+          title: data.title,
+          description: data.description,
+          ...(data.customerId ? { customerId: data.customerId } : {}),
+          ...(data.field ? { field: data.field } : {}),
+          ...(data.proposedValue !== undefined ? { proposedValue: data.proposedValue as JsonValue } : {}),
+          status: 'open',
+          requestedBy: requester.label,
+          departmentId: requester.departmentId,
+          // Without a department there is no key user to triage: straight to the admin team.
+          queue: requester.departmentId ? 'key_user' : 'admin',
+          createdAt: ctx.now,
+          updatedAt: ctx.now,
+          history: [{ at: ctx.now, actor: requester.label, action: 'opened' }],
+        };
+        await putChange(ctx, request);
+        ctx.audit.push({
+          actor: requester.label,
+          action: 'change.opened',
+          target: `change:${request.id}`,
+          changes: [
+            { field: 'status', new: 'open' },
+            { field: 'queue', new: request.queue },
+          ],
+          at: ctx.now,
+        });
+        return request;
+      },
+      undefined,
+      requester.label,
+    );
+  }
+
+  async function putChange(ctx: OperationContext, request: ChangeRequest): Promise<void> {
+    await ctx.tx.putDocument({
+      kind: DOC.changeRequest,
+      id: request.id,
+      ref: request.departmentId ?? '-',
+      data: request as unknown as JsonValue,
+      updatedAt: ctx.now,
+    });
+  }
+
+  async function getChange(id: string): Promise<ChangeRequest | undefined> {
+    return deps.read(undefined, async (tx) => {
+      const [doc] = await tx.getDocuments(DOC.changeRequest, [id]);
+      return doc ? (doc.data as unknown as ChangeRequest) : undefined;
+    });
+  }
+
+  async function listChanges(
+    options: {
+      departmentId?: string | null;
+      status?: ChangeRequest['status'];
+      queue?: ChangeRequest['queue'];
+      limit?: number;
+    } = {},
+  ): Promise<ChangeRequest[]> {
+    return deps.read(undefined, async (tx) => {
+      const ref = options.departmentId === undefined ? undefined : (options.departmentId ?? '-');
+      const out: ChangeRequest[] = [];
+      let after: string | undefined;
+      for (;;) {
+        const page = await tx.listDocuments(DOC.changeRequest, {
+          limit: 500,
+          ...(ref ? { ref } : {}),
+          ...(after ? { after } : {}),
+        });
+        for (const doc of page) {
+          const request = doc.data as unknown as ChangeRequest;
+          if (options.status && request.status !== options.status) continue;
+          if (options.queue && request.queue !== options.queue) continue;
+          out.push(request);
+        }
+        if (page.length < 500 || (options.limit && out.length >= options.limit)) break;
+        after = page[page.length - 1]!.id;
+      }
+      return options.limit ? out.slice(0, options.limit) : out;
+    });
+  }
+
+  /**
+   * Moves a change request on: `escalate` (key user -> admin team), `resolve`, `reject`, `comment`. `allowed`
+   * decides with the request in hand (the scoped Hub checks the actor's department and capability there).
+   */
+  async function stepChange(
+    id: string,
+    step: 'escalate' | 'resolve' | 'reject' | 'comment',
+    actor: string,
+    note: string | undefined,
+    allowed: (request: ChangeRequest) => void,
+  ): Promise<ChangeRequest> {
+    return deps.write(
+      undefined,
+      async (ctx) => {
+        const [doc] = await ctx.tx.getDocuments(DOC.changeRequest, [id]);
+        if (!doc) throw new NotFoundError({ entity: 'change request', id });
+        const request = doc.data as unknown as ChangeRequest;
+        allowed(request);
+        if (step !== 'comment' && (request.status === 'resolved' || request.status === 'rejected')) {
+          throw new ConflictError({ message: `[crmkit/core] Change request "${id}" was already ${request.status}.` });
+        }
+        if (step === 'escalate' && request.queue === 'admin') {
+          throw new ConflictError({ message: `[crmkit/core] Change request "${id}" is with the admin team already.` });
+        }
+        const action = (
+          { escalate: 'escalated', resolve: 'resolved', reject: 'rejected', comment: 'commented' } as const
+        )[step];
+        const next: ChangeRequest = {
+          ...request,
+          status:
+            step === 'comment'
+              ? request.status
+              : step === 'escalate'
+                ? 'escalated'
+                : action === 'resolved'
+                  ? 'resolved'
+                  : 'rejected',
+          queue: step === 'escalate' ? 'admin' : request.queue,
+          updatedAt: ctx.now,
+          history: [...request.history, { at: ctx.now, actor, action, ...(note ? { note } : {}) }],
+        };
+        await putChange(ctx, next);
+        ctx.audit.push({
+          actor,
+          action: `change.${action}`,
+          target: `change:${id}`,
+          ...(note ? { reason: note } : {}),
+          changes:
+            next.status === request.status && next.queue === request.queue
+              ? []
+              : [
+                  ...(next.status !== request.status
+                    ? [{ field: 'status', old: request.status, new: next.status }]
+                    : []),
+                  ...(next.queue !== request.queue ? [{ field: 'queue', old: request.queue, new: next.queue }] : []),
+                ],
+          at: ctx.now,
+        });
+        return next;
+      },
+      undefined,
+      actor,
+    );
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // GDPR
+  // -------------------------------------------------------------------------------------------------------------
+
+  async function exportPerson(customerId: string, actor: string): Promise<PersonExport> {
+    const data = await deps.read(undefined, async (tx) => {
+      const row = await requireRow(deps, tx, customerId);
+      const ids = await idsOf(tx, row);
+      const records = await tx.listRecordsByCustomer([row.id]);
+      const keys = referenceKeys(row);
+      const activities = keys.length > 0 ? (await tx.findRecordsByRefKeys(keys)).filter((r) => !r.deleted) : [];
+      const links = await tx.listIdentityLinks(records.map((r) => r.key));
+      const journal: JournalEntry[] = [];
+      for (const id of ids) journal.push(...(await tx.listJournal({ customerId: id, limit: 10_000 })));
+      const targets = [...ids.map((id) => `customer:${id}`), ...records.map((r) => `record:${r.key}`)];
+      const audit: AuditEntry[] = [];
+      for (const target of targets) {
+        let after: number | undefined;
+        for (;;) {
+          const page = await tx.listAudit({ target, limit: 1000, ...(after !== undefined ? { after } : {}) });
+          audit.push(...page);
+          if (page.length < 1000) break;
+          after = page[page.length - 1]!.seq;
+        }
+      }
+      const consentDocs = await documentsOf(tx, DOC.consent, ids);
+      const arrangementDocs = await documentsOf(tx, DOC.arrangement, ids);
+      const changeRequests: ChangeRequest[] = [];
+      let after: string | undefined;
+      for (;;) {
+        const page = await tx.listDocuments(DOC.changeRequest, { limit: 500, ...(after ? { after } : {}) });
+        for (const doc of page) {
+          const request = doc.data as unknown as ChangeRequest;
+          if (request.customerId && ids.includes(request.customerId)) changeRequests.push(request);
+        }
+        if (page.length < 500) break;
+        after = page[page.length - 1]!.id;
+      }
+      return {
+        format: 'crmkit.person-export.v1' as const,
+        exportedAt: deps.now(),
+        customer: deps.publicCustomer(row),
+        records,
+        activities,
+        identityLinks: links,
+        consents: consentDocs.map((d) => d.data as unknown as ConsentCapture),
+        arrangements: arrangementDocs.map((d) => d.data as unknown as ContactArrangement),
+        changeRequests,
+        journal: dedupeJournal(journal),
+        audit: audit.sort((a, b) => a.seq - b.seq),
+      };
+    });
+    await recordAdminAction({ action: 'gdpr.export', target: `customer:${data.customer.id}` }, actor);
+    return data;
+  }
+
+  async function erase(customerId: string, actor: string, reason?: string): Promise<ErasureReport> {
+    const erased = await deps.write(
+      undefined,
+      async (ctx) => {
+        const { tx } = ctx;
+        const row = await requireRow(deps, tx, customerId);
+        const ids = await idsOf(tx, row);
+        const party = await tx.listRecordsByCustomer([row.id]);
+        const keys = referenceKeys(row);
+        const referring = keys.length > 0 ? (await tx.findRecordsByRefKeys(keys)).filter((r) => !r.deleted) : [];
+        const all = [...party, ...referring.filter((r) => !party.some((p) => p.key === r.key))];
+        const emails = new Set<string>();
+        for (const record of party) {
+          for (const email of ((record.data as { emails?: unknown[] } | null)?.emails ?? []) as unknown[]) {
+            if (typeof email === 'string') emails.add(email.trim().toLowerCase());
+            else if (email && typeof email === 'object' && typeof (email as { value?: unknown }).value === 'string') {
+              emails.add(
+                String((email as { value: string }).value)
+                  .trim()
+                  .toLowerCase(),
+              );
+            }
+          }
+        }
+        // The records become tombstones without data; their keys get erasure tombstones (no resync).
+        const tombstones: StoredRecord[] = all.map((record) => ({
+          ...record,
+          deleted: true,
+          data: null,
+          contentHash: 'erased',
+          matchKeys: [],
+          refKeys: [],
+          blockKeys: [],
+          version: record.version + 1,
+        }));
+        for (const record of all) {
+          await tx.putDocument({
+            kind: DOC.erasure,
+            id: record.key,
+            ref: null,
+            data: { erasedAt: ctx.now, system: record.source },
+            updatedAt: ctx.now,
+          });
+        }
+        const recordKeys = all.map((r) => r.key);
+        for (const link of await tx.listIdentityLinks(party.map((r) => r.key))) await tx.deleteIdentityLink(link.id);
+        // Review items about the person's records lose the matcher's explanation (it carries their values).
+        let after: string | undefined;
+        const partyKeys = new Set(party.map((r) => r.key));
+        for (;;) {
+          const page = await tx.listReviewItems({ limit: 500, ...(after ? { after } : {}) });
+          for (const item of page) {
+            if (!partyKeys.has(item.a) && !partyKeys.has(item.b)) continue;
+            await tx.putReviewItem({
+              ...item,
+              explanation: { redacted: true },
+              status: item.status === 'open' ? 'rejected' : item.status,
+              ...(item.status === 'open' ? { decidedAt: ctx.now, decidedBy: actor, reason: 'erased' } : {}),
+            });
+          }
+          if (page.length < 500) break;
+          after = page[page.length - 1]!.id;
+        }
+        for (const extension of await tx.getExtensions('customer', ids)) {
+          await tx.deleteExtension(extension.namespace, extension.entityType, extension.entityId);
+        }
+        for (const override of await tx.getOverrides(ids)) await tx.deleteOverride(override.customerId, override.field);
+        for (const kind of [DOC.consent, DOC.arrangement]) {
+          for (const doc of await documentsOf(tx, kind, ids)) await tx.deleteDocument(kind, doc.id);
+        }
+        const nonParty = tombstones.filter((r) => !partyKeys.has(r.key));
+        if (nonParty.length > 0) await tx.putRecords(nonParty);
+        await deps.relink(
+          ctx,
+          [row.id],
+          new Map(tombstones.filter((r) => partyKeys.has(r.key)).map((r) => [r.key, r])),
+          { kind: 'ingest', actor },
+        );
+        // A deleted customer keeps its last golden record for history; an erased one keeps nothing.
+        const rows = await tx.getCustomers(ids);
+        await tx.putCustomers(
+          rows.map((r) => ({
+            ...r,
+            displayName: '',
+            golden: { kind: r.golden.kind, fields: {}, contactPoints: [], sources: [] },
+            lookupKeys: [],
+            updatedAt: ctx.now,
+            version: r.version + 1,
+          })),
+        );
+        await tx.redactJournal(ids);
+        await tx.redactAudit([...ids.map((id) => `customer:${id}`), ...recordKeys.map((key) => `record:${key}`)]);
+        await tx.redactOutbox([...ids, ...recordKeys]);
+        for (const id of ids) {
+          await tx.putDocument({
+            kind: DOC.erasedCustomer,
+            id,
+            ref: row.id,
+            data: { erasedAt: ctx.now, records: all.length },
+            updatedAt: ctx.now,
+          });
+        }
+        ctx.audit.push({
+          actor,
+          action: 'gdpr.erase',
+          target: `customer:${row.id}`,
+          ...(reason ? { reason } : {}),
+          changes: [{ field: 'records', new: all.length }],
+          at: ctx.now,
+        });
+        const bySystem = new Map<string, { type: StoredRecord['type']; externalId: string }[]>();
+        for (const record of all) {
+          const list = bySystem.get(record.source) ?? [];
+          list.push({ type: record.type, externalId: record.externalId });
+          bySystem.set(record.source, list);
+        }
+        return { customerId: row.id, erasedAt: ctx.now, bySystem, emails: [...emails].sort(), count: all.length };
+      },
+      undefined,
+      actor,
+    );
+    // Ask every connected system to erase the person too; report per system.
+    const systems: ErasureReport['systems'] = [];
+    for (const [system, records] of [...erased.bySystem.entries()].sort(([a], [b]) => compareStrings(a, b))) {
+      const adapter = deps.adapters.find((a) => a.source === system);
+      if (system.startsWith('plugin:') || system.startsWith('crmkit')) {
+        systems.push({ system, records: records.length, status: 'hub-only' });
+      } else if (!adapter?.erase || adapter.capabilities.erase !== true) {
+        systems.push({
+          system,
+          records: records.length,
+          status: 'not-connected',
+          detail: adapter ? 'the adapter cannot erase' : 'no adapter is connected for this system',
+        });
+      } else {
+        try {
+          const result = await adapter.erase({ records, emails: erased.emails });
+          systems.push({
+            system,
+            records: records.length,
+            status: result.status,
+            ...(result.detail ? { detail: result.detail } : {}),
+          });
+        } catch (error) {
+          systems.push({
+            system,
+            records: records.length,
+            status: 'failed',
+            detail: error instanceof Error ? error.message : String(error),
+          });
+        }
+      }
+    }
+    const report: ErasureReport = {
+      customerId: erased.customerId,
+      erasedAt: erased.erasedAt,
+      records: erased.count,
+      systems,
+    };
+    await recordAdminAction(
+      {
+        action: 'gdpr.erase-report',
+        target: `customer:${erased.customerId}`,
+        changes: systems.map((s) => ({ field: `system.${s.system}`, new: s.status })),
+      },
+      actor,
+    );
+    return report;
+  }
+
+  async function purge(
+    rules: readonly RetentionPolicy[],
+    actor: string,
+    nowIso: string = deps.now(),
+  ): Promise<PurgeReport> {
+    const checked = rules.map((rule, index) => {
+      const parsed = RetentionPolicySchema.safeParse(rule);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        throw validationError(
+          'retention',
+          [index, ...issue.path.map((k) => (typeof k === 'symbol' ? String(k) : k))],
+          issue.message,
+        );
+      }
+      return parsed.data;
+    });
+    const report: PurgeReport = { at: nowIso, purged: [] };
+    for (const rule of checked) {
+      const cutoff = new Date(Date.parse(nowIso) - rule.maxAgeDays * 86_400_000).toISOString();
+      let purged = 0;
+      for (;;) {
+        const batch = await deps.write(
+          undefined,
+          async (ctx) => {
+            const old = await ctx.tx.listRecords({ type: rule.entity, observedBefore: cutoff, limit: 200 });
+            const due = old.filter((r) => !rule.sources || rule.sources.includes(r.source));
+            if (due.length === 0) return { done: old.length < 200, count: 0 };
+            const tombstones = due.map((record) => ({
+              ...record,
+              deleted: true,
+              data: null,
+              contentHash: 'purged',
+              matchKeys: [],
+              refKeys: [],
+              blockKeys: [],
+              version: record.version + 1,
+            }));
+            if (rule.entity === 'person' || rule.entity === 'organization') {
+              await deps.relink(
+                ctx,
+                tombstones.map((r) => r.customerId).filter((id): id is string => id !== null),
+                new Map(tombstones.map((r) => [r.key, r])),
+                { kind: 'ingest', actor },
+              );
+            } else await ctx.tx.putRecords(tombstones);
+            for (const record of due) {
+              ctx.audit.push({
+                actor,
+                action: 'retention.purge',
+                target: `record:${record.key}`,
+                changes: [],
+                at: ctx.now,
+              });
+            }
+            return { done: old.length < 200, count: due.length };
+          },
+          undefined,
+          actor,
+        );
+        purged += batch.count;
+        if (batch.done || batch.count === 0) break;
+      }
+      report.purged.push({ rule, records: purged });
+    }
+    return report;
+  }
+
+  return {
+    policy,
+    setPolicy,
+    policyHistory,
+    recordAdminAction,
+    recordConsent,
+    consents,
+    setArrangement,
+    removeArrangement,
+    arrangements,
+    canContact,
+    requestChange,
+    getChange,
+    listChanges,
+    stepChange,
+    exportPerson,
+    erase,
+    purge,
+  };
+}
+
+/** The governance services, as {@link createGovernanceServices} returns them. */
+export type GovernanceServices = ReturnType<typeof createGovernanceServices>;
+
+function dedupeJournal(entries: JournalEntry[]): JournalEntry[] {
+  const seen = new Map<string, JournalEntry>();
+  for (const entry of entries) seen.set(entry.id, entry);
+  return [...seen.values()].sort((a, b) => compareStrings(a.at, b.at) || compareStrings(a.id, b.id));
+}
+
+/** The roles whose grants changed between two policies, as audit changes (old and new role policies). */
+function policyDiff(before: Policy, after: Policy): AuditChange[] {
+  const changes: AuditChange[] = [];
+  for (const role of Object.keys(after.roles) as (keyof Policy['roles'])[]) {
+    const a = JSON.stringify(before.roles[role]);
+    const b = JSON.stringify(after.roles[role]);
+    if (a !== b) {
+      changes.push({
+        field: `roles.${role}`,
+        old: before.roles[role] as unknown as JsonValue,
+        new: after.roles[role] as unknown as JsonValue,
+      });
+    }
+  }
+  if (JSON.stringify(before.secretFields) !== JSON.stringify(after.secretFields)) {
+    changes.push({ field: 'secretFields', old: before.secretFields, new: after.secretFields });
+  }
+  return changes;
+}
+
+/** Throws unless a value is one of the allowed ids (for argument checks). */
+export function requireString(value: unknown, argument: string): string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new InvalidArgumentError({ argument, message: `[crmkit/core] "${argument}" must be a non-empty string.` });
+  }
+  return value;
+}
