@@ -22,6 +22,13 @@ describe(`ingest ${tenThousandPeople.length} person records (10,000 people, 3 so
     },
     { iterations: 3, warmupIterations: 1, time: 0, warmupTime: 0 },
   );
+  bench(
+    'initial load into a new Hub, audit log off',
+    async () => {
+      await load(createHub({ defaultCallingCode: '31', audit: false }), tenThousandPeople);
+    },
+    { iterations: 3, warmupIterations: 1, time: 0, warmupTime: 0 },
+  );
 });
 
 describe('incremental update into a loaded Hub (10,000 people)', async () => {

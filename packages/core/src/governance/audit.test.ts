@@ -148,14 +148,18 @@ describe('buildAuditEntries', () => {
     expect(await buildAuditEntries(all.at(-1), [])).toEqual([]);
   });
 
-  it('copies change values: mutating the input afterwards does not change the entry', async () => {
+  it('shares change values (no copy on the hot path); the store keeps its own copy when the entry is appended', async () => {
     const value = { tier: 'gold' };
     const [entry] = await buildAuditEntries(undefined, [
       input({ changes: [{ field: 'attributes.sales', new: value }] }),
     ]);
+    expect(entry!.changes![0]!.new).toBe(value);
+    const store = createMemoryStore();
+    await store.transaction((tx) => tx.appendAudit([entry!]));
     value.tier = 'silver';
-    expect(entry!.changes).toEqual([{ field: 'attributes.sales', new: { tier: 'gold' } }]);
-    expect((await verifyAuditLog([entry!])).ok).toBe(true);
+    const stored = await store.transaction((tx) => tx.listAudit({ limit: 10 }));
+    expect(stored[0]!.changes).toEqual([{ field: 'attributes.sales', new: { tier: 'gold' } }]);
+    expect((await verifyAuditLog(stored)).ok).toBe(true);
   });
 
   it('refuses malformed inputs and a malformed last entry', async () => {

@@ -24,7 +24,6 @@ import {
   type Store,
   throwIfAborted,
 } from '@crmkit/model';
-import { runtime } from '../runtime';
 import { sha256HexSync } from './sha256';
 import { compareStrings, stableStringify } from '../stable';
 
@@ -98,7 +97,7 @@ function isSecretField(field: string, patterns: readonly string[]): boolean {
   return false;
 }
 
-/** The change as it is written: a fresh object, secret values dropped, `undefined` members left out. */
+/** The change as it is written: a fresh object (values shared, not copied), secret values dropped, `undefined` members left out. */
 function sanitizeChange(change: AuditChange, secretFields: readonly string[], index: number): AuditChange {
   if (change === null || typeof change !== 'object' || typeof change.field !== 'string' || change.field === '') {
     throw new InvalidArgumentError({
@@ -108,8 +107,9 @@ function sanitizeChange(change: AuditChange, secretFields: readonly string[], in
   }
   if (change.secret === true || isSecretField(change.field, secretFields)) return { field: change.field, secret: true };
   const written: AuditChange = { field: change.field };
-  if (change.old !== undefined) written.old = runtime.structuredClone(change.old);
-  if (change.new !== undefined) written.new = runtime.structuredClone(change.new);
+  // Values are not copied: the store keeps its own copy, and callers pass values they no longer change.
+  if (change.old !== undefined) written.old = change.old;
+  if (change.new !== undefined) written.new = change.new;
   return written;
 }
 

@@ -77,10 +77,11 @@ const policyArb: fc.Arbitrary<Policy> = fc.tuple(...RoleNameSchema.options.map((
 const actorArb: fc.Arbitrary<Actor> = fc.record({
   kind: fc.constant('user' as const),
   id: fc.constantFrom('u1', 'u2', 'u3', 'u9'),
-  roles: fc.uniqueArray(
-    fc.record({ name: fc.constantFrom(...RoleNameSchema.options) }),
-    { selector: (r) => r.name, minLength: 1, maxLength: 2 },
-  ),
+  roles: fc.uniqueArray(fc.record({ name: fc.constantFrom(...RoleNameSchema.options) }), {
+    selector: (r) => r.name,
+    minLength: 1,
+    maxLength: 2,
+  }),
   departmentId: fc.constantFrom('sales', 'service'),
   teamId: fc.constantFrom('t1', 't2', 't3'),
 });
