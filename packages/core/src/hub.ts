@@ -60,9 +60,10 @@ import {
   type ErasureReport,
   type Policy,
   type RetentionPolicy,
+  RetentionPolicySchema,
 } from '@crmkit/model';
 import { EventEmitter } from 'eventemitter3';
-import { buildAuditEntries, verifyStoreAudit } from './governance/audit';
+import { buildAuditEntries, diffFields, verifyStoreAudit } from './governance/audit';
 import { createDirectory, parsePolicy } from './governance/policy';
 import { createScopedHub, type ScopedHub } from './governance/scoped';
 import {
@@ -148,6 +149,11 @@ export interface HubOptions {
   adapters?: readonly Adapter[];
   /** Keep the hash-chained audit log of every change. @default true */
   audit?: boolean;
+  /**
+   * Retention rules applied on a schedule (on the Hub's `clock`): every `everyMs` (default a day) records older than
+   * each rule's age are purged, as `system:retention`. Validated at start. Stops with `close()`.
+   */
+  retention?: { rules: readonly RetentionPolicy[]; everyMs?: number };
   /** Called when a plugin's hook, workflow step or compensation fails; plugins never break one another. */
   onPluginError?: (error: unknown, info: { plugin?: string; hook?: string; runId?: string; step?: string }) => void;
   /** Where plugins' `context.log()` goes. @default the console (warn and error only) */
@@ -431,11 +437,11 @@ export interface Hub {
     /** Creates or replaces a group. */
     define(
       group: Omit<CustomerGroupInput, 'id' | 'createdAt' | 'updatedAt' | 'sources'> & { id?: string },
-      options?: CallOptions,
+      options?: ActorOptions,
     ): Promise<CustomerGroup>;
     get(id: string, options?: CallOptions): Promise<CustomerGroup | undefined>;
     list(options?: CallOptions): Promise<CustomerGroup[]>;
-    remove(id: string, options?: CallOptions): Promise<void>;
+    remove(id: string, options?: ActorOptions): Promise<void>;
     /** Active customers in the group (static members and rule matches), ordered by id. */
     members(id: string, options?: CallOptions): Promise<Customer[]>;
   };
@@ -1872,29 +1878,44 @@ export function createHub(options: HubOptions = {}): Hub {
         ensureOpen();
         const now = clock().toISOString();
         const id = input.id ?? newId('grp');
-        return write(callOptions.signal, async (ctx) => {
-          const [existing] = await ctx.tx.getGroups([id]);
-          const parsed = CustomerGroupSchema.safeParse({
-            ...input,
-            id,
-            createdAt: existing?.createdAt ?? now,
-            updatedAt: now,
-            sources: existing?.sources ?? [],
-          });
-          if (!parsed.success) {
-            const issues = parsed.error.issues.map((issue) => {
-              const path = issue.path.map((k) => (typeof k === 'symbol' ? String(k) : k));
-              return { path, pathString: formatPath(path, 'group'), message: issue.message, issueCode: issue.code };
+        return write(
+          callOptions.signal,
+          async (ctx) => {
+            const [existing] = await ctx.tx.getGroups([id]);
+            const parsed = CustomerGroupSchema.safeParse({
+              ...input,
+              id,
+              createdAt: existing?.createdAt ?? now,
+              updatedAt: now,
+              sources: existing?.sources ?? [],
             });
-            throw new ValidationError({
-              message: `[crmkit/core] Group is invalid at ${issues[0]?.pathString}: ${issues[0]?.message}`,
-              issues,
-              cause: parsed.error,
+            if (!parsed.success) {
+              const issues = parsed.error.issues.map((issue) => {
+                const path = issue.path.map((k) => (typeof k === 'symbol' ? String(k) : k));
+                return { path, pathString: formatPath(path, 'group'), message: issue.message, issueCode: issue.code };
+              });
+              throw new ValidationError({
+                message: `[crmkit/core] Group is invalid at ${issues[0]?.pathString}: ${issues[0]?.message}`,
+                issues,
+                cause: parsed.error,
+              });
+            }
+            await ctx.tx.putGroup(parsed.data);
+            ctx.audit.push({
+              actor: ctx.actor,
+              action: existing ? 'group.update' : 'group.define',
+              target: `group:${id}`,
+              changes: diffFields(
+                (existing ?? {}) as unknown as Record<string, JsonValue>,
+                parsed.data as unknown as Record<string, JsonValue>,
+              ).filter((c) => c.field !== 'updatedAt' && c.field !== 'createdAt'),
+              at: ctx.now,
             });
-          }
-          await ctx.tx.putGroup(parsed.data);
-          return parsed.data;
-        });
+            return parsed.data;
+          },
+          undefined,
+          callOptions.actor,
+        );
       },
       async get(id, callOptions = {}) {
         return read(callOptions.signal, async (tx) => (await tx.getGroups([id]))[0]);
@@ -1903,11 +1924,23 @@ export function createHub(options: HubOptions = {}): Hub {
         return read(callOptions.signal, (tx) => tx.getGroups());
       },
       async remove(id, callOptions = {}) {
-        await write(callOptions.signal, async (ctx) => {
-          const [existing] = await ctx.tx.getGroups([id]);
-          if (!existing) throw new NotFoundError({ entity: 'group', id });
-          await ctx.tx.deleteGroup(id);
-        });
+        await write(
+          callOptions.signal,
+          async (ctx) => {
+            const [existing] = await ctx.tx.getGroups([id]);
+            if (!existing) throw new NotFoundError({ entity: 'group', id });
+            await ctx.tx.deleteGroup(id);
+            ctx.audit.push({
+              actor: ctx.actor,
+              action: 'group.remove',
+              target: `group:${id}`,
+              changes: [],
+              at: ctx.now,
+            });
+          },
+          undefined,
+          callOptions.actor,
+        );
       },
       async members(id, callOptions = {}) {
         return read(callOptions.signal, async (tx) => {
@@ -2111,11 +2144,46 @@ export function createHub(options: HubOptions = {}): Hub {
     async close() {
       if (closed) return;
       closed = true;
+      if (retentionTimer !== undefined) timers.clearTimeout(retentionTimer);
       await engine.stop();
       emitter.removeAllListeners();
       await store.close();
     },
   };
+  // Retention on a schedule: validated now (a bad rule fails createHub), run every `everyMs` on the Hub's clock.
+  let retentionTimer: unknown;
+  if (options.retention) {
+    const { rules, everyMs = 86_400_000 } = options.retention;
+    rules.forEach((rule, index) => {
+      const parsed = RetentionPolicySchema.safeParse(rule);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        const path = ['retention', 'rules', index, ...issue.path.map((k) => (typeof k === 'symbol' ? String(k) : k))];
+        throw new ValidationError({
+          message: `[crmkit/core] ${formatPath(path)}: ${issue.message}`,
+          issues: [{ path, pathString: formatPath(path), message: issue.message, issueCode: issue.code }],
+        });
+      }
+    });
+    if (!Number.isFinite(everyMs) || everyMs < 1000) {
+      throw new InvalidArgumentError({
+        argument: 'retention.everyMs',
+        message: '[crmkit/core] retention.everyMs must be at least 1000.',
+      });
+    }
+    const tick = () => {
+      retentionTimer = timers.setTimeout(() => {
+        if (closed) return;
+        services
+          .purge(rules, 'system:retention')
+          .catch((error: unknown) => runtime.console?.error?.('[crmkit/core] Retention run failed:', error))
+          .finally(() => {
+            if (!closed) tick();
+          });
+      }, everyMs);
+    };
+    tick();
+  }
   const services = createGovernanceServices({
     write: (signal, fn, origin, actor) => write(signal, fn, origin, actor),
     read: (signal, fn) => read(signal, fn),

@@ -385,3 +385,61 @@ describe('GDPR', () => {
     );
   });
 });
+
+describe('groups and scheduled retention', () => {
+  it('audits group definitions; only group managers may define them', async () => {
+    const { hub } = await seeded();
+    await expect(hub.as(sam).groups.define({ name: 'VIP', managerId: 'u_sam' })).rejects.toSatisfy(
+      PermissionDeniedError.isInstance,
+    );
+    const admin: Actor = { kind: 'user', id: 'u_fay', roles: [{ name: 'functional_admin' }] };
+    const group = await hub.as(admin).groups.define({ name: 'VIP', managerId: 'u_sam' });
+    await hub.as(admin).groups.define({ id: group.id, name: 'VIPs', managerId: 'u_sam' });
+    await hub.as(admin).groups.remove(group.id);
+    const log = await hub.governance.audit({ target: `group:${group.id}` });
+    expect(log.map((e) => [e.action, e.actor])).toEqual([
+      ['group.define', 'user:u_fay'],
+      ['group.update', 'user:u_fay'],
+      ['group.remove', 'user:u_fay'],
+    ]);
+    expect(log[1]!.changes).toEqual([{ field: 'name', old: 'VIP', new: 'VIPs' }]);
+  });
+
+  it('purges on the Hub clock when retention rules are configured, and refuses bad rules at start', async () => {
+    const { createFakeClock } = await import('@crmkit/testing');
+    const clock = createFakeClock('2026-06-01T00:00:00Z');
+    const hub = createHub({
+      clock,
+      retention: { rules: [{ entity: 'interaction', maxAgeDays: 30 }], everyMs: 3_600_000 },
+    });
+    await hub.ingest([
+      {
+        type: 'interaction',
+        source: 'zendesk',
+        externalId: 'call',
+        observedAt: '2026-05-20T00:00:00Z',
+        data: {
+          channel: 'phone',
+          direction: 'inbound',
+          occurredAt: '2026-05-20T00:00:00Z',
+          participants: [{ role: 'from', ref: { email: 'x@example.com' } }],
+          activity: { kind: 'note', text: 'hi' },
+        },
+      } as SourceRecordInput,
+    ]);
+    const stored = async () => (await hub.store.transaction((tx) => tx.getRecords(['zendesk/interaction/call'])))[0];
+    await clock.advance(3_600_000);
+    expect((await stored())?.deleted).toBe(false); // 12 days old
+    clock.set('2026-06-25T00:00:00Z');
+    await clock.advance(3_600_000);
+    await clock.settle();
+    expect((await stored())?.deleted).toBe(true);
+    expect((await hub.governance.audit({ target: 'record:zendesk/interaction/call' })).map((e) => e.actor)).toContain(
+      'system:retention',
+    );
+    await hub.close();
+    expect(() => createHub({ retention: { rules: [{ entity: 'invoice', maxAgeDays: 1 } as never] } })).toThrow(
+      /retention\.rules\[0\]\.entity/,
+    );
+  });
+});

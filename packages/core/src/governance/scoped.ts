@@ -7,6 +7,7 @@ import {
   type ContactArrangement,
   type ContactDecision,
   type Customer,
+  type CustomerGroup,
   type ErasureReport,
   type JsonValue,
   NotFoundError,
@@ -52,6 +53,13 @@ export interface ScopedHub {
   ): Promise<Customer>;
   merge(a: string, b: string, options?: ScopedActorOptions): Promise<MergeResult>;
   unmerge(mergeId: string, options?: ScopedActorOptions): Promise<UnmergeResult>;
+  /** Customer groups: defining and removing them needs `group.manage`; members are filtered and projected. */
+  readonly groups: {
+    define(group: Parameters<Hub['groups']['define']>[0], options?: ScopedActorOptions): Promise<CustomerGroup>;
+    remove(id: string): Promise<void>;
+    list(): Promise<CustomerGroup[]>;
+    members(id: string): Promise<Customer[]>;
+  };
   readonly consent: {
     record(capture: unknown): Promise<ConsentCapture>;
     list(customerId: string): Promise<ConsentCapture[]>;
@@ -226,6 +234,32 @@ export function createScopedHub(input: unknown, deps: ScopedHubDeps): ScopedHub 
       const a = await access();
       a.require('customer.merge');
       return hub.unmerge(mergeId, { actor: a.label, ...options });
+    },
+
+    groups: {
+      async define(group, options = {}) {
+        const a = await access();
+        a.require('group.manage');
+        return hub.groups.define(group, { actor: a.label, ...options });
+      },
+      async remove(id) {
+        const a = await access();
+        a.require('group.manage');
+        return hub.groups.remove(id, { actor: a.label });
+      },
+      async list() {
+        const a = await access();
+        a.require('customer.read');
+        return hub.groups.list();
+      },
+      async members(id) {
+        const a = await access();
+        a.require('customer.read');
+        return (await hub.groups.members(id))
+          .filter((c) => a.canSeeCustomer(c))
+          .map((c) => a.projectCustomer(c))
+          .filter((c): c is Customer => c !== undefined);
+      },
     },
 
     consent: {
