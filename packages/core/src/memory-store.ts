@@ -20,6 +20,7 @@ import {
   type StoreTransaction,
   type TransactionOptions,
   type WorkflowRun,
+  mentionsAnyId,
 } from '@crmkit/model';
 import { runtime } from './runtime';
 import { compareStrings } from './stable';
@@ -50,25 +51,6 @@ const extensionKey = (namespace: string, entityType: string, entityId: string): 
 
 /** What a redacted journal entry's data and a redacted outbox event's payload become. */
 const REDACTED: JsonValue = { redacted: true };
-
-/**
- * True when `value` holds one of `ids` as a JSON string value, at any depth (inside objects and arrays). Object keys,
- * numbers and substrings of longer strings do not count.
- */
-function mentionsAny(value: JsonValue, ids: ReadonlySet<string>): boolean {
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const current = stack.pop();
-    if (typeof current === 'string') {
-      if (ids.has(current)) return true;
-    } else if (Array.isArray(current)) {
-      for (const item of current) stack.push(item);
-    } else if (current !== null && typeof current === 'object') {
-      for (const item of Object.values(current)) stack.push(item);
-    }
-  }
-  return false;
-}
 
 function removeFromIndex<V>(index: Map<string, Set<V>>, key: string, value: V): void {
   const set = index.get(key);
@@ -567,7 +549,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
         let count = 0;
         if (wanted.size === 0) return count;
         for (const [i, event] of outbox.entries()) {
-          if (!mentionsAny(event.payload, wanted)) continue;
+          if (!mentionsAnyId(event.payload, wanted)) continue;
           undo.push(() => {
             outbox[i] = event;
           });

@@ -22,6 +22,7 @@ import {
   type StoreTransaction,
   type TransactionOptions,
   type WorkflowRun,
+  mentionsAnyId,
 } from '@crmkit/model';
 import { quoteIdent, type SqlClient, type SqlExecutor } from './client';
 import { migrate } from './migrations';
@@ -80,25 +81,6 @@ export function isRetryable(error: unknown, schema: string): boolean {
 
 /** What a redacted journal entry's data and a redacted outbox event's payload become. */
 const REDACTED = '{"redacted":true}';
-
-/**
- * True when `value` holds one of `ids` as a JSON string value, at any depth (inside objects and arrays). Object keys,
- * numbers and substrings of longer strings do not count.
- */
-function mentionsAny(value: unknown, ids: ReadonlySet<string>): boolean {
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const current = stack.pop();
-    if (typeof current === 'string') {
-      if (ids.has(current)) return true;
-    } else if (Array.isArray(current)) {
-      for (const item of current) stack.push(item);
-    } else if (current !== null && typeof current === 'object') {
-      for (const item of Object.values(current)) stack.push(item);
-    }
-  }
-  return false;
-}
 
 /**
  * A LIKE pattern matching JSON text that contains `id` as a string token, quotes included, encoded as the store
@@ -941,7 +923,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
           `SELECT seq, payload FROM ${s}.crmkit_outbox WHERE payload::text LIKE ANY($1::text[]) ORDER BY seq`,
           [[...wanted].map(quotedTokenPattern)],
         );
-        const hits = rows.filter((row) => mentionsAny(row.payload, wanted)).map((row) => String(row.seq));
+        const hits = rows.filter((row) => mentionsAnyId(row.payload, wanted)).map((row) => String(row.seq));
         if (hits.length === 0) return 0;
         await sql.query(`UPDATE ${s}.crmkit_outbox SET payload = '${REDACTED}'::json WHERE seq = ANY($1::bigint[])`, [
           hits,

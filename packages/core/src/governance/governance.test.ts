@@ -14,6 +14,20 @@ import { createHub, type Hub } from '../hub';
 const T1 = '2026-03-01T10:00:00Z';
 const T2 = '2026-03-02T10:00:00Z';
 
+/** A marketing e-mail grant captured at T1. */
+function grant(customerId: string, extra: Record<string, unknown> = {}) {
+  return {
+    customerId,
+    channel: 'email',
+    purpose: 'marketing',
+    status: 'granted',
+    capturedAt: T1,
+    captureSource: 'x',
+    wordingVersion: '1',
+    ...extra,
+  };
+}
+
 function person(source: string, externalId: string, data: Record<string, unknown>, observedAt = T1): SourceRecordInput {
   return { type: 'person', source, externalId, observedAt, data } as SourceRecordInput;
 }
@@ -235,30 +249,14 @@ describe('consent ledger, arrangements and canContact', () => {
       accountManagerId: 'u_sam',
     });
     expect(await hub.canContact(ada, 'email', 'marketing', T2)).toMatchObject({ allowed: false, reason: 'no-consent' });
-    await hub.as(dana).consent.record({
-      customerId: ada,
-      channel: 'email',
-      purpose: 'marketing',
-      status: 'granted',
-      capturedAt: T1,
-      captureSource: 'webform:newsletter',
-      wordingVersion: 'v3',
-    });
+    await hub.as(dana).consent.record(grant(ada, { captureSource: 'webform:newsletter', wordingVersion: 'v3' }));
     expect(await hub.canContact(ada, 'email', 'marketing', T2)).toMatchObject({
       allowed: true,
       accountManagerId: 'u_sam',
     });
-    await expect(
-      hub.consent.record({
-        customerId: ada,
-        channel: 'pigeon',
-        purpose: 'marketing',
-        status: 'granted',
-        capturedAt: T1,
-        captureSource: 'x',
-        wordingVersion: '1',
-      }),
-    ).rejects.toSatisfy((e) => ValidationError.isInstance(e) && e.issues[0]!.pathString === 'consent.channel');
+    await expect(hub.consent.record(grant(ada, { channel: 'pigeon' }))).rejects.toSatisfy(
+      (e) => ValidationError.isInstance(e) && e.issues[0]!.pathString === 'consent.channel',
+    );
     const deliver = vi.fn(() => 'sent');
     await hub.send({ customerId: ada, channel: 'email', purpose: 'marketing' }, deliver);
     await expect(hub.send({ customerId: ada, channel: 'sms', purpose: 'marketing' }, deliver)).rejects.toSatisfy(
@@ -269,15 +267,7 @@ describe('consent ledger, arrangements and canContact', () => {
 
   it('keeps consent through a merge and back through the unmerge', async () => {
     const { hub, ada, bo } = await seeded();
-    await hub.consent.record({
-      customerId: bo,
-      channel: 'email',
-      purpose: 'marketing',
-      status: 'granted',
-      capturedAt: T1,
-      captureSource: 'x',
-      wordingVersion: '1',
-    });
+    await hub.consent.record(grant(bo));
     const { mergeId, into } = await hub.merge(ada, bo);
     expect((await hub.consent.list(into)).map((c) => c.customerId)).toEqual([bo]);
     await hub.unmerge(mergeId);
@@ -310,15 +300,7 @@ describe('GDPR', () => {
     } as unknown as Adapter;
     const { hub, ada } = await seeded({ adapters: [adapter] });
     await hub.setOverride(ada, 'jobTitle', 'Countess');
-    await hub.consent.record({
-      customerId: ada,
-      channel: 'email',
-      purpose: 'marketing',
-      status: 'granted',
-      capturedAt: T1,
-      captureSource: 'x',
-      wordingVersion: '1',
-    });
+    await hub.consent.record(grant(ada));
     const report = await hub.as(dana).gdpr.erase(ada, { reason: 'Art. 17 request 42' });
     expect(report).toMatchObject({
       customerId: ada,

@@ -375,3 +375,23 @@ export interface Store {
   /** Releases connections. */
   close(): Promise<void>;
 }
+
+/**
+ * True when `value` holds one of `ids` as a JSON string value, at any depth (inside objects and arrays). Object keys,
+ * numbers and substrings of longer strings do not count. The matching rule of {@link StoreTransaction.redactOutbox},
+ * for store implementations.
+ */
+export function mentionsAnyId(value: unknown, ids: ReadonlySet<string>): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const current = stack.pop();
+    if (typeof current === 'string') {
+      if (ids.has(current)) return true;
+    } else if (Array.isArray(current)) {
+      for (const item of current) stack.push(item);
+    } else if (current !== null && typeof current === 'object') {
+      for (const item of Object.values(current)) stack.push(item);
+    }
+  }
+  return false;
+}
