@@ -115,17 +115,19 @@ try {
       },
     ],
   });
+  // Consent lives in the Hub's ledger (a web form or a channel records it); every send path asks canContact.
   const consent = { channel: 'email', purpose: 'marketing', captureSource: 'webform:newsletter', wordingVersion: 'v3' };
-  await hub.commands.run('marketing.recordConsent', { customerId: acme.id, ...consent, status: 'granted' });
-  await hub.commands.run('marketing.recordConsent', { customerId: globex.id, ...consent, status: 'granted' });
-  await hub.commands.run('marketing.recordConsent', { customerId: globex.id, ...consent, status: 'withdrawn' });
+  const at = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+  await hub.consent.record({ customerId: acme.id, ...consent, status: 'granted', capturedAt: at(10) });
+  await hub.consent.record({ customerId: globex.id, ...consent, status: 'granted', capturedAt: at(10) });
+  await hub.consent.record({ customerId: globex.id, ...consent, status: 'withdrawn', capturedAt: at(5) });
   const list = (await hub.commands.run('marketing.campaignList', {
     groupId: 'grp_key_accounts',
     channel: 'email',
     purpose: 'marketing',
   })) as CampaignList;
   for (const member of list.included) log(`   + ${member.displayName}`);
-  for (const member of list.excluded) log(`   - ${member.displayName}: ${member.detail}`);
+  for (const member of list.excluded) log(`   - ${member.displayName}: ${member.reason}`);
 } finally {
   await hub.close();
 }

@@ -713,6 +713,7 @@ export function createHub(options: HubOptions = {}): Hub {
     listRecords: (customerId) => recordsOfCustomer(customerId),
     listGroups: () => hub.groups.list(),
     groupMembers: (groupId) => hub.groups.members(groupId),
+    canContact: (customerId, channel, purpose, at) => services.canContact(customerId, channel, purpose, at),
     setFields: (customerId, values, actor) => writeFields(customerId, values, { actor }, actor.replace(/^plugin:/, '')),
     ingest: (records, origin) => ingestRecords(records, {}, origin),
     startWorkflow: (workflow, input, idempotencyKey) =>

@@ -65,6 +65,7 @@ function host(count: number, fields: string[]): PluginHost {
     listRecords: unused,
     listGroups: unused,
     groupMembers: unused,
+    canContact: unused,
     setFields: unused,
     ingest: unused,
     startWorkflow: unused,

@@ -1,6 +1,7 @@
 import {
   type AfterHookName,
   type BeforeHookName,
+  type ContactDecision,
   type Customer,
   type CustomerGroup,
   type HookName,
@@ -38,6 +39,8 @@ export interface HostBindings {
   listGroups(): Promise<CustomerGroup[]>;
   /** Active members of a group. */
   groupMembers(groupId: string): Promise<Customer[]>;
+  /** The Hub's contact decision. */
+  canContact(customerId: string, channel: string, purpose: string, at?: string): Promise<ContactDecision>;
   /** Writes plugin field values (golden paths `attributes.<ns>.<field>` => value or null) as `actor`. */
   setFields(customerId: string, values: Record<string, JsonValue | null>, actor: string): Promise<Customer>;
   /** Ingests records as `origin` (a plugin name): hooks of that plugin skip the write. */
@@ -564,6 +567,18 @@ export class PluginHost {
         active();
         grant.assertReadEntity('group');
         return bindings.listGroups();
+      },
+      async canContact(customerId: string, channel: string, purpose: string, at?: string) {
+        active();
+        const customer = await bindings.getCustomer(customerId);
+        if (!customer || !grant.canReadEntity(customer.kind)) {
+          return {
+            allowed: false,
+            reason: 'customer-not-found' as const,
+            detail: `Customer ${customerId} does not exist (for ${grant.actor}).`,
+          };
+        }
+        return bindings.canContact(customer.id, channel, purpose, at);
       },
       async listGroupMembers(groupId: string) {
         active();

@@ -667,3 +667,19 @@ describe('grant enforcement in less obvious places', () => {
     });
   });
 });
+
+describe('contact decisions for plugins', () => {
+  it('answers canContact for customers the plugin may read, and hides the others', async () => {
+    const mailer = definePlugin({ name: 'mailer', version: '1.0.0', permissions: { read: { entities: ['person'] } } });
+    const hub = createHub({ plugins: [mailer] });
+    await hub.ingest([person('hubspot', '1', { givenName: 'Ada', emails: ['ada@example.com'] }), ACME]);
+    const { items } = await hub.list();
+    const ada = items.find((c) => c.kind === 'person')!;
+    const acme = items.find((c) => c.kind === 'organization')!;
+    await hub.consent.setArrangement(ada.id, { channel: 'email', allowedPurposes: ['service'] });
+    const context = hub.plugins.context('mailer');
+    expect(await context.canContact(ada.id, 'email', 'service', T2)).toMatchObject({ allowed: true });
+    expect(await context.canContact(ada.id, 'email', 'marketing', T2)).toMatchObject({ reason: 'purpose-not-allowed' });
+    expect(await context.canContact(acme.id, 'email', 'service', T2)).toMatchObject({ reason: 'customer-not-found' });
+  });
+});

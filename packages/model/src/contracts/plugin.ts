@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { JsonValue } from '../common';
 import type { CustomerGroup } from '../engagement';
+import type { ContactDecision } from '../governance';
 import type { AbortSignalLike } from '../errors';
 import type { HubEvent, HubEventType } from '../events';
 import type { Customer } from '../golden';
@@ -268,6 +269,12 @@ export interface PluginContext {
    * kind the plugin may not read are left out. Needs `read.entities` to include `group`.
    */
   listGroupMembers(groupId: string): Promise<PluginCustomer[]>;
+  /**
+   * May the customer be contacted on `channel` for `purpose` at `at` (default now)? The Hub's answer from the consent
+   * ledger and contact arrangements, with the reason. Needs the read grant of the customer's kind (a customer it may
+   * not read is `customer-not-found`).
+   */
+  canContact(customerId: string, channel: string, purpose: string, at?: string): Promise<ContactDecision>;
   /**
    * Writes plugin fields on a customer: `values` maps field names to values in `namespace` (the plugin's own by
    * default; another needs `write.namespaces`). Validated against the owning plugin's schema; `null` clears a field.
