@@ -74,3 +74,38 @@ export {
   type NormalizePhoneOptions,
 } from './normalize';
 export { compareStrings, hashString, stableStringify } from './stable';
+export { createScopedHub, type ScopedActorOptions, type ScopedHub, type ScopedHubDeps } from './governance/scoped';
+export type { PersonExport, PurgeReport } from './governance/service';
+export {
+  Access,
+  createDirectory,
+  type Directory,
+  FieldPatterns,
+  parseActor,
+  parsePolicy,
+} from './governance/policy';
+export {
+  buildAuditEntries,
+  diffFields,
+  GENESIS_HASH,
+  sha256Hex,
+  verifyAuditLog,
+  verifyStoreAudit,
+  type AuditInput,
+  type BuildAuditOptions,
+  type VerifyAuditOptions,
+  type VerifyStoreAuditOptions,
+} from './governance/audit';
+export {
+  type ConsentCaptureOutput,
+  type ContactArrangementFields,
+  type ContactArrangementInput,
+  ContactArrangementInputSchema,
+  type ContactInput,
+  decideContact,
+  DEFAULT_CONSENT_FREE_PURPOSES,
+  effectiveConsent,
+  FREQUENCY_WINDOW_MS,
+  parseArrangement,
+  parseConsentCapture,
+} from './governance/contact';

@@ -130,7 +130,7 @@ function instant(value: string): number {
  *
  * @param input - The capture as received (from a web form, an adapter, a call-center app).
  * @returns The capture, as the schema outputs it (timestamps unchanged).
- * @throws {@link ValidationError} with every problem; issue paths start at `consent`, e.g. `consent.channel`
+ * @throws `ValidationError` with every problem; issue paths start at `consent`, e.g. `consent.channel`
  *   (path `['consent', 'channel']`) or `consent.doubleOptIn.confirmedAt`.
  */
 export function parseConsentCapture(input: unknown): ConsentCaptureOutput {
@@ -193,7 +193,7 @@ function canonicalTimeZone(timeZone: string): string | undefined {
  *
  * @param input - The arrangement as supplied.
  * @returns The arrangement with defaults applied (`preferred: false`).
- * @throws {@link ValidationError} with every problem; issue paths start at `arrangement`, e.g.
+ * @throws `ValidationError` with every problem; issue paths start at `arrangement`, e.g.
  *   `arrangement.quietHours.timeZone` or `arrangement.allowedPurposes[1]`.
  */
 export function parseArrangement(input: unknown): ContactArrangementFields {
@@ -264,7 +264,7 @@ function compareCaptures(a: ConsentCapture, b: ConsentCapture): number {
  * @param purpose - The purpose asked about.
  * @param at - The moment, an ISO 8601 timestamp with an offset.
  * @returns The effective capture, or undefined when none was captured by `at`.
- * @throws {@link InvalidArgumentError} when `at` is not a timestamp.
+ * @throws `InvalidArgumentError` when `at` is not a timestamp.
  */
 export function effectiveConsent(
   ledger: readonly ConsentCapture[],
@@ -406,7 +406,7 @@ function plural(count: number, word: string): string {
  * zone this runtime does not know (or with bounds that are not `HH:MM`) count as being in quiet hours, and an
  * unparsable `expiresAt` counts as expired.
  *
- * @throws {@link InvalidArgumentError} when `at` or an entry of `previousContacts` is not an ISO 8601 timestamp
+ * @throws `InvalidArgumentError` when `at` or an entry of `previousContacts` is not an ISO 8601 timestamp
  *   with an offset.
  */
 export function decideContact(input: ContactInput): ContactDecision {
