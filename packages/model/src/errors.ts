@@ -39,6 +39,12 @@ export const ErrorCode = {
   WORKFLOW_FAILED: 'WORKFLOW_FAILED',
   /** A message may not be sent: `canContact` said no (no consent, no arrangement, quiet hours, frequency cap ...). */
   CONTACT_REFUSED: 'CONTACT_REFUSED',
+  /** A vendor API (HubSpot, Salesforce ...) answered with an error status or could not be reached. */
+  VENDOR_ERROR: 'VENDOR_ERROR',
+  /** A vendor API kept rate limiting and the next wait would exceed the caller's wait budget. */
+  RATE_LIMITED: 'RATE_LIMITED',
+  /** A paginated vendor API handed back a cursor it had given before (it would loop forever). */
+  PAGINATION_LOOP: 'PAGINATION_LOOP',
 } as const;
 
 /** Union of every {@link ErrorCode} value. */
@@ -407,6 +413,94 @@ export class ContactRefusedError extends CrmkitError {
   /** True when `error` is a {@link ContactRefusedError} from any copy of the package. */
   static override isInstance(error: unknown): error is ContactRefusedError {
     return hasMarker(error, contactRefusedMarker);
+  }
+}
+
+const vendorMarker = Symbol.for('crmkit.error.vendor');
+
+/** Options for {@link VendorError}. */
+export interface VendorErrorOptions {
+  /** The vendor, e.g. `hubspot`. */
+  vendor: string;
+  /** HTTP status of the last answer; `undefined` when no answer arrived (network error, timeout). */
+  status?: number;
+  /** The vendor's request or correlation id, when it sent one. */
+  requestId?: string;
+  /** True when the same request may succeed later (429, 5xx, network errors, timeouts). */
+  retryable: boolean;
+  /** A safe message: no credentials, at most a short, redacted excerpt of the answer's body. */
+  message: string;
+  cause?: unknown;
+}
+
+/**
+ * A vendor API answered with an error status (after retries) or could not be reached. The message never contains
+ * credentials or the request's headers, and at most a short, redacted excerpt of the answer. Code `VENDOR_ERROR`.
+ */
+export class VendorError extends CrmkitError {
+  protected readonly [vendorMarker] = true;
+  /** The vendor, e.g. `hubspot`. */
+  readonly vendor: string;
+  /** HTTP status of the last answer; `undefined` when no answer arrived. */
+  readonly status: number | undefined;
+  /** The vendor's request or correlation id, when it sent one (quote it to the vendor's support). */
+  readonly requestId: string | undefined;
+  /** True when the same request may succeed later. */
+  readonly retryable: boolean;
+
+  constructor(options: VendorErrorOptions) {
+    super({ code: ErrorCode.VENDOR_ERROR, message: options.message, cause: options.cause });
+    this.name = 'VendorError';
+    this.vendor = options.vendor;
+    this.status = options.status;
+    this.requestId = options.requestId;
+    this.retryable = options.retryable;
+  }
+
+  /** True when `error` is a {@link VendorError} from any copy of the package. */
+  static override isInstance(error: unknown): error is VendorError {
+    return hasMarker(error, vendorMarker);
+  }
+}
+
+const rateLimitMarker = Symbol.for('crmkit.error.rate-limited');
+
+/**
+ * A vendor API kept answering 429 and waiting for it again would exceed the caller's wait budget; retry after
+ * `retryAfterMs` at the earliest. Code `RATE_LIMITED`.
+ */
+export class RateLimitError extends CrmkitError {
+  protected readonly [rateLimitMarker] = true;
+  /** The vendor, e.g. `hubspot`. */
+  readonly vendor: string;
+  /** How long to wait before the next attempt, in milliseconds. */
+  readonly retryAfterMs: number;
+  /** The vendor's request or correlation id of the last answer, when it sent one. */
+  readonly requestId: string | undefined;
+
+  constructor(options: {
+    vendor: string;
+    retryAfterMs: number;
+    requestId?: string;
+    message?: string;
+    cause?: unknown;
+  }) {
+    super({
+      code: ErrorCode.RATE_LIMITED,
+      message:
+        options.message ??
+        `[crmkit] ${options.vendor} is rate limiting; retry after ${Math.ceil(options.retryAfterMs)} ms.`,
+      cause: options.cause,
+    });
+    this.name = 'RateLimitError';
+    this.vendor = options.vendor;
+    this.retryAfterMs = options.retryAfterMs;
+    this.requestId = options.requestId;
+  }
+
+  /** True when `error` is a {@link RateLimitError} from any copy of the package. */
+  static override isInstance(error: unknown): error is RateLimitError {
+    return hasMarker(error, rateLimitMarker);
   }
 }
 
