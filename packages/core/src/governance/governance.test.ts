@@ -28,6 +28,23 @@ function grant(customerId: string, extra: Record<string, unknown> = {}) {
   };
 }
 
+/** An inbound phone call from x@example.com, observed when it happened. */
+function call(externalId: string, at: string): SourceRecordInput {
+  return {
+    type: 'interaction',
+    source: 'zendesk',
+    externalId,
+    observedAt: at,
+    data: {
+      channel: 'phone',
+      direction: 'inbound',
+      occurredAt: at,
+      participants: [{ role: 'from', ref: { email: 'x@example.com' } }],
+      activity: { kind: 'note', text: 'hi' },
+    },
+  } as SourceRecordInput;
+}
+
 function person(source: string, externalId: string, data: Record<string, unknown>, observedAt = T1): SourceRecordInput {
   return { type: 'person', source, externalId, observedAt, data } as SourceRecordInput;
 }
@@ -328,34 +345,7 @@ describe('GDPR', () => {
 
   it('purges records past their retention', async () => {
     const hub = createHub();
-    await hub.ingest([
-      {
-        type: 'interaction',
-        source: 'zendesk',
-        externalId: 'old',
-        observedAt: '2020-01-01T00:00:00Z',
-        data: {
-          channel: 'phone',
-          direction: 'inbound',
-          occurredAt: '2020-01-01T00:00:00Z',
-          participants: [{ role: 'from', ref: { email: 'x@example.com' } }],
-          activity: { kind: 'note', text: 'hi' },
-        },
-      },
-      {
-        type: 'interaction',
-        source: 'zendesk',
-        externalId: 'new',
-        observedAt: '2026-01-01T00:00:00Z',
-        data: {
-          channel: 'phone',
-          direction: 'inbound',
-          occurredAt: '2026-01-01T00:00:00Z',
-          participants: [{ role: 'from', ref: { email: 'x@example.com' } }],
-          activity: { kind: 'note', text: 'hi' },
-        },
-      },
-    ] as SourceRecordInput[]);
+    await hub.ingest([call('old', '2020-01-01T00:00:00Z'), call('new', '2026-01-01T00:00:00Z')] as SourceRecordInput[]);
     const report = await hub.gdpr.purge([{ entity: 'interaction', maxAgeDays: 365 }], { now: '2026-06-01T00:00:00Z' });
     expect(report.purged[0]!.records).toBe(1);
     const [old, fresh] = await hub.store.transaction((tx) =>
@@ -394,21 +384,7 @@ describe('groups and scheduled retention', () => {
       clock,
       retention: { rules: [{ entity: 'interaction', maxAgeDays: 30 }], everyMs: 3_600_000 },
     });
-    await hub.ingest([
-      {
-        type: 'interaction',
-        source: 'zendesk',
-        externalId: 'call',
-        observedAt: '2026-05-20T00:00:00Z',
-        data: {
-          channel: 'phone',
-          direction: 'inbound',
-          occurredAt: '2026-05-20T00:00:00Z',
-          participants: [{ role: 'from', ref: { email: 'x@example.com' } }],
-          activity: { kind: 'note', text: 'hi' },
-        },
-      } as SourceRecordInput,
-    ]);
+    await hub.ingest([call('call', '2026-05-20T00:00:00Z')]);
     const stored = async () => (await hub.store.transaction((tx) => tx.getRecords(['zendesk/interaction/call'])))[0];
     await clock.advance(3_600_000);
     expect((await stored())?.deleted).toBe(false); // 12 days old

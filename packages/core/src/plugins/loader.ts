@@ -1,5 +1,6 @@
 import {
   assertSpecificationVersion,
+  FieldPatternSchema,
   HOOK_NAMES,
   HUB_EVENT_TYPES,
   PLUGIN_ENTITIES,
@@ -33,7 +34,6 @@ export interface LoadedPlugin {
 const RECORD_TYPES: readonly string[] = ['person', 'organization', 'interaction', 'opportunity'];
 const READABLE: readonly string[] = [...RECORD_TYPES, 'group'];
 const FIELD_NAME = /^[a-zA-Z][a-zA-Z0-9_]{0,62}$/;
-const FIELD_PATTERN = /^(\*|[a-zA-Z][a-zA-Z0-9_-]*(\.[a-zA-Z0-9_-]+)*(\.\*|\*)?)$/;
 const RESERVED = new Set(['crmkit', 'core', 'hub', 'plugin', 'system']);
 
 /**
@@ -112,7 +112,7 @@ function checkManifest(plugin: Plugin): void {
   checkList(name, 'permissions.read.entities', read.entities, READABLE, 'entity');
   checkList(name, 'permissions.read.events', read.events, HUB_EVENT_TYPES, 'event type');
   checkList(name, 'permissions.read.fields', read.fields, null, 'field').forEach((pattern, index) => {
-    if (!FIELD_PATTERN.test(pattern)) {
+    if (!FieldPatternSchema.safeParse(pattern).success) {
       fail(
         name,
         `permissions.read.fields[${index}]`,

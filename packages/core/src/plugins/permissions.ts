@@ -9,6 +9,7 @@ import type {
   StoredRecord,
 } from '@crmkit/model';
 import { PermissionDeniedError } from '@crmkit/model';
+import { FieldPatterns } from '../field-patterns';
 
 /** Fields of a customer every plugin sees: its identity. */
 const IDENTITY_FIELDS = ['id', 'kind', 'status', 'mergedInto', 'createdAt', 'updatedAt', 'version'] as const;
@@ -22,12 +23,10 @@ export class Grant {
   readonly actor: string;
   private readonly readEntities: ReadonlySet<string>;
   private readonly readEvents: ReadonlySet<string>;
-  private readonly exactFields: ReadonlySet<string>;
-  private readonly prefixFields: readonly string[];
-  private readonly allFields: boolean;
+  /** The read grant's field patterns, plus the plugin's own namespace. */
+  private readonly fields: FieldPatterns;
   private readonly writeNamespaces: ReadonlySet<string>;
   private readonly writeEntities: ReadonlySet<string>;
-  private readonly fieldCache = new Map<string, boolean>();
 
   constructor(readonly plugin: Pick<Plugin, 'name' | 'permissions'>) {
     this.actor = `plugin:${plugin.name}`;
@@ -35,25 +34,14 @@ export class Grant {
     const write = plugin.permissions?.write ?? {};
     this.readEntities = new Set(read.entities ?? []);
     this.readEvents = new Set(read.events ?? []);
-    const exact = new Set<string>();
-    const prefixes: string[] = [`attributes.${plugin.name}.`];
-    let all = false;
-    for (const pattern of read.fields ?? []) {
-      if (pattern === '*') all = true;
-      else if (pattern.endsWith('.*')) prefixes.push(pattern.slice(0, -1));
-      else if (pattern.endsWith('*')) prefixes.push(pattern.slice(0, -1));
-      else exact.add(pattern);
-    }
-    this.exactFields = exact;
-    this.prefixFields = prefixes;
-    this.allFields = all;
+    this.fields = new FieldPatterns([...(read.fields ?? []), `attributes.${plugin.name}.*`]);
     this.writeNamespaces = new Set([plugin.name, ...(write.namespaces ?? [])]);
     this.writeEntities = new Set(write.entities ?? []);
   }
 
   /** True when the plugin may read every field (`fields: ['*']`): payloads need no projection. */
   get readsAllFields(): boolean {
-    return this.allFields;
+    return this.fields.all;
   }
 
   /** May the plugin see records (or customers) of this type? */
@@ -68,17 +56,7 @@ export class Grant {
 
   /** May the plugin see this golden field (`displayName`, `givenName`, `attributes.sales.tier`, `contactPoints` ...)? */
   canReadField(path: string): boolean {
-    if (this.allFields) return true;
-    const known = this.fieldCache.get(path);
-    if (known !== undefined) return known;
-    let allowed = this.exactFields.has(path);
-    for (const prefix of this.prefixFields) {
-      if (allowed) break;
-      allowed = path.startsWith(prefix) || `${path}.` === prefix;
-    }
-    // Golden field names are few and repeat; bound the cache anyway (field names could come from data).
-    if (this.fieldCache.size < 4096) this.fieldCache.set(path, allowed);
-    return allowed;
+    return this.fields.matches(path);
   }
 
   /** May the plugin write fields in this namespace? */
@@ -114,7 +92,7 @@ export class Grant {
    */
   projectCustomer(customer: Customer): PluginCustomer | undefined {
     if (!this.canReadEntity(customer.kind)) return undefined;
-    if (this.allFields) return customer;
+    if (this.fields.all) return customer;
     const out: Record<string, unknown> = {};
     for (const key of IDENTITY_FIELDS) if (customer[key] !== undefined) out[key] = customer[key];
     if (this.canReadField('displayName')) out.displayName = customer.displayName;
@@ -133,7 +111,7 @@ export class Grant {
   /** An input record with only the readable plugin namespaces left in `data.attributes`. */
   projectRecordInput<R extends { data?: unknown }>(record: R): R {
     const attributes = (record.data as { attributes?: Record<string, JsonValue> } | undefined)?.attributes;
-    if (!attributes || this.allFields) return record;
+    if (!attributes || this.fields.all) return record;
     const kept: Record<string, JsonValue> = {};
     for (const [key, value] of Object.entries(attributes))
       if (this.canReadField(`attributes.${key}`)) kept[key] = value;
@@ -147,7 +125,7 @@ export class Grant {
   projectRecord(record: StoredRecord): StoredRecord | undefined {
     if (!this.canReadEntity(record.type)) return undefined;
     const attributes = (record.data as { attributes?: Record<string, JsonValue> } | null)?.attributes;
-    if (!attributes || this.allFields) return record;
+    if (!attributes || this.fields.all) return record;
     const kept: Record<string, JsonValue> = {};
     let dropped = false;
     for (const [key, value] of Object.entries(attributes)) {
