@@ -295,6 +295,18 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
           .slice(0, limit)
           .map(clone);
       },
+      async listRecordsBySource({ source, type, after, limit }) {
+        const found: StoredRecord[] = [];
+        for (const record of records.values()) {
+          if (record.source !== source || record.type !== type || record.deleted) continue;
+          if (after !== undefined && compareStrings(record.externalId, after) <= 0) continue;
+          found.push(record);
+        }
+        return found
+          .sort((a, b) => compareStrings(a.externalId, b.externalId))
+          .slice(0, limit)
+          .map(clone);
+      },
       async getCustomers(ids) {
         return [...new Set(ids)].flatMap((id) => {
           const row = customers.get(id);

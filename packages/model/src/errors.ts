@@ -45,6 +45,10 @@ export const ErrorCode = {
   RATE_LIMITED: 'RATE_LIMITED',
   /** A paginated vendor API handed back a cursor it had given before (it would loop forever). */
   PAGINATION_LOOP: 'PAGINATION_LOOP',
+  /** A webhook delivery was refused: missing, bad or stale signature, or a body that is not the vendor's shape. */
+  WEBHOOK_REJECTED: 'WEBHOOK_REJECTED',
+  /** A sync run stopped before its pass completed; its checkpoint is kept and the next run resumes from it. */
+  SYNC_FAILED: 'SYNC_FAILED',
 } as const;
 
 /** Union of every {@link ErrorCode} value. */
@@ -501,6 +505,26 @@ export class RateLimitError extends CrmkitError {
   /** True when `error` is a {@link RateLimitError} from any copy of the package. */
   static override isInstance(error: unknown): error is RateLimitError {
     return hasMarker(error, rateLimitMarker);
+  }
+}
+
+const webhookMarker = Symbol.for('crmkit.error.webhook-rejected');
+
+/** A webhook delivery was refused and nothing was ingested. Code `WEBHOOK_REJECTED`; answer it with HTTP 401. */
+export class WebhookRejectedError extends CrmkitError {
+  protected readonly [webhookMarker] = true;
+  /** Why: `bad-signature`, `expired`, `missing-header`, `bad-timestamp` or `bad-body`. */
+  readonly reason: string;
+
+  constructor(options: { reason: string; message: string; cause?: unknown }) {
+    super({ code: ErrorCode.WEBHOOK_REJECTED, message: options.message, cause: options.cause });
+    this.name = 'WebhookRejectedError';
+    this.reason = options.reason;
+  }
+
+  /** True when `error` is a {@link WebhookRejectedError} from any copy of the package. */
+  static override isInstance(error: unknown): error is WebhookRejectedError {
+    return hasMarker(error, webhookMarker);
   }
 }
 

@@ -425,6 +425,18 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         );
         return rows.map(toRecord);
       },
+      async listRecordsBySource({ source, type, after, limit }) {
+        const n = requireLimit(limit);
+        requireStrings('source', [source]);
+        // Keyset pagination on the (source, type, external_id) unique index, in the database's collation.
+        const { rows } = await sql.query<Row>(
+          `SELECT ${RECORD_COLUMNS} FROM ${s}.crmkit_records
+           WHERE source = $1 AND type = $2 AND NOT deleted AND ($3::text IS NULL OR external_id > $3::text)
+           ORDER BY external_id LIMIT $4`,
+          [source, type, after ?? null, n],
+        );
+        return rows.map(toRecord);
+      },
       async findRecordsByRefKeys(keys, type) {
         requireStrings('refKeys', keys);
         return keys.length === 0 ? [] : recordsByKeys('r', keys, type);

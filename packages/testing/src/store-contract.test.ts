@@ -193,6 +193,15 @@ function createReferenceStore(options: ReferenceOptions = {}): Store {
           .slice(0, limit)
           .map(copy);
       },
+      async listRecordsBySource({ source, type, after, limit }) {
+        return live(work.records.values())
+          .filter(
+            (r) => r.source === source && r.type === type && (after === undefined || cmp(r.externalId, after) > 0),
+          )
+          .sort((a, b) => cmp(a.externalId, b.externalId))
+          .slice(0, limit)
+          .map(copy);
+      },
       async findRecordsByRefKeys(keys, type) {
         const wanted = new Set(keys);
         return live(work.records.values())

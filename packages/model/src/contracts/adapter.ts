@@ -63,14 +63,30 @@ export interface WriteChange {
   operation: 'create' | 'update' | 'delete';
   /** Fields to write, in crmkit's model names. */
   data: Record<string, JsonValue>;
-  /** Idempotency key, so a retried write does not duplicate. */
+  /** Idempotency key, so a retried write does not duplicate (a retried create finds the record it made). */
   idempotencyKey: string;
+  /**
+   * What the Hub knew of the vendor record when it decided this change: the record's `observedAt` and the values of
+   * the fields it writes, in model names. When the vendor's record changed after `observedAt` and a written field no
+   * longer holds the known value, the adapter refuses the change with code `CONFLICT` instead of overwriting a newer
+   * vendor value. Without `base` the write is unconditional.
+   */
+  base?: { observedAt: string; data: Record<string, JsonValue | null> };
 }
 
-/** Result of one {@link WriteChange}. */
+/** Result of one {@link WriteChange}, in the order of the changes. */
 export type WriteResult =
   | { ok: true; idempotencyKey: string; externalId: string }
-  | { ok: false; idempotencyKey: string; code: string; message: string; retryable: boolean };
+  | {
+      ok: false;
+      idempotencyKey: string;
+      /** `CONFLICT` (the vendor holds a newer value), `NOT_FOUND`, `VALIDATION_FAILED`, `VENDOR_ERROR`, ... */
+      code: string;
+      message: string;
+      retryable: boolean;
+      /** For `CONFLICT`: the vendor's current record, so the Hub can ingest the newer value. */
+      current?: SourceRecordInput;
+    };
 
 /** An incoming HTTP request, runtime-neutral. */
 export interface WebhookRequest {
@@ -79,6 +95,20 @@ export interface WebhookRequest {
   headers: Record<string, string>;
   /** The raw body, exactly as received (signatures are computed over it). */
   body: string;
+}
+
+/**
+ * One change notification from a verified webhook delivery. Deliveries can repeat and arrive out of order: `id` is
+ * the vendor's event id (the inbox key that drops repeats) and `occurredAt` orders them.
+ */
+export interface WebhookEvent {
+  /** The vendor's event id, unique per change (repeated deliveries carry the same id). */
+  id: string;
+  type: RecordType;
+  externalId: string;
+  /** `upsert`: the record was created or changed; `delete`: it was deleted; `associate`: its links changed. */
+  action: 'upsert' | 'delete' | 'associate';
+  occurredAt: string;
 }
 
 /**
@@ -98,7 +128,18 @@ export interface Adapter {
   write?(changes: readonly WriteChange[], options?: { signal?: AbortSignalLike }): Promise<WriteResult[]>;
   /** Erases a person in the vendor system (GDPR Art. 17). Present only when `capabilities.erase` is true. */
   erase?(request: EraseRequest, options?: { signal?: AbortSignalLike }): Promise<EraseResult>;
-  /** Verifies and parses a webhook delivery into records. Present only when some object advertises `webhooks`. */
-  parseWebhook?(request: WebhookRequest): Promise<SourceRecordInput[]>;
+  /**
+   * Verifies a webhook delivery's signature on the raw body and parses it into events. Throws a `CrmkitError` with
+   * code `WEBHOOK_REJECTED` for a bad or stale signature. Present only when some object advertises `webhooks`.
+   */
+  parseWebhook?(request: WebhookRequest): Promise<WebhookEvent[]>;
+  /**
+   * Turns webhook events into records: the current state of changed records (read from the vendor, so a reordered
+   * delivery never brings back an older value) and tombstones for deleted ones. Present with `parseWebhook`.
+   */
+  resolveWebhook?(
+    events: readonly WebhookEvent[],
+    options?: { signal?: AbortSignalLike },
+  ): Promise<SourceRecordInput[]>;
   close?(): Promise<void>;
 }

@@ -269,6 +269,16 @@ export interface StoreTransaction {
    * retention rule purges.
    */
   listRecords(options: { type: RecordType; observedBefore: string; limit: number }): Promise<StoredRecord[]>;
+  /**
+   * Live records of one source and type, ordered by external id (in the store's own consistent order) after `after`,
+   * at most `limit`: how a sync engine walks what the Hub holds of a vendor, page by page, to find deletions.
+   */
+  listRecordsBySource(options: {
+    source: string;
+    type: RecordType;
+    after?: string;
+    limit: number;
+  }): Promise<StoredRecord[]>;
   /** Live records that refer to any of these keys, optionally of one type. */
   findRecordsByRefKeys(refKeys: readonly string[], type?: RecordType): Promise<StoredRecord[]>;
   /** Live records linked to any of these customers. */

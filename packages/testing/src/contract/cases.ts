@@ -338,6 +338,41 @@ export function storeContractCases(): ContractCase[] {
     },
   );
 
+  add('records', 'pages through the live records of one source and type by external id', async (store) => {
+    const ids = ['a10', 'a2', 'b1', 'a1', 'z9', 'm5', 'a3'];
+    await store.transaction((tx) =>
+      tx.putRecords([
+        ...ids.map((id) => rec(id)),
+        rec('gone', { deleted: true }),
+        rec('other', { source: 'erp' }),
+        rec('o1', { type: 'organization', data: { name: 'Acme' } }),
+      ]),
+    );
+    await store.transaction(async (tx) => {
+      const seen: string[] = [];
+      let after: string | undefined;
+      for (let page = 0; page < 10; page++) {
+        const batch = await tx.listRecordsBySource({
+          source: 'crm',
+          type: 'person',
+          limit: 3,
+          ...(after ? { after } : {}),
+        });
+        expect(batch.length).toBeLessThanOrEqual(3);
+        if (batch.length === 0) break;
+        seen.push(...batch.map((r) => r.externalId));
+        after = batch.at(-1)?.externalId;
+      }
+      expect(new Set(seen).size, 'no record twice').toBe(seen.length);
+      expect([...seen].sort()).toEqual([...ids].sort());
+      const orgs = await tx.listRecordsBySource({ source: 'crm', type: 'organization', limit: 10 });
+      expect(orgs.map((r) => r.externalId)).toEqual(['o1']);
+      expect(await tx.listRecordsBySource({ source: 'none', type: 'person', limit: 10 })).toEqual([]);
+      const [first] = await tx.listRecordsBySource({ source: 'erp', type: 'person', limit: 1 });
+      expect(first).toEqual(rec('other', { source: 'erp' }));
+    });
+  });
+
   add('records', 'leaves tombstones out of every index', async (store) => {
     await store.transaction((tx) =>
       tx.putRecords([rec('d1', { deleted: true, matchKeys: ['m:d'], refKeys: ['rec:d'], customerId: 'cd' })]),
