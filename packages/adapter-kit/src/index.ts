@@ -10,3 +10,4 @@ export * from './http';
 export * from './pagination';
 export * from './rate-budget';
 export * from './webhooks';
+export * from './sync';
