@@ -6,6 +6,13 @@
  *
  * @packageDocumentation
  */
+export {
+  type AdapterConformanceOptions,
+  type ConformanceContext,
+  type ConformancePerson,
+  type ConformanceVendor,
+  describeAdapterConformance,
+} from './adapter-conformance';
 export { describeStoreContract, type StoreContractOptions } from './store-contract';
 export { FAMILY_NAMES, GIVEN_NAMES, SYNTHETIC_SOURCES, seededRandom, syntheticPeople } from './generate';
 export * from './identity-datasets';
@@ -34,3 +41,5 @@ export {
   type PluginConformanceResult,
   pluginConformanceProbes,
 } from './plugin-conformance';
+export * from './openapi/validator';
+export * from './sandbox/hubspot';
