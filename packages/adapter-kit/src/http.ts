@@ -92,7 +92,8 @@ export interface HttpClientOptions {
   requestIdHeaders?: readonly string[];
   /**
    * Vendor rate-limit headers: when a 429 carries no `Retry-After` but says `remaining: 0`, the client waits the
-   * window's length (`intervalMs` header). Default {@link HUBSPOT_RATE_LIMIT_HEADERS}.
+   * window's length (`intervalMs` header), or, with a `budget`, as long as the budget (resynced from the headers)
+   * says. Default {@link HUBSPOT_RATE_LIMIT_HEADERS}.
    */
   rateLimitHeaders?: RateLimitHeaderNames;
   /** Extra headers sent with every request (not for credentials). */
@@ -419,7 +420,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const transient = status === 429 || status === 408 || status >= 500;
       const retryAfter =
         parseRetryAfter(response.headers.get('retry-after'), now()) ??
-        (status === 429 ? vendorWindowWait(response.headers, rateHeaders) : undefined);
+        // With a rate budget, the budget (resynced from these headers) makes the next attempt wait as long as the
+        // vendor's window needs; without one, wait the window's length when the vendor says nothing is left.
+        (status === 429 && !options.budget ? vendorWindowWait(response.headers, rateHeaders) : undefined);
       const body = await excerpt(response);
       const vendorError = () =>
         new VendorError({

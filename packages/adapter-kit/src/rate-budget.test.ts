@@ -51,10 +51,22 @@ describe('rate budget', () => {
   });
 
   it('makes background calls wait while only the reserve is left', async () => {
-    const { b, time } = budget({ reserveForInteractive: 9 });
+    const { b, time } = budget({ reserveForInteractive: 9, lendIdleReserve: false });
     await b.acquire({ priority: 'background' });
     await b.acquire({ priority: 'background' });
     expect(time.state.now).toBe(100);
+  });
+
+  it('lends the reserve to background calls while no interactive call was made in the last window', async () => {
+    const { b, time } = budget({ reserveForInteractive: 9 });
+    for (let i = 0; i < 10; i++) await b.acquire({ priority: 'background' });
+    expect(time.state.now, 'no interactive traffic: the whole bucket').toBe(0);
+    time.state.now = 2000;
+    await b.acquire();
+    for (let i = 0; i < 2; i++) await b.acquire({ priority: 'background' });
+    // One interactive call within the window: background calls leave the reserve alone again (each waits until
+    // the bucket holds reserve + 1 tokens).
+    expect(time.state.now).toBe(2000 + 2 * 100);
   });
 
   it('is shared by key', () => {
@@ -127,6 +139,66 @@ describe('rate budget', () => {
   });
 
   it('exports HubSpot private-app defaults', () => {
-    expect(HUBSPOT_PRIVATE_APP_RATE_LIMIT).toEqual({ capacity: 190, windowMs: 10_000, reserveForInteractive: 19 });
+    expect(HUBSPOT_PRIVATE_APP_RATE_LIMIT).toEqual({
+      capacity: 190,
+      windowMs: 10_000,
+      reserveForInteractive: 19,
+      refill: 'rolling',
+    });
+  });
+});
+
+describe('rate budget with a rolling window', () => {
+  const rolling = (options: Partial<RateBudgetOptions> = {}) => budget({ refill: 'rolling', marginMs: 5, ...options });
+
+  it('takes the whole window at once, then goes as the oldest calls leave the window', async () => {
+    const { b, time } = rolling();
+    for (let i = 0; i < 10; i++) {
+      await b.acquire();
+      time.state.now += 10; // calls at 0, 10, ..., 90
+    }
+    expect(time.state.now).toBe(100);
+    expect(b.available()).toBe(0);
+    await b.acquire();
+    // The call taken at 0 leaves the vendor's window at 1000 (+ the margin): no earlier, no later.
+    expect(time.state.now).toBe(1005);
+    await b.acquire();
+    expect(time.state.now).toBe(1015);
+    time.state.now = 5000;
+    expect(b.available()).toBe(10);
+  });
+
+  it('paces a long run at exactly the window rate: 100 calls of a 10-per-second window take 9 windows', async () => {
+    const { b, time } = rolling({ marginMs: 0 });
+    for (let i = 0; i < 100; i++) await b.acquire();
+    expect(time.state.now).toBe(9000);
+  });
+
+  it('keeps the reserve for interactive calls', async () => {
+    const { b, time } = rolling({ reserveForInteractive: 2 });
+    for (let i = 0; i < 8; i++) await b.acquire({ priority: 'background' });
+    expect(time.state.now).toBe(0);
+    await b.acquire();
+    await b.acquire();
+    expect(time.state.now, 'interactive calls use the reserve').toBe(0);
+    await b.acquire({ priority: 'background' });
+    expect(time.state.now).toBe(1005);
+  });
+
+  it('counts what other processes used when the vendor says fewer calls remain', async () => {
+    const { b, time } = rolling();
+    await b.acquire();
+    time.state.now = 200;
+    b.updateFromHeaders({ 'X-HubSpot-RateLimit-Remaining': '2' });
+    expect(b.available()).toBe(2);
+    await b.acquire();
+    await b.acquire();
+    expect(time.state.now).toBe(200);
+    await b.acquire();
+    // The call of this process taken at 0 comes back first.
+    expect(time.state.now).toBe(1005);
+    await b.acquire();
+    // The others' calls are counted from when the headers told of them.
+    expect(time.state.now).toBe(1205);
   });
 });

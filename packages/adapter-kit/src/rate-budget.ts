@@ -34,6 +34,20 @@ export interface RateBudgetOptions {
   windowMs: number;
   /** Tokens background calls may not use, kept for interactive calls. Default 0. */
   reserveForInteractive?: number;
+  /**
+   * Lend the reserve to background calls while no interactive call was made in the last window (a sync running
+   * alone gets the whole limit; the reserve is back as soon as interactive traffic is). Default true.
+   */
+  lendIdleReserve?: boolean;
+  /**
+   * How used tokens come back. `continuous` (default): the bucket refills `capacity` per window evenly.
+   * `rolling`: each token comes back `windowMs` (plus `marginMs`) after it was taken — the exact model of a vendor
+   * that counts requests in a rolling window (HubSpot's `TEN_SECONDLY_ROLLING`), so a client takes the full burst the
+   * vendor allows and then exactly the pace at which the window frees up, without 429s.
+   */
+  refill?: 'continuous' | 'rolling';
+  /** `rolling` only: extra time before a token comes back, for the request's travel to the vendor. Default 100 ms. */
+  marginMs?: number;
   /** Header names read by {@link RateBudget.updateFromHeaders}. Default {@link HUBSPOT_RATE_LIMIT_HEADERS}. */
   headers?: RateLimitHeaderNames;
   /** Clock in milliseconds; injectable for tests. Default `Date.now`. */
@@ -46,15 +60,18 @@ export interface RateBudgetOptions {
  * Defaults modelled on HubSpot's published burst limit for private apps on Professional and Enterprise accounts:
  * 190 requests per 10 seconds per app (Free and Starter accounts: 100 per 10 s). Source:
  * https://developers.hubspot.com/docs/guides/apps/api-usage/usage-details (section "Rate limits"). 19 tokens (10 %)
- * are reserved for interactive calls. Pass a smaller `capacity` for lower tiers; the response headers resync the
+ * are reserved for interactive calls (lent to background calls while none was made in the last window). The window is
+ * rolling, as HubSpot counts it. Pass a smaller `capacity` for lower tiers; the response headers resync the
  * bucket either way.
  */
 export const HUBSPOT_PRIVATE_APP_RATE_LIMIT: Readonly<Required<Pick<RateBudgetOptions, 'capacity' | 'windowMs'>>> & {
   readonly reserveForInteractive: number;
+  readonly refill: 'rolling';
 } = {
   capacity: 190,
   windowMs: 10_000,
   reserveForInteractive: 19,
+  refill: 'rolling',
 };
 
 /** Options of {@link RateBudget.acquire}. */
@@ -143,6 +160,10 @@ function readHeader(headers: Headers | Record<string, string | undefined>, name:
 /** Creates a private (unshared) token bucket; it starts full. */
 export function createRateBudget(options: RateBudgetOptions): RateBudget {
   validate(options);
+  return options.refill === 'rolling' ? createRollingBudget(options) : createContinuousBudget(options);
+}
+
+function createContinuousBudget(options: RateBudgetOptions): RateBudget {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
   const names = options.headers ?? HUBSPOT_RATE_LIMIT_HEADERS;
@@ -151,6 +172,16 @@ export function createRateBudget(options: RateBudgetOptions): RateBudget {
   const reserveForInteractive = options.reserveForInteractive ?? 0;
   let tokens = capacity;
   let last = now();
+  const lend = options.lendIdleReserve ?? true;
+  let lastInteractive = Number.NEGATIVE_INFINITY;
+  const floorFor = (priority: RequestPriority, t: number) => {
+    if (priority !== 'background') {
+      lastInteractive = t;
+      return 0;
+    }
+    if (lend && t - lastInteractive > windowMs) return 0;
+    return Math.min(reserveForInteractive, capacity - 1);
+  };
 
   const refill = () => {
     const t = now();
@@ -174,7 +205,7 @@ export function createRateBudget(options: RateBudgetOptions): RateBudget {
       for (;;) {
         if (signal?.aborted) throw new AbortedError({ cause: signal.reason });
         refill();
-        const floor = priority === 'background' ? Math.min(reserveForInteractive, capacity - 1) : 0;
+        const floor = floorFor(priority, now());
         if (tokens - floor >= 1) {
           tokens -= 1;
           return;
@@ -191,6 +222,83 @@ export function createRateBudget(options: RateBudgetOptions): RateBudget {
       if (interval !== undefined && interval > 0) windowMs = interval;
       const remaining = readHeader(headers, names.remaining);
       tokens = Math.min(tokens, capacity, remaining ?? Number.POSITIVE_INFINITY);
+    },
+  };
+}
+
+/** A rolling-window budget: the times tokens were taken, each returning `windowMs + marginMs` later. */
+function createRollingBudget(options: RateBudgetOptions): RateBudget {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? defaultSleep;
+  const names = options.headers ?? HUBSPOT_RATE_LIMIT_HEADERS;
+  const marginMs = options.marginMs ?? 100;
+  let capacity = options.capacity;
+  let windowMs = options.windowMs;
+  const reserveForInteractive = options.reserveForInteractive ?? 0;
+  /** When each token in use was taken, oldest first. */
+  let taken: number[] = [];
+  let head = 0;
+  const lend = options.lendIdleReserve ?? true;
+  let lastInteractive = Number.NEGATIVE_INFINITY;
+  const floorFor = (priority: RequestPriority, t: number) => {
+    if (priority !== 'background') {
+      lastInteractive = t;
+      return 0;
+    }
+    if (lend && t - lastInteractive > windowMs) return 0;
+    return Math.min(reserveForInteractive, capacity - 1);
+  };
+
+  const expire = (t: number) => {
+    while (head < taken.length && (taken[head] as number) + windowMs + marginMs <= t) head++;
+    if (head > 1024 && head * 2 > taken.length) {
+      taken = taken.slice(head);
+      head = 0;
+    }
+  };
+  const inUse = () => taken.length - head;
+
+  return {
+    get capacity() {
+      return capacity;
+    },
+    get windowMs() {
+      return windowMs;
+    },
+    reserveForInteractive,
+    available() {
+      expire(now());
+      return Math.max(0, capacity - inUse());
+    },
+    async acquire({ priority = 'interactive', signal }: AcquireOptions = {}) {
+      for (;;) {
+        if (signal?.aborted) throw new AbortedError({ cause: signal.reason });
+        const t = now();
+        expire(t);
+        const floor = floorFor(priority, t);
+        const free = capacity - floor - inUse();
+        if (free >= 1) {
+          taken.push(t);
+          return;
+        }
+        // The token that must come back before this call may go: the (1 - free)-th oldest in use.
+        const returning = taken[head + (0 - free)] ?? t;
+        const waitMs = Math.max(1, Math.ceil(returning + windowMs + marginMs - t));
+        await abortableSleep(sleep, waitMs, signal);
+      }
+    },
+    updateFromHeaders(headers) {
+      const t = now();
+      expire(t);
+      const max = readHeader(headers, names.max);
+      const interval = readHeader(headers, names.intervalMs);
+      if (max !== undefined && max >= 1) capacity = max;
+      if (interval !== undefined && interval > 0) windowMs = interval;
+      const remaining = readHeader(headers, names.remaining);
+      // The vendor counts more in its window than this process took (other processes share the account): count
+      // the difference as taken now, the latest they can come back.
+      if (remaining !== undefined)
+        for (let missing = capacity - remaining - inUse(); missing > 0; missing--) taken.push(t);
     },
   };
 }

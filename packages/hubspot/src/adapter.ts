@@ -437,6 +437,7 @@ export function createHubspot(settings: HubspotSettings): HubspotAdapter {
     ids: readonly string[],
     signal: AbortSignalLike | undefined,
     priority: RequestOptions['priority'],
+    withAssociations = true,
   ): Promise<{ objects: Map<string, HubspotObject>; associations: Map<string, HubspotAssociations> }> => {
     const objects = new Map<string, HubspotObject>();
     const properties = await propertiesOf(type, signal);
@@ -452,7 +453,9 @@ export function createHubspot(settings: HubspotSettings): HubspotAdapter {
         if (object.archived !== true) objects.set(String(object.id), { ...object, id: String(object.id) });
       }
     }
-    const associations = await readAssociations(type, [...objects.keys()], signal, priority);
+    const associations = withAssociations
+      ? await readAssociations(type, [...objects.keys()], signal, priority)
+      : new Map<string, HubspotAssociations>();
     return { objects, associations };
   };
 
@@ -925,7 +928,21 @@ export function createHubspot(settings: HubspotSettings): HubspotAdapter {
           withBase.map((item) => item.id!),
           signal,
           'interactive',
+          false,
         );
+        // Only objects HubSpot changed after the change's base can conflict: their associations are read (to compare
+        // references and to hand back the current record); the common case costs one batch read, not two.
+        const changedSince = withBase
+          .filter((item) => {
+            const object = current?.objects.get(item.id!);
+            const vendorMs = Date.parse(toTimestamp(object?.updatedAt) ?? '');
+            return object !== undefined && !(vendorMs <= Date.parse(item.change.base!.observedAt));
+          })
+          .map((item) => item.id!);
+        if (changedSince.length > 0) {
+          const associations = await readAssociations(type, changedSince, signal, 'interactive');
+          for (const [id, value] of associations) current.associations.set(id, value);
+        }
       } catch (error) {
         for (const item of withBase) results.set(item.index, failureOf(item.change, error));
       }
