@@ -185,7 +185,7 @@ export interface SyncEngineOptions {
   writeBatchSize?: number;
   /** Attempts of a change that fails transiently, within one write-back run. @default 3 */
   writeAttempts?: number;
-  /** Golden fields written back, in model names. @default givenName, familyName, fullName, jobTitle, lifecycleStage, name, domain, industry, employees */
+  /** Golden fields written back, in model names. @default givenName, familyName, jobTitle, lifecycleStage, name, domain, industry, employees */
   writeFields?: readonly string[];
   /** Which changes count as central. @default provenance `crmkit:override` */
   writeFilter?: WriteBackFilter;
@@ -229,7 +229,6 @@ export interface SyncEngine extends EventEmitter<SyncEvents> {
 const DEFAULT_WRITE_FIELDS = [
   'givenName',
   'familyName',
-  'fullName',
   'jobTitle',
   'lifecycleStage',
   'name',
