@@ -157,6 +157,28 @@ function readHeader(headers: Headers | Record<string, string | undefined>, name:
   return Number.isFinite(value) && value >= 0 ? value : undefined;
 }
 
+/**
+ * The tokens a call of `priority` must leave: none for interactive calls; the reserve for background calls, unless it
+ * is lent to them because no interactive call was made in the last window.
+ */
+function reserveFloor(
+  options: RateBudgetOptions,
+  windowMs: () => number,
+  capacity: () => number,
+): (priority: RequestPriority, t: number) => number {
+  const reserve = options.reserveForInteractive ?? 0;
+  const lend = options.lendIdleReserve ?? true;
+  let lastInteractive = Number.NEGATIVE_INFINITY;
+  return (priority, t) => {
+    if (priority !== 'background') {
+      lastInteractive = t;
+      return 0;
+    }
+    if (lend && t - lastInteractive > windowMs()) return 0;
+    return Math.min(reserve, capacity() - 1);
+  };
+}
+
 /** Creates a private (unshared) token bucket; it starts full. */
 export function createRateBudget(options: RateBudgetOptions): RateBudget {
   validate(options);
@@ -172,16 +194,11 @@ function createContinuousBudget(options: RateBudgetOptions): RateBudget {
   const reserveForInteractive = options.reserveForInteractive ?? 0;
   let tokens = capacity;
   let last = now();
-  const lend = options.lendIdleReserve ?? true;
-  let lastInteractive = Number.NEGATIVE_INFINITY;
-  const floorFor = (priority: RequestPriority, t: number) => {
-    if (priority !== 'background') {
-      lastInteractive = t;
-      return 0;
-    }
-    if (lend && t - lastInteractive > windowMs) return 0;
-    return Math.min(reserveForInteractive, capacity - 1);
-  };
+  const floorFor = reserveFloor(
+    options,
+    () => windowMs,
+    () => capacity,
+  );
 
   const refill = () => {
     const t = now();
@@ -238,16 +255,11 @@ function createRollingBudget(options: RateBudgetOptions): RateBudget {
   /** When each token in use was taken, oldest first. */
   let taken: number[] = [];
   let head = 0;
-  const lend = options.lendIdleReserve ?? true;
-  let lastInteractive = Number.NEGATIVE_INFINITY;
-  const floorFor = (priority: RequestPriority, t: number) => {
-    if (priority !== 'background') {
-      lastInteractive = t;
-      return 0;
-    }
-    if (lend && t - lastInteractive > windowMs) return 0;
-    return Math.min(reserveForInteractive, capacity - 1);
-  };
+  const floorFor = reserveFloor(
+    options,
+    () => windowMs,
+    () => capacity,
+  );
 
   const expire = (t: number) => {
     while (head < taken.length && (taken[head] as number) + windowMs + marginMs <= t) head++;

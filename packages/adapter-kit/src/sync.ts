@@ -244,6 +244,22 @@ function syncError(message: string, cause: unknown): CrmkitError {
   return new CrmkitError({ code: ErrorCode.SYNC_FAILED, message, cause });
 }
 
+function emptyReport(mode: SyncReport['mode'], resumed: boolean): SyncReport {
+  return {
+    mode,
+    resumed,
+    batches: 0,
+    records: 0,
+    created: 0,
+    updated: 0,
+    deleted: 0,
+    unchanged: 0,
+    invalid: 0,
+    tombstones: 0,
+    durationMs: 0,
+  };
+}
+
 function recordId(type: string, externalId: string): string {
   return `${type}/${externalId}`;
 }
@@ -444,19 +460,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       }
     }
     await saveState(state);
-    const report: SyncReport = {
-      mode: state.mode,
-      resumed,
-      batches: 0,
-      records: 0,
-      created: 0,
-      updated: 0,
-      deleted: 0,
-      unchanged: 0,
-      invalid: 0,
-      tombstones: 0,
-      durationMs: 0,
-    };
+    const report = emptyReport(state.mode, resumed);
     try {
       const reading = adapter.read({
         types,
@@ -610,19 +614,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           }
         }
         if (newer.length > 0) {
-          const ignored: SyncReport = {
-            mode: 'incremental',
-            resumed: false,
-            batches: 0,
-            records: 0,
-            created: 0,
-            updated: 0,
-            deleted: 0,
-            unchanged: 0,
-            invalid: 0,
-            tombstones: 0,
-            durationMs: 0,
-          };
+          const ignored = emptyReport('incremental', false);
           await ingest(newer, ignored);
         }
         if (docs.length > 0) {
@@ -758,19 +750,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     };
     if (fresh.length === 0) return report;
     const records = await adapter.resolveWebhook(fresh, signal ? { signal } : {});
-    const ingestReport: SyncReport = {
-      mode: 'incremental',
-      resumed: false,
-      batches: 0,
-      records: 0,
-      created: 0,
-      updated: 0,
-      deleted: 0,
-      unchanged: 0,
-      invalid: 0,
-      tombstones: 0,
-      durationMs: 0,
-    };
+    const ingestReport = emptyReport('incremental', false);
     if (records.length > 0) await ingest(records, ingestReport);
     report.records = records.length;
     // After the ingest: a crash in between replays the delivery, and ingest is idempotent.

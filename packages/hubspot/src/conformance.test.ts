@@ -1,10 +1,13 @@
 /**
  * The adapter conformance suite of `@crmkit/testing`, run against the HubSpot sandbox through the sync engine.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { WebhookRequest } from '@crmkit/model';
-import { type ConformanceVendor, createHubspotSandbox, describeAdapterConformance } from '@crmkit/testing';
+import {
+  type ConformanceVendor,
+  createHubspotSandbox,
+  describeAdapterConformance,
+  startWebhookReceiver,
+} from '@crmkit/testing';
 import { createHubspot } from './adapter';
 
 describeAdapterConformance({
@@ -34,26 +37,8 @@ describeAdapterConformance({
 
     // The receiver HubSpot (the sandbox) delivers webhooks to; it hands each delivery to the test's `receive`.
     let receive: ((request: WebhookRequest) => Promise<number>) | undefined;
-    const receiver = createServer((req: IncomingMessage, res: ServerResponse) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
-        const request: WebhookRequest = {
-          method: req.method ?? 'POST',
-          url: `${base}${req.url ?? ''}`,
-          headers,
-          body: Buffer.concat(chunks).toString('utf8'),
-        };
-        (receive ? receive(request) : Promise.resolve(200)).then(
-          (status) => res.writeHead(status).end(),
-          () => res.writeHead(500).end(),
-        );
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    const base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    const receiver = await startWebhookReceiver((request) => (receive ? receive(request) : 200));
+    const base = receiver.url;
     sandbox.webhooks.subscribe({ url: `${base}/webhooks/hubspot`, clientSecret });
 
     const adapter = createHubspot({
@@ -120,7 +105,7 @@ describeAdapterConformance({
       vendor,
       teardown: async () => {
         await sandbox.close();
-        await new Promise<void>((resolve) => receiver.close(() => resolve()));
+        await receiver.close();
       },
     };
   },

@@ -2,60 +2,33 @@
  * The HubSpot adapter with a real Hub and the sync engine, end to end against the sandbox: a change in HubSpot reaches
  * the central view by webhook within seconds, and the Hub's GDPR erasure deletes the contact in HubSpot too.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createSyncEngine } from '@crmkit/adapter-kit';
 import { createDeterministicResolver, createHub, type Hub } from '@crmkit/core';
-import type { WebhookRequest } from '@crmkit/model';
-import { createHubspotSandbox, type HubspotSandbox } from '@crmkit/testing';
+import { createHubspotSandbox, type HubspotSandbox, startWebhookReceiver, type WebhookReceiver } from '@crmkit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHubspot } from './adapter';
 
 const SECRET = 'hub-test-secret';
 let sandbox: HubspotSandbox | undefined;
 let hub: Hub | undefined;
-let server: Server | undefined;
+let receiver: WebhookReceiver | undefined;
 
 afterEach(async () => {
   await hub?.close();
-  if (server) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server?.close(resolve));
-  }
+  await receiver?.close();
   await sandbox?.close();
   sandbox = undefined;
   hub = undefined;
-  server = undefined;
+  receiver = undefined;
 });
-
-async function receiver(handle: (request: WebhookRequest) => Promise<number>): Promise<string> {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
-      handle({
-        method: req.method ?? 'POST',
-        url: `${base}${req.url ?? ''}`,
-        headers,
-        body: Buffer.concat(chunks).toString(),
-      })
-        .then((status) => res.writeHead(status).end())
-        .catch(() => res.writeHead(500).end());
-    });
-  });
-  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return base;
-}
 
 describe('HubSpot with the Hub (sandbox)', () => {
   it('brings a change made in HubSpot into the central view by webhook within seconds', async () => {
     sandbox = await createHubspotSandbox({ webhookFlushIntervalMs: 50 });
     const box = sandbox;
     hub = createHub({ identity: createDeterministicResolver() });
-    const base = await receiver((request) => sync.handleWebhook(request).then((r) => r.status));
+    receiver = await startWebhookReceiver((request) => sync.handleWebhook(request).then((r) => r.status));
+    const base = receiver.url;
     const adapter = createHubspot({
       credentials: { type: 'token', token: box.accessToken },
       baseUrl: box.url,

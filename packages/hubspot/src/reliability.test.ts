@@ -7,12 +7,10 @@
  *
  * `CRMKIT_FAULT_SEEDS` sets the number of seeds (default 200); `CRMKIT_FAULT_SEED` runs one seed (to replay a failure).
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createSyncEngine, type SyncEngine } from '@crmkit/adapter-kit';
 import { createDeterministicResolver, createHub, type Hub } from '@crmkit/core';
-import { CrmkitError, type WebhookRequest, type WriteChange } from '@crmkit/model';
-import { createHubspotSandbox, type HubspotSandbox, seededRandom } from '@crmkit/testing';
+import { CrmkitError, type WriteChange } from '@crmkit/model';
+import { createHubspotSandbox, type HubspotSandbox, seededRandom, startWebhookReceiver } from '@crmkit/testing';
 import { describe, expect, it } from 'vitest';
 import { createHubspot, WRITE_KEY_PROPERTY } from './adapter';
 
@@ -25,32 +23,6 @@ interface SeedOutcome {
   seed: number;
   problems: string[];
   stats: { requests: number; faults: number; crashes: number; resumes: number; webhooks: number; conflicts: number };
-}
-
-async function startReceiver(
-  handle: (request: WebhookRequest) => Promise<number>,
-): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
-      const request: WebhookRequest = {
-        method: req.method ?? 'POST',
-        url: `${url}${req.url ?? ''}`,
-        headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-      };
-      handle(request).then(
-        (status) => res.writeHead(status).end(),
-        () => res.writeHead(500).end(),
-      );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { server, url };
 }
 
 async function runSeed(seed: number): Promise<SeedOutcome> {
@@ -73,7 +45,7 @@ async function runSeed(seed: number): Promise<SeedOutcome> {
   let conflicts = 0;
   const vendorTitles = new Set<string>();
   const conflicted = new Set<string>();
-  const receiver = await startReceiver(async (request) => {
+  const receiver = await startWebhookReceiver(async (request) => {
     if (!engine) return 503;
     const report = await engine.handleWebhook(request);
     return report.status;
@@ -292,8 +264,7 @@ async function runSeed(seed: number): Promise<SeedOutcome> {
     return { seed, problems, stats: { requests: 0, faults: 0, crashes, resumes, webhooks: 0, conflicts } };
   } finally {
     await hub.close();
-    await new Promise((resolve) => receiver.server.close(resolve));
-    receiver.server.closeAllConnections();
+    await receiver.close();
     await sandbox.close();
   }
 }

@@ -43,3 +43,4 @@ export {
 } from './plugin-conformance';
 export * from './openapi/validator';
 export * from './sandbox/hubspot';
+export { startWebhookReceiver, type WebhookReceiver } from './sandbox/receiver';

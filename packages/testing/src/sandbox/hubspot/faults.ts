@@ -1,17 +1,6 @@
 /** Seeded, deterministic fault decisions. */
+import { seededRandom } from '../../generate';
 import type { HubspotFaultConfig, HubspotFaultStats } from './types';
-
-/** mulberry32: a small deterministic PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The fault decided for one API request. */
 export interface RequestFault {
@@ -41,16 +30,16 @@ export function emptyFaultStats(): HubspotFaultStats {
 /** Holds the fault configuration and its PRNG. */
 export class FaultInjector {
   private config: HubspotFaultConfig | undefined;
-  private random: () => number = mulberry32(1);
+  private random: () => number = seededRandom(1);
   /** Webhook decisions have their own stream, so background deliveries do not shift request faults. */
-  private webhookRandom: () => number = mulberry32(0x9e3779b9);
+  private webhookRandom: () => number = seededRandom(0x9e3779b9);
   stats: HubspotFaultStats = emptyFaultStats();
 
   /** Replaces the configuration and reseeds. */
   set(config: HubspotFaultConfig): void {
     this.config = { ...config };
-    this.random = mulberry32(config.seed ?? 1);
-    this.webhookRandom = mulberry32(((config.seed ?? 1) ^ 0x9e3779b9) >>> 0);
+    this.random = seededRandom(config.seed ?? 1);
+    this.webhookRandom = seededRandom(((config.seed ?? 1) ^ 0x9e3779b9) >>> 0);
   }
 
   /** Removes every fault. */

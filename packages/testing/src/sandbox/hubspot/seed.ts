@@ -1,6 +1,6 @@
 /** Fast, deterministic bulk seeding with realistic data. */
 import { FAMILY_NAMES, GIVEN_NAMES } from '../../generate';
-import { mulberry32 } from './faults';
+import { seededRandom } from '../../generate';
 import { iso } from './http-util';
 import { defaultAssociationTypeId, resolveObjectType } from './object-types';
 import type { ObjectStore, StoredObject } from './store';
@@ -37,7 +37,7 @@ function pick<T>(rnd: () => number, list: readonly T[]): T {
 
 /** Seeds objects directly into the store (validation-free, unique emails and domains guaranteed). */
 export function seedStore(store: ObjectStore, input: HubspotSeedInput): HubspotSeedResult {
-  const rnd = mulberry32(input.seed ?? 1);
+  const rnd = seededRandom(input.seed ?? 1);
   const contactsType = resolveObjectType('contacts')!;
   const companiesType = resolveObjectType('companies')!;
   const dealsType = resolveObjectType('deals')!;
