@@ -44,11 +44,27 @@ function parseSpecs(from: ObjectTypeInfo, to: ObjectTypeInfo, raw: unknown): num
   });
 }
 
-function pair(state: SandboxState, from: ObjectTypeInfo, fromId: string, to: ObjectTypeInfo, toId: string) {
+/** Both ends of an association, or which one does not exist. */
+function findPair(
+  state: SandboxState,
+  from: ObjectTypeInfo,
+  fromId: string,
+  to: ObjectTypeInfo,
+  toId: string,
+): { a: StoredObject; b: StoredObject } | { missingId: string; message: string } {
   const a = state.store.get(from, fromId);
   const b = state.store.get(to, toId);
-  if (!a || !b) throw notFound(`${!a ? `${from.singular} ${fromId}` : `${to.singular} ${toId}`} does not exist.`);
-  return { a, b };
+  if (a && b) return { a, b };
+  return {
+    missingId: !a ? fromId : toId,
+    message: `${!a ? `${from.singular} ${fromId}` : `${to.singular} ${toId}`} does not exist.`,
+  };
+}
+
+function pair(state: SandboxState, from: ObjectTypeInfo, fromId: string, to: ObjectTypeInfo, toId: string) {
+  const found = findPair(state, from, fromId, to, toId);
+  if ('message' in found) throw notFound(found.message);
+  return found;
 }
 
 function labelsBetween(state: SandboxState, a: StoredObject, b: StoredObject): Record<string, HubspotJson> {
@@ -223,20 +239,12 @@ export function associationBatch(
         const fromId = inputId(input.from);
         const toId = inputId(input.to);
         const typeIds = parseSpecs(from, to, input.types);
-        const a = state.store.get(from, fromId);
-        const b = state.store.get(to, toId);
-        if (!a || !b) {
-          errors.push(
-            standardError(
-              'OBJECT_NOT_FOUND',
-              `${!a ? `${from.singular} ${fromId}` : `${to.singular} ${toId}`} does not exist.`,
-              {
-                ids: [!a ? fromId : toId],
-              },
-            ),
-          );
+        const found = findPair(state, from, fromId, to, toId);
+        if ('message' in found) {
+          errors.push(standardError('OBJECT_NOT_FOUND', found.message, { ids: [found.missingId] }));
           continue;
         }
+        const { a, b } = found;
         for (const typeId of typeIds) state.store.associate(a, b, typeId, ctx.source);
         results.push(labelsBetween(state, a, b));
       }
@@ -251,20 +259,12 @@ export function associationBatch(
         if (!isRecord(input)) throw validationError('Each input needs from and to.');
         const fromId = inputId(input.from);
         const toId = inputId(input.to);
-        const a = state.store.get(from, fromId);
-        const b = state.store.get(to, toId);
-        if (!a || !b) {
-          errors.push(
-            standardError(
-              'OBJECT_NOT_FOUND',
-              `${!a ? `${from.singular} ${fromId}` : `${to.singular} ${toId}`} does not exist.`,
-              {
-                ids: [!a ? fromId : toId],
-              },
-            ),
-          );
+        const found = findPair(state, from, fromId, to, toId);
+        if ('message' in found) {
+          errors.push(standardError('OBJECT_NOT_FOUND', found.message, { ids: [found.missingId] }));
           continue;
         }
+        const { a, b } = found;
         state.store.associate(a, b, typeId, ctx.source);
         results.push(...defaultResults(a, b, typeId));
       }
