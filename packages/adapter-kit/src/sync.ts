@@ -353,7 +353,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
 
   const emitter = new EventEmitter<SyncEvents>();
   let running: Promise<unknown> | undefined;
-  /** One run, write-back or webhook at a time mutates the state document. */
+  /** One run or write-back at a time mutates the state document (webhooks do not touch it). */
   let stateLock: Promise<unknown> = Promise.resolve();
   const withStateLock = <T>(fn: () => Promise<T>): Promise<T> => {
     const next = stateLock.then(fn, fn);
@@ -691,49 +691,63 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     };
   }
 
+  type CustomerFields = Record<string, { value: JsonValue; provenance?: { source?: string } }>;
   interface CustomerPayload {
-    customer?: {
-      id?: string;
-      golden?: { fields?: Record<string, { value: JsonValue; provenance?: { source?: string } }> };
-    };
+    customer?: { id?: string; golden?: { fields?: CustomerFields } };
     changedFields?: string[];
   }
 
-  /** Changes for one `customer.updated` event: the central fields, for each of the customer's records here. */
-  async function changesFor(event: { id: string; payload: JsonValue }): Promise<WriteChange[]> {
-    const payload = event.payload as unknown as CustomerPayload;
-    const customer = payload.customer;
-    if (!customer?.id || !customer.golden?.fields) return [];
-    const fields = customer.golden.fields;
-    const wanted = (payload.changedFields ?? []).filter((field) => {
-      const golden = fields[field];
-      return writeFields.has(field) && golden !== undefined && writeFilter(field, golden.provenance?.source ?? '');
-    });
+  /**
+   * Changes for one page of outbox events: for each `customer.updated`, the changed central fields, for each of the
+   * customer's records in this source. One store read for the whole page.
+   */
+  async function changesFor(
+    events: readonly { id: string; type: string; payload: JsonValue }[],
+  ): Promise<WriteChange[]> {
+    const wanted: { eventId: string; customerId: string; fields: CustomerFields; names: string[] }[] = [];
+    for (const event of events) {
+      if (event.type !== 'customer.updated') continue;
+      const payload = event.payload as unknown as CustomerPayload;
+      const customer = payload.customer;
+      if (!customer?.id || !customer.golden?.fields) continue;
+      const fields = customer.golden.fields;
+      const names = (payload.changedFields ?? []).filter((field) => {
+        const golden = fields[field];
+        return writeFields.has(field) && golden !== undefined && writeFilter(field, golden.provenance?.source ?? '');
+      });
+      if (names.length > 0) wanted.push({ eventId: event.id, customerId: customer.id, fields, names });
+    }
     if (wanted.length === 0) return [];
-    const customerId = customer.id;
-    const records = await hub.store.transaction((tx) => tx.listRecordsByCustomer([customerId]), { readOnly: true });
-    const changes: WriteChange[] = [];
+    const ids = [...new Set(wanted.map((w) => w.customerId))];
+    const records = await hub.store.transaction((tx) => tx.listRecordsByCustomer(ids), { readOnly: true });
+    const byCustomer = new Map<string, StoredRecord[]>();
     for (const record of records) {
       if (record.source !== adapter.source || !PARTY_TYPES.has(record.type) || record.deleted) continue;
-      if (!adapter.capabilities.objects[record.type]?.write) continue;
-      const known = (record.data ?? {}) as Record<string, JsonValue>;
-      const data: Record<string, JsonValue> = {};
-      const base: Record<string, JsonValue | null> = {};
-      for (const field of wanted) {
-        const value = fields[field]?.value;
-        if (value === undefined || JSON.stringify(known[field]) === JSON.stringify(value)) continue;
-        data[field] = value;
-        base[field] = known[field] ?? null;
+      if (!adapter.capabilities.objects[record.type]?.write || !record.customerId) continue;
+      byCustomer.set(record.customerId, [...(byCustomer.get(record.customerId) ?? []), record]);
+    }
+    const changes: WriteChange[] = [];
+    for (const { eventId, customerId, fields, names } of wanted) {
+      for (const record of byCustomer.get(customerId) ?? []) {
+        const known = (record.data ?? {}) as Record<string, JsonValue>;
+        const data: Record<string, JsonValue> = {};
+        const base: Record<string, JsonValue | null> = {};
+        for (const field of names) {
+          const value = fields[field]?.value;
+          if (value === undefined || JSON.stringify(known[field]) === JSON.stringify(value)) continue;
+          data[field] = value;
+          base[field] = known[field] ?? null;
+        }
+        if (Object.keys(data).length === 0) continue;
+        changes.push({
+          type: record.type,
+          externalId: record.externalId,
+          operation: 'update',
+          data,
+          idempotencyKey: `${eventId}:${record.key}`,
+          base: { observedAt: record.observedAt, data: base },
+        });
       }
-      if (Object.keys(data).length === 0) continue;
-      changes.push({
-        type: record.type,
-        externalId: record.externalId,
-        operation: 'update',
-        data,
-        idempotencyKey: `${event.id}:${record.key}`,
-        base: { observedAt: record.observedAt, data: base },
-      });
     }
     return changes;
   }
@@ -749,9 +763,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         { readOnly: true },
       );
       if (events.length === 0) break;
-      const changes: WriteChange[] = [];
-      for (const event of events) if (event.type === 'customer.updated') changes.push(...(await changesFor(event)));
-      const report = await push(changes, signal);
+      const report = await push(await changesFor(events), signal);
       total.written += report.written;
       total.skipped += report.skipped;
       total.conflicts += report.conflicts;
@@ -791,9 +803,12 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         (d) => d.id,
       ),
     );
-    const fresh = events.filter((e, i, all) => {
+    // New to the inbox, and each event once even when a delivery repeats it.
+    const fresh = events.filter((e) => {
       const id = `${name}:${e.id}`;
-      return !known.has(id) && all.findIndex((o) => o.id === e.id) === i;
+      if (known.has(id)) return false;
+      known.add(id);
+      return true;
     });
     const report: WebhookReport = {
       status: 200,
