@@ -160,13 +160,61 @@ export function parsePolicy(input: unknown): Policy {
  * (`actor.kind`, `actor.id`, `actor.roles[0].name`).
  */
 export function parseActor(input: unknown): Actor {
-  const parsed = StrictActorSchema.safeParse(input);
+  const copy = ownDataCopy(input, 'actor');
+  const parsed = StrictActorSchema.safeParse(copy);
   if (parsed.success) return parsed.data;
   fail(
     'Actor',
     issuesOf(parsed.error, 'actor', () => undefined),
     parsed.error,
   );
+}
+
+/** How deep and how wide an actor may be: an actor is a handful of keys and a short list of roles. */
+const ACTOR_COPY_LIMITS = { depth: 4, entries: 1000 } as const;
+
+/**
+ * A plain copy of `input` made of its own enumerable data properties only, for validation: nothing inherited from a
+ * prototype (`Object.create({ kind: 'system' })`, a `__proto__` literal, a polluted `Object.prototype`), no getter
+ * is called, and a Proxy's `get` trap is not consulted. Objects must be plain (prototype `Object.prototype` or
+ * `null`) and arrays real arrays; a class instance, an accessor property, a revoked Proxy or input deeper or wider
+ * than {@link ACTOR_COPY_LIMITS} is a {@link ValidationError} at the offending path.
+ */
+function ownDataCopy(input: unknown, root: string): unknown {
+  let entries = 0;
+  const refuse = (path: (string | number)[], message: string, cause?: unknown): never => {
+    fail('Actor', [{ path, pathString: formatPath(path, root), message, issueCode: 'custom' }], cause);
+  };
+  const copy = (value: unknown, path: (string | number)[]): unknown => {
+    if (value === null || typeof value !== 'object') {
+      return typeof value === 'function' ? refuse(path, 'Expected plain data, got a function') : value;
+    }
+    if (path.length >= ACTOR_COPY_LIMITS.depth) refuse(path, 'Nested too deep for an actor');
+    try {
+      const isArray = Array.isArray(value);
+      const proto = Object.getPrototypeOf(value);
+      if (isArray ? proto !== Array.prototype : proto !== Object.prototype && proto !== null) {
+        refuse(path, 'Expected a plain object (no class instance, no inherited properties)');
+      }
+      const out: unknown[] | Record<string, unknown> = isArray ? [] : Object.create(null);
+      for (const key of Object.getOwnPropertyNames(value)) {
+        if (isArray && key === 'length') continue;
+        const descriptor = Object.getOwnPropertyDescriptor(value, key);
+        if (descriptor === undefined || !descriptor.enumerable) continue;
+        const at = isArray ? Number(key) : key;
+        if (!('value' in descriptor)) refuse([...path, at], 'Expected a data property, got a getter or setter');
+        entries += 1;
+        if (entries > ACTOR_COPY_LIMITS.entries) refuse(path, 'Too many properties for an actor');
+        (out as Record<string, unknown>)[key] = copy(descriptor.value, [...path, at]);
+      }
+      return isArray ? Array.from(out as unknown[]) : out;
+    } catch (error) {
+      if (ValidationError.isInstance(error)) throw error;
+      // A revoked Proxy or a trap that throws.
+      return refuse(path, 'Could not read the actor\'s own properties', error);
+    }
+  };
+  return copy(input, []);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
