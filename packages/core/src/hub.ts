@@ -516,7 +516,11 @@ export interface Hub {
     audit(options?: { after?: number; limit?: number; target?: string }): Promise<AuditEntry[]>;
     /** Verifies the whole hash chain (pass a head published earlier to detect a truncated tail). */
     verifyAudit(options?: { expectedHead?: { seq: number; hash: string } }): Promise<AuditVerification>;
-    /** Records an admin action made outside the Hub (adapter credentials, plugin configuration ...); secrets: `secret: true`, no values. */
+    /**
+     * Records an admin action made outside the Hub (adapter credentials, plugin configuration ...); secrets:
+     * `secret: true`, no values. Validated and bounded (`ADMIN_ACTION_LIMITS`); the Hub's own actions
+     * (`policy.*`, `customer.*`, `gdpr.*` ...) cannot be recorded. Scoped: needs the capability of the action's area.
+     */
     recordAdminAction(
       input: { action: string; target: string; changes?: AuditChange[]; reason?: string },
       options?: ActorOptions,

@@ -75,7 +75,14 @@ export {
 } from './normalize';
 export { compareStrings, hashString, stableStringify } from './stable';
 export { createScopedHub, type ScopedActorOptions, type ScopedHub, type ScopedHubDeps } from './governance/scoped';
-export type { PersonExport, PurgeReport } from './governance/service';
+export {
+  ADMIN_ACTION_LIMITS,
+  adminActionCapability,
+  parseAdminAction,
+  type AdminActionInput,
+  type PersonExport,
+  type PurgeReport,
+} from './governance/service';
 export {
   Access,
   createDirectory,

@@ -203,7 +203,9 @@ describe('audit log', () => {
     const { definePlugin } = await import('@crmkit/model');
     const hub = createHub({ plugins: [definePlugin({ name: 'sales', version: '1.2.0' })] });
     await hub.ingest([person('hubspot', '1', { givenName: 'Ada', emails: ['ada@example.com'] })]);
-    await hub.as(dana).governance.recordAdminAction({
+    // Recording an adapter action needs adapter.manage (a technical admin), see threats/10.
+    const tom: Actor = { kind: 'user', id: 'u_tom', roles: [{ name: 'technical_admin' }] };
+    await hub.as(tom).governance.recordAdminAction({
       action: 'adapter.credentials',
       target: 'adapter:hubspot',
       changes: [{ field: 'token', secret: true }],
@@ -214,7 +216,7 @@ describe('audit log', () => {
       changes: [{ field: 'version', new: '1.2.0' }],
     });
     expect(log.find((e) => e.action === 'adapter.credentials')).toMatchObject({
-      actor: 'user:u_dana',
+      actor: 'user:u_tom',
       changes: [{ field: 'token', secret: true }],
     });
   });

@@ -211,7 +211,7 @@ function ownDataCopy(input: unknown, root: string): unknown {
     } catch (error) {
       if (ValidationError.isInstance(error)) throw error;
       // A revoked Proxy or a trap that throws.
-      return refuse(path, 'Could not read the actor\'s own properties', error);
+      return refuse(path, "Could not read the actor's own properties", error);
     }
   };
   return copy(input, []);

@@ -19,7 +19,7 @@ import {
 import type { CustomerView, FindQuery, Hub, IngestResult, MergeResult, Page, UnmergeResult } from '../hub';
 import { verifyStoreAudit } from './audit';
 import { Access, type Directory, parseActor } from './policy';
-import type { GovernanceServices, PersonExport, PurgeReport } from './service';
+import { adminActionCapability, type GovernanceServices, type PersonExport, type PurgeReport } from './service';
 
 /** Options of scoped calls that change something. */
 export interface ScopedActorOptions {
@@ -84,11 +84,16 @@ export interface ScopedHub {
     comment(id: string, note: string): Promise<ChangeRequest>;
   };
   readonly governance: {
-    policy(): Promise<Policy>;
     setPolicy(policy: unknown, options?: ScopedActorOptions): Promise<Policy>;
     audit(options?: { after?: number; limit?: number; target?: string }): Promise<AuditEntry[]>;
     verifyAudit(options?: { expectedHead?: { seq: number; hash: string } }): Promise<AuditVerification>;
-    /** Records an admin action that happened outside the Hub (adapter credentials, plugin configuration ...). */
+    /** The policy in force: needs `policy.manage` or `audit.read`. */
+    policy(): Promise<Policy>;
+    /**
+     * Records an admin action that happened outside the Hub (adapter credentials, plugin configuration ...). Needs the
+     * capability of the action's area (`adapter.*`: `adapter.manage`; `plugin.*`, `workflow.*`: `plugin.manage`;
+     * others: `policy.manage`); validated and bounded like `hub.governance.recordAdminAction`.
+     */
     recordAdminAction(input: {
       action: string;
       target: string;
@@ -117,7 +122,6 @@ export function createScopedHub(input: unknown, deps: ScopedHubDeps): ScopedHub 
     loaded ??= services.policy().then((policy) => new Access(policy, actor, deps.directory));
     return loaded;
   };
-  const label = (): Promise<string> => access().then((a) => a.label);
 
   /** The customer, if the actor may see it (NOT_FOUND otherwise: absence and invisibility look the same). */
   async function visible(a: Access, id: string): Promise<Customer> {
@@ -361,7 +365,18 @@ export function createScopedHub(input: unknown, deps: ScopedHubDeps): ScopedHub 
     },
 
     governance: {
-      policy: () => services.policy(),
+      async policy() {
+        const a = await access();
+        if (!a.can('policy.manage') && !a.can('audit.read')) {
+          throw new PermissionDeniedError({
+            actor: a.label,
+            operation: 'policy.read',
+            path: 'policy.manage',
+            message: `[crmkit] ${a.label} may not read the policy: it needs "policy.manage" or "audit.read".`,
+          });
+        }
+        return services.policy();
+      },
       async setPolicy(policy, options = {}) {
         const a = await access();
         a.require('policy.manage');
@@ -380,7 +395,9 @@ export function createScopedHub(input: unknown, deps: ScopedHubDeps): ScopedHub 
         return verifyStoreAudit(hub.store, options);
       },
       async recordAdminAction(input) {
-        return services.recordAdminAction(input, await label());
+        const a = await access();
+        a.require(adminActionCapability((input as { action?: unknown } | null)?.action));
+        return services.recordAdminAction(input, a.label);
       },
     },
   };
