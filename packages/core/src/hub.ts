@@ -860,6 +860,58 @@ export function createHub(options: HubOptions = {}): Hub {
     }
   }
 
+  /** The lookup keys of a `find()` query, and its name tokens (every one must match). */
+  function findKeys(query: FindQuery): { keys: string[]; tokens: string[] } {
+    if (query && 'email' in query && typeof query.email === 'string') {
+      const email = normalizeEmail(query.email);
+      return { keys: email ? [`email:${email}`] : [], tokens: [] };
+    }
+    if (query && 'phone' in query && typeof query.phone === 'string') {
+      const phone = normalizePhone(
+        query.phone,
+        options.defaultCallingCode ? { defaultCallingCode: options.defaultCallingCode } : {},
+      );
+      return { keys: phone ? [`phone:${phone}`] : [], tokens: [] };
+    }
+    if (query && 'externalId' in query && typeof query.externalId === 'string' && typeof query.source === 'string') {
+      const types: PartyRecordType[] = query.type ? [query.type] : ['person', 'organization'];
+      return {
+        keys: types.map((type) => `rec:${recordKey({ source: query.source, type, externalId: query.externalId })}`),
+        tokens: [],
+      };
+    }
+    if (query && 'name' in query && typeof query.name === 'string') {
+      const tokens = nameTokens(query.name);
+      return { keys: tokens.length > 0 ? [`name:${tokens[0]}`] : [], tokens };
+    }
+    throw new InvalidArgumentError({
+      argument: 'query',
+      message: '[crmkit/core] find() takes { email }, { phone }, { source, externalId } or { name }.',
+    });
+  }
+
+  /**
+   * The customers matching a `find()` query among the first `scan` customers (by id) carrying its first lookup key;
+   * `complete` when there were no more. The scoped Hub widens `scan` until enough of them are visible.
+   */
+  async function findCandidates(
+    query: FindQuery,
+    scan: number,
+    signal?: AbortSignal,
+  ): Promise<{ customers: Customer[]; complete: boolean }> {
+    const { keys, tokens } = findKeys(query);
+    if (keys.length === 0) return { customers: [], complete: true };
+    return read(signal, async (tx) => {
+      const rows = await tx.findCustomersByLookupKeys(keys, scan);
+      return {
+        customers: rows
+          .filter((row) => tokens.every((token) => row.lookupKeys.includes(`name:${token}`)))
+          .map(publicCustomer),
+        complete: rows.length < scan,
+      };
+    });
+  }
+
   /** Runs `ingest:before` and `interaction:before`; re-validates what handlers changed. */
   async function beforeIngest(records: SourceRecord[], origin: string | undefined): Promise<SourceRecord[]> {
     const revalidate = (inputs: readonly SourceRecordInput[]): SourceRecord[] =>
@@ -1758,42 +1810,9 @@ export function createHub(options: HubOptions = {}): Hub {
 
     async find(query, callOptions = {}) {
       const limit = checkLimit(callOptions.limit, 50);
-      let keys: string[];
-      let tokens: string[] = [];
-      if (query && 'email' in query && typeof query.email === 'string') {
-        const email = normalizeEmail(query.email);
-        keys = email ? [`email:${email}`] : [];
-      } else if (query && 'phone' in query && typeof query.phone === 'string') {
-        const phone = normalizePhone(
-          query.phone,
-          options.defaultCallingCode ? { defaultCallingCode: options.defaultCallingCode } : {},
-        );
-        keys = phone ? [`phone:${phone}`] : [];
-      } else if (
-        query &&
-        'externalId' in query &&
-        typeof query.externalId === 'string' &&
-        typeof query.source === 'string'
-      ) {
-        const types: PartyRecordType[] = query.type ? [query.type] : ['person', 'organization'];
-        keys = types.map((type) => `rec:${recordKey({ source: query.source, type, externalId: query.externalId })}`);
-      } else if (query && 'name' in query && typeof query.name === 'string') {
-        tokens = nameTokens(query.name);
-        keys = tokens.length > 0 ? [`name:${tokens[0]}`] : [];
-      } else {
-        throw new InvalidArgumentError({
-          argument: 'query',
-          message: '[crmkit/core] find() takes { email }, { phone }, { source, externalId } or { name }.',
-        });
-      }
-      if (keys.length === 0) return [];
-      return read(callOptions.signal, async (tx) => {
-        const rows = await tx.findCustomersByLookupKeys(keys, tokens.length > 1 ? 10_000 : limit);
-        return rows
-          .filter((row) => tokens.every((token) => row.lookupKeys.includes(`name:${token}`)))
-          .slice(0, limit)
-          .map(publicCustomer);
-      });
+      const { tokens } = findKeys(query);
+      const { customers } = await findCandidates(query, tokens.length > 1 ? 10_000 : limit, callOptions.signal);
+      return customers.slice(0, limit);
     },
 
     async list(callOptions = {}) {
@@ -2099,7 +2118,7 @@ export function createHub(options: HubOptions = {}): Hub {
 
     as(actor) {
       ensureOpen();
-      return createScopedHub(actor, { hub, services, directory });
+      return createScopedHub(actor, { hub, services, directory, findCandidates });
     },
 
     governance: {

@@ -454,6 +454,36 @@ export class Access {
   }
 
   /**
+   * May the actor read this field on this customer: identity always; otherwise a role that sees the customer reads
+   * it. Narrower than {@link canReadField} for an actor whose roles read different fields on different rows.
+   */
+  canReadFieldOn(customer: Customer, path: string): boolean {
+    if (IDENTITY.has(path)) return true;
+    return this.readingGrants(customer).some((grant) => grant.readFields.matches(path));
+  }
+
+  /**
+   * May the actor see an activity (interaction, opportunity) of a customer it sees: some role that sees the customer
+   * would see the activity as a row of its own, its source system and owner standing in for a customer's sources and
+   * owner. Scope `all` sees every activity; `department`: the activity's system belongs to the department, or its
+   * owner is in it (or in the actor's team, or is the actor); `team` and `own`: by the activity's owner.
+   */
+  canSeeActivity(customer: Customer, activity: { system: string; ownerId?: string | undefined }): boolean {
+    const grants = this.readingGrants(customer);
+    if (grants.length === 0) return false;
+    const ownerId = typeof activity.ownerId === 'string' && activity.ownerId !== '' ? activity.ownerId : undefined;
+    const owner = ownerId === undefined ? undefined : this.directory.user(ownerId);
+    const department = this.directory.departmentOfSystem(activity.system);
+    const facts: RowFacts = {
+      ownerId,
+      ownerTeam: owner?.teamId,
+      ownerDepartment: owner?.departmentId,
+      sourceDepartments: new Set(department === undefined ? [] : [department]),
+    };
+    return grants.some((grant) => this.inRows(grant.readRows, facts));
+  }
+
+  /**
    * The customer as the actor may see it, `undefined` when it may not see it. Identity always; `displayName`, the
    * golden fields, `golden.contactPoints` and `golden.sources` only when a role that sees the customer reads them
    * (paths `displayName`, the field name, `contactPoints`, `sources`). What is not readable is absent, never `null`

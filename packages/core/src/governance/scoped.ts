@@ -9,6 +9,7 @@ import {
   type Customer,
   type CustomerGroup,
   type ErasureReport,
+  InvalidArgumentError,
   type JsonValue,
   NotFoundError,
   PermissionDeniedError,
@@ -108,7 +109,19 @@ export interface ScopedHubDeps {
   hub: Hub;
   services: GovernanceServices;
   directory: Directory;
+  /**
+   * The customers matching a `find()` query among the first `scan` candidates (by id), and whether there were no
+   * more: lets a scoped `find()` look past customers the actor cannot see. Without it, `find()` scans at most
+   * 1,000 candidates through `hub.find`.
+   */
+  findCandidates?: (query: FindQuery, scan: number) => Promise<{ customers: Customer[]; complete: boolean }>;
 }
+
+/**
+ * How many candidates a scoped `find()` examines at most before it gives up with an `INVALID_ARGUMENT` error asking
+ * for a narrower query (actors that see every customer never scan more than they return).
+ */
+export const SCOPED_FIND_SCAN_LIMIT = 10_000;
 
 /**
  * Builds the scoped Hub of one actor. Checks happen before the call reaches the Hub (a refused call writes nothing);
@@ -159,12 +172,38 @@ export function createScopedHub(input: unknown, deps: ScopedHubDeps): ScopedHub 
     async find(query, options = {}) {
       const a = await access();
       a.require('customer.read');
-      const found = await hub.find(query, { limit: Math.min(1000, (options.limit ?? 50) * 4) });
-      return found
-        .filter((c) => a.canSeeCustomer(c))
-        .slice(0, options.limit ?? 50)
-        .map(projected(a))
-        .filter((c): c is Customer => c !== undefined);
+      const limit = options.limit ?? 50;
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+        throw new InvalidArgumentError({
+          argument: 'limit',
+          message: `[crmkit/core] "limit" must be an integer from 1 to 1000; got ${String(options.limit)}.`,
+        });
+      }
+      const candidates =
+        deps.findCandidates ??
+        (async (q: FindQuery, scan: number) => {
+          const customers = await hub.find(q, { limit: Math.min(scan, 1000) });
+          return { customers, complete: scan >= 1000 || customers.length < scan };
+        });
+      // Widen the scan until `limit` visible matches are found or the candidates end: customers the actor cannot
+      // see never push its own out of the answer.
+      for (let scan = Math.min(SCOPED_FIND_SCAN_LIMIT, Math.max(200, limit * 4)); ; ) {
+        const { customers, complete } = await candidates(query, scan);
+        const seen = customers.filter((c) => a.canSeeCustomer(c));
+        if (seen.length >= limit || complete) {
+          return seen
+            .slice(0, limit)
+            .map(projected(a))
+            .filter((c): c is Customer => c !== undefined);
+        }
+        if (scan >= SCOPED_FIND_SCAN_LIMIT) {
+          throw new InvalidArgumentError({
+            argument: 'query',
+            message: `[crmkit/core] The query matches more than ${SCOPED_FIND_SCAN_LIMIT} customers, too many to pick out the ones ${a.label} may see; narrow it (a full name, an e-mail address).`,
+          });
+        }
+        scan = Math.min(SCOPED_FIND_SCAN_LIMIT, scan * 4);
+      }
     },
 
     async list(options = {}) {
@@ -193,11 +232,23 @@ export function createScopedHub(input: unknown, deps: ScopedHubDeps): ScopedHub 
           if (a.canReadField(`attributes.${ns}`)) kept[ns] = value;
         return { ...data, attributes: kept };
       };
+      // Activities from systems (or owners) outside the actor's rows stay out, like customers outside them.
+      const inRows = (activity: { source: { system: string }; data: unknown }) =>
+        a.canSeeActivity(view.customer, {
+          system: activity.source.system,
+          ownerId: (activity.data as { ownerId?: string } | null)?.ownerId,
+        });
+      const groups = view.groups.filter((g) => membershipKnown(a, g, view.customer));
       return {
         ...view,
         customer: a.projectCustomer(view.customer)!,
-        interactions: view.interactions.map((i) => ({ ...i, data: attributes(i.data) as typeof i.data })),
-        opportunities: view.opportunities.map((o) => ({ ...o, data: attributes(o.data) as typeof o.data })),
+        interactions: view.interactions
+          .filter(inRows)
+          .map((i) => ({ ...i, data: attributes(i.data) as typeof i.data })),
+        opportunities: view.opportunities
+          .filter(inRows)
+          .map((o) => ({ ...o, data: attributes(o.data) as typeof o.data })),
+        groups: await visibleMembers(a, groups),
         related: view.related.filter((c) => a.canSeeCustomer(c)).map((c) => a.projectCustomer(c)!),
       };
     },
@@ -244,6 +295,21 @@ export function createScopedHub(input: unknown, deps: ScopedHubDeps): ScopedHub 
       async define(group, options = {}) {
         const a = await access();
         a.require('group.manage');
+        // A rule may test only fields its definer reads: otherwise the member list is an oracle for them.
+        const conditions = (group as { rule?: { conditions?: unknown } } | null)?.rule?.conditions;
+        if (Array.isArray(conditions)) {
+          for (const [index, condition] of conditions.entries()) {
+            const field = (condition as { field?: unknown } | null)?.field;
+            if (typeof field === 'string' && !a.canReadField(field)) {
+              throw new PermissionDeniedError({
+                actor: a.label,
+                operation: 'group.rule',
+                path: field,
+                message: `[crmkit] ${a.label} may not test "${field}" in a group rule (group.rule.conditions[${index}].field): it may not read that field.`,
+              });
+            }
+          }
+        }
         return hub.groups.define(group, { actor: a.label, ...options });
       },
       async remove(id) {
@@ -254,13 +320,25 @@ export function createScopedHub(input: unknown, deps: ScopedHubDeps): ScopedHub 
       async list() {
         const a = await access();
         a.require('customer.read');
-        return hub.groups.list();
+        return visibleMembers(a, await hub.groups.list());
       },
       async members(id) {
         const a = await access();
         a.require('customer.read');
+        const group = await hub.groups.get(id);
+        if (!group) throw new NotFoundError({ entity: 'group', id });
+        for (const field of ruleFields(group)) {
+          if (!a.canReadField(field)) {
+            throw new PermissionDeniedError({
+              actor: a.label,
+              operation: 'read',
+              path: field,
+              message: `[crmkit] ${a.label} may not list the members of group "${id}": its rule tests "${field}", which it may not read.`,
+            });
+          }
+        }
         return (await hub.groups.members(id))
-          .filter((c) => a.canSeeCustomer(c))
+          .filter((c) => a.canSeeCustomer(c) && membershipKnown(a, group, c))
           .map((c) => a.projectCustomer(c))
           .filter((c): c is Customer => c !== undefined);
       },
@@ -325,6 +403,9 @@ export function createScopedHub(input: unknown, deps: ScopedHubDeps): ScopedHub 
       async request(input) {
         const a = await access();
         a.require('change.request');
+        // A customer the actor may not see answers exactly like one that does not exist.
+        const customerId = (input as { customerId?: unknown } | null)?.customerId;
+        if (typeof customerId === 'string') await visible(a, customerId);
         return services.requestChange(input, { label: a.label, departmentId: departmentOf(actor) });
       },
       async list(options = {}) {
@@ -403,6 +484,26 @@ export function createScopedHub(input: unknown, deps: ScopedHubDeps): ScopedHub 
   };
   return scoped;
 
+  /**
+   * The groups with their static member ids cut to the customers the actor sees (ids of merged customers count as
+   * the customer they were merged into).
+   */
+  async function visibleMembers(a: Access, groups: CustomerGroup[]): Promise<CustomerGroup[]> {
+    const ids = [...new Set(groups.flatMap((g) => g.memberIds))];
+    if (ids.length === 0) return groups;
+    const rows = await hub.store.transaction((tx) => tx.getCustomers(ids), { readOnly: true });
+    const seen = new Set<string>();
+    for (const row of rows) {
+      if (row.status === 'active') {
+        if (a.canSeeCustomer(row)) seen.add(row.id);
+      } else if (row.status === 'merged') {
+        const home = await hub.get(row.id);
+        if (home?.status === 'active' && a.canSeeCustomer(home)) seen.add(row.id);
+      }
+    }
+    return groups.map((g) => ({ ...g, memberIds: g.memberIds.filter((id) => seen.has(id)) }));
+  }
+
   /** A key user of the request's department (or an admin for the admin queue) may act on it. */
   function mayTriage(a: Access, request: ChangeRequest): void {
     if (request.queue === 'admin') {
@@ -419,6 +520,21 @@ export function createScopedHub(input: unknown, deps: ScopedHubDeps): ScopedHub 
       });
     }
   }
+}
+
+/** The golden fields a group's rule tests. */
+function ruleFields(group: CustomerGroup): string[] {
+  return [...new Set((group.rule?.conditions ?? []).map((c) => c.field))];
+}
+
+/**
+ * May the actor know that this customer is in the group: it is a static member (chosen by a person), or the actor
+ * reads every field the rule tests on this customer (it could check the rule itself). Membership by a rule on
+ * fields the actor may not read would be an oracle for their values.
+ */
+function membershipKnown(a: Access, group: CustomerGroup, customer: Customer): boolean {
+  if (group.memberIds.includes(customer.id)) return true;
+  return ruleFields(group).every((field) => a.canReadFieldOn(customer, field));
 }
 
 function departmentOf(actor: Actor): string | null {

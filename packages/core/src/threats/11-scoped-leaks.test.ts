@@ -1,0 +1,110 @@
+import { type Actor, NotFoundError, type SourceRecordInput } from '@crmkit/model';
+import { describe, expect, it } from 'vitest';
+import { createHub } from '../hub';
+
+const T1 = '2026-03-01T10:00:00Z';
+const person = (source: string, externalId: string, data: Record<string, unknown>): SourceRecordInput =>
+  ({ type: 'person', source, externalId, observedAt: T1, data }) as SourceRecordInput;
+const call = (source: string, externalId: string, email: string, subject: string): SourceRecordInput =>
+  ({
+    type: 'interaction',
+    source,
+    externalId,
+    observedAt: T1,
+    data: {
+      channel: 'phone',
+      direction: 'inbound',
+      occurredAt: T1,
+      subject,
+      participants: [{ role: 'from', ref: { email } }],
+      activity: { kind: 'note', text: subject },
+    },
+  }) as SourceRecordInput;
+
+const departments = [
+  { id: 'sales', systems: ['hubspot'] },
+  { id: 'service', systems: ['dynamics'] },
+];
+const users = [
+  { id: 'u_sam', departmentId: 'sales' },
+  { id: 'u_vic', departmentId: 'service' },
+];
+const sam: Actor = { kind: 'user', id: 'u_sam', roles: [{ name: 'user' }], departmentId: 'sales' };
+const dana: Actor = { kind: 'user', id: 'u_dana', roles: [{ name: 'data_admin' }] };
+
+async function seeded() {
+  const hub = createHub({ departments, users });
+  await hub.ingest([
+    person('hubspot', '1', { givenName: 'Ada', familyName: 'Lovelace', emails: ['ada@example.com'], ownerId: 'u_sam' }),
+    person('dynamics', 'c9', { givenName: 'Cy', familyName: 'Twombly', emails: ['cy@example.com'], ownerId: 'u_vic' }),
+  ]);
+  const id = async (email: string) => (await hub.find({ email }))[0]!.id;
+  return { hub, ada: await id('ada@example.com'), cy: await id('cy@example.com') };
+}
+
+describe("threat 11: a scoped user learns nothing of other departments' customers", () => {
+  it('groups.list() and view().groups show only the members one may see', async () => {
+    const { hub, ada, cy } = await seeded();
+    const group = await hub.groups.define({ name: 'Key accounts', managerId: 'u_dana', memberIds: [ada, cy] });
+    const [listed] = await hub.as(sam).groups.list();
+    expect(listed?.id).toBe(group.id);
+    expect(listed?.memberIds).toEqual([ada]);
+    const [inView] = (await hub.as(sam).view(ada)).groups;
+    expect(inView?.memberIds).toEqual([ada]);
+    expect((await hub.as(dana).groups.list())[0]?.memberIds.sort()).toEqual([ada, cy].sort());
+  });
+
+  it('changes.request answers "no such customer" and "not yours" identically, and writes nothing', async () => {
+    const { hub, cy } = await seeded();
+    const before = (await hub.governance.audit({ limit: 1000 })).length;
+    const outcome = async (customerId: string) => {
+      const error = await hub
+        .as(sam)
+        .changes.request({
+          kind: 'correction',
+          title: 'Wrong name',
+          customerId,
+          field: 'givenName',
+          proposedValue: 'X',
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(NotFoundError.isInstance(error)).toBe(true);
+      const { code, entity, message } = error as NotFoundError;
+      return { code, entity, message: message.replace(customerId, '<id>') };
+    };
+    const missing = 'cus_00000000000000000000000000';
+    expect(await outcome(cy)).toEqual(await outcome(missing));
+    expect((await hub.governance.audit({ limit: 1000 })).length).toBe(before);
+    expect(await hub.as(sam).changes.list()).toEqual([]);
+  });
+
+  it("view() leaves out other departments' interactions", async () => {
+    const { hub, ada } = await seeded();
+    await hub.ingest([
+      call('hubspot', 'm1', 'ada@example.com', 'Sales call'),
+      call('dynamics', 't1', 'ada@example.com', 'Complaint about a refund'),
+    ]);
+    expect((await hub.as(dana).view(ada)).interactions.map((i) => i.data.subject).sort()).toEqual([
+      'Complaint about a refund',
+      'Sales call',
+    ]);
+    expect((await hub.as(sam).view(ada)).interactions.map((i) => i.data.subject)).toEqual(['Sales call']);
+  });
+
+  it("find() still finds one's own customer behind 250 invisible namesakes", { timeout: 60_000 }, async () => {
+    const { hub } = await seeded();
+    const namesakes = Array.from({ length: 250 }, (_, i) =>
+      person('dynamics', `j${i}`, { givenName: `Jan${i}`, familyName: 'Jansen', emails: [`jan${i}@example.com`] }),
+    );
+    await hub.ingest(namesakes);
+    await hub.ingest([person('hubspot', '2', { givenName: 'Bo', familyName: 'Jansen', emails: ['bo@example.com'] })]);
+    const bo = (await hub.find({ email: 'bo@example.com' }))[0]!.id;
+    expect((await hub.find({ name: 'Jansen' }, { limit: 1000 })).length).toBe(251);
+    const found = await hub.as(sam).find({ name: 'Jansen' });
+    expect(found.map((c) => c.id)).toEqual([bo]);
+    expect((await hub.as(sam).find({ name: 'Bo Jansen' })).map((c) => c.id)).toEqual([bo]);
+  });
+});
