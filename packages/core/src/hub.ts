@@ -897,7 +897,7 @@ export function createHub(options: HubOptions = {}): Hub {
   async function findCandidates(
     query: FindQuery,
     scan: number,
-    signal?: AbortSignal,
+    signal?: AbortSignalLike,
   ): Promise<{ customers: Customer[]; complete: boolean }> {
     const { keys, tokens } = findKeys(query);
     if (keys.length === 0) return { customers: [], complete: true };
