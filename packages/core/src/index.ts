@@ -74,7 +74,13 @@ export {
   type NormalizePhoneOptions,
 } from './normalize';
 export { compareStrings, hashString, stableStringify } from './stable';
-export { createScopedHub, type ScopedActorOptions, type ScopedHub, type ScopedHubDeps } from './governance/scoped';
+export {
+  createScopedHub,
+  SCOPED_FIND_SCAN_LIMIT,
+  type ScopedActorOptions,
+  type ScopedHub,
+  type ScopedHubDeps,
+} from './governance/scoped';
 export {
   ADMIN_ACTION_LIMITS,
   adminActionCapability,
