@@ -1,5 +1,7 @@
-import { type Actor, NotFoundError, type SourceRecordInput } from '@crmkit/model';
+import { type Actor, DEFAULT_POLICY, NotFoundError, type SourceRecordInput } from '@crmkit/model';
 import { describe, expect, it } from 'vitest';
+import { createScopedHub, SCOPED_FIND_SCAN_LIMIT } from '../governance/scoped';
+import type { GovernanceServices } from '../governance/service';
 import { createHub } from '../hub';
 
 const T1 = '2026-03-01T10:00:00Z';
@@ -106,5 +108,29 @@ describe("threat 11: a scoped user learns nothing of other departments' customer
     const found = await hub.as(sam).find({ name: 'Jansen' });
     expect(found.map((c) => c.id)).toEqual([bo]);
     expect((await hub.as(sam).find({ name: 'Bo Jansen' })).map((c) => c.id)).toEqual([bo]);
+  });
+
+  it('bounds the work of a scoped find(): a widening scan, then INVALID_ARGUMENT instead of a short answer', async () => {
+    const { hub, cy } = await seeded();
+    const invisible = (await hub.get(cy))!;
+    const scans: number[] = [];
+    const scoped = createScopedHub(sam, {
+      hub,
+      // Only the policy is needed to decide what sam sees.
+      services: { policy: async () => DEFAULT_POLICY } as unknown as GovernanceServices,
+      directory: {
+        user: () => undefined,
+        departmentOfSystem: (system) => (system === 'hubspot' ? 'sales' : 'service'),
+      },
+      findCandidates: async (_query, scan) => {
+        scans.push(scan);
+        return { customers: Array.from({ length: scan }, () => invisible), complete: false };
+      },
+    });
+    await expect(scoped.find({ name: 'Twombly' })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      argument: 'query',
+    });
+    expect(scans).toEqual([200, 800, 3200, SCOPED_FIND_SCAN_LIMIT]);
   });
 });
