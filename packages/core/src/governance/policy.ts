@@ -196,6 +196,8 @@ function ownDataCopy(input: unknown, root: string): unknown {
       if (isArray ? proto !== Array.prototype : proto !== Object.prototype && proto !== null) {
         refuse(path, 'Expected a plain object (no class instance, no inherited properties)');
       }
+      if (isArray && (value as unknown[]).length > ACTOR_COPY_LIMITS.entries)
+        refuse(path, 'Too many items for an actor');
       const out: unknown[] | Record<string, unknown> = isArray ? [] : Object.create(null);
       for (const key of Object.getOwnPropertyNames(value)) {
         if (isArray && key === 'length') continue;

@@ -75,6 +75,11 @@ describe('threat 12: an actor is read from its own data properties only', () => 
     const revoked = Proxy.revocable({ kind: 'system', id: 'root' }, {});
     revoked.revoke();
     refused(() => hub.as(revoked.proxy as never));
+    // A sparse array with a huge length is refused before anything is copied.
+    const roles: unknown[] = [];
+    roles[2 ** 31] = { name: 'user' };
+    roles.length = 2 ** 31 + 1;
+    refused(() => hub.as({ kind: 'user', id: 'u', roles } as never));
   });
 
   it('still accepts plain objects, null-prototype objects and JSON', () => {
