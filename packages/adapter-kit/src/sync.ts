@@ -437,6 +437,16 @@ const NOT_ABOUT_A_RECORD: ReadonlySet<string> = new Set([
   'STORE_LOCKED',
 ]);
 
+/** Batches at least this large whose every record is refused with one identical error stop the run (see `systemicRefusal`). */
+const SYSTEMIC_BATCH = 4;
+
+/** Longest message or path kept in a dead letter. */
+const LETTER_TEXT = 1000;
+
+function clip(text: string): string {
+  return text.length > LETTER_TEXT ? `${text.slice(0, LETTER_TEXT)}...` : text;
+}
+
 /** Where in the record a validation error points: its first issue's path without the batch index. */
 function pathInRecord(error: ValidationError): string {
   const path = error.issues[0]?.path ?? [];
@@ -614,11 +624,15 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   /**
    * Ingests records; a record the Hub refuses is set aside in the dead-letter list (and reported through the
    * `dead-letter` event, and `invalid` for validation errors), the rest go in. Dead letters of records that went in
-   * are cleared.
+   * are cleared. With `guard`, a batch whose every record is refused with one identical non-validation error stops
+   * the run instead (the Hub is failing, not the records).
    */
-  async function ingest(records: SourceRecordInput[], report: SyncReport): Promise<void> {
+  async function ingest(records: SourceRecordInput[], report: SyncReport, guard = true): Promise<void> {
     const refused: Refusal[] = [];
     const ingested = await ingestIsolating(records, report, refused);
+    // (Not when retrying dead letters: those records were refused before, all of them may be refused again.)
+    const systemic = guard ? systemicRefusal(records.length, refused) : undefined;
+    if (systemic !== undefined) throw systemic;
     const open = openLetters ?? (await loadOpenLetters());
     if (refused.length > 0) await setAside(refused, report);
     const cleared = [
@@ -633,6 +647,27 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     if (cleared.length > 0) await clearLetters(cleared, 'ingested', report);
   }
 
+  /**
+   * Every record of a batch (of several) refused with one and the same error that validation did not raise: that is
+   * the Hub failing (a plugin that throws on everything, say), not the records. Returns the error to stop the run on.
+   */
+  function systemicRefusal(size: number, refused: readonly Refusal[]): unknown {
+    if (size < SYSTEMIC_BATCH || refused.length < size) return undefined;
+    const errors = refused.map((r) => ('error' in r ? r.error : undefined));
+    const [first] = errors;
+    if (first === undefined || ValidationError.isInstance(first)) return undefined;
+    const code = CrmkitError.isInstance(first) ? first.code : undefined;
+    const message = first instanceof Error ? first.message : String(first);
+    const same = errors.every(
+      (e) =>
+        e !== undefined &&
+        !ValidationError.isInstance(e) &&
+        (CrmkitError.isInstance(e) ? e.code : undefined) === code &&
+        (e instanceof Error ? e.message : String(e)) === message,
+    );
+    return same ? first : undefined;
+  }
+
   function letterOf(refusal: Refusal, at: string): SyncDeadLetter {
     if ('refused' in refusal) {
       const { type, externalId, code, message, path } = refusal.refused;
@@ -641,8 +676,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         type,
         externalId,
         code,
-        message,
-        ...(path !== undefined ? { path } : {}),
+        message: clip(message),
+        ...(path !== undefined ? { path: clip(path) } : {}),
         firstSeenAt: at,
         lastSeenAt: at,
         attempts: 1,
@@ -654,8 +689,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       type: record.type,
       externalId: record.externalId,
       code: CrmkitError.isInstance(error) ? error.code : ErrorCode.STORE_FAILED,
-      message: error instanceof Error ? error.message : String(error),
-      ...(ValidationError.isInstance(error) ? { path: pathInRecord(error) } : {}),
+      message: clip(error instanceof Error ? error.message : String(error)),
+      ...(ValidationError.isInstance(error) ? { path: clip(pathInRecord(error)) } : {}),
       firstSeenAt: at,
       lastSeenAt: at,
       attempts: 1,
@@ -765,7 +800,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       const chunk = letters.slice(i, i + 100);
       const batch = await readByIds(chunk, signal);
       out.retried += chunk.length;
-      await ingestBatch(batch, counts);
+      await ingestBatch(batch, counts, false);
       const returned = new Set([...batch.records, ...(batch.refused ?? [])].map((r) => recordId(r.type, r.externalId)));
       const gone = chunk.filter((l) => !returned.has(recordId(l.type, l.externalId)));
       if (gone.length > 0) await clearLetters(gone, 'gone', counts);
@@ -776,8 +811,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   }
 
   /** Ingests a batch read from the vendor and sets aside the objects the adapter refused. */
-  async function ingestBatch(batch: SyncBatch, report: SyncReport): Promise<void> {
-    if (batch.records.length > 0) await ingest(batch.records, report);
+  async function ingestBatch(batch: SyncBatch, report: SyncReport, guard = true): Promise<void> {
+    if (batch.records.length > 0) await ingest(batch.records, report, guard);
     if (batch.refused && batch.refused.length > 0) {
       await setAside(
         batch.refused.map((refused) => ({ refused })),
