@@ -11,7 +11,7 @@ import { createSyncEngine, type SyncEngine } from '@crmkit/adapter-kit';
 import { createDeterministicResolver, createHub, createMemoryStore, type Hub } from '@crmkit/core';
 import { CrmkitError, ErrorCode, type Store, type StoredRecord } from '@crmkit/model';
 import { createPostgresStore, pgClient, pgliteClient } from '@crmkit/store-postgres';
-import { createHubspotSandbox, type HubspotSandbox } from '@crmkit/testing';
+import { createHubspotSandbox, type HubspotSandbox, startWebhookReceiver, type WebhookReceiver } from '@crmkit/testing';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -80,26 +80,49 @@ const STORES: Record<string, (() => Store) | undefined> = {
 };
 
 let sandbox: HubspotSandbox | undefined;
+let receiver: WebhookReceiver | undefined;
 let hub: Hub | undefined;
 afterEach(async () => {
+  await receiver?.close();
   await hub?.close();
   await sandbox?.close();
+  receiver = undefined;
   hub = undefined;
   sandbox = undefined;
 });
 
-async function setup(store: Store): Promise<{ box: HubspotSandbox; central: Hub; engine: SyncEngine }> {
-  sandbox = await createHubspotSandbox({ webhookFlushIntervalMs: 0 });
-  hub = createHub({ identity: createDeterministicResolver(), store });
+/** The sandbox, a Hub on `store` and an engine; with `webhooks`, deliveries go to the engine and `statuses` logs them. */
+async function setup(
+  store: Store,
+  webhooks = false,
+): Promise<{ box: HubspotSandbox; central: Hub; engine: SyncEngine; statuses: number[] }> {
+  const box = await createHubspotSandbox({ webhookFlushIntervalMs: 0 });
+  sandbox = box;
+  const central = createHub({ identity: createDeterministicResolver(), store });
+  hub = central;
+  const statuses: number[] = [];
+  let engine: SyncEngine | undefined;
+  if (webhooks) {
+    receiver = await startWebhookReceiver(async (request) => {
+      const status = engine ? (await engine.handleWebhook(request)).status : 503;
+      statuses.push(status);
+      return status;
+    });
+    box.webhooks.subscribe({ url: `${receiver.url}/hooks`, clientSecret: SECRET });
+  }
   const adapter = createHubspot({
-    credentials: { type: 'token', token: sandbox.accessToken },
-    baseUrl: sandbox.url,
-    portalId: sandbox.portalId,
+    credentials: { type: 'token', token: box.accessToken },
+    baseUrl: box.url,
+    portalId: box.portalId,
     objects: ['contacts'],
     pageSize: 5,
+    ...(receiver && webhooks ? { clientSecret: SECRET, webhookUrl: `${receiver.url}/hooks` } : {}),
   });
-  return { box: sandbox, central: hub, engine: createSyncEngine({ hub, adapter }) };
+  engine = createSyncEngine({ hub: central, adapter });
+  return { box, central, engine, statuses };
 }
+
+const SECRET = 'threat-03-secret';
 
 async function hubContacts(central: Hub, source: string): Promise<Map<string, StoredRecord>> {
   const records = await central.store.transaction(
@@ -183,4 +206,26 @@ describe.each(Object.keys(STORES))('threat 3: one bad value fails a whole sync (
     expect((await hubContacts(central, 'hubspot')).has(victim.id)).toBe(true);
     expect(await engine.deadLetters()).toEqual([]);
   }, 120_000);
+
+  it.skipIf(!STORES[kind])(
+    'sets aside a contact a webhook brings with a NUL, answers the delivery 200, and clears it once fixed',
+    async () => {
+      const { box, central, engine, statuses } = await setup((STORES[kind] as () => Store)(), true);
+      const good = box.createObject('contacts', { firstname: 'Grace', lastname: 'Hopper', email: 'grace@example.com' });
+      const bad = box.createObject('contacts', { firstname: 'N\u0000ul', lastname: 'Byte', email: 'nul@example.com' });
+      await box.webhooks.flush();
+      expect(statuses.length).toBeGreaterThan(0);
+      expect(statuses.every((s) => s === 200)).toBe(true);
+      const landed = await hubContacts(central, 'hubspot');
+      expect(landed.has(good.id)).toBe(true);
+      expect(landed.has(bad.id)).toBe(false);
+      expect(await engine.deadLetters()).toEqual([expect.objectContaining({ externalId: bad.id, attempts: 1 })]);
+
+      box.updateObject('contacts', bad.id, { firstname: 'Nul' });
+      await box.webhooks.flush();
+      expect(await engine.deadLetters()).toEqual([]);
+      expect((await hubContacts(central, 'hubspot')).get(bad.id)?.data).toMatchObject({ givenName: 'Nul' });
+    },
+    120_000,
+  );
 });
