@@ -98,6 +98,12 @@ export interface HttpClientOptions {
   rateLimitHeaders?: RateLimitHeaderNames;
   /** Extra headers sent with every request (not for credentials). */
   headers?: Record<string, string>;
+  /**
+   * More values to keep out of errors, besides the tokens the client sends (which it always scrubs): an OAuth
+   * client secret, the `clientId:clientSecret` pair of HTTP Basic credentials, an API key sent in a custom header.
+   * Each is scrubbed in every form it is commonly echoed in (see {@link redactSecrets}).
+   */
+  secrets?: readonly string[];
   /** `fetch` implementation; injectable for tests. Default `globalThis.fetch`. */
   fetch?: typeof fetch;
   /** Clock in milliseconds; injectable for tests. Default `Date.now`. */
@@ -166,12 +172,65 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
   return Math.max(0, date - now);
 }
 
-/** Replaces secrets in `text`: the given values, bearer tokens and JSON fields that look like credentials. */
+/** Shortest run of a secret's characters that counts as a leak of part of it (for secrets of 16 characters and more). */
+const SECRET_PART = 12;
+
+/** Base64 of the UTF-8 bytes of `text` (runs anywhere `btoa` does). */
+function base64(text: string): string {
+  let binary = '';
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+/**
+ * The forms a secret can be echoed in: as is, URL-encoded, base64 (padded and not) and base64url, longest first.
+ * Pass a `clientId:clientSecret` pair as a secret to cover HTTP Basic credentials.
+ */
+function secretForms(secret: string): string[] {
+  const b64 = base64(secret);
+  const forms = new Set([
+    secret,
+    encodeURIComponent(secret),
+    b64,
+    b64.replace(/=+$/, ''),
+    b64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''),
+  ]);
+  return [...forms].filter((f) => f.length >= 4).sort((a, b) => b.length - a.length);
+}
+
+/** Replaces every run of at least {@link SECRET_PART} characters of `secret` found in `text`. */
+function redactParts(text: string, secret: string): string {
+  if (secret.length < 16 || text.length < SECRET_PART) return text;
+  const grams = new Set<string>();
+  for (let i = 0; i + SECRET_PART <= secret.length; i++) grams.add(secret.slice(i, i + SECRET_PART));
+  let out = '';
+  let copied = 0;
+  let end = -1;
+  for (let i = 0; i + SECRET_PART <= text.length; i++) {
+    if (!grams.has(text.slice(i, i + SECRET_PART))) continue;
+    if (i > end) {
+      if (end >= 0) out += '[redacted]';
+      out += text.slice(copied, i);
+    }
+    end = Math.max(end, i + SECRET_PART);
+    copied = end;
+  }
+  if (end < 0) return text;
+  return `${out}[redacted]${text.slice(copied)}`;
+}
+
+/**
+ * Replaces secrets in `text`: the given values in every form they are commonly echoed in (as is, URL-encoded,
+ * base64, base64url; and any run of 12 or more of their characters for values of 16 characters and more), bearer
+ * tokens, and JSON fields and query parameters that look like credentials.
+ */
 export function redactSecrets(text: string, secrets: readonly (string | undefined)[] = []): string {
   let out = text;
-  for (const secret of secrets) {
-    if (secret !== undefined && secret.length >= 4) out = out.split(secret).join('[redacted]');
+  const known = secrets.filter((secret): secret is string => secret !== undefined && secret.length >= 4);
+  for (const secret of known) {
+    for (const form of secretForms(secret)) out = out.split(form).join('[redacted]');
   }
+  for (const secret of known) out = redactParts(out, secret);
   out = out.replace(/(bearer\s+)[A-Za-z0-9._~+/=-]+/gi, '$1[redacted]');
   out = out.replace(
     /("(?:[a-z_]*token|password|secret|client_secret|api_?key|hapikey|authorization)"\s*:\s*)"[^"]*"/gi,
@@ -241,7 +300,29 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     if (tokens?.refreshToken) secrets.add(tokens.refreshToken);
   };
   if (credentials.type === 'token') secrets.add(credentials.token);
+  for (const secret of options.secrets ?? []) secrets.add(secret);
   const scrub = (text: string) => redactSecrets(text, [...secrets]);
+  /** A vendor error without secrets: message and request id scrubbed, and the cause reduced to a scrubbed copy. */
+  const scrubError = (error: VendorError | RateLimitError): VendorError | RateLimitError => {
+    const requestId = error.requestId === undefined ? undefined : scrub(error.requestId);
+    if (RateLimitError.isInstance(error)) {
+      return new RateLimitError({
+        vendor: error.vendor,
+        retryAfterMs: error.retryAfterMs,
+        requestId,
+        message: scrub(error.message),
+        cause: safeCause(error.cause, scrub),
+      });
+    }
+    return new VendorError({
+      vendor: error.vendor,
+      status: error.status,
+      requestId,
+      retryable: error.retryable,
+      message: scrub(error.message),
+      cause: safeCause(error.cause, scrub),
+    });
+  };
 
   let refreshing: Promise<TokenSet> | undefined;
 
@@ -263,7 +344,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         try {
           next = await credentials.refresh(current.refreshToken, AbortSignal.timeout(timeoutMs));
         } catch (error) {
-          if (VendorError.isInstance(error) || RateLimitError.isInstance(error)) throw error;
+          if (VendorError.isInstance(error) || RateLimitError.isInstance(error)) throw scrubError(error);
           const detail = error instanceof Error ? `: ${scrub(error.message).slice(0, EXCERPT_LENGTH)}` : '';
           throw new VendorError({
             vendor,
@@ -313,20 +394,26 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     return tokens.accessToken;
   };
 
+  /** The vendor's request id, scrubbed: a vendor may echo the credentials in it. */
   const requestIdOf = (headers: Headers): string | undefined => {
     for (const name of requestIdHeaders) {
       const value = headers.get(name);
-      if (value) return value;
+      if (value) return scrub(value).slice(0, EXCERPT_LENGTH);
     }
     return undefined;
   };
 
   const excerpt = async (response: Response): Promise<string> => {
     try {
-      const text = (await response.text()).replace(/\s+/g, ' ').trim();
+      const raw = await response.text();
+      // Scrub a bounded prefix (well beyond the excerpt, so no secret is cut in two where the excerpt ends).
+      const text = raw
+        .slice(0, 16 * EXCERPT_LENGTH)
+        .replace(/\s+/g, ' ')
+        .trim();
       if (text === '') return '';
       const short = scrub(text).slice(0, EXCERPT_LENGTH);
-      return short.length < text.length ? `${short}...` : short;
+      return short.length < raw.trim().length ? `${short}...` : short;
     } catch {
       return '';
     }
@@ -337,7 +424,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const idempotent = IDEMPOTENT.has(method) || requestOptions.idempotent === true;
     const searchParams = toSearchParams(requestOptions.searchParams);
     const relative = path.replace(/^\/+/, '');
-    const where = `${method} /${relative}`;
+    // The path can hold a secret too (e.g. a token introspection call): scrubbed, as everything in a message.
+    const where = () => `${method} /${scrub(relative)}`;
     let waited = 0;
     let retries = 0;
     let refreshedOn401 = false;
@@ -378,7 +466,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           new VendorError({
             vendor,
             retryable: true,
-            message: `[crmkit/adapter-kit] ${vendor} ${where} ${what}.`,
+            message: `[crmkit/adapter-kit] ${vendor} ${where()} ${what}.`,
             cause: timedOut ? undefined : safeCause(error, scrub),
           });
         if (!idempotent) throw makeError();
@@ -410,7 +498,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
             status,
             requestId: requestIdOf(response.headers),
             retryable: false,
-            message: `[crmkit/adapter-kit] ${vendor} ${where} answered ${status} with a body that is not JSON.`,
+            message: `[crmkit/adapter-kit] ${vendor} ${where()} answered ${status} with a body that is not JSON.`,
             cause: safeCause(error, scrub),
           });
         }
@@ -430,7 +518,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           status,
           requestId,
           retryable: transient,
-          message: `[crmkit/adapter-kit] ${vendor} ${where} failed with ${status}${
+          message: `[crmkit/adapter-kit] ${vendor} ${where()} failed with ${status}${
             requestId ? ` (request id ${requestId})` : ''
           }${body ? `: ${body}` : '.'}`,
         });

@@ -262,6 +262,45 @@ describe('sync engine: reads', () => {
     expect(invalid).toEqual(['p2:VALIDATION_FAILED']);
     expect(await liveIds(hub)).toEqual(['p1', 'p3', 'p4', 'p5']);
     expect(vendor.people.size).toBe(5);
+    // Set aside with the reason, and retried by id (through resolveWebhook) on the next run once it is fixed.
+    expect(report.deadLettered).toBe(1);
+    expect(await sync.deadLetters()).toEqual([
+      expect.objectContaining({ externalId: 'p2', code: 'VALIDATION_FAILED', path: 'data.emails[0]', attempts: 1 }),
+    ]);
+    vendor.faults.invalidIds.delete('p2');
+    const next = await sync.run();
+    expect(next.deadLettersCleared).toBe(1);
+    expect(await sync.deadLetters()).toEqual([]);
+    expect(await liveIds(hub)).toEqual(['p1', 'p2', 'p3', 'p4', 'p5']);
+  });
+
+  it('stops instead of setting every record aside when the Hub fails on all of them alike', async () => {
+    const { vendor, hub } = setup();
+    const failing = {
+      store: hub.store,
+      ingest: async () => {
+        throw new Error('a plugin crashed');
+      },
+    };
+    const sync = createSyncEngine({ hub: failing, adapter: vendor.adapter, now: vendor.now, sleep: async () => {} });
+    const events = ['p1', 'p2', 'p3', 'p4', 'p5'].map((id, i) => ({
+      id: `e${i}`,
+      type: 'person',
+      externalId: id,
+      action: 'upsert',
+      occurredAt: new Date(vendor.now()).toISOString(),
+    }));
+    const request = {
+      method: 'POST',
+      url: 'https://x',
+      headers: { 'x-signature': 'good' },
+      body: JSON.stringify(events),
+    };
+    await expect(sync.handleWebhook(request)).rejects.toThrow('a plugin crashed');
+    expect(await sync.deadLetters()).toEqual([]);
+    // The claims were released: the vendor's retry is processed once the Hub works again.
+    const working = createSyncEngine({ hub, adapter: vendor.adapter, now: vendor.now, sleep: async () => {} });
+    expect(await working.handleWebhook(request)).toMatchObject({ status: 200, records: 5, duplicates: 0 });
   });
 
   it('refuses an incremental run before the first full pass and a second concurrent run', async () => {

@@ -10,8 +10,13 @@
  *   Hub's outbox and written to the vendor in batches, each change once: a ledger in the store remembers what was
  *   written, and adapters make creates idempotent. A change the vendor has overtaken is refused by the adapter as
  *   `CONFLICT`; the engine ingests the vendor's newer record instead of overwriting it.
- * - **Webhooks** — deliveries are verified by the adapter, repeats dropped through an inbox in the store, and the
- *   records resolved and ingested.
+ * - **Webhooks** — deliveries are verified by the adapter, each event claimed in an inbox in the store before it is
+ *   resolved (so concurrent copies of one delivery are processed once; a failed claim is released, a crashed one
+ *   expires), and the records resolved and ingested.
+ * - **Dead letters** — a record the Hub refuses (validation, or a store error the record causes) is set aside in a
+ *   dead-letter list with the reason; the rest of its batch and of the pass goes in. Each later run (or
+ *   {@link SyncEngine.retryDeadLetters}) reads the set-aside records again by id from the vendor and ingests them;
+ *   an entry is cleared once its record goes in.
  *
  * Everything the engine keeps lives in the Hub's store as documents (kinds `crmkit.sync.*`), so it works on every
  * store and survives restarts.
@@ -23,15 +28,19 @@ import {
   type Adapter,
   CrmkitError,
   ErrorCode,
+  formatPath,
   InvalidArgumentError,
   type JsonValue,
   type RecordType,
+  type RefusedSourceRecord,
   type SourceRecordInput,
   type Store,
   type StoredDocument,
   type StoredRecord,
+  type SyncBatch,
   throwIfAborted,
   ValidationError,
+  type WebhookEvent,
   type WebhookRequest,
   type WriteChange,
   type WriteResult,
@@ -44,6 +53,7 @@ export const SYNC_DOCUMENT_KINDS = {
   seen: 'crmkit.sync.seen',
   inbox: 'crmkit.sync.inbox',
   write: 'crmkit.sync.write',
+  deadLetter: 'crmkit.sync.dead-letter',
 } as const;
 
 /** What one `ingest()` call reported (the fields the engine reads of the Hub's `IngestResult`). */
@@ -104,7 +114,60 @@ export interface SyncReport {
   invalid: number;
   /** Tombstones written by the sweep after a complete full pass. */
   tombstones: number;
+  /** Records the Hub refused in this run, set aside in the dead-letter list (including the `invalid` ones). */
+  deadLettered: number;
+  /** Dead letters cleared in this run: their record went in (read again by the pass or by the retry). */
+  deadLettersCleared: number;
   durationMs: number;
+}
+
+/**
+ * A record the Hub refused, set aside so the rest of the pass could go in. Kept in the store (kind
+ * `crmkit.sync.dead-letter`) until the record goes in: each run reads it again by id from the vendor.
+ */
+export interface SyncDeadLetter {
+  /** Source of the record (the adapter's `source`). */
+  source: string;
+  type: RecordType;
+  externalId: string;
+  /** Code of the Hub's refusal, e.g. `VALIDATION_FAILED` or `STORE_FAILED`. */
+  code: string;
+  /** The refusal's message. */
+  message: string;
+  /** Where in the record the problem is (validation errors), e.g. `data.givenName`. */
+  path?: string;
+  /** When the record was first refused. */
+  firstSeenAt: string;
+  /** When it was last refused. */
+  lastSeenAt: string;
+  /** How many times it was refused (the first ingest and each retry). */
+  attempts: number;
+}
+
+/** What one {@link SyncEngine.retryDeadLetters} did. */
+export interface DeadLetterRetryReport {
+  /** Dead letters whose record was read again from the vendor and offered to the Hub. */
+  retried: number;
+  /** Dead letters cleared: the record went in, or the vendor no longer has it. */
+  cleared: number;
+  /** Dead letters still open. */
+  remaining: number;
+  /**
+   * False when the adapter cannot read records by id (no `resolveWebhook`): its dead letters then wait until the
+   * record comes back through a read (changed at the vendor, or the next full pass).
+   */
+  supported: boolean;
+}
+
+/** What {@link SyncEngine.status} shows. */
+export interface SyncStatus {
+  name: string;
+  /** True while a run of this engine is in progress. */
+  running: boolean;
+  /** The stored state, or `undefined` before the first run. */
+  state: SyncState | undefined;
+  /** Records set aside and not yet cleared (list them with {@link SyncEngine.deadLetters}). */
+  deadLetters: number;
 }
 
 /** A record the Hub refused, and why. */
@@ -137,22 +200,37 @@ export interface WriteReport {
 
 /** What one webhook delivery did. */
 export interface WebhookReport {
-  /** HTTP status to answer the vendor with: 200, or 401 for a refused delivery. */
-  status: 200 | 401;
+  /**
+   * HTTP status to answer the vendor with: 200 when every event is handled (now or before); 401 for a refused
+   * delivery; 503 when another copy of an event is being processed right now (answer `Retry-After` with
+   * {@link WebhookReport.retryAfterSeconds}): the vendor delivers again later, by when that copy has finished (the
+   * repeat is then dropped) or failed and released its claim (the repeat is then processed).
+   */
+  status: 200 | 401 | 503;
   events: number;
-  /** Events the inbox already held (repeated deliveries). */
+  /** Events the inbox already held as processed (repeated deliveries). */
   duplicates: number;
+  /** Events another copy of the delivery is processing right now (status 503). */
+  inProgress: number;
   records: number;
   /** Why the delivery was refused (status 401). */
   rejected?: string;
+  /** With status 503: seconds to put in `Retry-After`. */
+  retryAfterSeconds?: number;
 }
 
 /** Events of a {@link SyncEngine}. */
 export interface SyncEvents {
   /** After each ingested batch. */
   progress: [progress: { mode: 'full' | 'incremental'; batches: number; records: number; checkpoint?: string }];
-  /** A record the Hub refused; it is skipped and the run goes on. */
+  /** A record the Hub refused as invalid; it is set aside (see `dead-letter`) and the run goes on. */
   invalid: [record: SyncInvalidRecord];
+  /** A record the Hub refused was set aside in the dead-letter list (or refused again); the run goes on. */
+  'dead-letter': [letter: SyncDeadLetter];
+  /** A dead letter was cleared: its record went in, or the vendor no longer has it (`gone`). */
+  'dead-letter-cleared': [info: { type: RecordType; externalId: string; reason: 'ingested' | 'gone' }];
+  /** Retrying the dead letters after a completed run failed (the run itself completed); the next run retries. */
+  'retry-failed': [error: CrmkitError];
   /** The sweep after a complete full pass wrote tombstones. */
   tombstones: [info: { type: RecordType; count: number }];
   /** A write-back change lost to a newer vendor value. */
@@ -197,6 +275,16 @@ export interface SyncEngineOptions {
   writeFilter?: WriteBackFilter;
   /** Actor recorded on ingests. @default `sync:<name>` */
   actor?: string;
+  /**
+   * Read the dead letters' records again by id from the vendor after each completed run (needs an adapter that
+   * resolves webhooks). @default true
+   */
+  retryDeadLetters?: boolean;
+  /**
+   * How long a webhook event's claim in the inbox holds before another copy of the delivery may take it over (the
+   * process handling it died). Keep it above the time a delivery takes to resolve and ingest. @default 300000
+   */
+  webhookClaimMs?: number;
   /** Clock in milliseconds. @default Date.now */
   now?: () => number;
   /** Waits between write retries. @default setTimeout-based */
@@ -222,8 +310,23 @@ export interface SyncEngine extends EventEmitter<SyncEvents> {
   push(changes: readonly WriteChange[], options?: { signal?: AbortSignalLike }): Promise<WriteReport>;
   /** Writes central changes from the Hub's outbox back to the vendor, from where the last write-back stopped. */
   writeBack(options?: { signal?: AbortSignalLike; limit?: number }): Promise<WriteReport>;
-  /** Verifies a webhook delivery, drops repeats through the inbox, and ingests what changed. Never throws for a bad signature: answers 401. */
+  /**
+   * Verifies a webhook delivery, claims its events in the inbox (each event is processed once, however many copies
+   * arrive at the same time), and ingests what changed. Never throws for a bad signature: answers 401. Answers 503
+   * for events another copy is processing right now. Throws when resolving or ingesting fails: the claims are
+   * released, so the vendor's retry is processed.
+   */
   handleWebhook(request: WebhookRequest, options?: { signal?: AbortSignalLike }): Promise<WebhookReport>;
+  /** Where the sync stands: its state and how many records sit in the dead-letter list. */
+  status(): Promise<SyncStatus>;
+  /** The dead-letter list: records the Hub refused, with the reason, ordered by type and external id. */
+  deadLetters(options?: { limit?: number }): Promise<SyncDeadLetter[]>;
+  /**
+   * Reads the dead letters' records again by id from the vendor and ingests them: an entry is cleared when its
+   * record goes in (or the vendor no longer has it), else its `attempts` grows. Runs after each completed run too
+   * (see {@link SyncEngineOptions.retryDeadLetters}).
+   */
+  retryDeadLetters(options?: { signal?: AbortSignalLike }): Promise<DeadLetterRetryReport>;
   /** Drops inbox entries older than `olderThanMs` (vendors stop redelivering after a few days). Returns how many. */
   pruneInbox(olderThanMs: number): Promise<number>;
   /** The stored state, or `undefined` before the first run. */
@@ -244,6 +347,8 @@ const DEFAULT_WRITE_FIELDS = [
 ];
 
 const PARTY_TYPES: ReadonlySet<RecordType> = new Set(['person', 'organization']);
+
+const emptyClaim = { mine: [] as WebhookEvent[], done: 0, busy: 0, busyUntil: 0 };
 
 function syncError(message: string, cause: unknown): CrmkitError {
   if (CrmkitError.isInstance(cause) && cause.code === ErrorCode.ABORTED) return cause;
@@ -305,12 +410,54 @@ function emptyReport(mode: SyncReport['mode'], resumed: boolean): SyncReport {
     unchanged: 0,
     invalid: 0,
     tombstones: 0,
+    deadLettered: 0,
+    deadLettersCleared: 0,
     durationMs: 0,
   };
 }
 
 function recordId(type: string, externalId: string): string {
   return `${type}/${externalId}`;
+}
+
+/**
+ * Refusals that say the Hub cannot work right now, whatever the records: the run stops (and resumes later) instead
+ * of setting records aside.
+ */
+const NOT_ABOUT_A_RECORD: ReadonlySet<string> = new Set([
+  ErrorCode.ABORTED,
+  ErrorCode.CONFLICT,
+  ErrorCode.CLOSED,
+  ErrorCode.TIMEOUT,
+  ErrorCode.PERMISSION_DENIED,
+  ErrorCode.UNSUPPORTED_SPECIFICATION_VERSION,
+  ErrorCode.VENDOR_ERROR,
+  ErrorCode.RATE_LIMITED,
+  ErrorCode.SYNC_FAILED,
+  'STORE_LOCKED',
+]);
+
+/** Batches at least this large whose every record is refused with one identical error stop the run (see `systemicRefusal`). */
+const SYSTEMIC_BATCH = 4;
+
+/** Longest message or path kept in a dead letter. */
+const LETTER_TEXT = 1000;
+
+function clip(text: string): string {
+  return text.length > LETTER_TEXT ? `${text.slice(0, LETTER_TEXT)}...` : text;
+}
+
+/** Where in the record a validation error points: its first issue's path without the batch index. */
+function pathInRecord(error: ValidationError): string {
+  const path = error.issues[0]?.path ?? [];
+  return error.index !== undefined && path[0] === error.index ? formatPath(path.slice(1)) : formatPath(path);
+}
+
+/** Whether a refusal of an ingest may be caused by one of its records (bad data the store or Hub refuses). */
+function recordMayCause(error: unknown): boolean {
+  if (CrmkitError.isInstance(error)) return !NOT_ABOUT_A_RECORD.has(error.code);
+  // A raw error out of the Hub (e.g. a RangeError from a deeply nested value) is about the data it was given.
+  return error instanceof Error;
 }
 
 /**
@@ -333,6 +480,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const readAheadDepth = options.readAhead ?? 4;
   const writeBatchSize = options.writeBatchSize ?? 100;
   const writeAttempts = options.writeAttempts ?? 3;
+  const retryAfterRuns = options.retryDeadLetters ?? true;
+  const claimMs = options.webhookClaimMs ?? 300_000;
   const writeFields = new Set(options.writeFields ?? DEFAULT_WRITE_FIELDS);
   const writeFilter: WriteBackFilter = options.writeFilter ?? ((_field, source) => source === 'crmkit:override');
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
@@ -385,8 +534,61 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     });
   }
 
-  /** Ingests records; a record the Hub refuses is reported and left out, the rest go in. */
-  async function ingest(records: SourceRecordInput[], report: SyncReport): Promise<void> {
+  // ---- ingest and dead letters ------------------------------------------------------------------------------------
+
+  const letterId = (type: string, externalId: string) => `${name}:${recordId(type, externalId)}`;
+  /** Ids of the open dead letters, as last loaded or changed by this engine (to clear them without a read). */
+  let openLetters: Set<string> | undefined;
+
+  async function listLetterDocs(limit = Number.POSITIVE_INFINITY): Promise<StoredDocument[]> {
+    const out: StoredDocument[] = [];
+    let after: string | undefined;
+    while (out.length < limit) {
+      const page = await hub.store.transaction(
+        (tx) =>
+          tx.listDocuments(SYNC_DOCUMENT_KINDS.deadLetter, {
+            ref: name,
+            limit: Math.min(500, limit - out.length),
+            ...(after ? { after } : {}),
+          }),
+        { readOnly: true },
+      );
+      out.push(...page);
+      if (page.length < 500) break;
+      after = page.at(-1)?.id;
+    }
+    return out;
+  }
+
+  async function loadOpenLetters(): Promise<Set<string>> {
+    openLetters = new Set((await listLetterDocs()).map((d) => d.id));
+    return openLetters;
+  }
+
+  /** A store that answers a read is working: a refusal it gave was about the data written, not the store. */
+  async function storeWorks(): Promise<boolean> {
+    try {
+      await hub.store.transaction((tx) => tx.getDocuments(SYNC_DOCUMENT_KINDS.state, [name]), { readOnly: true });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** A record the Hub refused (`error`), or an object the adapter could not map (`refused`). */
+  type Refusal = { record: SourceRecordInput; error: unknown } | { refused: RefusedSourceRecord };
+
+  /**
+   * Ingests `records`, isolating records the Hub refuses: a validation error that names an index drops that record;
+   * any other refusal a record can cause splits the batch in halves until the refused records are alone. Returns
+   * the records that went in; refused ones are added to `refused`. Errors that say the Hub cannot work now
+   * (aborted, conflicts, closed, or a store that no longer answers) are thrown.
+   */
+  async function ingestIsolating(
+    records: SourceRecordInput[],
+    report: SyncReport,
+    refused: Refusal[],
+  ): Promise<SourceRecordInput[]> {
     let remaining = records;
     while (remaining.length > 0) {
       try {
@@ -395,15 +597,227 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         report.updated += result.updated;
         report.deleted += result.deleted;
         report.unchanged += result.unchanged;
-        return;
+        return remaining;
       } catch (error) {
-        if (!ValidationError.isInstance(error) || error.index === undefined) throw error;
-        const bad = remaining[error.index];
-        if (!bad) throw error;
-        report.invalid++;
-        emitter.emit('invalid', { type: bad.type, externalId: bad.externalId, error });
-        remaining = remaining.filter((_, i) => i !== error.index);
+        if (!recordMayCause(error)) throw error;
+        const index = ValidationError.isInstance(error) ? error.index : undefined;
+        const named = index === undefined ? undefined : remaining[index];
+        if (named) {
+          refused.push({ record: named, error });
+          remaining = remaining.filter((_, i) => i !== index);
+          continue;
+        }
+        if (remaining.length === 1) {
+          if (!ValidationError.isInstance(error) && !(await storeWorks())) throw error;
+          refused.push({ record: remaining[0] as SourceRecordInput, error });
+          return [];
+        }
+        const half = Math.ceil(remaining.length / 2);
+        const first = await ingestIsolating(remaining.slice(0, half), report, refused);
+        const second = await ingestIsolating(remaining.slice(half), report, refused);
+        return [...first, ...second];
       }
+    }
+    return [];
+  }
+
+  /**
+   * Ingests records; a record the Hub refuses is set aside in the dead-letter list (and reported through the
+   * `dead-letter` event, and `invalid` for validation errors), the rest go in. Dead letters of records that went in
+   * are cleared. With `guard`, a batch whose every record is refused with one identical non-validation error stops
+   * the run instead (the Hub is failing, not the records).
+   */
+  async function ingest(records: SourceRecordInput[], report: SyncReport, guard = true): Promise<void> {
+    const refused: Refusal[] = [];
+    const ingested = await ingestIsolating(records, report, refused);
+    // (Not when retrying dead letters: those records were refused before, all of them may be refused again.)
+    const systemic = guard ? systemicRefusal(records.length, refused) : undefined;
+    if (systemic !== undefined) throw systemic;
+    const open = openLetters ?? (await loadOpenLetters());
+    if (refused.length > 0) await setAside(refused, report);
+    const cleared = [
+      ...new Map(
+        ingested
+          .filter((r) => open.has(letterId(r.type, r.externalId)))
+          .map((r) => [letterId(r.type, r.externalId), r]),
+      ).values(),
+    ].filter(
+      (r) => !refused.some((f) => 'record' in f && f.record.type === r.type && f.record.externalId === r.externalId),
+    );
+    if (cleared.length > 0) await clearLetters(cleared, 'ingested', report);
+  }
+
+  /**
+   * Every record of a batch (of several) refused with one and the same error that validation did not raise: that is
+   * the Hub failing (a plugin that throws on everything, say), not the records. Returns the error to stop the run on.
+   */
+  function systemicRefusal(size: number, refused: readonly Refusal[]): unknown {
+    if (size < SYSTEMIC_BATCH || refused.length < size) return undefined;
+    const errors = refused.map((r) => ('error' in r ? r.error : undefined));
+    const [first] = errors;
+    if (first === undefined || ValidationError.isInstance(first)) return undefined;
+    const code = CrmkitError.isInstance(first) ? first.code : undefined;
+    const message = first instanceof Error ? first.message : String(first);
+    const same = errors.every(
+      (e) =>
+        e !== undefined &&
+        !ValidationError.isInstance(e) &&
+        (CrmkitError.isInstance(e) ? e.code : undefined) === code &&
+        (e instanceof Error ? e.message : String(e)) === message,
+    );
+    return same ? first : undefined;
+  }
+
+  function letterOf(refusal: Refusal, at: string): SyncDeadLetter {
+    if ('refused' in refusal) {
+      const { type, externalId, code, message, path } = refusal.refused;
+      return {
+        source: adapter.source,
+        type,
+        externalId,
+        code,
+        message: clip(message),
+        ...(path !== undefined ? { path: clip(path) } : {}),
+        firstSeenAt: at,
+        lastSeenAt: at,
+        attempts: 1,
+      };
+    }
+    const { record, error } = refusal;
+    return {
+      source: record.source,
+      type: record.type,
+      externalId: record.externalId,
+      code: CrmkitError.isInstance(error) ? error.code : ErrorCode.STORE_FAILED,
+      message: clip(error instanceof Error ? error.message : String(error)),
+      ...(ValidationError.isInstance(error) ? { path: clip(pathInRecord(error)) } : {}),
+      firstSeenAt: at,
+      lastSeenAt: at,
+      attempts: 1,
+    };
+  }
+
+  async function setAside(refused: readonly Refusal[], report: SyncReport): Promise<void> {
+    const at = iso();
+    const letters = new Map<string, SyncDeadLetter>();
+    for (const refusal of refused) {
+      const letter = letterOf(refusal, at);
+      letters.set(letterId(letter.type, letter.externalId), letter);
+    }
+    const stored = await hub.store.transaction(async (tx) => {
+      const known = new Map(
+        (await tx.getDocuments(SYNC_DOCUMENT_KINDS.deadLetter, [...letters.keys()])).map((d) => [
+          d.id,
+          d.data as unknown as SyncDeadLetter,
+        ]),
+      );
+      const out: SyncDeadLetter[] = [];
+      for (const [id, letter] of letters) {
+        const before = known.get(id);
+        const next = before ? { ...letter, firstSeenAt: before.firstSeenAt, attempts: before.attempts + 1 } : letter;
+        await tx.putDocument({
+          kind: SYNC_DOCUMENT_KINDS.deadLetter,
+          id,
+          ref: name,
+          data: JSON.parse(JSON.stringify(next)) as JsonValue,
+          updatedAt: at,
+        });
+        out.push(next);
+      }
+      return out;
+    });
+    for (const id of letters.keys()) openLetters?.add(id);
+    report.deadLettered += refused.length;
+    for (const refusal of refused) {
+      if ('record' in refusal && ValidationError.isInstance(refusal.error)) {
+        report.invalid++;
+        const { record, error } = refusal;
+        emitter.emit('invalid', { type: record.type, externalId: record.externalId, error });
+      }
+    }
+    for (const letter of stored) emitter.emit('dead-letter', letter);
+  }
+
+  async function clearLetters(
+    records: readonly { type: RecordType; externalId: string }[],
+    reason: 'ingested' | 'gone',
+    report?: SyncReport,
+  ): Promise<number> {
+    const ids = records.map((r) => letterId(r.type, r.externalId));
+    const removed = await hub.store.transaction(async (tx) => {
+      const present = new Set((await tx.getDocuments(SYNC_DOCUMENT_KINDS.deadLetter, ids)).map((d) => d.id));
+      for (const id of present) await tx.deleteDocument(SYNC_DOCUMENT_KINDS.deadLetter, id);
+      return present;
+    });
+    for (const id of ids) openLetters?.delete(id);
+    let count = 0;
+    for (const record of records) {
+      if (!removed.has(letterId(record.type, record.externalId))) continue;
+      count++;
+      emitter.emit('dead-letter-cleared', { type: record.type, externalId: record.externalId, reason });
+    }
+    if (report) report.deadLettersCleared += count;
+    return count;
+  }
+
+  /** Reads records again by id: `adapter.readByIds`, else `resolveWebhook` with upsert events; absent: neither. */
+  const readByIds: ((refs: readonly SyncDeadLetter[], signal?: AbortSignalLike) => Promise<SyncBatch>) | undefined =
+    adapter.readByIds
+      ? (refs, signal) =>
+          (adapter.readByIds as NonNullable<Adapter['readByIds']>)(
+            refs.map((l) => ({ type: l.type, externalId: l.externalId })),
+            signal ? { signal } : {},
+          )
+      : adapter.resolveWebhook
+        ? async (refs, signal) => {
+            const at = iso();
+            const events: WebhookEvent[] = refs.map((l) => ({
+              id: `crmkit:retry:${recordId(l.type, l.externalId)}`,
+              type: l.type,
+              externalId: l.externalId,
+              action: 'upsert',
+              occurredAt: at,
+            }));
+            const resolve = adapter.resolveWebhook as NonNullable<Adapter['resolveWebhook']>;
+            return { records: await resolve(events, signal ? { signal } : {}) };
+          }
+        : undefined;
+
+  async function retryDeadLetters(
+    signal?: AbortSignalLike,
+    report?: SyncReport,
+    skip?: ReadonlySet<string>,
+  ): Promise<DeadLetterRetryReport> {
+    const all = (await listLetterDocs()).map((d) => d.data as unknown as SyncDeadLetter);
+    openLetters = new Set(all.map((l) => letterId(l.type, l.externalId)));
+    const letters = all.filter((l) => !skip?.has(letterId(l.type, l.externalId)));
+    const out: DeadLetterRetryReport = { retried: 0, cleared: 0, remaining: all.length, supported: true };
+    if (!readByIds) return { ...out, supported: false };
+    const counts = report ?? emptyReport('incremental', false);
+    const clearedBefore = counts.deadLettersCleared;
+    for (let i = 0; i < letters.length; i += 100) {
+      throwIfAborted(signal);
+      const chunk = letters.slice(i, i + 100);
+      const batch = await readByIds(chunk, signal);
+      out.retried += chunk.length;
+      await ingestBatch(batch, counts, false);
+      const returned = new Set([...batch.records, ...(batch.refused ?? [])].map((r) => recordId(r.type, r.externalId)));
+      const gone = chunk.filter((l) => !returned.has(recordId(l.type, l.externalId)));
+      if (gone.length > 0) await clearLetters(gone, 'gone', counts);
+    }
+    out.cleared = counts.deadLettersCleared - clearedBefore;
+    out.remaining = openLetters.size;
+    return out;
+  }
+
+  /** Ingests a batch read from the vendor and sets aside the objects the adapter refused. */
+  async function ingestBatch(batch: SyncBatch, report: SyncReport, guard = true): Promise<void> {
+    if (batch.records.length > 0) await ingest(batch.records, report, guard);
+    if (batch.refused && batch.refused.length > 0) {
+      await setAside(
+        batch.refused.map((refused) => ({ refused })),
+        report,
+      );
     }
   }
 
@@ -511,7 +925,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     }
     await saveState(state);
     const report = emptyReport(state.mode, resumed);
+    /** Records this run read (and so offered to the Hub already): the retry after the pass leaves them alone. */
+    const tried = new Set<string>();
     try {
+      await loadOpenLetters();
       const reading = readAhead(
         adapter.read({
           types,
@@ -522,17 +939,22 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       );
       for await (const batch of reading) {
         throwIfAborted(signal);
-        if (batch.records.length > 0) await ingest(batch.records, report);
+        await ingestBatch(batch, report);
+        for (const r of [...batch.records, ...(batch.refused ?? [])]) tried.add(letterId(r.type, r.externalId));
         report.batches++;
         report.records += batch.records.length;
         const extra: StoredDocument[] = [];
-        if (state.mode === 'full' && batch.records.length > 0) {
+        if (state.mode === 'full' && batch.records.length + (batch.refused?.length ?? 0) > 0) {
           extra.push({
             kind: SYNC_DOCUMENT_KINDS.seen,
             // Zero-padded so the documents list in pass order; a replayed batch overwrites its own chunk.
             id: `${name}:${state.passId}:${String(state.seenChunks).padStart(8, '0')}`,
             ref: `${name}:${state.passId}`,
-            data: batch.records.filter((r) => !r.deleted).map((r) => recordId(r.type, r.externalId)),
+            // Objects the adapter refused are seen too: the sweep must not delete the version the Hub holds.
+            data: [
+              ...batch.records.filter((r) => !r.deleted).map((r) => recordId(r.type, r.externalId)),
+              ...(batch.refused ?? []).map((r) => recordId(r.type, r.externalId)),
+            ],
             updatedAt: iso(),
           });
           state.seenChunks++;
@@ -565,6 +987,20 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       );
       emitter.emit('failed', failure);
       throw failure;
+    }
+    if (retryAfterRuns && (openLetters?.size ?? 0) > 0) {
+      try {
+        await retryDeadLetters(signal, report, tried);
+      } catch (error) {
+        // The pass completed and is saved; the dead letters stay and the next run retries them.
+        emitter.emit(
+          'retry-failed',
+          syncError(
+            `[crmkit/adapter-kit] Sync "${name}" could not retry its dead letters; the next run tries again.`,
+            error,
+          ),
+        );
+      }
     }
     report.durationMs = now() - startedMs;
     emitter.emit('completed', report);
@@ -781,6 +1217,78 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
 
   // ---- webhooks ---------------------------------------------------------------------------------------------------
 
+  /**
+   * An inbox entry. Absent: never seen. `claimed`: a copy of the delivery is processing the event, until `until`
+   * (a claim past `until` belongs to a process that died and may be taken over). `done` (or no status: entries
+   * written before claims existed): processed.
+   */
+  interface InboxEntry {
+    status?: 'claimed' | 'done';
+    owner?: string;
+    until?: string;
+    occurredAt?: string;
+  }
+
+  /**
+   * Claims the events in one transaction: every store runs it atomically (the memory store serialises
+   * transactions, PGlite has one connection, PostgreSQL runs it SERIALIZABLE and retries the loser, which then sees
+   * the winner's claim). Returns the events this call now owns, and which ones are done or claimed by another copy.
+   */
+  async function claimEvents(
+    events: readonly WebhookEvent[],
+    owner: string,
+  ): Promise<{ mine: WebhookEvent[]; done: number; busy: number; busyUntil: number }> {
+    const byId = new Map(events.map((e) => [`${name}:${e.id}`, e]));
+    return hub.store.transaction(async (tx) => {
+      const at = now();
+      const entries = new Map(
+        (await tx.getDocuments(SYNC_DOCUMENT_KINDS.inbox, [...byId.keys()])).map((d) => [
+          d.id,
+          d.data as unknown as InboxEntry,
+        ]),
+      );
+      const mine: WebhookEvent[] = [];
+      let done = 0;
+      let busy = 0;
+      let busyUntil = at;
+      for (const [id, event] of byId) {
+        const entry = entries.get(id);
+        if (entry && entry.status !== 'claimed') {
+          done++;
+          continue;
+        }
+        const until = entry?.until ? Date.parse(entry.until) : Number.NaN;
+        if (entry && until > at) {
+          busy++;
+          busyUntil = Math.max(busyUntil, until);
+          continue;
+        }
+        mine.push(event);
+        await tx.putDocument({
+          kind: SYNC_DOCUMENT_KINDS.inbox,
+          id,
+          ref: name,
+          data: { status: 'claimed', owner, until: new Date(at + claimMs).toISOString() },
+          updatedAt: new Date(at).toISOString(),
+        });
+      }
+      return { mine, done, busy, busyUntil };
+    });
+  }
+
+  /** Drops this owner's claims (processing failed), so a retried delivery is processed. */
+  async function releaseClaims(events: readonly WebhookEvent[], owner: string): Promise<void> {
+    const ids = events.map((e) => `${name}:${e.id}`);
+    await hub.store.transaction(async (tx) => {
+      for (const doc of await tx.getDocuments(SYNC_DOCUMENT_KINDS.inbox, ids)) {
+        const entry = doc.data as unknown as InboxEntry;
+        if (entry.status === 'claimed' && entry.owner === owner) {
+          await tx.deleteDocument(SYNC_DOCUMENT_KINDS.inbox, doc.id);
+        }
+      }
+    });
+  }
+
   async function handleWebhook(request: WebhookRequest, signal?: AbortSignalLike): Promise<WebhookReport> {
     if (!adapter.parseWebhook || !adapter.resolveWebhook) {
       throw new InvalidArgumentError({
@@ -793,43 +1301,42 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       events = await adapter.parseWebhook(request);
     } catch (error) {
       if (CrmkitError.isInstance(error) && error.code === ErrorCode.WEBHOOK_REJECTED) {
-        return { status: 401, events: 0, duplicates: 0, records: 0, rejected: error.message };
+        return { status: 401, events: 0, duplicates: 0, inProgress: 0, records: 0, rejected: error.message };
       }
       throw error;
     }
-    const ids = [...new Set(events.map((e) => `${name}:${e.id}`))];
-    const known = new Set(
-      (await hub.store.transaction((tx) => tx.getDocuments(SYNC_DOCUMENT_KINDS.inbox, ids), { readOnly: true })).map(
-        (d) => d.id,
-      ),
-    );
-    // New to the inbox, and each event once even when a delivery repeats it.
-    const fresh = events.filter((e) => {
-      const id = `${name}:${e.id}`;
-      if (known.has(id)) return false;
-      known.add(id);
-      return true;
-    });
+    // Each event once even when a delivery repeats it.
+    const unique = [...new Map(events.map((e) => [e.id, e])).values()];
+    const owner = `${now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+    const { mine, done, busy, busyUntil } = unique.length > 0 ? await claimEvents(unique, owner) : emptyClaim;
     const report: WebhookReport = {
-      status: 200,
+      status: busy > 0 ? 503 : 200,
       events: events.length,
-      duplicates: events.length - fresh.length,
+      duplicates: events.length - unique.length + done,
+      inProgress: busy,
       records: 0,
+      ...(busy > 0 ? { retryAfterSeconds: Math.max(1, Math.ceil((busyUntil - now()) / 1000)) } : {}),
     };
-    if (fresh.length === 0) return report;
-    const records = await adapter.resolveWebhook(fresh, signal ? { signal } : {});
-    const ingestReport = emptyReport('incremental', false);
-    if (records.length > 0) await ingest(records, ingestReport);
-    report.records = records.length;
-    // After the ingest: a crash in between replays the delivery, and ingest is idempotent.
+    if (mine.length === 0) return report;
+    try {
+      const records = await adapter.resolveWebhook(mine, signal ? { signal } : {});
+      const ingestReport = emptyReport('incremental', false);
+      if (records.length > 0) await ingest(records, ingestReport);
+      report.records = records.length;
+    } catch (error) {
+      await releaseClaims(mine, owner).catch(() => undefined);
+      throw error;
+    }
+    // After the ingest: a crash in between leaves the claim to expire, and the vendor's retry is processed then
+    // (ingest is idempotent).
     const at = iso();
     await hub.store.transaction(async (tx) => {
-      for (const event of fresh) {
+      for (const event of mine) {
         await tx.putDocument({
           kind: SYNC_DOCUMENT_KINDS.inbox,
           id: `${name}:${event.id}`,
           ref: name,
-          data: { occurredAt: event.occurredAt },
+          data: { status: 'done', occurredAt: event.occurredAt },
           updatedAt: at,
         });
       }
@@ -886,6 +1393,16 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     },
     pruneInbox,
     state: loadState,
+    async status(): Promise<SyncStatus> {
+      const [state, letters] = await Promise.all([loadState(), listLetterDocs()]);
+      return { name, running: running !== undefined, state, deadLetters: letters.length };
+    },
+    async deadLetters(listOptions: { limit?: number } = {}): Promise<SyncDeadLetter[]> {
+      return (await listLetterDocs(listOptions.limit)).map((d) => d.data as unknown as SyncDeadLetter);
+    },
+    retryDeadLetters(retryOptions: { signal?: AbortSignalLike } = {}): Promise<DeadLetterRetryReport> {
+      return retryDeadLetters(retryOptions.signal);
+    },
     async reset() {
       await withStateLock(async () => {
         const stored = await loadState();

@@ -23,11 +23,13 @@ import {
   type AdapterCapabilities,
   CrmkitError,
   type EraseRequest,
+  ErrorCode,
   type EraseResult,
   type JsonValue,
   RateLimitError,
   type ReadOptions,
   type RecordType,
+  type RefusedSourceRecord,
   type SourceRecordInput,
   type SyncBatch,
   throwIfAborted,
@@ -53,6 +55,7 @@ import {
   toTombstone,
 } from './mapping';
 import {
+  externalIdOf,
   HUBSPOT_OBJECTS,
   type HubspotObjectType,
   isEngagementType,
@@ -375,21 +378,30 @@ export function createHubspot(settings: HubspotSettings): HubspotAdapter {
 
   // ----- mapping and reporting ----------------------------------------------------------------------------------
 
+  /** Maps objects to records; objects that do not map to valid records are reported and returned as `refused`. */
   const mapObjects = (
     type: HubspotObjectType,
     objects: HubspotObject[],
     associationsOf: (object: HubspotObject) => HubspotAssociations,
-  ): SourceRecordInput[] => {
+  ): { records: SourceRecordInput[]; refused: RefusedSourceRecord[] } => {
     const records: SourceRecordInput[] = [];
+    const refused: RefusedSourceRecord[] = [];
     for (const object of objects) {
       const result = toSourceRecord(type, object, associationsOf(object), context);
       if (result.ok) records.push(result.record);
       else {
         invalidCount += 1;
         s.onInvalid?.(result.report);
+        refused.push({
+          type: HUBSPOT_OBJECTS[type].recordType,
+          externalId: externalIdOf(type, object.id),
+          code: ErrorCode.VALIDATION_FAILED,
+          message: `[crmkit/hubspot] ${type} ${object.id} is invalid at ${result.report.path}: ${result.report.message}`,
+          path: result.report.path,
+        });
       }
     }
-    return records;
+    return { records, refused };
   };
 
   // ----- associations (v4 batch read) ---------------------------------------------------------------------------
@@ -503,7 +515,7 @@ export function createHubspot(settings: HubspotSettings): HubspotAdapter {
         { cursor: index === startIndex ? startAfter : undefined, signal },
       );
       for await (const page of pages) {
-        const records = mapObjects(
+        const { records, refused } = mapObjects(
           type,
           page.items.map((o) => ({ ...o, id: String(o.id) })),
           associationsFromV3,
@@ -514,7 +526,7 @@ export function createHubspot(settings: HubspotSettings): HubspotAdapter {
         } else if (index + 1 < types.length) {
           checkpoint = { v: 1, mode: 'full', types, index: index + 1, passStartedAt };
         } else checkpoint = finalCheckpoint;
-        yield { records, checkpoint: encodeCheckpoint(checkpoint) };
+        yield { records, checkpoint: encodeCheckpoint(checkpoint), ...(refused.length > 0 ? { refused } : {}) };
       }
     }
   }
@@ -589,13 +601,17 @@ export function createHubspot(settings: HubspotSettings): HubspotAdapter {
           signal,
           'background',
         );
-        const records = mapObjects(type, fresh, (o) => associations.get(o.id) ?? {});
+        const { records, refused } = mapObjects(type, fresh, (o) => associations.get(o.id) ?? {});
         const more = answer?.paging?.next?.after !== undefined && results.length > 0;
         // A page without anything new is a group of objects sharing one modification time: page through it.
         if (more && boundaryMs === startBoundary) offset += results.length;
         else offset = 0;
         since[type] = more ? new Date(boundaryMs).toISOString() : nextSince;
-        yield { records, checkpoint: encodeCheckpoint({ v: 1, mode: 'incremental', since: { ...since } }) };
+        yield {
+          records,
+          checkpoint: encodeCheckpoint({ v: 1, mode: 'incremental', since: { ...since } }),
+          ...(refused.length > 0 ? { refused } : {}),
+        };
         if (!more) break;
       }
     }
@@ -1171,19 +1187,48 @@ export function createHubspot(settings: HubspotSettings): HubspotAdapter {
       }
     }
     const out: SourceRecordInput[] = [];
-    const toRead = new Map<HubspotObjectType, string[]>();
+    const changed: { type: RecordType; externalId: string }[] = [];
     for (const event of latest.values()) {
       const type = objectTypeOfRecord(event.type, event.externalId);
       const id = event.type === 'interaction' ? parseEngagementId(event.externalId)?.id : event.externalId;
       if (type === undefined || id === undefined || !s.objects.includes(type)) continue;
       if (event.action === 'delete') out.push(toTombstone(type, id, event.occurredAt, s.source));
-      else toRead.set(type, [...(toRead.get(type) ?? []), id]);
+      else changed.push(event);
+    }
+    out.push(...(await readRecords(changed, options.signal, 'interactive')).records);
+    return out;
+  };
+
+  /** The current state of records by type and external id; records HubSpot no longer has are left out. */
+  const readRecords = async (
+    refs: readonly { type: RecordType; externalId: string }[],
+    signal: AbortSignalLike | undefined,
+    priority: RequestOptions['priority'],
+  ): Promise<SyncBatch & { refused: RefusedSourceRecord[] }> => {
+    const out: SyncBatch & { refused: RefusedSourceRecord[] } = { records: [], refused: [] };
+    const toRead = new Map<HubspotObjectType, string[]>();
+    for (const ref of refs) {
+      const type = objectTypeOfRecord(ref.type, ref.externalId);
+      const id = ref.type === 'interaction' ? parseEngagementId(ref.externalId)?.id : ref.externalId;
+      if (type === undefined || id === undefined || !s.objects.includes(type)) continue;
+      toRead.set(type, [...(toRead.get(type) ?? []), id]);
     }
     for (const [type, ids] of toRead) {
-      const { objects, associations } = await readObjects(type, ids, options.signal, 'interactive');
-      out.push(...mapObjects(type, [...objects.values()], (o) => associations.get(o.id) ?? {}));
+      const { objects, associations } = await readObjects(type, ids, signal, priority);
+      const mapped = mapObjects(type, [...objects.values()], (o) => associations.get(o.id) ?? {});
+      out.records.push(...mapped.records);
+      out.refused.push(...mapped.refused);
     }
     return out;
+  };
+
+  const readByIds = async (
+    refs: readonly { type: RecordType; externalId: string }[],
+    options: { signal?: AbortSignalLike } = {},
+  ): Promise<SyncBatch> => {
+    assertOpen();
+    const batch = await readRecords(refs, options.signal, 'background');
+    return batch.refused.length > 0 ? batch : { records: batch.records };
   };
 
   // ----- owners -------------------------------------------------------------------------------------------------
@@ -1235,6 +1280,7 @@ export function createHubspot(settings: HubspotSettings): HubspotAdapter {
     source: s.source,
     capabilities,
     read,
+    readByIds,
     write,
     erase,
     owners,

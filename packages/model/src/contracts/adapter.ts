@@ -39,11 +39,27 @@ export interface EraseResult {
   detail?: string;
 }
 
+/**
+ * A vendor object the adapter read but could not turn into a valid record (e.g. a value the model refuses). The
+ * sync engine sets it aside in its dead-letter list, like a record the Hub refuses, and reads it again later.
+ */
+export interface RefusedSourceRecord {
+  type: RecordType;
+  externalId: string;
+  /** Why, as an error code, e.g. `VALIDATION_FAILED`. */
+  code: string;
+  message: string;
+  /** The first offending path in the mapped record, e.g. `data.givenName`. */
+  path?: string;
+}
+
 /** A batch of records read from a vendor, and the checkpoint to resume after it. */
 export interface SyncBatch {
   records: SourceRecordInput[];
   /** Opaque resume token; persisted by the sync engine after the batch is ingested. */
   checkpoint?: string;
+  /** Objects of this batch the adapter could not map to valid records (optional: adapters that report them). */
+  refused?: RefusedSourceRecord[];
 }
 
 /** Options of {@link Adapter.read}. */
@@ -124,6 +140,16 @@ export interface Adapter {
   readonly capabilities: AdapterCapabilities;
   /** Reads records in batches (full, or incremental from a checkpoint). */
   read(options?: ReadOptions): AsyncIterable<SyncBatch>;
+  /**
+   * Reads the current state of records by type and external id (a batch without checkpoint); records the vendor no
+   * longer has are left out, objects it has but that do not map to valid records are in `refused`.
+   * Optional: the sync engine uses it to retry records the Hub refused (its dead-letter list), and falls back to
+   * `resolveWebhook` when it is absent.
+   */
+  readByIds?(
+    refs: readonly { type: RecordType; externalId: string }[],
+    options?: { signal?: AbortSignalLike },
+  ): Promise<SyncBatch>;
   /** Writes changes back to the vendor. Present only when some object advertises `write`. */
   write?(changes: readonly WriteChange[], options?: { signal?: AbortSignalLike }): Promise<WriteResult[]>;
   /** Erases a person in the vendor system (GDPR Art. 17). Present only when `capabilities.erase` is true. */
