@@ -2,8 +2,10 @@ import { createHub, type Hub } from '@crmkit/core';
 import {
   type Adapter,
   CrmkitError,
+  DEFAULT_POLICY,
   type JsonValue,
   type ReadOptions,
+  SECRET_PLACEHOLDER,
   type SourceRecordInput,
   type SyncBatch,
   type WebhookEvent,
@@ -420,5 +422,26 @@ describe('sync engine: webhooks', () => {
     expect(await sync.pruneInbox(2000)).toBe(0);
     vendor.tick();
     expect(await sync.pruneInbox(500)).toBe(2);
+  });
+});
+
+describe('threat 13: write-back of a secret field', () => {
+  it('writes the value although events carry only the placeholder', async () => {
+    const vendor = createVendor();
+    for (const [i, name] of ['Ada', 'Ben'].entries()) vendor.put(`p${i + 1}`, name);
+    hub = createHub({
+      now: () => new Date(vendor.now()),
+      policy: { ...DEFAULT_POLICY, secretFields: ['givenName'] },
+    });
+    const sync = createSyncEngine({ hub, adapter: vendor.adapter, now: vendor.now, sleep: async () => {} });
+    await sync.run();
+    const [ada] = await hub.find({ email: 'p1@example.com' });
+    await hub.setOverride(ada!.id, 'givenName', 'Augusta');
+    const outbox = await hub.store.transaction((tx) => tx.listOutbox({ limit: 1000 }));
+    expect(JSON.stringify(outbox)).not.toContain('Augusta');
+    expect(await sync.writeBack()).toMatchObject({ written: 1, conflicts: 0, failed: 0 });
+    expect(vendor.writes[0]).toMatchObject({ type: 'person', externalId: 'p1', data: { givenName: 'Augusta' } });
+    expect(vendor.people.get('p1')?.first).toBe('Augusta');
+    expect(JSON.stringify(vendor.writes)).not.toContain(SECRET_PLACEHOLDER);
   });
 });

@@ -33,6 +33,7 @@ import {
   type JsonValue,
   type RecordType,
   type RefusedSourceRecord,
+  SECRET_PLACEHOLDER,
   type SourceRecordInput,
   type Store,
   type StoredDocument,
@@ -1155,7 +1156,17 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     }
     if (wanted.length === 0) return [];
     const ids = [...new Set(wanted.map((w) => w.customerId))];
-    const records = await hub.store.transaction((tx) => tx.listRecordsByCustomer(ids), { readOnly: true });
+    // Events carry SECRET_PLACEHOLDER for secret fields (`policy.secretFields`): their values come from the
+    // customers as they are now, read with the records.
+    const secret = wanted.some((w) => w.names.some((field) => w.fields[field]?.value === SECRET_PLACEHOLDER));
+    const { records, current } = await hub.store.transaction(
+      async (tx) => ({
+        records: await tx.listRecordsByCustomer(ids),
+        current: secret ? await tx.getCustomers(ids) : [],
+      }),
+      { readOnly: true },
+    );
+    const currentFields = new Map(current.map((c) => [c.id, c.golden.fields]));
     const byCustomer = new Map<string, StoredRecord[]>();
     for (const record of records) {
       if (record.source !== adapter.source || !PARTY_TYPES.has(record.type) || record.deleted) continue;
@@ -1169,7 +1180,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         const data: Record<string, JsonValue> = {};
         const base: Record<string, JsonValue | null> = {};
         for (const field of names) {
-          const value = fields[field]?.value;
+          let value = fields[field]?.value;
+          if (value === SECRET_PLACEHOLDER) value = currentFields.get(customerId)?.[field]?.value;
           if (value === undefined || JSON.stringify(known[field]) === JSON.stringify(value)) continue;
           data[field] = value;
           base[field] = known[field] ?? null;

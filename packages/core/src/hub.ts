@@ -74,6 +74,7 @@ import {
   type PersonExport,
   type PurgeReport,
 } from './governance/service';
+import { redactSecrets, SecretFields } from './governance/secrets';
 import { APP_ACTOR, auditOfJournal, auditOfRecord } from './governance/trail';
 import { type Clock, systemClock } from './clock';
 import { type CommandInfo, PluginHost, type PluginInfo } from './plugins/host';
@@ -689,6 +690,17 @@ export function createHub(options: HubOptions = {}): Hub {
     ...(options.departments ? { departments: options.departments } : {}),
   });
   const currentPolicy = (tx: StoreTransaction): Promise<Policy> => loadPolicy(tx, defaultPolicy);
+  /** The secret fields of the policy in force in `tx` (read now: an operation may have changed the policy). */
+  const currentSecrets = async (tx: StoreTransaction): Promise<SecretFields> =>
+    new SecretFields((await currentPolicy(tx)).secretFields);
+  /** {@link currentSecrets}, read once on first use (for what an operation stores while it runs). */
+  const secretsOnce = (tx: StoreTransaction): (() => Promise<SecretFields>) => {
+    let loaded: Promise<SecretFields> | undefined;
+    return () => {
+      loaded ??= currentSecrets(tx);
+      return loaded;
+    };
+  };
   /** Plugins whose installation is audited (and recorded) with the first write of this Hub. */
   let pluginsAudited = false;
 
@@ -775,9 +787,14 @@ export function createHub(options: HubOptions = {}): Hub {
         async (tx) => {
           ctx = new OperationContext(tx, clock().toISOString(), newId, settings);
           ctx.actor = actor ?? (origin ? `plugin:${origin}` : APP_ACTOR);
+          ctx.secrets = secretsOnce(tx);
           const value = await fn(ctx);
           if (!pluginsAudited && auditEnabled) await auditPluginInstalls(ctx);
-          await appendAudit(ctx);
+          // The policy as the operation leaves it (it may have changed it), read once for the audit and redaction.
+          const secretsAfter = secretsOnce(tx);
+          await appendAudit(ctx, secretsAfter);
+          // Secret values stay in the records and the golden record: events, runs and the journal get a placeholder.
+          if (ctx.events.length > 0 || ctx.journal.length > 0) redactSecrets(ctx, await secretsAfter());
           // Event-triggered workflow runs are created with the events: a committed event always has its runs.
           runs =
             hasWorkflows && ctx.events.length > 0
@@ -818,13 +835,12 @@ export function createHub(options: HubOptions = {}): Hub {
   }
 
   /** Appends the operation's audit entries (its journal and its own) to the hash-chained log, in its transaction. */
-  async function appendAudit(ctx: OperationContext): Promise<void> {
+  async function appendAudit(ctx: OperationContext, secrets: () => Promise<SecretFields>): Promise<void> {
     if (!auditEnabled) return;
     const inputs = [...ctx.audit, ...ctx.journal.map((entry) => auditOfJournal(entry, ctx.actor))];
     if (inputs.length === 0) return;
     const last = await ctx.tx.lastAudit();
-    const policy = await currentPolicy(ctx.tx);
-    const entries = await buildAuditEntries(last, inputs, { secretFields: policy.secretFields });
+    const entries = await buildAuditEntries(last, inputs, { secretFields: (await secrets()).auditPatterns() });
     await ctx.tx.appendAudit(entries);
   }
 

@@ -146,11 +146,13 @@ export async function refreshAutoLinks(
   }
 
   const keep = new Set<string>();
+  // Explanations quote the compared values: those of secret fields are kept as the placeholder.
+  const secrets = interesting.length > 0 ? await ctx.secrets() : undefined;
   for (const [pairKey, { a, b, score }] of [...scored.entries()].sort(([x], [y]) => compareStrings(x, y))) {
     if (score.band === 'apart') continue;
     const review = decided.get(pairKey);
     if (review?.status === 'rejected' || acceptedPairs.has(pairKey)) continue;
-    const explanation = explanationOf(score);
+    const explanation = secrets ? secrets.explanation(explanationOf(score)) : explanationOf(score);
     if (score.band === 'link') {
       keep.add(pairKey);
       const prev = autoByPair.get(pairKey);

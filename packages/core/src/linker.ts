@@ -18,6 +18,7 @@ import {
   type SurvivorshipOptions,
 } from './golden';
 import type { AuditInput } from './governance/audit';
+import { NO_SECRETS, type SecretFields } from './governance/secrets';
 import type { IdGenerator } from './ids';
 import { nameTokens } from './normalize';
 import { compareStrings, stableStringify } from './stable';
@@ -39,6 +40,11 @@ export class OperationContext {
   readonly audit: AuditInput[] = [];
   /** Who performs the operation (`user:u_1`, `system:app` ...), for the audit log. */
   actor = 'system:app';
+  /**
+   * The secret fields of the policy in force, for values the operation stores besides the records and the golden
+   * record (the matcher's explanations). Set by the Hub; none by default.
+   */
+  secrets: () => Promise<SecretFields> = async () => NO_SECRETS;
 
   constructor(
     readonly tx: StoreTransaction,

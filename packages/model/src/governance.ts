@@ -129,13 +129,23 @@ export const RolePolicySchema = z.strictObject({
 export type RolePolicy = z.infer<typeof RolePolicySchema>;
 
 /**
+ * What stands in for the value of a secret field (`policy.secretFields`) in events, the outbox, the journal and
+ * workflow runs. Read the customer (`hub.get`) for the value itself.
+ */
+export const SECRET_PLACEHOLDER = '[secret]';
+
+/**
  * A policy: what each of the six roles may do. Data, not code: validated with this schema, stored in versions
  * (every change is audited), evaluated by the Hub. An actor with several roles gets the union of their grants.
  */
 export const PolicySchema = z.strictObject({
   /** Increases with every change; set by the Hub when a policy is stored. */
   version: z.number().int().nonnegative().default(0),
-  /** Fields whose values never enter the audit log (only that they changed). */
+  /**
+   * Fields whose values are kept only in the source records and the golden record: the audit log records only that
+   * they changed, and events (the outbox), the journal and workflow runs carry {@link SECRET_PLACEHOLDER} instead
+   * of the value.
+   */
   secretFields: z.array(FieldPatternSchema).default([]),
   roles: z.strictObject(
     Object.fromEntries(RoleNameSchema.options.map((role) => [role, RolePolicySchema])) as {

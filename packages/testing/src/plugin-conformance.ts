@@ -12,10 +12,16 @@ import {
   ErrorCode,
   HOOK_NAMES,
   type HookName,
+  type HubEvent,
   PLUGIN_NAME_PATTERN,
   type Plugin,
+  type PluginContext,
   type RecordType,
   type SourceRecordInput,
+  type StepContext,
+  type WorkflowDefinition,
+  type WorkflowStep,
+  type WorkflowTrigger,
 } from '@crmkit/model';
 import { describe, it } from 'vitest';
 import { createPluginHarness, type PluginHarness, type PluginHarnessOptions } from './plugin-harness';
@@ -67,6 +73,18 @@ const BAD_INPUTS: readonly { label: string; value: unknown }[] = [
   { label: '42', value: 42 },
 ];
 
+/**
+ * Values of the sample person, by the golden field a plugin needs in its read grant to see them (a phone number is
+ * compared by its digits). No read, hook payload or workflow trigger may show one to a plugin without that field.
+ */
+const SAMPLE_SECRETS = {
+  birthDate: ['1815-12-10'],
+  jobTitle: ['Conformance Analyst'],
+  ownerId: ['usr_conformance_owner'],
+  organizationRole: ['Conformance Buyer'],
+  contactPoints: ['ada.conformance@example.com', '31201234567'],
+} as const;
+
 /** The suite's own sample: a person, an organization and an interaction, with a value in a foreign namespace. */
 function defaultSample(): SourceRecordInput[] {
   const secret = { [PROBE_NAMESPACE]: { secret: 'not for plugins' } };
@@ -79,10 +97,15 @@ function defaultSample(): SourceRecordInput[] {
       data: {
         givenName: 'Ada',
         familyName: 'Lovelace',
-        jobTitle: 'Analyst',
-        emails: ['ada.conformance@example.com'],
+        jobTitle: SAMPLE_SECRETS.jobTitle[0],
+        birthDate: SAMPLE_SECRETS.birthDate[0],
+        ownerId: SAMPLE_SECRETS.ownerId[0],
+        emails: [SAMPLE_SECRETS.contactPoints[0]],
         phones: ['+31 20 123 4567'],
-        organization: { ref: { type: 'organization', externalId: 'o1' }, role: 'Analyst' },
+        organization: {
+          ref: { type: 'organization', externalId: 'o1' },
+          role: SAMPLE_SECRETS.organizationRole[0],
+        },
         attributes: secret,
       },
     },
@@ -102,7 +125,10 @@ function defaultSample(): SourceRecordInput[] {
         channel: 'email',
         direction: 'inbound',
         occurredAt: PROBE_TIME,
-        participants: [{ ref: { type: 'person', externalId: 'p1' }, role: 'from' }],
+        participants: [
+          { ref: { type: 'person', externalId: 'p1' }, role: 'from' },
+          { ref: { email: SAMPLE_SECRETS.contactPoints[0] }, role: 'cc' },
+        ],
         activity: { kind: 'note', text: 'probe' },
         attributes: secret,
       },
@@ -362,23 +388,137 @@ const fieldReadProbe: PluginConformanceProbe = {
         for (const record of records) {
           if (!grant.canReadEntity(record.type)) problems.push(`listRecords shows a ${record.type} record`);
           const attributes = (record.data as { attributes?: Record<string, unknown> } | null)?.attributes ?? {};
-          for (const namespace of Object.keys(attributes)) {
-            if (!grant.canReadField(`attributes.${namespace}`)) {
+          for (const [namespace, value] of Object.entries(attributes)) {
+            const fields =
+              typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.keys(value) : [];
+            const readable =
+              grant.canReadField(`attributes.${namespace}`) ||
+              (fields.length > 0 && fields.every((field) => grant.canReadField(`attributes.${namespace}.${field}`)));
+            if (!readable) {
               problems.push(`listRecords shows attributes.${namespace} of a ${record.type} outside its read grant`);
             }
           }
         }
       }
       if (grant.canReadEntity('person') || grant.canReadEntity('organization')) {
-        const found = await context.findCustomers({ email: 'ada.conformance@example.com' });
-        for (const customer of found) {
-          for (const leak of leakedFields(grant, customer)) {
-            problems.push(`findCustomers shows "${leak}" outside its read grant`);
+        const email = SAMPLE_SECRETS.contactPoints[0];
+        if (grant.canReadField('contactPoints')) {
+          for (const customer of await context.findCustomers({ email })) {
+            for (const leak of leakedFields(grant, customer)) {
+              problems.push(`findCustomers shows "${leak}" outside its read grant`);
+            }
           }
+        } else {
+          // Without contact points, a lookup by email would tell whose address it is.
+          problems.push(
+            ...(await denied('findCustomers by email', () => context.findCustomers({ email }), 'query.email')),
+          );
         }
       }
       return [...new Set(problems)];
     });
+  },
+};
+
+/** Every string in a JSON-like value, keys included. */
+function stringsOf(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) for (const inner of value) stringsOf(inner, out);
+  else if (typeof value === 'object' && value !== null) {
+    for (const [key, inner] of Object.entries(value)) {
+      out.push(key);
+      stringsOf(inner, out);
+    }
+  }
+  return out;
+}
+
+/** The golden fields (of {@link SAMPLE_SECRETS}) whose sample values show in `value` although the grant lacks them. */
+function secretsShown(grant: Grant, value: unknown): string[] {
+  const strings = stringsOf(value);
+  const digits = strings.map((s) => s.replace(/\D/g, ''));
+  return Object.entries(SAMPLE_SECRETS)
+    .filter(([field]) => !grant.canReadField(field))
+    .filter(([, secrets]) =>
+      secrets.some((secret) => (/^\d+$/.test(secret) ? digits : strings).some((s) => s.includes(secret))),
+    )
+    .map(([field]) => field);
+}
+
+/**
+ * The plugin with every hook handler, event trigger and workflow step wrapped to record what it is given (a JSON
+ * copy), then call the plugin's own code unchanged.
+ */
+function spyOn(plugin: Plugin, record: (where: string, value: unknown) => void): Plugin {
+  const hooks: Record<string, unknown> = {};
+  for (const [hook, registration] of Object.entries(plugin.hooks ?? {})) {
+    const entry = typeof registration === 'function' ? { handler: registration } : registration;
+    if (typeof entry?.handler !== 'function') {
+      hooks[hook] = registration;
+      continue;
+    }
+    const handler = entry.handler as (payload: unknown, context: PluginContext) => unknown;
+    hooks[hook] = {
+      ...entry,
+      handler: (payload: unknown, context: PluginContext) => {
+        record(`hook ${hook}`, payload);
+        return handler(payload, context);
+      },
+    };
+  }
+  const workflows: Record<string, WorkflowDefinition<unknown>> = {};
+  for (const [name, workflow] of Object.entries(plugin.workflows ?? {})) {
+    workflows[name] = {
+      ...workflow,
+      triggers: (workflow.triggers ?? []).map((trigger: WorkflowTrigger) =>
+        'event' in trigger
+          ? {
+              ...trigger,
+              when: (event: HubEvent) => {
+                record(`workflow ${name} trigger ${trigger.event}`, event);
+                return trigger.when ? trigger.when(event) : true;
+              },
+            }
+          : trigger,
+      ),
+      steps: (workflow.steps ?? []).map((step: WorkflowStep<unknown>) => ({
+        ...step,
+        run: (context: StepContext<unknown>) => {
+          record(`workflow ${name} step ${step.name} input`, context.input);
+          return step.run(context);
+        },
+      })),
+    };
+  }
+  return { ...plugin, hooks, workflows } as Plugin;
+}
+
+const sourceDataProbe: PluginConformanceProbe = {
+  name: 'never sees source data outside its read grant (reads, hook payloads, workflow triggers and inputs)',
+  async run(plugin, options = {}) {
+    const grant = new Grant(plugin);
+    const seen: { where: string; value: unknown }[] = [];
+    const record = (where: string, value: unknown) => {
+      seen.push({ where, value: value === undefined ? null : JSON.parse(JSON.stringify(value)) });
+    };
+    const spied = spyOn(plugin, record);
+    const problems = await withHarness(spied, options, async (harness, customers) => {
+      const context = harness.context(plugin.name);
+      for (const customer of customers) {
+        record(`getCustomer(${customer.kind})`, await context.getCustomer(customer.id));
+        if (grant.canReadEntity(customer.kind)) {
+          record(`listRecords(${customer.kind})`, await context.listRecords(customer.id));
+        }
+      }
+      if (grant.canReadEntity('person') || grant.canReadEntity('organization')) {
+        record('findCustomers({ name })', await context.findCustomers({ name: 'Ada' }));
+      }
+      return [];
+    });
+    for (const { where, value } of seen) {
+      for (const field of secretsShown(grant, value)) problems.push(`${where} shows ${field} outside its read grant`);
+    }
+    return [...new Set(problems)];
   },
 };
 
@@ -453,6 +593,7 @@ export const pluginConformanceProbes: readonly PluginConformanceProbe[] = [
   groupProbe,
   entityReadProbe,
   fieldReadProbe,
+  sourceDataProbe,
   commandProbe,
   workflowProbe,
 ];
@@ -491,7 +632,10 @@ export async function checkPluginConformance(
  *   the group grant (path `group`);
  * - gets `undefined` from `getCustomer` for entity types it may not read, and never sees a golden field, contact
  *   points, sources, display name or record attributes outside its read grant (compared with `Grant` from
- *   `@crmkit/core`);
+ *   `@crmkit/core`); is refused a lookup by email without `contactPoints`;
+ * - never sees a value of the sample's source records (birth date, job title, owner, organization role, email,
+ *   phone) whose golden field its grant lacks: not in `getCustomer`, `listRecords` or `findCustomers`, nor in any
+ *   hook payload, workflow trigger event or step input it is given during the sample's ingest;
  * - has commands that refuse input failing their schema (`undefined`, `{}`, `42`) with `VALIDATION_FAILED` and no
  *   other error;
  * - declares workflows with at least one trigger and one step, with unique step names.

@@ -85,7 +85,7 @@ const HEX64 = /^[0-9a-f]{64}$/;
 const DEFAULT_PAGE_SIZE = 500;
 
 /** True when `field` is covered by one of the secret `patterns` (see {@link BuildAuditOptions.secretFields}). */
-function isSecretField(field: string, patterns: readonly string[]): boolean {
+export function isSecretField(field: string, patterns: readonly string[]): boolean {
   for (const pattern of patterns) {
     if (pattern === '*' || pattern === field) return true;
     const path = pattern.endsWith('.*') ? pattern.slice(0, -2) : pattern;

@@ -24,6 +24,7 @@ import {
   formatPath,
 } from '@crmkit/model';
 import { HookRegistry } from '../hooks';
+import { nameTokens } from '../normalize';
 import { stableStringify } from '../stable';
 import { HOOK_EVENTS, type LoadedPlugin, loadPlugins } from './loader';
 import type { Grant } from './permissions';
@@ -97,15 +98,9 @@ function attributesOf(record: { data?: unknown }): Record<string, JsonValue> {
   >;
 }
 
-/** Attributes of the namespaces the grant may read. */
-function readableAttributes(
-  attributes: Record<string, JsonValue> | undefined,
-  grant: Grant,
-): Record<string, JsonValue> {
-  const out: Record<string, JsonValue> = {};
-  for (const [ns, value] of Object.entries(attributes ?? {}))
-    if (grant.canReadField(`attributes.${ns}`)) out[ns] = value;
-  return out;
+/** True when the grant may read the record type of every record key (`source/type/externalId`) given. */
+function canReadKeys(grant: Grant, keys: readonly unknown[]): boolean {
+  return keys.every((key) => typeof key === 'string' && grant.canReadEntity(key.split('/')[1] as RecordType));
 }
 
 /**
@@ -133,26 +128,20 @@ function projectEventPayload(type: string, payload: unknown, grant: Grant): unkn
     case 'interaction.recorded': {
       if (!grant.canReadEntity('interaction')) return undefined;
       if (grant.readsAllFields) return payload;
-      const interaction = data.interaction as { attributes?: Record<string, JsonValue> };
-      return {
-        ...data,
-        interaction: { ...interaction, attributes: readableAttributes(interaction.attributes, grant) },
-      };
+      return { ...data, interaction: grant.projectData('interaction', data.interaction) };
     }
     case 'opportunity.upserted': {
       if (!grant.canReadEntity('opportunity')) return undefined;
       if (grant.readsAllFields) return payload;
-      const opportunity = data.opportunity as { attributes?: Record<string, JsonValue> };
-      return {
-        ...data,
-        opportunity: { ...opportunity, attributes: readableAttributes(opportunity.attributes, grant) },
-      };
+      return { ...data, opportunity: grant.projectData('opportunity', data.opportunity) };
     }
     case 'review.opened':
     case 'review.decided': {
+      const review = data.review as Record<string, unknown>;
+      if (!canReadKeys(grant, [review.a, review.b])) return undefined;
       if (grant.readsAllFields) return payload;
-      const { explanation: _explanation, ...review } = data.review as Record<string, unknown>;
-      return { ...data, review };
+      const { explanation: _explanation, ...rest } = review;
+      return { ...data, review: rest };
     }
     default:
       // customer.merged, customer.split, customer.deleted: ids only.
@@ -168,6 +157,41 @@ function fixedPart(record: SourceRecordInput, grant: Grant): string {
     if (!grant.canWriteNamespace(namespace)) kept[namespace] = value;
   const data = { ...((record.data ?? {}) as Record<string, unknown>), attributes: kept };
   return stableStringify({ ...record, data } as unknown as JsonValue);
+}
+
+/**
+ * The attributes of a record after a before-hook: the original, with the namespaces the plugin may write taken from
+ * what it returned, where it changed them from what it was shown. The parts of a namespace it could not see are
+ * kept (never dropped because the plugin did not return what it was not shown).
+ */
+function mergeWritable(
+  original: Record<string, JsonValue>,
+  shown: Record<string, JsonValue>,
+  returned: Record<string, JsonValue>,
+  grant: Grant,
+): Record<string, JsonValue> {
+  const merged = { ...original };
+  for (const ns of new Set([...Object.keys(shown), ...Object.keys(returned)])) {
+    if (!grant.canWriteNamespace(ns)) continue;
+    if (stableStringify(returned[ns] ?? null) === stableStringify(shown[ns] ?? null)) continue;
+    const hidden = grant.hiddenAttribute(ns, original[ns]);
+    const next = returned[ns];
+    if (next === undefined) {
+      if (hidden === undefined) delete merged[ns];
+      else merged[ns] = hidden;
+    } else if (
+      hidden !== undefined &&
+      typeof hidden === 'object' &&
+      hidden !== null &&
+      !Array.isArray(hidden) &&
+      typeof next === 'object' &&
+      next !== null &&
+      !Array.isArray(next)
+    ) {
+      merged[ns] = { ...hidden, ...next };
+    } else merged[ns] = next;
+  }
+  return merged;
 }
 
 /**
@@ -379,6 +403,13 @@ export class PluginHost {
   ): (payload: unknown, context: PluginContext) => unknown {
     return (payload, context) => {
       if (originOf.get(payload as object) === name) return undefined;
+      if (hook === 'send:after') {
+        // Only a plugin that may read the customer's kind sees a message to it.
+        const { message } = payload as HookPayloads['send:after'];
+        return this.readsCustomer(grant, message.customerId).then((reads) =>
+          reads ? handler(deepFreeze(clone(payload)), context) : undefined,
+        );
+      }
       const projected = this.projectAfter(hook, payload, grant);
       if (projected === undefined) return undefined;
       return handler(projected, context);
@@ -431,7 +462,12 @@ export class PluginHost {
           if (grant.canReadEntity(record.type)) visible.push(index);
         });
         if (visible.length === 0) return undefined;
+        // What the plugin sees: each record projected to its grant (a copy it may change freely).
         const view = visible.map((index) => grant.projectRecordInput(clone(all[index]!)));
+        const seen = view.map((record) => ({
+          fixed: fixedPart(record, grant),
+          attributes: clone(attributesOf(record)),
+        }));
         const settle = (result: unknown) => {
           if (!result || typeof result !== 'object' || !('payload' in result)) return result;
           const replaced = (result as { payload: { records?: unknown } }).payload.records;
@@ -442,21 +478,17 @@ export class PluginHost {
           visible.forEach((index, i) => {
             const before = all[index]!;
             const after = replaced[i] as SourceRecordInput;
-            if (fixedPart(grantView(before, grant), grant) !== fixedPart(after, grant)) {
+            const { fixed, attributes: shown } = seen[i]!;
+            if (fixed !== fixedPart(after, grant)) {
               const changed = Object.keys(attributesOf(after)).find(
                 (ns) =>
                   !grant.canWriteNamespace(ns) &&
-                  stableStringify(attributesOf(after)[ns]!) !== stableStringify(attributesOf(before)[ns] ?? null),
+                  stableStringify(attributesOf(after)[ns]!) !== stableStringify(shown[ns] ?? null),
               );
               throw deny(changed ? `records[${index}].data.attributes.${changed}` : `records[${index}]`);
             }
-            // Keep what the plugin could not see; take its writable namespaces. Records it did not change stay as
-            // they were (no empty `attributes` added).
-            const merged = { ...attributesOf(before) };
-            for (const [ns, value] of Object.entries(attributesOf(after)))
-              if (grant.canWriteNamespace(ns)) merged[ns] = value;
-            for (const ns of Object.keys(attributesOf(before)))
-              if (grant.canWriteNamespace(ns) && !(ns in attributesOf(after))) delete merged[ns];
+            const merged = mergeWritable(attributesOf(before), shown, attributesOf(after), grant);
+            // Records it did not change stay as they were (no empty `attributes` added).
             if (stableStringify(merged) === stableStringify(attributesOf(before))) return;
             records[index] = {
               ...before,
@@ -507,21 +539,35 @@ export class PluginHost {
             payload: { message: { ...message, data: { ...(message.data ?? {}), [name]: next.data?.[name] ?? null } } },
           };
         };
-        const result = handler(Object.freeze({ message: clone(message) }), context);
-        return result && typeof (result as Promise<unknown>).then === 'function'
-          ? (result as Promise<unknown>).then(settle)
-          : settle(result);
+        // Only a plugin that may read the customer's kind sees a message to it.
+        return this.readsCustomer(grant, message.customerId).then(async (reads) =>
+          reads ? settle(await handler(Object.freeze({ message: clone(message) }), context)) : undefined,
+        );
       }
-      // merge:before, link:before: veto only.
+      // merge:before, link:before: veto only, and only for customers (records) of a kind the plugin may read.
       const settle = (result: unknown) => {
         if (result && typeof result === 'object' && 'payload' in result) throw deny(`${hook} (veto only)`);
         return result;
       };
-      const result = handler(Object.freeze({ ...(payload as object) }), context);
-      return result && typeof (result as Promise<unknown>).then === 'function'
-        ? (result as Promise<unknown>).then(settle)
-        : settle(result);
+      const call = () => {
+        const result = handler(Object.freeze({ ...(payload as object) }), context);
+        return result && typeof (result as Promise<unknown>).then === 'function'
+          ? (result as Promise<unknown>).then(settle)
+          : settle(result);
+      };
+      if (hook === 'link:before') {
+        const { a, b } = payload as HookPayloads['link:before'];
+        return canReadKeys(grant, [a, b]) ? call() : undefined;
+      }
+      const { into } = payload as HookPayloads['merge:before'];
+      return this.readsCustomer(grant, into).then((reads) => (reads ? call() : undefined));
     };
+  }
+
+  /** True when the customer exists and the plugin may read its kind. */
+  private async readsCustomer(grant: Grant, customerId: string): Promise<boolean> {
+    const customer = await this.bindings.getCustomer(customerId);
+    return customer !== undefined && grant.canReadEntity(customer.kind);
   }
 
   private createContext(entry: LoadedPlugin): PluginContext {
@@ -551,8 +597,31 @@ export class PluginHost {
         if (!grant.canReadEntity('person') && !grant.canReadEntity('organization')) {
           throw new PermissionDeniedError({ actor: grant.actor, operation: 'read', path: 'customers' });
         }
-        const found = await bindings.findCustomers(query, options.limit ?? 50);
-        return found.map((c) => grant.projectCustomer(c)).filter((c): c is Customer => c !== undefined);
+        // A lookup is a read of what it matches on: by email or phone needs `contactPoints`, and a name query
+        // matches only the names the plugin may read (else it would learn whose email or hidden name it is).
+        const by = query?.email !== undefined ? 'email' : query?.phone !== undefined ? 'phone' : undefined;
+        if (by && !grant.canReadField('contactPoints')) {
+          throw new PermissionDeniedError({
+            actor: grant.actor,
+            operation: 'read',
+            path: `query.${by}`,
+            message: `[crmkit] Plugin "${plugin.name}" may not find customers by ${by}: its read grant lacks "contactPoints".`,
+          });
+        }
+        const limit = options.limit ?? 50;
+        const tokens = by === undefined ? nameTokens(String(query?.name ?? '')) : [];
+        const found = await bindings.findCustomers(query, by === undefined ? Math.min(1000, limit * 4) : limit);
+        const out: Customer[] = [];
+        for (const customer of found) {
+          if (!grant.canReadEntity(customer.kind)) continue;
+          if (by === undefined) {
+            const readable = new Set(grant.readableNames(customer).flatMap((name) => nameTokens(name)));
+            if (!tokens.every((token) => readable.has(token))) continue;
+          }
+          out.push(grant.projectFields(customer));
+          if (out.length >= limit) break;
+        }
+        return out;
       },
       async listRecords(customerId: string, options: { type?: RecordType } = {}) {
         active();
@@ -611,7 +680,8 @@ export class PluginHost {
         }
         const paths: Record<string, JsonValue | null> = {};
         for (const [field, value] of Object.entries(checked.values)) paths[`attributes.${namespace}.${field}`] = value;
-        return bindings.setFields(customer.id, paths, grant.actor);
+        // The result is projected like every read (a plugin may write fields of a kind it may not read).
+        return grant.projectFields(await bindings.setFields(customer.id, paths, grant.actor));
       },
       async ingest(records: readonly Omit<SourceRecordInput, 'source'>[]) {
         active();
@@ -655,9 +725,4 @@ export class PluginHost {
       },
     });
   }
-}
-
-/** The part of an input record a plugin saw (for comparing its replacement). */
-function grantView(record: SourceRecordInput, grant: Grant): SourceRecordInput {
-  return grant.projectRecordInput(record);
 }

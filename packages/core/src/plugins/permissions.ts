@@ -10,9 +10,51 @@ import type {
 } from '@crmkit/model';
 import { PermissionDeniedError } from '@crmkit/model';
 import { FieldPatterns } from '../field-patterns';
+import { hashString, stableStringify } from '../stable';
 
 /** Fields of a customer every plugin sees: its identity. */
 const IDENTITY_FIELDS = ['id', 'kind', 'status', 'mergedInto', 'createdAt', 'updatedAt', 'version'] as const;
+
+/** Keys of a party record's `data` that become the golden `contactPoints`. */
+const CONTACT_KEYS: ReadonlySet<string> = new Set(['emails', 'phones', 'addresses', 'websites', 'socials']);
+/** Keys of a party record's `data` that become the golden field of the same name, by record type. */
+const PARTY_FIELDS: Readonly<Record<string, ReadonlySet<string>>> = {
+  person: new Set([
+    'givenName',
+    'familyName',
+    'fullName',
+    'salutation',
+    'jobTitle',
+    'birthDate',
+    'language',
+    'ownerId',
+    'lifecycleStage',
+  ]),
+  organization: new Set([
+    'name',
+    'legalName',
+    'domain',
+    'industry',
+    'employees',
+    'registrationId',
+    'ownerId',
+    'lifecycleStage',
+  ]),
+};
+/**
+ * Keys of an interaction's or opportunity's `data` visible with the entity grant. References to parties
+ * (`participants`, `customer`) and `attributes` are projected on their own; any other key is hidden.
+ */
+const ACTIVITY_KEYS: Readonly<Record<string, ReadonlySet<string>>> = {
+  interaction: new Set(['channel', 'direction', 'subject', 'bodyRef', 'occurredAt', 'departmentId', 'activity']),
+  opportunity: new Set(['name', 'pipeline', 'stage', 'status', 'amount', 'closeDate', 'ownerId', 'probability']),
+};
+/** Golden name fields a customer is found by with `findCustomers({ name })` (besides the display name). */
+const NAME_FIELDS = ['fullName', 'givenName', 'familyName', 'name', 'legalName'] as const;
+
+function isPlainObject(value: unknown): value is Record<string, JsonValue> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 /**
  * A plugin's permissions, compiled once at start so every check on the hot path is a set lookup. The plugin's own
@@ -88,14 +130,29 @@ export class Grant {
 
   /**
    * The customer as this plugin may see it: `undefined` when it may not read the customer's kind; otherwise
-   * identity plus the readable golden fields (and contact points, sources and display name only when granted).
+   * {@link projectFields}.
    */
   projectCustomer(customer: Customer): PluginCustomer | undefined {
     if (!this.canReadEntity(customer.kind)) return undefined;
+    return this.projectFields(customer);
+  }
+
+  /**
+   * The customer's identity plus the readable golden fields (contact points, sources and display name only when
+   * granted), whatever its kind. A display name that is only a contact point (a customer without any name) is shown
+   * as `(unnamed)` to a plugin that may not read contact points.
+   */
+  projectFields(customer: Customer): PluginCustomer {
     if (this.fields.all) return customer;
     const out: Record<string, unknown> = {};
     for (const key of IDENTITY_FIELDS) if (customer[key] !== undefined) out[key] = customer[key];
-    if (this.canReadField('displayName')) out.displayName = customer.displayName;
+    if (this.canReadField('displayName')) {
+      const named = ['fullName', 'name', 'givenName', 'familyName'].some((name) => {
+        const value = customer.golden.fields[name]?.value;
+        return typeof value === 'string' && value.trim() !== '';
+      });
+      out.displayName = named || this.canReadField('contactPoints') ? customer.displayName : '(unnamed)';
+    }
     const fields: Record<string, GoldenField> = {};
     for (const [name, field] of Object.entries(customer.golden.fields))
       if (this.canReadField(name)) fields[name] = field;
@@ -108,31 +165,128 @@ export class Grant {
     return out as unknown as PluginCustomer;
   }
 
-  /** An input record with only the readable plugin namespaces left in `data.attributes`. */
-  projectRecordInput<R extends { data?: unknown }>(record: R): R {
-    const attributes = (record.data as { attributes?: Record<string, JsonValue> } | undefined)?.attributes;
-    if (!attributes || this.fields.all) return record;
-    const kept: Record<string, JsonValue> = {};
-    for (const [key, value] of Object.entries(attributes))
-      if (this.canReadField(`attributes.${key}`)) kept[key] = value;
-    return { ...record, data: { ...(record.data as object), attributes: kept } };
+  /**
+   * The names a plugin may match a customer by (`findCustomers({ name })`): its projected display name and the
+   * readable name fields.
+   */
+  readableNames(customer: Customer): string[] {
+    const projected = this.projectFields(customer);
+    const names: string[] = typeof projected.displayName === 'string' ? [projected.displayName] : [];
+    for (const field of NAME_FIELDS) {
+      const value = projected.golden.fields[field]?.value;
+      if (typeof value === 'string') names.push(value);
+    }
+    return names;
+  }
+
+  /** May the plugin see this reference to a party? References by email or phone need `contactPoints`. */
+  private canSeeRef(ref: unknown): boolean {
+    if (!isPlainObject(ref)) return true;
+    return !('email' in ref || 'phone' in ref) || this.canReadField('contactPoints');
   }
 
   /**
-   * A stored record as this plugin may see it: `undefined` when it may not read the type; otherwise the record with
-   * only the readable plugin namespaces left in `data.attributes` (core data of a readable type is visible).
+   * Record `attributes` as the plugin may see them: a key whose golden path (`attributes.<key>`) it may read is
+   * kept whole; of a plugin namespace object, only the fields it may read (`attributes.<ns>.<field>`).
+   */
+  projectAttributes(attributes: Record<string, JsonValue>): Record<string, JsonValue> {
+    if (this.fields.all) return attributes;
+    const kept: Record<string, JsonValue> = {};
+    for (const [key, value] of Object.entries(attributes)) {
+      if (this.canReadField(`attributes.${key}`)) kept[key] = value;
+      else if (isPlainObject(value)) {
+        const inner: Record<string, JsonValue> = {};
+        for (const [field, v] of Object.entries(value))
+          if (this.canReadField(`attributes.${key}.${field}`)) inner[field] = v;
+        if (Object.keys(inner).length > 0) kept[key] = inner;
+      }
+    }
+    return kept;
+  }
+
+  /**
+   * The part of a namespace's value on a record the plugin cannot see: `undefined` when it sees all of it;
+   * the hidden fields of a namespace object; the whole value otherwise.
+   */
+  hiddenAttribute(namespace: string, value: JsonValue | undefined): JsonValue | undefined {
+    if (value === undefined || this.fields.all || this.canReadField(`attributes.${namespace}`)) return undefined;
+    if (!isPlainObject(value)) return value;
+    const hidden: Record<string, JsonValue> = {};
+    for (const [field, v] of Object.entries(value))
+      if (!this.canReadField(`attributes.${namespace}.${field}`)) hidden[field] = v;
+    return Object.keys(hidden).length > 0 ? hidden : undefined;
+  }
+
+  /**
+   * A record's `data` as this plugin may see it. Of a person or organization, each key shows only when the grant
+   * reads its golden field (`birthDate`, `ownerId`, ...; `emails`, `phones`, `addresses`, `websites` and `socials`
+   * need `contactPoints`; `organization.name` and `.role` need `organizationName` and `organizationRole`). Of an
+   * interaction or opportunity, the core data shows with the entity grant, but references to parties by email or
+   * phone (a participant's `ref`, the opportunity's `customer`) need `contactPoints`. `attributes` follow
+   * {@link projectAttributes}. Unknown keys are hidden.
+   */
+  projectData(type: string, data: unknown): unknown {
+    if (!isPlainObject(data) || this.fields.all) return data;
+    const out: Record<string, unknown> = {};
+    const party = PARTY_FIELDS[type];
+    for (const [key, value] of Object.entries(data)) {
+      if (key === 'attributes') {
+        if (isPlainObject(value)) {
+          const kept = this.projectAttributes(value);
+          if (Object.keys(kept).length > 0) out.attributes = kept;
+        }
+      } else if (party) {
+        if (CONTACT_KEYS.has(key)) {
+          if (this.canReadField('contactPoints')) out[key] = value;
+        } else if (key === 'organization' && type === 'person' && isPlainObject(value)) {
+          const org: Record<string, unknown> = {};
+          if (value.name !== undefined && this.canReadField('organizationName')) org.name = value.name;
+          if (value.role !== undefined && this.canReadField('organizationRole')) org.role = value.role;
+          if (value.ref !== undefined && this.canReadField('organizationName') && this.canSeeRef(value.ref))
+            org.ref = value.ref;
+          if (Object.keys(org).length > 0) out.organization = org;
+        } else if (party.has(key) && this.canReadField(key)) out[key] = value;
+      } else if (key === 'participants' && type === 'interaction' && Array.isArray(value)) {
+        out.participants = value.map((participant) => {
+          if (!isPlainObject(participant) || this.canSeeRef(participant.ref)) return participant;
+          const { ref: _hidden, ...rest } = participant;
+          return rest;
+        });
+      } else if (key === 'customer' && type === 'opportunity') {
+        if (this.canSeeRef(value)) out.customer = value;
+      } else if (ACTIVITY_KEYS[type]?.has(key)) out[key] = value;
+    }
+    return out;
+  }
+
+  /** An input record with its `data` projected to the grant ({@link projectData}); the envelope stays. */
+  projectRecordInput<R extends { type?: unknown; data?: unknown }>(record: R): R {
+    if (this.fields.all || record.data === undefined || record.data === null) return record;
+    return { ...record, data: this.projectData(String(record.type), record.data) };
+  }
+
+  /**
+   * A stored record as this plugin may see it: `undefined` when it may not read the type; otherwise the record
+   * with its `data` projected ({@link projectData}), no match or blocking keys (they hold emails, phones, names and
+   * dates), reference keys by record only (by email or phone with `contactPoints`), and a content hash of what
+   * it sees (a hash of the whole record would confirm a guessed hidden value).
    */
   projectRecord(record: StoredRecord): StoredRecord | undefined {
     if (!this.canReadEntity(record.type)) return undefined;
-    const attributes = (record.data as { attributes?: Record<string, JsonValue> } | null)?.attributes;
-    if (!attributes || this.fields.all) return record;
-    const kept: Record<string, JsonValue> = {};
-    let dropped = false;
-    for (const [key, value] of Object.entries(attributes)) {
-      if (this.canReadField(`attributes.${key}`)) kept[key] = value;
-      else dropped = true;
-    }
-    if (!dropped) return record;
-    return { ...record, data: { ...(record.data as object), attributes: kept } as StoredRecord['data'] };
+    if (this.fields.all) return record;
+    const data = record.data === null ? null : (this.projectData(record.type, record.data) as StoredRecord['data']);
+    const contacts = this.canReadField('contactPoints');
+    return {
+      ...record,
+      data,
+      contentHash: hashString(
+        stableStringify({ type: record.type, deleted: record.deleted, data } as unknown as JsonValue),
+      ),
+      matchKeys: [],
+      blockKeys: [],
+      refKeys: record.refKeys.filter(
+        (key) => key.startsWith('rec:') || (contacts && (key.startsWith('email:') || key.startsWith('phone:'))),
+      ),
+    };
   }
 }

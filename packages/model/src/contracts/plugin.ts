@@ -71,7 +71,11 @@ export type PluginCustomer = Customer;
 
 /** Payloads of the hooks a plugin (or an app) can register, by hook name. */
 export interface HookPayloads {
-  /** A batch is about to be ingested (already validated). A handler may replace records or veto the batch. */
+  /**
+   * A batch is about to be ingested (already validated): the records of types the plugin may read, projected to its
+   * grant (as `listRecords`). A handler may change its writable namespaces or veto the batch; what it was not shown
+   * is kept from the original records.
+   */
   'ingest:before': { records: SourceRecordInput[] };
   /** A batch was ingested and committed: the records that changed. */
   'ingest:after': {
@@ -93,7 +97,7 @@ export interface HookPayloads {
   'update:before': { customerId: string; values: Record<string, JsonValue | null> };
   /** A golden record changed. */
   'update:after': HubEvent<'customer.updated'>['payload'];
-  /** Interactions are about to be ingested (already validated). A handler may replace them or veto. */
+  /** Interactions are about to be ingested (already validated), projected as in `ingest:before`. A handler may enrich them or veto. */
   'interaction:before': { records: SourceRecordInput[] };
   /** An interaction was recorded. */
   'interaction:after': HubEvent<'interaction.recorded'>['payload'];
@@ -255,12 +259,20 @@ export interface PluginContext {
   now(): string;
   /** A customer, projected to the grant; `undefined` when absent or of an entity type the plugin may not read. */
   getCustomer(id: string): Promise<PluginCustomer | undefined>;
-  /** Customers by email, phone, name or external id, projected to the grant. */
+  /**
+   * Customers by email, phone or name, projected to the grant. By email or phone needs `contactPoints` in the read
+   * grant (else `PERMISSION_DENIED` at `query.email` / `query.phone`); a name matches only names the plugin may read.
+   */
   findCustomers(
     query: { email?: string; phone?: string; name?: string },
     options?: PluginFindOptions,
   ): Promise<PluginCustomer[]>;
-  /** Live records of a customer of the types the plugin may read (interactions, opportunities ...). */
+  /**
+   * Live records of a customer of the types the plugin may read (interactions, opportunities ...), each projected
+   * to the grant: a party record's data keys only where the grant reads their golden field (`emails`, `phones` ...
+   * need `contactPoints`), references by email or phone only with `contactPoints`, attributes of readable
+   * namespaces; no match or blocking keys.
+   */
   listRecords(customerId: string, options?: { type?: RecordType }): Promise<StoredRecord[]>;
   /** Customer groups (needs `read.entities` to include `group`). */
   listGroups(): Promise<CustomerGroup[]>;

@@ -1,0 +1,230 @@
+import {
+  type Customer,
+  type GoldenField,
+  type HubEvent,
+  type JournalEntry,
+  type JsonValue,
+  SECRET_PLACEHOLDER,
+} from '@crmkit/model';
+import { isSecretField } from './audit';
+
+/**
+ * Secret fields (`policy.secretFields`) are stored in clear only in the source records they came with and in the
+ * golden record (with the override or plugin field value that makes it). Everything the Hub copies them into
+ * besides (events and so the outbox, the workflow runs events start and the after-hooks they feed; the journal;
+ * the matcher's explanations kept with identity links and review items) carries {@link SECRET_PLACEHOLDER} instead.
+ * Whoever needs the value reads the customer (`hub.get`), under its own grant. That a field changed is still
+ * said (`changedFields`, the audit log).
+ *
+ * @module
+ */
+
+/** Data keys of a party record that become the golden `contactPoints`. */
+const CONTACT_KEYS = ['emails', 'phones', 'addresses', 'websites', 'socials'] as const;
+
+/** The golden field each comparison of the identity matcher compares (other comparisons are named after theirs). */
+const COMPARISON_FIELDS: Readonly<Record<string, string>> = {
+  email: 'contactPoints',
+  phone: 'contactPoints',
+  address: 'contactPoints',
+  nationalId: 'registrationId',
+};
+
+function isPlainObject(value: unknown): value is Record<string, JsonValue> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The secret fields of a policy, compiled: replaces their values in what the Hub copies. */
+export class SecretFields {
+  /** True when there is any secret field (otherwise every method returns its input). */
+  readonly any: boolean;
+
+  constructor(readonly patterns: readonly string[]) {
+    this.any = patterns.length > 0;
+  }
+
+  /** True when the golden field `path` is secret (see the audit's rule: `prefix.*` and ancestors count). */
+  isSecret(path: string): boolean {
+    return this.any && isSecretField(path, this.patterns);
+  }
+
+  /**
+   * The patterns the audit log applies: the policy's, plus the data keys of source records that feed a secret
+   * golden field under another name (`emails` ... for `contactPoints`, `organization` for `organizationName`).
+   */
+  auditPatterns(): string[] {
+    const out = [...this.patterns];
+    if (this.isSecret('contactPoints')) out.push(...CONTACT_KEYS);
+    if (this.isSecret('organizationName') || this.isSecret('organizationRole')) out.push('organization');
+    return out;
+  }
+
+  /**
+   * The customer with the values of its secret golden fields (and contact points, when `contactPoints` is secret)
+   * replaced by the placeholder; the display name too when it shows one of them. The same object when nothing is
+   * secret.
+   */
+  customer(customer: Customer): Customer {
+    if (!this.any) return customer;
+    let changed = false;
+    const hidden: string[] = [];
+    const fields: Record<string, GoldenField> = {};
+    for (const [name, field] of Object.entries(customer.golden.fields)) {
+      if (this.isSecret(name)) {
+        if (typeof field.value === 'string' && field.value !== '') hidden.push(field.value);
+        fields[name] = { ...field, value: SECRET_PLACEHOLDER };
+        changed = true;
+      } else fields[name] = field;
+    }
+    let contactPoints = customer.golden.contactPoints;
+    if (contactPoints.length > 0 && this.isSecret('contactPoints')) {
+      contactPoints = contactPoints.map(({ address: _address, label: _label, ...point }) => {
+        hidden.push(point.value, point.normalized);
+        return { ...point, value: SECRET_PLACEHOLDER, normalized: SECRET_PLACEHOLDER };
+      });
+      changed = true;
+    }
+    let displayName = customer.displayName;
+    if (
+      typeof displayName === 'string' &&
+      (this.isSecret('displayName') || hidden.some((value) => value !== '' && displayName.includes(value)))
+    ) {
+      displayName = SECRET_PLACEHOLDER;
+      changed = true;
+    }
+    if (!changed) return customer;
+    return { ...customer, displayName, golden: { ...customer.golden, fields, contactPoints } };
+  }
+
+  /** Record `attributes` with the values of secret paths (`attributes.<key>`, `attributes.<ns>.<field>`) replaced. */
+  attributes(attributes: Record<string, JsonValue>): Record<string, JsonValue> {
+    if (!this.any) return attributes;
+    let changed = false;
+    const out: Record<string, JsonValue> = {};
+    for (const [key, value] of Object.entries(attributes)) {
+      if (isPlainObject(value)) {
+        const inner: Record<string, JsonValue> = {};
+        for (const [field, v] of Object.entries(value)) {
+          const secret = this.isSecret(`attributes.${key}.${field}`);
+          inner[field] = secret ? SECRET_PLACEHOLDER : v;
+          changed ||= secret;
+        }
+        out[key] = inner;
+      } else if (this.isSecret(`attributes.${key}`)) {
+        out[key] = SECRET_PLACEHOLDER;
+        changed = true;
+      } else out[key] = value;
+    }
+    return changed ? out : attributes;
+  }
+
+  /** A matcher explanation with the compared values of secret fields replaced (`null`, a missing value, stays). */
+  explanation(explanation: JsonValue): JsonValue {
+    if (!this.any || !isPlainObject(explanation) || !Array.isArray(explanation.contributions)) return explanation;
+    let changed = false;
+    const contributions = explanation.contributions.map((contribution) => {
+      if (!isPlainObject(contribution) || typeof contribution.comparison !== 'string') return contribution;
+      const field = COMPARISON_FIELDS[contribution.comparison] ?? contribution.comparison;
+      if (!this.isSecret(field) || !Array.isArray(contribution.values)) return contribution;
+      changed = true;
+      return { ...contribution, values: contribution.values.map((v) => (v === null ? null : SECRET_PLACEHOLDER)) };
+    });
+    return changed ? { ...explanation, contributions } : explanation;
+  }
+
+  /** The event with secret values replaced in the customers, records and explanations it carries. */
+  event(event: HubEvent): HubEvent {
+    if (!this.any) return event;
+    const payload = event.payload as unknown as Record<string, JsonValue>;
+    let next: Record<string, unknown> | undefined;
+    switch (event.type) {
+      case 'customer.created':
+      case 'customer.updated': {
+        const customer = this.customer(payload.customer as unknown as Customer);
+        if (customer !== (payload.customer as unknown)) next = { ...payload, customer };
+        break;
+      }
+      case 'interaction.recorded':
+      case 'opportunity.upserted': {
+        const key = event.type === 'interaction.recorded' ? 'interaction' : 'opportunity';
+        const data = payload[key];
+        if (isPlainObject(data) && isPlainObject(data.attributes)) {
+          const attributes = this.attributes(data.attributes);
+          if (attributes !== data.attributes) next = { ...payload, [key]: { ...data, attributes } };
+        }
+        break;
+      }
+      case 'review.opened':
+      case 'review.decided': {
+        const review = payload.review;
+        if (isPlainObject(review)) {
+          const explanation = this.explanation(review.explanation ?? null);
+          if (explanation !== (review.explanation ?? null)) next = { ...payload, review: { ...review, explanation } };
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    return next ? ({ ...event, payload: next } as unknown as HubEvent) : event;
+  }
+
+  /** The journal entry with secret values replaced (override values, plugin field values, merge snapshots, explanations). */
+  journal(entry: JournalEntry): JournalEntry {
+    if (!this.any || !isPlainObject(entry.data)) return entry;
+    const data = entry.data;
+    let next: Record<string, JsonValue> | undefined;
+    switch (entry.kind) {
+      case 'override':
+        if (typeof data.field === 'string' && this.isSecret(data.field) && data.value !== undefined)
+          next = { ...data, value: SECRET_PLACEHOLDER };
+        break;
+      case 'fields': {
+        const values: Record<string, JsonValue> = {};
+        let changed = false;
+        for (const [path, value] of Object.entries(data)) {
+          const secret = value !== null && this.isSecret(path);
+          values[path] = secret ? SECRET_PLACEHOLDER : value;
+          changed ||= secret;
+        }
+        if (changed) next = values;
+        break;
+      }
+      case 'merge':
+        if (Array.isArray(data.before)) {
+          next = {
+            ...data,
+            before: data.before.map((customer) =>
+              isPlainObject(customer) && isPlainObject(customer.golden)
+                ? (this.customer(customer as unknown as Customer) as unknown as JsonValue)
+                : customer,
+            ),
+          };
+        }
+        break;
+      default:
+        if (data.explanation !== undefined) {
+          const explanation = this.explanation(data.explanation);
+          if (explanation !== data.explanation) next = { ...data, explanation };
+        }
+    }
+    return next ? { ...entry, data: next } : entry;
+  }
+}
+
+/** No secret fields. */
+export const NO_SECRETS: SecretFields = new SecretFields([]);
+
+/** Replaces, in place, the operation's events and journal entries by their redacted copies. */
+export function redactSecrets(
+  operation: { readonly events: HubEvent[]; readonly journal: JournalEntry[] },
+  secrets: SecretFields,
+): void {
+  if (!secrets.any) return;
+  operation.events.forEach((event, index) => {
+    operation.events[index] = secrets.event(event);
+  });
+  operation.journal.forEach((entry, index) => {
+    operation.journal[index] = secrets.journal(entry);
+  });
+}
