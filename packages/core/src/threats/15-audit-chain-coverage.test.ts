@@ -62,7 +62,10 @@ describe('threat 15: the audit chain covers every stored member; redactions are 
     expect(await hub.governance.verifyAudit()).toMatchObject({
       ok: false,
       head: { seq: overrideSeq - 1 },
-      problem: { seq: overrideSeq, reason: 'redacted without a later gdpr.erase entry that lists it (forged redaction)' },
+      problem: {
+        seq: overrideSeq,
+        reason: 'redacted without a later gdpr.erase entry that lists it (forged redaction)',
+      },
     });
   });
 
