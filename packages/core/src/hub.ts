@@ -550,9 +550,10 @@ export interface Hub {
     export(customerId: string, options?: ActorOptions): Promise<PersonExport>;
     /**
      * Erases the person (Art. 17): their source records become tombstones without data, their keys get erasure
-     * tombstones (a later sync cannot bring them back), plugin fields, overrides, consents and arrangements go,
-     * journal, audit values and outbox payloads about them are redacted; then every connected adapter is asked to
-     * erase them in its system. Reports per system.
+     * tombstones (a later sync cannot bring them back), probable duplicates waiting in the review queue are erased
+     * with them, plugin fields, overrides, consents and arrangements go, change requests and workflow runs about
+     * them, journal, audit values and reasons and outbox payloads are redacted; then every connected adapter is
+     * asked to erase them in its system. Reports what it reached in the Hub (`report.hub`) and per system.
      */
     erase(customerId: string, options?: ActorOptions): Promise<ErasureReport>;
     /** Applies retention rules: records older than each rule's age are purged (tombstoned without data). */

@@ -21,6 +21,7 @@ import {
   type TransactionOptions,
   type WorkflowRun,
   mentionsAnyId,
+  redactedAuditEntry,
 } from '@crmkit/model';
 import { runtime } from './runtime';
 import { compareStrings } from './stable';
@@ -512,7 +513,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
           for (const seq of [...(auditTargets.get(target) ?? [])]) {
             const prev = auditEntry(seq)!;
             undo.push(() => setAudit(seq, prev));
-            setAudit(seq, { ...prev, changes: null, redacted: true });
+            setAudit(seq, redactedAuditEntry(prev));
             count++;
           }
         }
@@ -585,7 +586,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     };
   }
 
-  return {
+  const store: Store = {
     specificationVersion: 'v1',
     name: options.name ?? 'memory',
     transaction<T>(fn: (tx: StoreTransaction) => Promise<T>, txOptions: TransactionOptions = {}): Promise<T> {
@@ -624,4 +625,18 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       closed = true;
     },
   };
+  storedAudit.set(store, audit);
+  return store;
+}
+
+/** The live audit arrays of memory stores, for {@link memoryStoreAuditRows}. */
+const storedAudit = new WeakMap<Store, AuditEntry[]>();
+
+/**
+ * The audit entries a memory store holds, as stored (the live objects, not copies), or `undefined` for another
+ * store. Internal: for tests that tamper with the stored log to show the chain catches it. Not exported from the
+ * package.
+ */
+export function memoryStoreAuditRows(store: Store): AuditEntry[] | undefined {
+  return storedAudit.get(store);
 }

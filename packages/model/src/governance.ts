@@ -268,12 +268,21 @@ export interface AuditChange {
 }
 
 /**
- * One entry of the audit log: append-only and hash-chained. `hash` = SHA-256 over the previous entry's hash and
- * this entry's fields, with the changed values entering through `changesDigest`, so a GDPR erasure can redact the
- * values (`changes: null`, `redacted: true`) and the chain still verifies, while any other change, insertion or
- * removal of an entry breaks it.
+ * One entry of the audit log: append-only and hash-chained.
+ *
+ * Format 2 (`v: 2`, what the Hub writes): `hash` = SHA-256 over the canonical JSON of every stored field but `hash`
+ * itself and the redactable ones (`changes`, `reason`, `salt`, `redacted`), so an edited, added or removed key breaks
+ * the chain. The redactable values enter through salted commitments, `changesDigest` = SHA-256 of
+ * `salt + ":" + canonical JSON of changes` and `reasonDigest` likewise for `reason`. A GDPR erasure removes the values
+ * and the salt (`changes: null`, no `reason`, no `salt`, `redacted: true`) and lists the redacted `seq`s in its own
+ * chained `gdpr.erase` entry; the chain still verifies, while a redaction no erasure lists is reported.
+ *
+ * Format 1 (no `v`, entries written before format 2): `hash` covers `seq`, `at`, `actor`, `action`, `target`,
+ * `reason`, `changesDigest` (unsalted) and `prevHash`; only `changes` is redactable. Verified with that rule.
  */
 export interface AuditEntry {
+  /** Format version: `2`; absent on format-1 entries. */
+  v?: 2;
   /** 1, 2, 3 ... without gaps. */
   seq: number;
   at: string;
@@ -283,11 +292,16 @@ export interface AuditEntry {
   action: string;
   /** What it was done to: `customer:cus_1`, `policy`, `plugin:sales`, `adapter:hubspot`, `record:hubspot/person/1`. */
   target: string;
+  /** Why, as the actor said. Format 2: removed by a redaction (its commitment `reasonDigest` stays). */
   reason?: string;
   /** The changed fields; `null` once redacted by an erasure. */
   changes: AuditChange[] | null;
-  /** SHA-256 (hex) of the canonical JSON of `changes` as written. */
+  /** SHA-256 (hex) of `salt + ":" + ` the canonical JSON of `changes` as written (format 1: without the salt). */
   changesDigest: string;
+  /** Format 2 with a reason: SHA-256 (hex) of `salt + ":" + ` the canonical JSON of `reason`. */
+  reasonDigest?: string;
+  /** Format 2: 32 random hex characters salting the commitments; removed by a redaction. */
+  salt?: string;
   redacted?: boolean;
   /** Hash of the previous entry (64 zeros for the first). */
   prevHash: string;
@@ -348,6 +362,8 @@ export interface ChangeRequest {
   queue: 'key_user' | 'admin';
   createdAt: string;
   updatedAt: string;
+  /** Set when the person the request was about was erased: title, description, proposed value and notes are gone. */
+  erasedAt?: string;
   history: {
     at: string;
     actor: string;
@@ -427,12 +443,56 @@ export const RetentionPolicySchema = z.strictObject({
 /** A retention rule. */
 export type RetentionPolicy = z.infer<typeof RetentionPolicySchema>;
 
+/**
+ * What an erasure reached in the Hub, store by store: how many rows of each kind it removed or redacted, and the ids
+ * where a person may want to check (customers, change requests, workflow runs). docs/governance.md has the table of
+ * every store and what erasure does to it.
+ */
+export interface ErasureReach {
+  /** The customers blanked (golden record, display name and lookup keys removed; status `deleted`). */
+  customers: string[];
+  /**
+   * Probable duplicates: active customers whose record was waiting in the review queue as a likely match of one of
+   * the person's records. They hold the person's data unconfirmed, so they are erased with the person (their ids,
+   * the review items that tied them, and their records' count).
+   */
+  probableDuplicates: { customerId: string; reviewIds: string[]; records: number }[];
+  /** Source records tombstoned without data (the person's, and interactions and opportunities naming them). */
+  records: number;
+  /** Identity links of the person's records, deleted. */
+  identityLinks: number;
+  /** Review items naming the person's records: explanation redacted, open ones rejected. */
+  reviewItems: number;
+  /** Merge links of the person's customer ids: their free-text reason removed. */
+  mergeLinks: number;
+  /** Field overrides deleted. */
+  overrides: number;
+  /** Plugin extension rows (plugin fields) of the customer deleted. */
+  extensions: number;
+  /** Consent captures deleted (no suppression record is kept; see docs/governance.md). */
+  consents: number;
+  /** Contact arrangements deleted. */
+  arrangements: number;
+  /** Change requests about the person: title, description, proposed value and notes removed; open ones rejected. */
+  changeRequests: string[];
+  /** Workflow runs whose input, results or history named the person: redacted; unfinished ones failed (`ERASED`). */
+  workflowRuns: string[];
+  /** Journal entries whose data was redacted. */
+  journalEntries: number;
+  /** Audit entries redacted (changed values and reason; their `seq`s are listed in the `gdpr.erase` entry). */
+  auditEntries: number;
+  /** Outbox events whose payload was redacted. */
+  outboxEvents: number;
+}
+
 /** What an erasure did, per system. */
 export interface ErasureReport {
   customerId: string;
   erasedAt: string;
   /** Source records removed from the Hub (tombstoned without data; a later sync cannot bring them back). */
   records: number;
+  /** What the erasure reached in the Hub's own store. */
+  hub: ErasureReach;
   systems: {
     system: string;
     records: number;

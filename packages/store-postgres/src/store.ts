@@ -23,6 +23,7 @@ import {
   type TransactionOptions,
   type WorkflowRun,
   mentionsAnyId,
+  redactedAuditEntry,
 } from '@crmkit/model';
 import { quoteIdent, type SqlClient, type SqlExecutor } from './client';
 import { migrate } from './migrations';
@@ -846,41 +847,38 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         }
       },
       async lastAudit() {
-        const { rows } = await sql.query<{ entry: AuditEntry }>(
-          `SELECT entry FROM ${s}.crmkit_audit_log ORDER BY seq DESC LIMIT 1`,
+        const { rows } = await sql.query<AuditRow>(
+          `SELECT ${AUDIT_COLUMNS} FROM ${s}.crmkit_audit_log ORDER BY seq DESC LIMIT 1`,
         );
-        return rows[0]?.entry;
+        return rows[0] ? toAuditEntry(rows[0]) : undefined;
       },
       async listAudit({ after, limit, target }) {
         const n = requireLimit(limit);
         const from = requireAfter(after);
         if (target !== undefined) requireStrings('target', [target]);
-        const { rows } = await sql.query<{ entry: AuditEntry }>(
+        const { rows } = await sql.query<AuditRow>(
           target === undefined
-            ? `SELECT entry FROM ${s}.crmkit_audit_log WHERE ($1::bigint IS NULL OR seq > $1) ORDER BY seq LIMIT $2`
-            : `SELECT entry FROM ${s}.crmkit_audit_log
+            ? `SELECT ${AUDIT_COLUMNS} FROM ${s}.crmkit_audit_log
+               WHERE ($1::bigint IS NULL OR seq > $1) ORDER BY seq LIMIT $2`
+            : `SELECT ${AUDIT_COLUMNS} FROM ${s}.crmkit_audit_log
                WHERE target = $3 AND ($1::bigint IS NULL OR seq > $1) ORDER BY seq LIMIT $2`,
           target === undefined ? [from, n] : [from, n, target],
         );
-        return rows.map((row) => row.entry);
+        return rows.map(toAuditEntry);
       },
       async redactAudit(targets) {
         requireStrings('targets', targets);
         if (targets.length === 0) return 0;
         // Rewritten here rather than in SQL: the entry stays json exactly as written, only its changes replaced.
-        const { rows } = await sql.query<{ entry: AuditEntry }>(
-          `SELECT entry FROM ${s}.crmkit_audit_log WHERE target = ANY($1::text[]) ORDER BY seq FOR UPDATE`,
+        const { rows } = await sql.query<{ seq: string | number; entry: AuditEntry }>(
+          `SELECT seq, entry FROM ${s}.crmkit_audit_log WHERE target = ANY($1::text[]) ORDER BY seq FOR UPDATE`,
           [[...targets]],
         );
         if (rows.length === 0) return 0;
         await sql.query(
           `UPDATE ${s}.crmkit_audit_log AS a SET entry = u.entry
            FROM json_to_recordset($1::json) AS u(seq bigint, entry json) WHERE a.seq = u.seq`,
-          [
-            JSON.stringify(
-              rows.map(({ entry }) => ({ seq: entry.seq, entry: { ...entry, changes: null, redacted: true } })),
-            ),
-          ],
+          [JSON.stringify(rows.map(({ seq, entry }) => ({ seq, entry: redactedAuditEntry(entry) })))],
         );
         return rows.length;
       },
@@ -1015,6 +1013,27 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     },
   };
   return store;
+}
+
+/** The columns of an audit row, as {@link toAuditEntry} reads them. */
+const AUDIT_COLUMNS = 'seq, at, actor, action, target, entry';
+
+/** One row of `crmkit_audit_log`. */
+interface AuditRow {
+  seq: string | number;
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  entry: AuditEntry;
+}
+
+/**
+ * The entry of an audit row with the row's own columns (what `WHERE target = ...` filters on) in place of the
+ * copies in the entry json, so the hash chain covers the values a filter sees: an edited column fails verification.
+ */
+function toAuditEntry(row: AuditRow): AuditEntry {
+  return { ...row.entry, seq: Number(row.seq), at: row.at, actor: row.actor, action: row.action, target: row.target };
 }
 
 /** The refusal of audit entries whose seq exists already. */

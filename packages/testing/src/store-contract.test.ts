@@ -25,6 +25,7 @@ import {
   type StoreTransaction,
   type TransactionOptions,
   type WorkflowRun,
+  redactedAuditEntry,
 } from '@crmkit/model';
 import { describe, expect, it } from 'vitest';
 import { type ContractCase, storeContractCases } from './contract/cases';
@@ -406,8 +407,12 @@ function createReferenceStore(options: ReferenceOptions = {}): Store {
         for (const { seq } of hits) {
           write('audit', String(seq), (s) => {
             const { reason: _reason, ...rest } = s.audit.get(seq)!;
-            const kept = bug === 'audit-redaction-drops-fields' ? rest : s.audit.get(seq)!;
-            s.audit.set(seq, { ...kept, changes: null, redacted: true });
+            s.audit.set(
+              seq,
+              bug === 'audit-redaction-drops-fields'
+                ? { ...rest, changes: null, redacted: true }
+                : redactedAuditEntry(s.audit.get(seq)!),
+            );
           });
         }
         return hits.length;

@@ -6,6 +6,7 @@ import {
   type AuditEntry,
   InvalidArgumentError,
   type JsonValue,
+  redactedAuditEntry,
   type Store,
   type StoreTransaction,
   type TransactionOptions,
@@ -18,7 +19,9 @@ import {
   type AuditInput,
   buildAuditEntries,
   diffFields,
+  ERASURE_ACTION,
   GENESIS_HASH,
+  REDACTED_SEQS_FIELD,
   sha256Hex,
   verifyAuditLog,
   verifyStoreAudit,
@@ -79,28 +82,31 @@ describe('sha256Hex', () => {
 });
 
 describe('buildAuditEntries', () => {
-  it('hashes a known input to pinned values (hash layout)', async () => {
-    const [first, second] = await buildAuditEntries(undefined, [
-      input({ reason: 'typo' }),
-      { actor: 'system:hub', action: 'policy.update', target: 'policy', changes: [], at: '2024-01-02T03:04:06.000Z' },
-    ]);
-    // changesDigest = sha256(canonical JSON of the changes)
-    const digest1 = nodeSha256('[{"field":"displayName","new":"Ada King","old":"Ada Lovelace"}]');
-    expect(digest1).toBe('ed6f79852bead134352bc1589425542827c0fee1af5f5a4df115fe1159580e0c');
-    // hash = sha256(canonical JSON of { seq, at, actor, action, target, reason | null, changesDigest, prevHash })
+  it('hashes a known input to the documented layout (format 2: every stored member but the redactable ones)', async () => {
+    const salt = '0123456789abcdef0123456789abcdef';
+    const [first, second] = await buildAuditEntries(
+      undefined,
+      [
+        input({ reason: 'typo' }),
+        { actor: 'system:hub', action: 'policy.update', target: 'policy', changes: [], at: '2024-01-02T03:04:06.000Z' },
+      ],
+      { salt: () => salt },
+    );
+    // changesDigest = sha256(salt + ":" + canonical JSON of the changes); reasonDigest likewise for the reason.
+    const digest1 = nodeSha256(`${salt}:[{"field":"displayName","new":"Ada King","old":"Ada Lovelace"}]`);
+    const reason1 = nodeSha256(`${salt}:"typo"`);
+    // hash = sha256(canonical JSON of the entry without hash, changes, reason, salt and redacted)
     const hash1 = nodeSha256(
       `{"action":"customer.override","actor":"user:u_1","at":"2024-01-02T03:04:05.000Z","changesDigest":"${digest1}",` +
-        `"prevHash":"${GENESIS_HASH}","reason":"typo","seq":1,"target":"customer:cus_1"}`,
+        `"prevHash":"${GENESIS_HASH}","reasonDigest":"${reason1}","seq":1,"target":"customer:cus_1","v":2}`,
     );
-    expect(hash1).toBe('2ffed0bf5eab6772cdc0b5b06745a3f5a8114a94d728ebf7a9af58c28943c843');
-    const digest2 = nodeSha256('[]');
+    const digest2 = nodeSha256(`${salt}:[]`);
     const hash2 = nodeSha256(
       `{"action":"policy.update","actor":"system:hub","at":"2024-01-02T03:04:06.000Z","changesDigest":"${digest2}",` +
-        `"prevHash":"${hash1}","reason":null,"seq":2,"target":"policy"}`,
+        `"prevHash":"${hash1}","seq":2,"target":"policy","v":2}`,
     );
-    expect(hash2).toBe('e5e7b43c36efd44098e951ee6ef4fae1bc25e9ade0dfedbe9a9cf748c728f47b');
-
     expect(first).toEqual({
+      v: 2,
       seq: 1,
       at: AT,
       actor: 'user:u_1',
@@ -108,29 +114,95 @@ describe('buildAuditEntries', () => {
       target: 'customer:cus_1',
       reason: 'typo',
       changes: [{ field: 'displayName', old: 'Ada Lovelace', new: 'Ada King' }],
-      changesDigest: 'ed6f79852bead134352bc1589425542827c0fee1af5f5a4df115fe1159580e0c',
+      changesDigest: digest1,
+      reasonDigest: reason1,
+      salt,
       prevHash: GENESIS_HASH,
-      hash: '2ffed0bf5eab6772cdc0b5b06745a3f5a8114a94d728ebf7a9af58c28943c843',
+      hash: hash1,
     });
     expect(second).toEqual({
+      v: 2,
       seq: 2,
       at: '2024-01-02T03:04:06.000Z',
       actor: 'system:hub',
       action: 'policy.update',
       target: 'policy',
       changes: [],
-      changesDigest: '4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945',
-      prevHash: '2ffed0bf5eab6772cdc0b5b06745a3f5a8114a94d728ebf7a9af58c28943c843',
-      hash: 'e5e7b43c36efd44098e951ee6ef4fae1bc25e9ade0dfedbe9a9cf748c728f47b',
+      changesDigest: digest2,
+      salt,
+      prevHash: hash1,
+      hash: hash2,
     });
     expect('reason' in second!).toBe(false);
+    expect(await verifyAuditLog([first!, second!])).toEqual({ ok: true, entries: 2, head: { seq: 2, hash: hash2 } });
+    await expect(buildAuditEntries(undefined, [input()], { salt: () => 'short' })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
   });
 
-  it('is deterministic and independent of key order and undefined members', async () => {
-    const a = await buildAuditEntries(undefined, [input({ changes: [{ field: 'x', old: { b: 1, a: [1, 2] } }] })]);
-    const b = await buildAuditEntries(undefined, [
-      input({ changes: [{ new: undefined, old: { a: [1, 2], b: 1 }, field: 'x' }] }),
-    ]);
+  it('draws a fresh random salt per entry, so equal entries have different commitments', async () => {
+    const [a, b] = await buildAuditEntries(undefined, [input(), input()]);
+    expect(a!.salt).toMatch(/^[0-9a-f]{32}$/);
+    expect(b!.salt).not.toBe(a!.salt);
+    expect(b!.changesDigest).not.toBe(a!.changesDigest);
+  });
+
+  it('still verifies format-1 entries (written before format 2) with their own rule', async () => {
+    // Pinned entries as crmkit wrote them before format 2: hash over { seq, at, actor, action, target, reason,
+    // changesDigest, prevHash }, changesDigest = sha256(canonical JSON of the changes).
+    const v1: AuditEntry[] = [
+      {
+        seq: 1,
+        at: AT,
+        actor: 'user:u_1',
+        action: 'customer.override',
+        target: 'customer:cus_1',
+        reason: 'typo',
+        changes: [{ field: 'displayName', old: 'Ada Lovelace', new: 'Ada King' }],
+        changesDigest: 'ed6f79852bead134352bc1589425542827c0fee1af5f5a4df115fe1159580e0c',
+        prevHash: GENESIS_HASH,
+        hash: '2ffed0bf5eab6772cdc0b5b06745a3f5a8114a94d728ebf7a9af58c28943c843',
+      },
+      {
+        seq: 2,
+        at: '2024-01-02T03:04:06.000Z',
+        actor: 'system:hub',
+        action: 'policy.update',
+        target: 'policy',
+        changes: [],
+        changesDigest: '4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945',
+        prevHash: '2ffed0bf5eab6772cdc0b5b06745a3f5a8114a94d728ebf7a9af58c28943c843',
+        hash: 'e5e7b43c36efd44098e951ee6ef4fae1bc25e9ade0dfedbe9a9cf748c728f47b',
+      },
+    ];
+    const head = { seq: 2, hash: v1[1]!.hash };
+    expect(await verifyAuditLog(v1)).toEqual({ ok: true, entries: 2, head });
+    // A format-1 redaction (changes only; its reason is hashed as text) still verifies.
+    const redacted = [{ ...v1[0]!, changes: null, redacted: true }, v1[1]!];
+    expect(await verifyAuditLog(redacted)).toEqual({ ok: true, entries: 2, head });
+    // The chain goes on in format 2 after format-1 entries; a format-1 entry after a format-2 one is refused.
+    const next = await buildAuditEntries(v1[1], [input()]);
+    expect((await verifyAuditLog([...v1, ...next])).ok).toBe(true);
+    const later = { ...v1[1]!, seq: 4, prevHash: next[0]!.hash };
+    expect((await verifyAuditLog([...v1, ...next, later])).problem).toEqual({
+      seq: 4,
+      reason: 'format-1 entry after a format-2 entry',
+    });
+    // An added key is refused in format 1 too.
+    const extra = [{ ...v1[0]!, note: 'x' } as AuditEntry, v1[1]!];
+    expect((await verifyAuditLog(extra)).problem).toEqual({ seq: 1, reason: 'malformed entry: unexpected key "note"' });
+  });
+
+  it('is deterministic for one salt and independent of key order and undefined members', async () => {
+    const salt = () => 'ab'.repeat(16);
+    const a = await buildAuditEntries(undefined, [input({ changes: [{ field: 'x', old: { b: 1, a: [1, 2] } }] })], {
+      salt,
+    });
+    const b = await buildAuditEntries(
+      undefined,
+      [input({ changes: [{ new: undefined, old: { a: [1, 2], b: 1 }, field: 'x' }] })],
+      { salt },
+    );
     expect(b[0]!.hash).toBe(a[0]!.hash);
     expect(b[0]!.changes).toEqual([{ field: 'x', old: { a: [1, 2], b: 1 } }]);
     expect('new' in b[0]!.changes![0]!).toBe(false);
@@ -138,9 +210,14 @@ describe('buildAuditEntries', () => {
 
   it('continues a chain: building in batches gives the same entries as building at once', async () => {
     const inputs = [1, 2, 3, 4, 5].map((n) => input({ target: `customer:cus_${n}` }));
-    const all = await buildAuditEntries(undefined, inputs);
-    const head = await buildAuditEntries(undefined, inputs.slice(0, 2));
-    const tail = await buildAuditEntries(head.at(-1), inputs.slice(2));
+    const counter = () => {
+      let n = 0;
+      return () => (n++).toString(16).padStart(32, '0');
+    };
+    const all = await buildAuditEntries(undefined, inputs, { salt: counter() });
+    const salts = counter();
+    const head = await buildAuditEntries(undefined, inputs.slice(0, 2), { salt: salts });
+    const tail = await buildAuditEntries(head.at(-1), inputs.slice(2), { salt: salts });
     expect([...head, ...tail]).toEqual(all);
     expect(all.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
     expect(all[0]!.prevHash).toBe(GENESIS_HASH);
@@ -285,7 +362,7 @@ describe('verifyAuditLog', () => {
       ok: false,
       entries: 3,
       head: { seq: 2, hash: entries[1]!.hash },
-      problem: { seq: 3, reason: 'changesDigest does not match the changes' },
+      problem: { seq: 3, reason: 'changesDigest does not match the changes (value changed without its commitment)' },
     });
 
     const gap = [entries[0]!, entries[2]!];
@@ -357,29 +434,74 @@ describe('verifyAuditLog', () => {
     );
   });
 
-  it('accepts redaction done right, and flags every other way of removing the changes', async () => {
-    const entries = await chain(4);
-    const redacted = clone(entries);
-    redacted[1] = { ...redacted[1]!, changes: null, redacted: true };
-    redacted[3] = { ...redacted[3]!, changes: null, redacted: true };
-    expect(await verifyAuditLog(redacted, { expectedHead: { seq: 4, hash: entries[3]!.hash } })).toEqual({
-      ok: true,
+  it('accepts redaction done right (listed by a later erasure), and flags every other way of removing values', async () => {
+    const entries = await buildAuditEntries(undefined, [
+      input({ target: 'customer:cus_0', reason: 'asked by phone' }),
+      input({ target: 'customer:cus_1', changes: [{ field: 'displayName', old: 'v1', new: 'v2' }] }),
+      input({ target: 'customer:cus_2', changes: [{ field: 'displayName', old: 'v2', new: 'v3' }] }),
+    ]);
+    const [erasure] = await buildAuditEntries(entries[2], [
+      input({
+        action: ERASURE_ACTION,
+        target: 'customer:cus_0',
+        changes: [{ field: REDACTED_SEQS_FIELD, new: [1, 2] }],
+      }),
+    ]);
+    const log = [...entries, erasure!];
+    const head = { seq: 4, hash: erasure!.hash };
+    const redacted = clone(log);
+    redacted[0] = redactedAuditEntry(redacted[0]!);
+    redacted[1] = redactedAuditEntry(redacted[1]!);
+    expect(redacted[0]).not.toHaveProperty('reason');
+    expect(redacted[0]).not.toHaveProperty('salt');
+    expect(redacted[0]!.reasonDigest).toBe(entries[0]!.reasonDigest);
+    expect(await verifyAuditLog(redacted, { expectedHead: head })).toEqual({ ok: true, entries: 4, head });
+
+    // Redacting entry 3, which no erasure lists: a forged redaction, reported at that entry.
+    const forged = clone(redacted);
+    forged[2] = redactedAuditEntry(forged[2]!);
+    expect(await verifyAuditLog(forged)).toEqual({
+      ok: false,
       entries: 4,
-      head: { seq: 4, hash: entries[3]!.hash },
+      head: { seq: 2, hash: entries[1]!.hash },
+      problem: { seq: 3, reason: `redacted without a later ${ERASURE_ACTION} entry that lists it (forged redaction)` },
     });
 
     const cases: [Partial<AuditEntry>, string][] = [
       [{ redacted: true }, 'redacted entry still has changes'],
       [{ changes: [], redacted: true }, 'redacted entry still has changes'],
+      [{ changes: null, salt: undefined, redacted: true, reason: 'x' }, 'redacted entry still has a reason'],
+      [{ changes: null, redacted: true, reason: undefined }, 'redacted entry still has its salt'],
       [{ changes: null }, 'changes removed without redacted: true'],
       [{ changes: null, redacted: false }, 'changes removed without redacted: true'],
-      [{ changes: [] }, 'changesDigest does not match the changes'],
+      [{ salt: undefined }, 'salt removed without redacted: true'],
+      [{ changes: [] }, 'changesDigest does not match the changes (value changed without its commitment)'],
+      [{ reason: undefined }, 'reason removed without redacted: true'],
+      [{ reason: '[redacted]' }, 'reasonDigest does not match the reason (value changed without its commitment)'],
+      [
+        { changesDigest: 'a'.repeat(64) },
+        'changesDigest does not match the changes (value changed without its commitment)',
+      ],
     ];
     for (const [patch, reason] of cases) {
-      const bad = clone(entries);
-      bad[2] = { ...bad[2]!, ...patch };
-      expect(await verifyAuditLog(bad)).toMatchObject({ ok: false, problem: { seq: 3, reason } });
+      const bad = clone(log);
+      bad[0] = { ...bad[0]!, ...patch };
+      for (const [key, value] of Object.entries(patch)) if (value === undefined) delete (bad[0] as never)[key];
+      expect(await verifyAuditLog(bad), JSON.stringify(patch)).toMatchObject({
+        ok: false,
+        problem: { seq: 1, reason },
+      });
     }
+    // A redacted entry whose commitment was altered: the hash catches it.
+    const altered = clone(redacted);
+    altered[0] = { ...altered[0]!, reasonDigest: 'b'.repeat(64) };
+    expect((await verifyAuditLog(altered)).problem).toEqual({ seq: 1, reason: 'hash does not match the entry' });
+    // An erasure entry lists only earlier entries: listing a later seq authorises nothing.
+    const early = await buildAuditEntries(undefined, [
+      input({ action: ERASURE_ACTION, changes: [{ field: REDACTED_SEQS_FIELD, new: [2] }] }),
+      input(),
+    ]);
+    expect((await verifyAuditLog([early[0]!, redactedAuditEntry(early[1]!)])).problem?.seq).toBe(2);
   });
 });
 
@@ -482,9 +604,21 @@ describe('verifyStoreAudit', () => {
     expect(JSON.stringify(listed)).not.toContain('AB-123');
     expect(listed[2]!.changes).toEqual([{ field: 'nationalId', secret: true }]);
 
-    // GDPR erasure of cus_1: its entries lose their values, the chain still verifies to the same head.
+    // GDPR erasure of cus_1: its entries lose their values; until an erasure entry lists them they read as forged.
     expect(await store.transaction((tx) => tx.redactAudit(['customer:cus_1']))).toBe(2);
-    expect(await verifyStoreAudit(store, { pageSize: 3, expectedHead: head })).toEqual({ ok: true, entries: 5, head });
+    expect((await verifyStoreAudit(store, { pageSize: 3 })).problem?.seq).toBe(1);
+    const erasure = await append([
+      input({
+        action: ERASURE_ACTION,
+        target: 'customer:cus_9',
+        changes: [{ field: REDACTED_SEQS_FIELD, new: [1, 3] }],
+      }),
+    ]);
+    expect(await verifyStoreAudit(store, { pageSize: 3, expectedHead: head })).toEqual({
+      ok: true,
+      entries: 6,
+      head: { seq: 6, hash: erasure[0]!.hash },
+    });
     const redacted = await store.transaction((tx) => tx.listAudit({ limit: 10, target: 'customer:cus_1' }));
     expect(redacted.map((e) => [e.seq, e.changes, e.redacted])).toEqual([
       [1, null, true],
@@ -494,7 +628,7 @@ describe('verifyStoreAudit', () => {
     // A writer that built on a stale head cannot extend the chain.
     const stale = await buildAuditEntries(listed[3], [input()]);
     await expect(store.transaction((tx) => tx.appendAudit(stale))).rejects.toBeInstanceOf(ConflictError);
-    expect((await verifyStoreAudit(store)).entries).toBe(5);
+    expect((await verifyStoreAudit(store)).entries).toBe(6);
     await store.close();
   });
 });
@@ -602,9 +736,27 @@ const logArb = fc
   })
   .map(({ inputs, redact, preRedact }) => ({ inputs, redact: preRedact ? redact : [] }));
 
-async function buildLog(inputs: readonly AuditInput[], redact: readonly boolean[]): Promise<AuditEntry[]> {
+/**
+ * A log of `inputs` plus a final erasure entry listing the `seq`s of the entries marked in `redact` (every entry's
+ * with `listAll`), those redacted the right way.
+ */
+async function buildLog(
+  inputs: readonly AuditInput[],
+  redact: readonly boolean[],
+  listAll = false,
+): Promise<AuditEntry[]> {
   const entries = await buildAuditEntries(undefined, inputs, { secretFields: SECRET_FIELDS });
-  return entries.map((e, i) => (redact[i] ? { ...e, changes: null, redacted: true } : e));
+  const listed = entries.filter((_, i) => listAll || redact[i]).map((e) => e.seq);
+  const erasure = await buildAuditEntries(entries.at(-1), [
+    {
+      actor: 'user:u_9',
+      action: ERASURE_ACTION,
+      target: 'customer:cus_1',
+      changes: [{ field: REDACTED_SEQS_FIELD, new: listed }],
+      at: AT,
+    },
+  ]);
+  return [...entries.map((e, i) => (redact[i] ? redactedAuditEntry(e) : e)), ...erasure];
 }
 
 type Tampering =
@@ -620,7 +772,9 @@ type Tampering =
   | { kind: 'insert'; index: number; forged: AuditInput }
   | { kind: 'duplicate'; index: number }
   | { kind: 'swap'; i: number; j: number }
-  | { kind: 'badRedaction'; index: number; how: 'keepChanges' | 'noFlag' | 'flagFalse' | 'emptyArray' };
+  | { kind: 'badRedaction'; index: number; how: 'keepChanges' | 'noFlag' | 'flagFalse' | 'emptyArray' }
+  | { kind: 'forgedRedaction'; index: number }
+  | { kind: 'addKey'; index: number; key: string };
 
 const tamperingArb: fc.Arbitrary<Tampering> = fc.oneof(
   fc.record({
@@ -658,6 +812,8 @@ const tamperingArb: fc.Arbitrary<Tampering> = fc.oneof(
     index: fc.nat(),
     how: fc.constantFrom('keepChanges', 'noFlag', 'flagFalse', 'emptyArray') as fc.Arbitrary<'keepChanges'>,
   }),
+  fc.record({ kind: fc.constant('forgedRedaction' as const), index: fc.nat() }),
+  fc.record({ kind: fc.constant('addKey' as const), index: fc.nat(), key: fc.constantFrom('note', 'x', 'Target') }),
 );
 
 /** Another lowercase hex digit at `pos`: the digest stays well formed but differs. */
@@ -748,6 +904,17 @@ async function tamper(
       }
       break;
     }
+    case 'forgedRedaction': {
+      // A redaction done the right way, but of an entry no erasure lists (the erasure entry is the last one).
+      const index = t.index % n;
+      if (index === n - 1 || entries[index]!.redacted === true) return undefined;
+      entries[index] = redactedAuditEntry(entries[index]!);
+      break;
+    }
+    case 'addKey': {
+      (entries[t.index % n] as unknown as Record<string, unknown>)[t.key] = 'added';
+      break;
+    }
   }
   return { entries, undetectableWithoutHead: false };
 }
@@ -780,10 +947,10 @@ describe('audit chain properties', () => {
         logArb,
         fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }),
         async ({ inputs, redact }, more) => {
-          const log = await buildLog(inputs, redact);
+          const log = await buildLog(inputs, redact, true);
           const head = { seq: log.length, hash: log.at(-1)!.hash };
           expect(await verifyAuditLog(log, { expectedHead: head })).toEqual({ ok: true, entries: log.length, head });
-          const redacted = log.map((e, i) => (more[i] ? { ...e, changes: null, redacted: true } : e));
+          const redacted = log.map((e, i) => (more[i] && i < log.length - 1 ? redactedAuditEntry(e) : e));
           expect(await verifyAuditLog(asAsync(redacted), { expectedHead: head })).toEqual({
             ok: true,
             entries: log.length,
@@ -798,7 +965,7 @@ describe('audit chain properties', () => {
   it('detects a history rewritten with recomputed hashes against the published head', async () => {
     await fc.assert(
       fc.asyncProperty(logArb, fc.nat(), async ({ inputs }, k) => {
-        const log = await buildLog(inputs, []);
+        const log = (await buildLog(inputs, [])).slice(0, -1);
         const head = { seq: log.length, hash: log.at(-1)!.hash };
         const at = k % log.length;
         const rewrittenInputs = inputs.slice(at).map((inp, i) => (i === 0 ? { ...inp, actor: `${inp.actor}~` } : inp));

@@ -1,16 +1,28 @@
 /**
  * The hash-chained audit log: building entries, verifying a chain, and diffing golden fields.
  *
- * Layout of one entry (all hashes are lowercase hex SHA-256 of the UTF-8 bytes of a string):
+ * All hashes are lowercase hex SHA-256 of the UTF-8 bytes of a string. Entries are written in format 2
+ * (`v: 2`):
  *
- * - `changesDigest` = SHA-256 of `stableStringify(changes)`, `changes` as written (secret values already dropped);
- * - `hash` = SHA-256 of `stableStringify({ seq, at, actor, action, target, reason, changesDigest, prevHash })`, with
- *   `reason` `null` when absent, i.e. the canonical JSON
- *   `{"action":..,"actor":..,"at":..,"changesDigest":..,"prevHash":..,"reason":..,"seq":..,"target":..}`;
+ * - `salt` = 32 random hex characters, fresh per entry;
+ * - `changesDigest` = SHA-256 of `salt + ":" + stableStringify(changes)`, `changes` as written (secret values
+ *   already dropped); `reasonDigest` = SHA-256 of `salt + ":" + stableStringify(reason)` when there is a reason;
+ * - `hash` = SHA-256 of `stableStringify(rest)`, where `rest` is the entry as stored without `hash` and without the
+ *   redactable members `changes`, `reason`, `salt` and `redacted`: every other stored key (`v`, `seq`, `at`, `actor`,
+ *   `action`, `target`, `changesDigest`, `reasonDigest`, `prevHash`, and any key someone adds) is covered, so
+ *   editing, adding or removing one breaks the chain;
  * - `prevHash` = the previous entry's `hash`, {@link GENESIS_HASH} for the first entry (`seq` 1).
  *
- * The changed values enter the hash only through `changesDigest`, so an erasure may replace them with
- * `changes: null, redacted: true` and the chain still verifies; `redacted` itself is not hashed.
+ * A redaction (GDPR erasure) replaces `changes` by `null`, removes `reason` and `salt` and sets `redacted: true`:
+ * the commitments stay, so the chain still verifies, and without the salt a removed value cannot be recovered by
+ * guessing it against its commitment. A redaction is legitimate only when a later `gdpr.erase` entry lists its `seq`
+ * in a change of field {@link REDACTED_SEQS_FIELD}; a redaction no erasure lists is reported as forged, as is a
+ * value replaced without its matching commitment.
+ *
+ * Format 1 (no `v`, written before format 2) is verified with its own rule: `changesDigest` = SHA-256 of
+ * `stableStringify(changes)` and `hash` = SHA-256 of `stableStringify({ seq, at, actor, action, target, reason,
+ * changesDigest, prevHash })` (`reason` `null` when absent). Its `reason` is not redactable and its redactions are
+ * not checked against an erasure. A format-1 entry after a format-2 entry is refused.
  *
  * @module
  */
@@ -24,8 +36,8 @@ import {
   type Store,
   throwIfAborted,
 } from '@crmkit/model';
-import { sha256HexSync } from './sha256';
 import { compareStrings, stableStringify } from '../stable';
+import { sha256HexSync } from './sha256';
 
 /**
  * SHA-256 of the UTF-8 bytes of `text`, as 64 lowercase hex characters. Computed synchronously in JavaScript (see
@@ -53,8 +65,42 @@ export interface AuditInput {
   at: string;
 }
 
+/** The members of a format-2 entry that a redaction may change; every other stored member is hashed. */
+const REDACTABLE = new Set(['hash', 'changes', 'reason', 'salt', 'redacted']);
+
+/** The field of a `gdpr.erase` entry's change that lists the `seq`s of the entries its erasure redacted. */
+export const REDACTED_SEQS_FIELD = 'audit.redacted';
+
+/** The action of the entries whose {@link REDACTED_SEQS_FIELD} change authorises redactions. */
+export const ERASURE_ACTION = 'gdpr.erase';
+
+/** The string a format-2 `hash` is computed over: every stored member but the redactable ones, canonical JSON. */
+function hashInputV2(entry: AuditEntry): string {
+  const rest: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(entry)) if (!REDACTABLE.has(key)) rest[key] = value;
+  return stableStringify(rest);
+}
+
+/** The salted commitment to one redactable value. */
+function commitment(salt: string, value: unknown): string {
+  return sha256HexSync(`${salt}:${stableStringify(value)}`);
+}
+
+/** 32 random hex characters (WebCrypto where the runtime has it). */
+function randomSalt(): string {
+  const bytes = new Uint8Array(16);
+  const webCrypto = (globalThis as { crypto?: { getRandomValues?: (array: Uint8Array) => Uint8Array } }).crypto;
+  if (webCrypto?.getRandomValues) webCrypto.getRandomValues(bytes);
+  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+  let hex = '';
+  for (const byte of bytes) hex += byte.toString(16).padStart(2, '0');
+  return hex;
+}
+
 /** Options of {@link buildAuditEntries}. */
 export interface BuildAuditOptions {
+  /** Makes the salt of each entry (32 lowercase hex characters); default: random. For reproducible tests. */
+  salt?: () => string;
   /**
    * Field patterns whose values never enter the log (the policy's `secretFields`): `*`, an exact path, or
    * `prefix.*`. A change is secret when its field matches a pattern, when it is the `prefix` of a `prefix.*`
@@ -82,6 +128,21 @@ export interface VerifyStoreAuditOptions extends VerifyAuditOptions {
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
+const SALT = /^[0-9a-f]{32}$/;
+const KEYS_V1 = new Set([
+  'seq',
+  'at',
+  'actor',
+  'action',
+  'target',
+  'reason',
+  'changes',
+  'changesDigest',
+  'redacted',
+  'prevHash',
+  'hash',
+]);
+const KEYS_V2 = new Set([...KEYS_V1, 'v', 'reasonDigest', 'salt']);
 const DEFAULT_PAGE_SIZE = 500;
 
 /** True when `field` is covered by one of the secret `patterns` (see {@link BuildAuditOptions.secretFields}). */
@@ -113,8 +174,8 @@ function sanitizeChange(change: AuditChange, secretFields: readonly string[], in
   return written;
 }
 
-/** The string `hash` is computed over (see the module documentation). */
-function hashInput(entry: Omit<AuditEntry, 'hash' | 'changes' | 'redacted'>): string {
+/** The string a format-1 `hash` is computed over (see the module documentation). */
+function hashInputV1(entry: Omit<AuditEntry, 'hash' | 'changes' | 'redacted'>): string {
   return stableStringify({
     seq: entry.seq,
     at: entry.at,
@@ -166,20 +227,28 @@ export async function buildAuditEntries(
     }
     const changes = input.changes.map((change, j) => sanitizeChange(change, secretFields, j));
     seq += 1;
-    const changesDigest = await sha256Hex(stableStringify(changes));
-    const head = {
+    const salt = options.salt ? options.salt() : randomSalt();
+    if (typeof salt !== 'string' || !SALT.test(salt)) {
+      throw new InvalidArgumentError({ argument: 'options.salt', message: 'salt() must return 32 hex characters' });
+    }
+    const stored: AuditEntry = {
+      v: 2,
       seq,
       at: input.at,
       actor: input.actor,
       action: input.action,
       target: input.target,
       ...(input.reason !== undefined ? { reason: input.reason } : {}),
-      changesDigest,
+      changes,
+      changesDigest: commitment(salt, changes),
+      ...(input.reason !== undefined ? { reasonDigest: commitment(salt, input.reason) } : {}),
+      salt,
       prevHash,
+      hash: '',
     };
-    const hash = await sha256Hex(hashInput(head));
-    entries.push({ ...head, changes, hash });
-    prevHash = hash;
+    stored.hash = await sha256Hex(hashInputV2(stored));
+    entries.push(stored);
+    prevHash = stored.hash;
   }
   return entries;
 }
@@ -190,7 +259,12 @@ function isNonEmptyString(value: unknown): value is string {
 
 /** Why `entry` is not shaped like an audit entry, or `undefined` when it is. */
 function malformed(entry: AuditEntry): string | undefined {
-  if (entry === null || typeof entry !== 'object') return 'not an object';
+  if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return 'not an object';
+  if (entry.v !== undefined && entry.v !== 2) return `unknown format version ${JSON.stringify(entry.v)}`;
+  const allowed = entry.v === 2 ? KEYS_V2 : KEYS_V1;
+  for (const key of Object.keys(entry)) {
+    if (!allowed.has(key)) return `unexpected key ${JSON.stringify(key)}`;
+  }
   if (!Number.isSafeInteger(entry.seq)) return 'seq is not an integer';
   for (const key of ['at', 'actor', 'action', 'target'] as const) {
     if (!isNonEmptyString(entry[key])) return `${key} is not a non-empty string`;
@@ -198,6 +272,12 @@ function malformed(entry: AuditEntry): string | undefined {
   if (entry.reason !== undefined && typeof entry.reason !== 'string') return 'reason is not a string';
   for (const key of ['changesDigest', 'prevHash', 'hash'] as const) {
     if (typeof entry[key] !== 'string' || !HEX64.test(entry[key])) return `${key} is not a SHA-256 hex digest`;
+  }
+  if (entry.reasonDigest !== undefined && (typeof entry.reasonDigest !== 'string' || !HEX64.test(entry.reasonDigest))) {
+    return 'reasonDigest is not a SHA-256 hex digest';
+  }
+  if (entry.salt !== undefined && (typeof entry.salt !== 'string' || !SALT.test(entry.salt))) {
+    return 'salt is not 32 hex characters';
   }
   if (entry.redacted !== undefined && typeof entry.redacted !== 'boolean') return 'redacted is not a boolean';
   if (entry.changes !== null) {
@@ -215,22 +295,58 @@ function malformed(entry: AuditEntry): string | undefined {
   return undefined;
 }
 
+/** Why the redactable members of a format-2 entry do not match its commitments, or `undefined` when they do. */
+function commitmentProblem(entry: AuditEntry): string | undefined {
+  if (entry.redacted === true) {
+    if (entry.changes !== null) return 'redacted entry still has changes';
+    if (entry.reason !== undefined) return 'redacted entry still has a reason';
+    if (entry.salt !== undefined) return 'redacted entry still has its salt';
+    return undefined;
+  }
+  if (entry.changes === null) return 'changes removed without redacted: true';
+  if (entry.salt === undefined) return 'salt removed without redacted: true';
+  if (commitment(entry.salt, entry.changes) !== entry.changesDigest) {
+    return 'changesDigest does not match the changes (value changed without its commitment)';
+  }
+  if (entry.reason === undefined) {
+    if (entry.reasonDigest !== undefined) return 'reason removed without redacted: true';
+  } else if (entry.reasonDigest === undefined || commitment(entry.salt, entry.reason) !== entry.reasonDigest) {
+    return 'reasonDigest does not match the reason (value changed without its commitment)';
+  }
+  return undefined;
+}
+
+/** The `seq`s an erasure entry says it redacted (its {@link REDACTED_SEQS_FIELD} change), if any. */
+function redactedSeqsOf(entry: AuditEntry): number[] {
+  if (entry.action !== ERASURE_ACTION || entry.changes === null) return [];
+  const out: number[] = [];
+  for (const change of entry.changes) {
+    if (change.field !== REDACTED_SEQS_FIELD || !Array.isArray(change.new)) continue;
+    for (const seq of change.new) if (typeof seq === 'number' && Number.isSafeInteger(seq)) out.push(seq);
+  }
+  return out;
+}
+
 /**
  * Verifies an audit log given in `seq` order (an array, any iterable, or an async iterable such as a paged store
  * read). Checks, entry by entry, stopping at the first problem:
  *
- * 1. the entry is well formed (strings, 64-hex hashes, `changes` an array or `null`, secret changes carry no value);
+ * 1. the entry is well formed (known keys only, strings, 64-hex hashes, `changes` an array or `null`, secret
+ *    changes carry no value), and a format-1 entry does not follow a format-2 one;
  * 2. `seq` is 1 for the first entry and one more than the previous after that (no gap, repeat or reordering);
  * 3. `prevHash` is the previous entry's `hash` ({@link GENESIS_HASH} for the first);
- * 4. a redacted entry has `changes: null` and `redacted: true`, one without `redacted: true` has its changes;
- * 5. `changesDigest` matches the changes (unless redacted);
- * 6. `hash` recomputes;
- * 7. with `expectedHead`: the entry at `expectedHead.seq` has `expectedHead.hash`, and the log reaches it.
+ * 4. a redacted entry has no changes (format 2: nor reason nor salt), one without `redacted: true` has them;
+ * 5. the commitments match the values (format 2: `changesDigest` and `reasonDigest` with the salt; format 1:
+ *    `changesDigest`), unless redacted;
+ * 6. `hash` recomputes (format 2: over every stored member but the redactable ones);
+ * 7. with `expectedHead`: the entry at `expectedHead.seq` has `expectedHead.hash`, and the log reaches it;
+ * 8. at the end: every redacted format-2 entry is listed by a later `gdpr.erase` entry (else the first one not
+ *    listed is reported as a forged redaction).
  *
- * Returns `ok`, how many entries were read, the first `problem` (`seq` is the position where the chain breaks),
- * and `head`: the last entry that verified (on success, the log's last entry; publish it to detect a truncated
- * tail later). An empty log is ok without a head. Without `expectedHead`, removing entries at the end cannot be
- * detected, nor can a rewrite that recomputes every later hash.
+ * Returns `ok`, how many entries were read, the first `problem` (`seq` is the entry where the chain breaks),
+ * and `head`: the last entry that verified before the problem (on success, the log's last entry; publish it to
+ * detect a truncated tail later). An empty log is ok without a head. Without `expectedHead`, removing entries at the
+ * end cannot be detected, nor can a rewrite that recomputes every later hash.
  */
 export async function verifyAuditLog(
   entries: AsyncIterable<AuditEntry> | Iterable<AuditEntry>,
@@ -252,10 +368,13 @@ export async function verifyAuditLog(
   }
   let count = 0;
   let head: { seq: number; hash: string } | undefined;
-  const fail = (seq: number, reason: string): AuditVerification => ({
+  let formatTwoSeen = false;
+  /** Redacted format-2 entries no erasure has listed yet: seq -> the hash of the entry before it. */
+  const unlisted = new Map<number, string>();
+  const fail = (seq: number, reason: string, at = head): AuditVerification => ({
     ok: false,
     entries: count,
-    ...(head ? { head } : {}),
+    ...(at ? { head: at } : {}),
     problem: { seq, reason },
   });
   for await (const entry of entries) {
@@ -266,16 +385,31 @@ export async function verifyAuditLog(
     if (shape !== undefined) return fail(seq, `malformed entry: ${shape}`);
     if (entry.seq !== seq) return fail(seq, `expected seq ${seq}, found ${entry.seq} (missing, repeated or reordered)`);
     if (entry.prevHash !== prevHash) return fail(seq, "prevHash does not match the previous entry's hash");
-    if (entry.redacted === true && entry.changes !== null) return fail(seq, 'redacted entry still has changes');
-    if (entry.changes === null && entry.redacted !== true) return fail(seq, 'changes removed without redacted: true');
-    if (entry.changes !== null && (await sha256Hex(stableStringify(entry.changes))) !== entry.changesDigest) {
-      return fail(seq, 'changesDigest does not match the changes');
+    if (entry.v === 2) {
+      formatTwoSeen = true;
+      const problem = commitmentProblem(entry);
+      if (problem !== undefined) return fail(seq, problem);
+      if ((await sha256Hex(hashInputV2(entry))) !== entry.hash) return fail(seq, 'hash does not match the entry');
+      if (entry.redacted === true) unlisted.set(seq, prevHash);
+      for (const listed of redactedSeqsOf(entry)) if (listed < seq) unlisted.delete(listed);
+    } else {
+      if (formatTwoSeen) return fail(seq, 'format-1 entry after a format-2 entry');
+      if (entry.redacted === true && entry.changes !== null) return fail(seq, 'redacted entry still has changes');
+      if (entry.changes === null && entry.redacted !== true) return fail(seq, 'changes removed without redacted: true');
+      if (entry.changes !== null && (await sha256Hex(stableStringify(entry.changes))) !== entry.changesDigest) {
+        return fail(seq, 'changesDigest does not match the changes');
+      }
+      if ((await sha256Hex(hashInputV1(entry))) !== entry.hash) return fail(seq, 'hash does not match the entry');
     }
-    if ((await sha256Hex(hashInput(entry))) !== entry.hash) return fail(seq, 'hash does not match the entry');
     if (expectedHead !== undefined && seq === expectedHead.seq && entry.hash !== expectedHead.hash) {
       return fail(seq, 'hash differs from the published head (history rewritten)');
     }
     head = { seq, hash: entry.hash };
+  }
+  if (unlisted.size > 0) {
+    const first = Math.min(...unlisted.keys());
+    const before = first > 1 ? { seq: first - 1, hash: unlisted.get(first)! } : undefined;
+    return fail(first, `redacted without a later ${ERASURE_ACTION} entry that lists it (forged redaction)`, before);
   }
   const lastSeq = head?.seq ?? 0;
   if (expectedHead !== undefined && lastSeq < expectedHead.seq) {

@@ -13,7 +13,10 @@ import {
   ContactPurposeSchema,
   type Customer,
   type CustomerRow,
+  type ErasureReach,
   type ErasureReport,
+  type ExtensionRow,
+  type FieldOverride,
   formatPath,
   type IdentityLink,
   InvalidArgumentError,
@@ -22,14 +25,18 @@ import {
   NotFoundError,
   type Policy,
   type RetentionPolicy,
+  type ReviewItem,
   RetentionPolicySchema,
   type StoredDocument,
   type StoredRecord,
   type StoreTransaction,
   ValidationError,
+  type WorkflowRun,
 } from '@crmkit/model';
 import type { OperationContext, RelinkReason, RelinkResult } from '../linker';
 import { compareStrings } from '../stable';
+import { isTerminalRunStatus } from '../workflows';
+import { ERASURE_ACTION, REDACTED_SEQS_FIELD } from './audit';
 import type { AuditChange } from '@crmkit/model';
 import { decideContact, parseArrangement, parseConsentCapture } from './contact';
 import { parsePolicy } from './policy';
@@ -126,7 +133,10 @@ function validationError(root: string, path: (string | number)[], message: strin
   });
 }
 
-/** Everything held on a person (GDPR Art. 15/20), machine-readable. */
+/**
+ * Everything held on a person (GDPR Art. 15/20), machine-readable: every store that erasure reaches has its section
+ * (the table in docs/governance.md), so a person sees beforehand what an erasure will remove.
+ */
 export interface PersonExport {
   format: 'crmkit.person-export.v1';
   exportedAt: string;
@@ -137,12 +147,184 @@ export interface PersonExport {
   /** Interactions and opportunities that refer to the person. */
   activities: StoredRecord[];
   identityLinks: IdentityLink[];
+  /** Review items naming one of the person's records (any status). */
+  reviewItems: ReviewItem[];
+  /**
+   * Probable duplicates: active customers whose record waits in the review queue as a likely match of one of the
+   * person's records, with their records and the open review items. An erasure erases them too.
+   */
+  probableDuplicates: { customer: Customer; records: StoredRecord[]; reviewItems: ReviewItem[] }[];
+  /** Field overrides set on the person's golden record. */
+  overrides: FieldOverride[];
+  /** Plugin field values (extension rows) of the person's customer ids. */
+  extensions: ExtensionRow[];
   consents: ConsentCapture[];
   arrangements: ContactArrangement[];
+  /** Change requests about the person (by customer id, or naming one of their ids or e-mail addresses). */
   changeRequests: ChangeRequest[];
+  /** Workflow runs whose input, results or history name the person (an id, a record key, an e-mail or phone). */
+  workflowRuns: WorkflowRun[];
   journal: JournalEntry[];
-  /** Audit entries about the person and their records. */
+  /** Audit entries about the person, their records and their change requests. */
   audit: AuditEntry[];
+}
+
+/** What a redacted workflow input or step result becomes. */
+const REDACTED_VALUE: JsonValue = { redacted: true };
+
+/**
+ * The lowercase strings that identify a person in free-form JSON (workflow inputs, change requests): customer ids,
+ * record keys, and the e-mail addresses and phone numbers of the golden record and its lookup keys.
+ */
+function personTokens(row: CustomerRow, ids: readonly string[], records: readonly StoredRecord[]): Set<string> {
+  const tokens = new Set<string>();
+  for (const id of ids) tokens.add(id.toLowerCase());
+  for (const record of records) tokens.add(record.key.toLowerCase());
+  for (const key of row.lookupKeys) {
+    if (key.startsWith('email:')) tokens.add(key.slice('email:'.length).toLowerCase());
+    if (key.startsWith('phone:')) tokens.add(key.slice('phone:'.length).toLowerCase());
+  }
+  for (const point of row.golden.contactPoints) {
+    if (point.kind !== 'email' && point.kind !== 'phone') continue;
+    tokens.add(point.value.trim().toLowerCase());
+    tokens.add(point.normalized.trim().toLowerCase());
+  }
+  tokens.delete('');
+  return tokens;
+}
+
+/** True when `value` holds one of `tokens` as a whole string value (trimmed, case-insensitive), at any depth. */
+function mentionsToken(value: unknown, tokens: ReadonlySet<string>): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const current = stack.pop();
+    if (typeof current === 'string') {
+      if (tokens.has(current.trim().toLowerCase())) return true;
+    } else if (Array.isArray(current)) {
+      for (const item of current) stack.push(item);
+    } else if (current !== null && typeof current === 'object') {
+      for (const item of Object.values(current)) stack.push(item);
+    }
+  }
+  return false;
+}
+
+/** True when free text names one of the e-mail `tokens` (those with an `@`), case-insensitive. */
+function textNamesEmail(text: string, tokens: ReadonlySet<string>): boolean {
+  const lower = text.toLowerCase();
+  for (const token of tokens) if (token.includes('@') && lower.includes(token)) return true;
+  return false;
+}
+
+/** Change requests about a person: by customer id, or naming one of their tokens (see {@link personTokens}). */
+async function changeRequestsAbout(
+  tx: StoreTransaction,
+  ids: readonly string[],
+  tokens: ReadonlySet<string>,
+): Promise<ChangeRequest[]> {
+  const out: ChangeRequest[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = await tx.listDocuments(DOC.changeRequest, { limit: 500, ...(after ? { after } : {}) });
+    for (const doc of page) {
+      const request = doc.data as unknown as ChangeRequest;
+      if (
+        (request.customerId && ids.includes(request.customerId)) ||
+        mentionsToken(request.proposedValue ?? null, tokens) ||
+        textNamesEmail(`${request.title}\n${request.description}`, tokens) ||
+        request.history.some((step) => step.note !== undefined && textNamesEmail(step.note, tokens))
+      ) {
+        out.push(request);
+      }
+    }
+    if (page.length < 500) break;
+    after = page[page.length - 1]!.id;
+  }
+  return out;
+}
+
+/** Workflow runs whose input, results, history or error name one of the person's tokens, by id. */
+async function workflowRunsAbout(tx: StoreTransaction, tokens: ReadonlySet<string>): Promise<WorkflowRun[]> {
+  const out: WorkflowRun[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = await tx.listWorkflowRuns({ limit: 500, ...(after ? { after } : {}) });
+    for (const run of page) {
+      if (mentionsToken([run.input, run.results, run.history, run.error ?? null] as unknown, tokens)) out.push(run);
+    }
+    if (page.length < 500) break;
+    after = page[page.length - 1]!.id;
+  }
+  return out;
+}
+
+/**
+ * A workflow run after the erasure of the person it was about: input and step results redacted, error messages
+ * (which may quote data) replaced; an unfinished run is failed with code `ERASED` and its lease released, so no
+ * worker carries on with the person's data (a worker's next write finds the run finished and stops).
+ */
+function erasedRun(run: WorkflowRun, now: string): WorkflowRun {
+  const finished = isTerminalRunStatus(run.status);
+  const { leaseOwner: _owner, leaseUntil: _until, notBefore: _notBefore, error, ...rest } = run;
+  const erasedError = error ? { ...error, message: '[erased]' } : undefined;
+  return {
+    ...rest,
+    input: REDACTED_VALUE,
+    results: Object.fromEntries(Object.keys(run.results).map((step) => [step, REDACTED_VALUE])),
+    history: run.history.map((entry) =>
+      entry.error ? { ...entry, error: { code: entry.error.code, message: '[erased]' } } : entry,
+    ),
+    ...(finished
+      ? erasedError
+        ? { error: erasedError }
+        : {}
+      : {
+          status: 'failed' as const,
+          error: { code: 'ERASED', message: 'The person this run was about was erased (GDPR Art. 17).' },
+          finishedAt: now,
+        }),
+    updatedAt: now,
+    version: run.version + 1,
+  };
+}
+
+/** Review items naming any of these record keys, any status, by id. */
+async function reviewItemsOf(tx: StoreTransaction, recordKeys: ReadonlySet<string>): Promise<ReviewItem[]> {
+  if (recordKeys.size === 0) return [];
+  const out: ReviewItem[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = await tx.listReviewItems({ limit: 500, ...(after ? { after } : {}) });
+    for (const item of page) if (recordKeys.has(item.a) || recordKeys.has(item.b)) out.push(item);
+    if (page.length < 500) break;
+    after = page[page.length - 1]!.id;
+  }
+  return out;
+}
+
+/**
+ * The probable duplicates of a person: for each open review item pairing one of the person's records with a live
+ * record of another customer, that customer id, with the items. Sorted by customer id.
+ */
+async function probableDuplicatesOf(
+  tx: StoreTransaction,
+  customerId: string,
+  items: readonly ReviewItem[],
+  partyKeys: ReadonlySet<string>,
+): Promise<Map<string, ReviewItem[]>> {
+  const others = new Map<string, ReviewItem[]>();
+  for (const item of items) {
+    if (item.status !== 'open') continue;
+    const other = partyKeys.has(item.a) ? item.b : item.a;
+    if (partyKeys.has(other)) continue;
+    others.set(other, [...(others.get(other) ?? []), item]);
+  }
+  const byCustomer = new Map<string, ReviewItem[]>();
+  for (const record of await tx.getRecords([...others.keys()])) {
+    if (record.deleted || record.customerId === null || record.customerId === customerId) continue;
+    byCustomer.set(record.customerId, [...(byCustomer.get(record.customerId) ?? []), ...others.get(record.key)!]);
+  }
+  return new Map([...byCustomer.entries()].sort(([a], [b]) => compareStrings(a, b)));
 }
 
 /** What a retention run purged. */
@@ -590,7 +772,27 @@ export function createGovernanceServices(deps: GovernanceDeps) {
       const links = await tx.listIdentityLinks(records.map((r) => r.key));
       const journal: JournalEntry[] = [];
       for (const id of ids) journal.push(...(await tx.listJournal({ customerId: id, limit: 10_000 })));
-      const targets = [...ids.map((id) => `customer:${id}`), ...records.map((r) => `record:${r.key}`)];
+      const consentDocs = await documentsOf(tx, DOC.consent, ids);
+      const arrangementDocs = await documentsOf(tx, DOC.arrangement, ids);
+      const tokens = personTokens(row, ids, [...records, ...activities]);
+      const changeRequests = await changeRequestsAbout(tx, ids, tokens);
+      const partyKeys = new Set(records.map((r) => r.key));
+      const reviewItems = await reviewItemsOf(tx, partyKeys);
+      const probableDuplicates: PersonExport['probableDuplicates'] = [];
+      for (const [dupId, items] of await probableDuplicatesOf(tx, row.id, reviewItems, partyKeys)) {
+        const dupRow = await deps.resolveActive(tx, dupId);
+        if (dupRow?.status !== 'active') continue;
+        probableDuplicates.push({
+          customer: deps.publicCustomer(dupRow),
+          records: await tx.listRecordsByCustomer([dupRow.id]),
+          reviewItems: items,
+        });
+      }
+      const targets = [
+        ...ids.map((id) => `customer:${id}`),
+        ...records.map((r) => `record:${r.key}`),
+        ...changeRequests.map((r) => `change:${r.id}`),
+      ];
       const audit: AuditEntry[] = [];
       for (const target of targets) {
         let after: number | undefined;
@@ -601,19 +803,6 @@ export function createGovernanceServices(deps: GovernanceDeps) {
           after = page[page.length - 1]!.seq;
         }
       }
-      const consentDocs = await documentsOf(tx, DOC.consent, ids);
-      const arrangementDocs = await documentsOf(tx, DOC.arrangement, ids);
-      const changeRequests: ChangeRequest[] = [];
-      let after: string | undefined;
-      for (;;) {
-        const page = await tx.listDocuments(DOC.changeRequest, { limit: 500, ...(after ? { after } : {}) });
-        for (const doc of page) {
-          const request = doc.data as unknown as ChangeRequest;
-          if (request.customerId && ids.includes(request.customerId)) changeRequests.push(request);
-        }
-        if (page.length < 500) break;
-        after = page[page.length - 1]!.id;
-      }
       return {
         format: 'crmkit.person-export.v1' as const,
         exportedAt: deps.now(),
@@ -621,9 +810,14 @@ export function createGovernanceServices(deps: GovernanceDeps) {
         records,
         activities,
         identityLinks: links,
+        reviewItems,
+        probableDuplicates,
+        overrides: await tx.getOverrides(ids),
+        extensions: await tx.getExtensions('customer', ids),
         consents: consentDocs.map((d) => d.data as unknown as ConsentCapture),
         arrangements: arrangementDocs.map((d) => d.data as unknown as ContactArrangement),
         changeRequests,
+        workflowRuns: await workflowRunsAbout(tx, tokens),
         journal: dedupeJournal(journal),
         audit: audit.sort((a, b) => a.seq - b.seq),
       };
@@ -632,114 +826,235 @@ export function createGovernanceServices(deps: GovernanceDeps) {
     return data;
   }
 
+  /**
+   * Erases one customer inside the erasure's transaction (see {@link erase}); adds what it reached to `reach` and
+   * the audit targets to redact to `targets`. Returns the records erased (for the adapters) and the other sides of
+   * the open review items of the customer's records (probable duplicates).
+   */
+  async function eraseOne(
+    ctx: OperationContext,
+    row: CustomerRow,
+    actor: string,
+    reach: ErasureReach,
+    targets: Set<string>,
+  ): Promise<{ all: StoredRecord[]; emails: string[]; duplicates: Map<string, ReviewItem[]> }> {
+    const { tx } = ctx;
+    const ids = await idsOf(tx, row);
+    const party = await tx.listRecordsByCustomer([row.id]);
+    const keys = referenceKeys(row);
+    const referring = keys.length > 0 ? (await tx.findRecordsByRefKeys(keys)).filter((r) => !r.deleted) : [];
+    const all = [...party, ...referring.filter((r) => !party.some((p) => p.key === r.key))];
+    const tokens = personTokens(row, ids, all);
+    const emails = new Set<string>();
+    for (const record of party) {
+      for (const email of ((record.data as { emails?: unknown[] } | null)?.emails ?? []) as unknown[]) {
+        if (typeof email === 'string') emails.add(email.trim().toLowerCase());
+        else if (email && typeof email === 'object' && typeof (email as { value?: unknown }).value === 'string') {
+          emails.add(
+            String((email as { value: string }).value)
+              .trim()
+              .toLowerCase(),
+          );
+        }
+      }
+    }
+    // The records become tombstones without data; their keys get erasure tombstones (no resync).
+    const tombstones: StoredRecord[] = all.map((record) => ({
+      ...record,
+      deleted: true,
+      data: null,
+      contentHash: 'erased',
+      matchKeys: [],
+      refKeys: [],
+      blockKeys: [],
+      version: record.version + 1,
+    }));
+    for (const record of all) {
+      await tx.putDocument({
+        kind: DOC.erasure,
+        id: record.key,
+        ref: null,
+        data: { erasedAt: ctx.now, system: record.source },
+        updatedAt: ctx.now,
+      });
+    }
+    reach.records += all.length;
+    for (const link of await tx.listIdentityLinks(party.map((r) => r.key))) {
+      await tx.deleteIdentityLink(link.id);
+      reach.identityLinks += 1;
+    }
+    // Review items about the person's records lose the matcher's explanation (it carries their values); an open
+    // one is rejected, and its other side is a probable duplicate of the person.
+    const partyKeys = new Set(party.map((r) => r.key));
+    const items = await reviewItemsOf(tx, partyKeys);
+    const duplicates = await probableDuplicatesOf(tx, row.id, items, partyKeys);
+    for (const item of items) {
+      if (targets.has(`review:${item.id}`)) continue;
+      targets.add(`review:${item.id}`);
+      await tx.putReviewItem({
+        ...item,
+        explanation: { redacted: true },
+        status: item.status === 'open' ? 'rejected' : item.status,
+        ...(item.status === 'open' ? { decidedAt: ctx.now, decidedBy: actor, reason: 'erased' } : {}),
+      });
+      reach.reviewItems += 1;
+    }
+    for (const link of await tx.listMergeLinks(ids)) {
+      if (link.reason === undefined) continue;
+      const { reason: _reason, ...kept } = link;
+      await tx.putMergeLink(kept);
+      reach.mergeLinks += 1;
+    }
+    for (const extension of await tx.getExtensions('customer', ids)) {
+      await tx.deleteExtension(extension.namespace, extension.entityType, extension.entityId);
+      reach.extensions += 1;
+    }
+    for (const override of await tx.getOverrides(ids)) {
+      await tx.deleteOverride(override.customerId, override.field);
+      reach.overrides += 1;
+    }
+    for (const doc of await documentsOf(tx, DOC.consent, ids)) {
+      await tx.deleteDocument(DOC.consent, doc.id);
+      reach.consents += 1;
+    }
+    for (const doc of await documentsOf(tx, DOC.arrangement, ids)) {
+      await tx.deleteDocument(DOC.arrangement, doc.id);
+      reach.arrangements += 1;
+    }
+    for (const request of await changeRequestsAbout(tx, ids, tokens)) {
+      const open = request.status === 'open' || request.status === 'escalated';
+      const erased: ChangeRequest = {
+        id: request.id,
+        kind: request.kind,
+        title: '[erased]',
+        description: '',
+        ...(request.customerId ? { customerId: request.customerId } : {}),
+        ...(request.field ? { field: request.field } : {}),
+        status: open ? 'rejected' : request.status,
+        requestedBy: request.requestedBy,
+        departmentId: request.departmentId,
+        queue: request.queue,
+        createdAt: request.createdAt,
+        updatedAt: ctx.now,
+        erasedAt: ctx.now,
+        history: [
+          ...request.history.map(({ note: _note, ...step }) => step),
+          ...(open ? [{ at: ctx.now, actor, action: 'rejected' as const }] : []),
+        ],
+      };
+      await putChange(ctx, erased);
+      reach.changeRequests.push(request.id);
+      targets.add(`change:${request.id}`);
+    }
+    for (const run of await workflowRunsAbout(tx, tokens)) {
+      await tx.putWorkflowRun(erasedRun(run, ctx.now));
+      reach.workflowRuns.push(run.id);
+    }
+    const nonParty = tombstones.filter((r) => !partyKeys.has(r.key));
+    if (nonParty.length > 0) await tx.putRecords(nonParty);
+    await deps.relink(ctx, [row.id], new Map(tombstones.filter((r) => partyKeys.has(r.key)).map((r) => [r.key, r])), {
+      kind: 'ingest',
+      actor,
+    });
+    // A deleted customer keeps its last golden record for history; an erased one keeps nothing.
+    const rows = await tx.getCustomers(ids);
+    await tx.putCustomers(
+      rows.map((r) => ({
+        ...r,
+        displayName: '',
+        golden: { kind: r.golden.kind, fields: {}, contactPoints: [], sources: [] },
+        lookupKeys: [],
+        updatedAt: ctx.now,
+        version: r.version + 1,
+      })),
+    );
+    reach.customers.push(...ids);
+    reach.journalEntries += await tx.redactJournal(ids);
+    reach.outboxEvents += await tx.redactOutbox([...ids, ...all.map((r) => r.key)]);
+    for (const id of ids) targets.add(`customer:${id}`);
+    for (const record of all) targets.add(`record:${record.key}`);
+    for (const id of ids) {
+      await tx.putDocument({
+        kind: DOC.erasedCustomer,
+        id,
+        ref: row.id,
+        data: { erasedAt: ctx.now, records: all.length },
+        updatedAt: ctx.now,
+      });
+    }
+    return { all, emails: [...emails], duplicates };
+  }
+
   async function erase(customerId: string, actor: string, reason?: string): Promise<ErasureReport> {
     const erased = await deps.write(
       undefined,
       async (ctx) => {
         const { tx } = ctx;
         const row = await requireRow(deps, tx, customerId);
-        const ids = await idsOf(tx, row);
-        const party = await tx.listRecordsByCustomer([row.id]);
-        const keys = referenceKeys(row);
-        const referring = keys.length > 0 ? (await tx.findRecordsByRefKeys(keys)).filter((r) => !r.deleted) : [];
-        const all = [...party, ...referring.filter((r) => !party.some((p) => p.key === r.key))];
-        const emails = new Set<string>();
-        for (const record of party) {
-          for (const email of ((record.data as { emails?: unknown[] } | null)?.emails ?? []) as unknown[]) {
-            if (typeof email === 'string') emails.add(email.trim().toLowerCase());
-            else if (email && typeof email === 'object' && typeof (email as { value?: unknown }).value === 'string') {
-              emails.add(
-                String((email as { value: string }).value)
-                  .trim()
-                  .toLowerCase(),
-              );
-            }
-          }
-        }
-        // The records become tombstones without data; their keys get erasure tombstones (no resync).
-        const tombstones: StoredRecord[] = all.map((record) => ({
-          ...record,
-          deleted: true,
-          data: null,
-          contentHash: 'erased',
-          matchKeys: [],
-          refKeys: [],
-          blockKeys: [],
-          version: record.version + 1,
-        }));
-        for (const record of all) {
-          await tx.putDocument({
-            kind: DOC.erasure,
-            id: record.key,
-            ref: null,
-            data: { erasedAt: ctx.now, system: record.source },
-            updatedAt: ctx.now,
+        const reach: ErasureReach = {
+          customers: [],
+          probableDuplicates: [],
+          records: 0,
+          identityLinks: 0,
+          reviewItems: 0,
+          mergeLinks: 0,
+          overrides: 0,
+          extensions: 0,
+          consents: 0,
+          arrangements: 0,
+          changeRequests: [],
+          workflowRuns: [],
+          journalEntries: 0,
+          auditEntries: 0,
+          outboxEvents: 0,
+        };
+        const targets = new Set<string>();
+        const subject = await eraseOne(ctx, row, actor, reach, targets);
+        const all = [...subject.all];
+        const emails = new Set(subject.emails);
+        // Probable duplicates (one hop: the other sides of the person's open review items) go with the person.
+        for (const [dupId, items] of subject.duplicates) {
+          const dupRow = await deps.resolveActive(tx, dupId);
+          if (dupRow?.status !== 'active' || reach.customers.includes(dupRow.id)) continue;
+          const dup = await eraseOne(ctx, dupRow, actor, reach, targets);
+          all.push(...dup.all.filter((r) => !all.some((a) => a.key === r.key)));
+          for (const email of dup.emails) emails.add(email);
+          reach.probableDuplicates.push({
+            customerId: dupRow.id,
+            reviewIds: items.map((i) => i.id).sort(compareStrings),
+            records: dup.all.length,
           });
         }
-        const recordKeys = all.map((r) => r.key);
-        for (const link of await tx.listIdentityLinks(party.map((r) => r.key))) await tx.deleteIdentityLink(link.id);
-        // Review items about the person's records lose the matcher's explanation (it carries their values).
-        let after: string | undefined;
-        const partyKeys = new Set(party.map((r) => r.key));
-        for (;;) {
-          const page = await tx.listReviewItems({ limit: 500, ...(after ? { after } : {}) });
-          for (const item of page) {
-            if (!partyKeys.has(item.a) && !partyKeys.has(item.b)) continue;
-            await tx.putReviewItem({
-              ...item,
-              explanation: { redacted: true },
-              status: item.status === 'open' ? 'rejected' : item.status,
-              ...(item.status === 'open' ? { decidedAt: ctx.now, decidedBy: actor, reason: 'erased' } : {}),
-            });
+        // The audit entries about what was erased lose their values and reasons; the erasure entry lists their
+        // seqs, which is what makes these redactions verifiable (a redaction no erasure lists is forged).
+        const redactedSeqs: number[] = [];
+        for (const target of [...targets].sort(compareStrings)) {
+          let after: number | undefined;
+          for (;;) {
+            const page = await tx.listAudit({ target, limit: 1000, ...(after !== undefined ? { after } : {}) });
+            for (const entry of page) if (entry.redacted !== true) redactedSeqs.push(entry.seq);
+            if (page.length < 1000) break;
+            after = page[page.length - 1]!.seq;
           }
-          if (page.length < 500) break;
-          after = page[page.length - 1]!.id;
         }
-        for (const extension of await tx.getExtensions('customer', ids)) {
-          await tx.deleteExtension(extension.namespace, extension.entityType, extension.entityId);
-        }
-        for (const override of await tx.getOverrides(ids)) await tx.deleteOverride(override.customerId, override.field);
-        for (const kind of [DOC.consent, DOC.arrangement]) {
-          for (const doc of await documentsOf(tx, kind, ids)) await tx.deleteDocument(kind, doc.id);
-        }
-        const nonParty = tombstones.filter((r) => !partyKeys.has(r.key));
-        if (nonParty.length > 0) await tx.putRecords(nonParty);
-        await deps.relink(
-          ctx,
-          [row.id],
-          new Map(tombstones.filter((r) => partyKeys.has(r.key)).map((r) => [r.key, r])),
-          { kind: 'ingest', actor },
-        );
-        // A deleted customer keeps its last golden record for history; an erased one keeps nothing.
-        const rows = await tx.getCustomers(ids);
-        await tx.putCustomers(
-          rows.map((r) => ({
-            ...r,
-            displayName: '',
-            golden: { kind: r.golden.kind, fields: {}, contactPoints: [], sources: [] },
-            lookupKeys: [],
-            updatedAt: ctx.now,
-            version: r.version + 1,
-          })),
-        );
-        await tx.redactJournal(ids);
-        await tx.redactAudit([...ids.map((id) => `customer:${id}`), ...recordKeys.map((key) => `record:${key}`)]);
-        await tx.redactOutbox([...ids, ...recordKeys]);
-        for (const id of ids) {
-          await tx.putDocument({
-            kind: DOC.erasedCustomer,
-            id,
-            ref: row.id,
-            data: { erasedAt: ctx.now, records: all.length },
-            updatedAt: ctx.now,
-          });
-        }
+        await tx.redactAudit([...targets]);
+        redactedSeqs.sort((a, b) => a - b);
+        reach.auditEntries = redactedSeqs.length;
+        reach.customers.sort(compareStrings);
+        reach.changeRequests.sort(compareStrings);
+        reach.workflowRuns.sort(compareStrings);
         ctx.audit.push({
           actor,
-          action: 'gdpr.erase',
+          action: ERASURE_ACTION,
           target: `customer:${row.id}`,
           ...(reason ? { reason } : {}),
-          changes: [{ field: 'records', new: all.length }],
+          changes: [
+            { field: 'records', new: all.length },
+            ...(reach.probableDuplicates.length > 0
+              ? [{ field: 'probableDuplicates', new: reach.probableDuplicates.map((d) => d.customerId) }]
+              : []),
+            { field: REDACTED_SEQS_FIELD, new: redactedSeqs },
+          ],
           at: ctx.now,
         });
         const bySystem = new Map<string, { type: StoredRecord['type']; externalId: string }[]>();
@@ -748,7 +1063,14 @@ export function createGovernanceServices(deps: GovernanceDeps) {
           list.push({ type: record.type, externalId: record.externalId });
           bySystem.set(record.source, list);
         }
-        return { customerId: row.id, erasedAt: ctx.now, bySystem, emails: [...emails].sort(), count: all.length };
+        return {
+          customerId: row.id,
+          erasedAt: ctx.now,
+          bySystem,
+          emails: [...emails].sort(),
+          count: all.length,
+          reach,
+        };
       },
       undefined,
       actor,
@@ -789,6 +1111,7 @@ export function createGovernanceServices(deps: GovernanceDeps) {
       customerId: erased.customerId,
       erasedAt: erased.erasedAt,
       records: erased.count,
+      hub: erased.reach,
       systems,
     };
     await appendAdminEntry(

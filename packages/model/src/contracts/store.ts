@@ -336,11 +336,17 @@ export interface StoreTransaction {
   appendAudit(entries: readonly AuditEntry[]): Promise<void>;
   /** The entry with the highest `seq`. */
   lastAudit(): Promise<AuditEntry | undefined>;
-  /** Entries in `seq` order after `after`, optionally only those of one target. */
+  /**
+   * Entries in `seq` order after `after`, optionally only those of one target. An entry is returned with every
+   * member it is stored with, and a store that keeps some members in separate columns (to filter on them) returns
+   * the column values, so what a filter matched is what the chain verifies.
+   */
   listAudit(options: { after?: number; limit: number; target?: string }): Promise<AuditEntry[]>;
   /**
-   * Redacts the changed values of every entry about these targets (`changes: null`, `redacted: true`); the rest of
-   * each entry, its digest and hashes stay, so the chain still verifies. Used by GDPR erasure. Returns how many.
+   * Redacts every entry about these targets as {@link redactedAuditEntry} says (`changes: null`, `redacted: true`,
+   * and on format-2 entries no `reason` and no `salt`); the rest of each entry, its commitments and hashes stay, so
+   * the chain still verifies. Used by GDPR erasure, which lists the redacted `seq`s in its own entry. Returns how
+   * many.
    */
   redactAudit(targets: readonly string[]): Promise<number>;
   getDocuments(kind: string, ids: readonly string[]): Promise<StoredDocument[]>;
@@ -404,4 +410,19 @@ export function mentionsAnyId(value: unknown, ids: ReadonlySet<string>): boolean
     }
   }
   return false;
+}
+
+/**
+ * An audit entry as {@link StoreTransaction.redactAudit} leaves it: `changes: null`, `redacted: true`, and for a
+ * format-2 entry (`v: 2`) without `salt` and without `reason` (its commitment `reasonDigest` stays). Every other
+ * member is kept as it was. For store implementations.
+ */
+export function redactedAuditEntry(entry: AuditEntry): AuditEntry {
+  const { salt: _salt, reason, ...rest } = entry;
+  return {
+    ...rest,
+    ...(entry.v !== 2 && reason !== undefined ? { reason } : {}),
+    changes: null,
+    redacted: true,
+  };
 }

@@ -20,6 +20,7 @@ import {
   type StoredDocument,
   type StoreTransaction,
   type WorkflowRun,
+  redactedAuditEntry,
 } from '@crmkit/model';
 import {
   auditEntry,
@@ -1379,6 +1380,30 @@ export function storeContractCases(): ContractCase[] {
       expect(await store.transaction((tx) => tx.redactAudit([]))).toBe(0);
       expect(await store.transaction((tx) => tx.redactAudit(['customer:c', 'c1', 'customer']))).toBe(0);
       expect(await store.transaction((tx) => tx.listAudit({ limit: 10 }))).toStrictEqual(expected);
+    },
+  );
+
+  add(
+    'audit log',
+    'redacts a format-2 entry: changes null, reason and salt removed, every other member (commitments) kept',
+    async (store) => {
+      const salt = '0123456789abcdef0123456789abcdef';
+      const mine = fullAuditEntry(1, { v: 2, target: 'customer:c1', reasonDigest: hex64('reason-1'), salt });
+      const other = fullAuditEntry(2, { v: 2, target: 'customer:c2', reasonDigest: hex64('reason-2'), salt });
+      const noReason = auditEntry(3, { v: 2, target: 'customer:c1', salt });
+      await store.transaction((tx) => tx.appendAudit([mine, other, noReason]));
+      // Read back exactly, the format-2 members included.
+      expect(await store.transaction((tx) => tx.listAudit({ limit: 10 }))).toStrictEqual([mine, other, noReason]);
+      expect(await store.transaction((tx) => tx.redactAudit(['customer:c1']))).toBe(2);
+      const { reason: _r, salt: _s, ...kept } = mine;
+      const { salt: _s3, ...kept3 } = noReason;
+      const expected = [{ ...kept, changes: null, redacted: true }, other, { ...kept3, changes: null, redacted: true }];
+      expect(expected[0]).toStrictEqual(redactedAuditEntry(mine));
+      await store.transaction(async (tx) => {
+        expect(await tx.listAudit({ limit: 10 })).toStrictEqual(expected);
+        expect(await tx.listAudit({ target: 'customer:c1', limit: 10 })).toStrictEqual([expected[0], expected[2]]);
+        expect(await tx.lastAudit()).toStrictEqual(expected[2]);
+      });
     },
   );
 

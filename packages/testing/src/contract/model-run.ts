@@ -33,6 +33,7 @@ import type {
   WorkflowRun,
   WorkflowRunStatus,
 } from '@crmkit/model';
+import { redactedAuditEntry } from '@crmkit/model';
 import { byExtensionKey, compare, hex64, T1, T2, WORKFLOW_RUN_STATUSES } from './fixtures';
 
 const RECORD_IDS = 6;
@@ -870,7 +871,7 @@ class RedactAudit implements Command {
       expect(await tx.redactAudit([...targets]), 'entries about the targets').toBe(expected);
     });
     if (!this.fail) {
-      m.audit = m.audit.map((e) => (targets.has(e.target) ? { ...e, changes: null, redacted: true } : e));
+      m.audit = m.audit.map((e) => (targets.has(e.target) ? redactedAuditEntry(e) : e));
     }
   }
   toString() {

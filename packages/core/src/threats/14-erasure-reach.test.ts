@@ -1,0 +1,198 @@
+/**
+ * Threat 14 of issue 13: erasure that erases. After `gdpr.erase`, nothing of the person may stay in the Hub's store:
+ * not in workflow runs (inputs, step results, history), not in change requests (title, description, proposed value,
+ * notes), not in a probable duplicate still waiting in the review queue, not in audit `reason` text. The erasure
+ * report lists what it reached, and an export made before the erasure shows the same things.
+ */
+import { type Actor, definePlugin, type HubEvent, type SourceRecordInput } from '@crmkit/model';
+import { describe, expect, it } from 'vitest';
+import { createHub, type Hub } from '../hub';
+import { createMemoryStore } from '../memory-store';
+
+const T = (minute: number) => new Date(Date.UTC(2026, 2, 1, 10, minute)).toISOString();
+
+function person(source: string, externalId: string, minute: number, data: Record<string, unknown>): SourceRecordInput {
+  return { type: 'person', source, externalId, observedAt: T(minute), data } as SourceRecordInput;
+}
+
+/** Strings that identify the person; none may be found in the store after the erasure. */
+const PERSONAL = ['Pieter', 'Peter', 'de Vries', 'peter@example.com', 'pv.new@example.com', 'Oudegracht 7', '3511 AB'];
+
+const dana: Actor = { kind: 'user', id: 'u_dana', roles: [{ name: 'data_admin' }] };
+const sam: Actor = { kind: 'user', id: 'u_sam', roles: [{ name: 'user' }], departmentId: 'sales' };
+
+/** A plugin whose workflow runs on every new customer with the golden record as input, and keeps the e-mail. */
+const welcome = definePlugin({
+  name: 'welcome',
+  version: '1.0.0',
+  permissions: {
+    read: { entities: ['person'], fields: ['givenName', 'familyName', 'contactPoints'], events: ['customer.created'] },
+  },
+  workflows: {
+    greet: {
+      triggers: [{ event: 'customer.created' }],
+      steps: [
+        {
+          name: 'pick-address',
+          run: ({ input }) => {
+            const event = input as unknown as HubEvent<'customer.created'>;
+            return { to: event.payload.customer.golden.contactPoints[0]?.value ?? null };
+          },
+        },
+      ],
+    },
+    callback: {
+      triggers: [{ manual: true }],
+      steps: [{ name: 'call', run: () => null }],
+    },
+  },
+});
+
+/** Every row of every store kind the Hub has, as JSON (the memory store read through the Store contract). */
+async function dump(hub: Hub): Promise<string> {
+  return hub.store.transaction(
+    async (tx) => {
+      const records = await tx.getRecords([
+        'crm-a/person/p-1',
+        'crm-b/person/p-2',
+        'crm-a/person/x-1',
+        'zendesk/interaction/i-1',
+      ]);
+      const customers = await tx.listCustomers({ limit: 1000 });
+      const documents = [];
+      for (const kind of ['change-request', 'consent', 'arrangement', 'erasure', 'erased-customer']) {
+        documents.push(...(await tx.listDocuments(kind, { limit: 1000 })));
+      }
+      return JSON.stringify({
+        records,
+        customers,
+        overrides: await tx.getOverrides(customers.map((c) => c.id)),
+        extensions: await tx.getExtensions(
+          'customer',
+          customers.map((c) => c.id),
+        ),
+        reviews: await tx.listReviewItems({ limit: 1000 }),
+        links: await tx.listIdentityLinks(['crm-a/person/p-1', 'crm-b/person/p-2']),
+        mergeLinks: await tx.listMergeLinks(customers.map((c) => c.id)),
+        runs: await tx.listWorkflowRuns({ limit: 1000 }),
+        journal: await tx.listJournal({ limit: 10_000 }),
+        outbox: await tx.listOutbox({ limit: 10_000 }),
+        audit: await tx.listAudit({ limit: 10_000 }),
+        documents,
+      });
+    },
+    { readOnly: true },
+  );
+}
+
+describe('threat 14: erasure reaches every store that holds the person', () => {
+  it('erases workflow runs, change requests, the probable duplicate and audit reasons; report and export list them', async () => {
+    const hub = createHub({
+      store: createMemoryStore(),
+      plugins: [welcome],
+      workflows: { scheduler: false },
+      users: [{ id: 'u_sam', departmentId: 'sales' }],
+      departments: [{ id: 'sales', systems: ['crm-a'] }],
+    });
+    // Peter, and Pieter in another system: a borderline pair the matcher leaves open in the review queue.
+    await hub.ingest([
+      person('crm-a', 'p-1', 0, {
+        givenName: 'Peter',
+        familyName: 'de Vries',
+        emails: ['peter@example.com'],
+        addresses: [{ street: 'Oudegracht', houseNumber: '7', postalCode: '3511 AB', city: 'Utrecht' }],
+      }),
+      person('crm-a', 'x-1', 0, { givenName: 'Xena', familyName: 'Other', emails: ['xena@example.com'] }),
+    ]);
+    await hub.ingest([
+      person('crm-b', 'p-2', 1, {
+        givenName: 'Pieter',
+        familyName: 'de Vries',
+        addresses: [{ postalCode: '3511 AB', city: 'Utrecht' }],
+      }),
+    ]);
+    await hub.workflows.idle();
+    const [peter] = await hub.find({ email: 'peter@example.com' });
+    expect(peter).toBeDefined();
+    const [open] = await hub.reviews.list({ status: 'open' });
+    expect(open, 'the matcher leaves Peter/Pieter open for review').toBeDefined();
+    const pieterId = open!.customerIds.find((id) => id !== peter!.id)!;
+    expect(pieterId).toBeDefined();
+
+    // An override with a reason naming the person, a change request with the new e-mail and address, a manual
+    // workflow run that is still pending with the person's e-mail as input.
+    await hub.setOverride(peter!.id, 'jobTitle', 'Archivist', {
+      reason: 'Peter de Vries called: moved to Oudegracht 7',
+    });
+    const request = await hub.as(sam).changes.request({
+      kind: 'correction',
+      title: 'Peter de Vries has a new e-mail',
+      description: 'New address: Oudegracht 7, 3511 AB Utrecht; e-mail pv.new@example.com',
+      customerId: peter!.id,
+      field: 'emails',
+      proposedValue: ['pv.new@example.com'],
+    });
+    await hub.as(sam).changes.comment(request.id, 'Confirmed with Peter on the phone (pv.new@example.com)');
+    const pendingRun = await hub.workflows.start('welcome.callback', { email: 'peter@example.com', note: 'Peter' });
+    // A run a worker holds, unfinished (its process is busy elsewhere): erasure must stop it too.
+    const heldRun = await hub.store.transaction(async (tx) => {
+      const run = (await tx.getWorkflowRun(pendingRun))!;
+      const held = {
+        ...run,
+        id: 'wfr_held',
+        status: 'running' as const,
+        step: 0,
+        results: {},
+        completed: [],
+        input: { customerId: peter!.id },
+        leaseOwner: 'worker-b',
+        leaseUntil: T(59),
+      };
+      delete held.finishedAt;
+      await tx.putWorkflowRun(held);
+      return held.id;
+    });
+    expect((await hub.workflows.list()).length).toBeGreaterThanOrEqual(4);
+
+    // Export before erasure: every place the erasure will reach is there.
+    const exported = await hub.as(dana).gdpr.export(peter!.id);
+    expect(exported.changeRequests.map((r) => r.id)).toEqual([request.id]);
+    expect(exported.workflowRuns.map((r) => r.id)).toContain(pendingRun);
+    expect(exported.workflowRuns.some((r) => r.workflow === 'welcome.greet')).toBe(true);
+    expect(exported.reviewItems.map((r) => r.id)).toEqual([open!.id]);
+    expect(exported.probableDuplicates.map((d) => d.customer.id)).toEqual([pieterId]);
+    expect(exported.probableDuplicates[0]!.records.map((r) => r.key)).toEqual(['crm-b/person/p-2']);
+    expect(exported.overrides.map((o) => o.field)).toEqual(['jobTitle']);
+    expect(exported.audit.some((e) => e.reason?.includes('Oudegracht'))).toBe(true);
+    expect(exported.audit.some((e) => e.target === `change:${request.id}`)).toBe(true);
+
+    const report = await hub.as(dana).gdpr.erase(peter!.id, { reason: 'Art. 17 request 7' });
+    expect(report.hub.probableDuplicates).toEqual([{ customerId: pieterId, reviewIds: [open!.id], records: 1 }]);
+    expect(report.hub.changeRequests).toEqual([request.id]);
+    // The person's runs, and the probable duplicate's own welcome run.
+    expect(report.hub.workflowRuns).toEqual(expect.arrayContaining(exported.workflowRuns.map((r) => r.id)));
+    expect(report.hub.workflowRuns).toHaveLength(exported.workflowRuns.length + 1);
+    expect(report.hub.customers).toContain(peter!.id);
+    expect(report.hub.customers).toContain(pieterId);
+    expect(report.hub.overrides).toBe(1);
+    expect(report.hub.reviewItems).toBe(1);
+    expect(report.hub.auditEntries).toBeGreaterThan(0);
+    expect(report.records).toBe(2);
+
+    // Nothing of the person is left in any store kind; unrelated data is.
+    const after = await dump(hub);
+    for (const text of PERSONAL) expect(after, `"${text}" survived the erasure`).not.toContain(text);
+    expect(after).toContain('xena@example.com');
+    expect((await hub.get(pieterId))?.status).toBe('deleted');
+    // The change request keeps its skeleton, closed; the unfinished run is failed and cannot carry on.
+    const [erasedRequest] = await hub.store.transaction((tx) => tx.getDocuments('change-request', [request.id]));
+    expect(erasedRequest?.data).toMatchObject({ status: 'rejected', title: '[erased]', description: '' });
+    expect(await hub.workflows.get(pendingRun)).toMatchObject({ status: 'completed', input: { redacted: true } });
+    const held = await hub.workflows.get(heldRun);
+    expect(held).toMatchObject({ status: 'failed', input: { redacted: true }, error: { code: 'ERASED' } });
+    expect(held).not.toHaveProperty('leaseOwner');
+    // The chain still verifies: the redactions are listed by the erasure entry.
+    expect(await hub.governance.verifyAudit()).toMatchObject({ ok: true });
+    await hub.close();
+  });
+});
