@@ -126,8 +126,12 @@ function register(dir: string, lockPath: string, content: string): DataDirLock {
   return lock;
 }
 
-/** Removes the stale lock whose content is `staleRaw`, under the recovery lock; returns without waiting otherwise. */
-function recoverStale(dir: string, lockPath: string, staleRaw: string): void {
+/**
+ * Removes the stale lock whose content is `staleRaw`, under the recovery lock; returns without waiting otherwise.
+ * Exported for the tests, which replay a recoverer that acts late on a judgement made before someone else recovered.
+ * @internal
+ */
+export function recoverStale(dir: string, lockPath: string, staleRaw: string): void {
   const recoveryPath = join(dir, RECOVERY_FILE);
   const content = JSON.stringify(describeSelf());
   const staging = join(dir, `${RECOVERY_FILE}.${randomUUID()}.tmp`);
