@@ -28,7 +28,10 @@ export type EmbeddedDurability = 'full' | 'relaxed';
 
 /** Options of {@link embeddedClient}. */
 export interface EmbeddedClientOptions {
-  /** Folder of the database (created when missing); `'memory://'` keeps it in memory (no folder, no lock). */
+  /**
+   * Folder of the database (created when missing; a `file://` prefix is accepted); `'memory://'` keeps it in memory
+   * (no folder, no lock).
+   */
   dataDir: string;
   /** What an acknowledged write survives. @default 'full' */
   durability?: EmbeddedDurability;
@@ -76,7 +79,9 @@ export function embeddedClient(options: EmbeddedClientOptions): SqlClient {
     });
   }
   const inMemory = options.dataDir === 'memory://';
-  const lock = inMemory ? undefined : lockDataDir(options.dataDir);
+  // PGlite's own prefix for a folder on Node's filesystem.
+  const folder = options.dataDir.startsWith('file://') ? options.dataDir.slice('file://'.length) : options.dataDir;
+  const lock = inMemory ? undefined : lockDataDir(folder);
   const dir = lock?.dataDir;
   const opening: Promise<SqlClient> = (dir === undefined ? openInMemory() : openFolder(dir, durability)).then(
     (db) => pgliteClient(db, { ownsDatabase: true }),

@@ -208,11 +208,12 @@ function readHolder(path: string): { raw: string; holder: Holder | undefined } |
   }
   try {
     const parsed = JSON.parse(raw) as Partial<Holder>;
-    if (typeof parsed.pid === 'number' && Number.isInteger(parsed.pid) && typeof parsed.hostname === 'string') {
+    // A pid of 0 or less would make kill(pid, 0) probe a process group: such a file is unreadable, not a holder.
+    if (Number.isInteger(parsed.pid) && (parsed.pid as number) > 0 && typeof parsed.hostname === 'string') {
       return {
         raw,
         holder: {
-          pid: parsed.pid,
+          pid: parsed.pid as number,
           hostname: parsed.hostname,
           startTime: typeof parsed.startTime === 'string' ? parsed.startTime : null,
           bootId: typeof parsed.bootId === 'string' ? parsed.bootId : null,

@@ -208,9 +208,11 @@ describe('threat 1: the embedded folder lock', () => {
     );
   });
 
-  it('an unreadable lock file (as a power cut can leave) is stale', () => {
+  it('an unreadable lock file (as a power cut can leave) is stale, as is one naming no real pid', () => {
     const dir = tempDir();
     writeFileSync(join(dir, LOCK_FILE), '');
+    lockDataDir(dir).release();
+    writeLock(dir, { pid: 0 }); // kill(0, 0) would probe this process group and always answer "alive"
     lockDataDir(dir).release();
   });
 
