@@ -2,7 +2,7 @@ import fs, { mkdtempSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createHub } from '../index';
+import { createHub, InvalidArgumentError } from '../index';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -78,4 +78,17 @@ describe.skipIf(process.platform !== 'linux')('threat 2: durability of the embed
     expect(atClose.some((event) => event.startsWith('fsync base/'))).toBe(true);
     expect(atClose).toContain('fsync global/pg_control');
   }, 120_000);
+
+  it('refuses an unknown durability with INVALID_ARGUMENT, before the folder is touched', () => {
+    const dataDir = join(realpathSync(tmpdir()), `crmkit-never-${process.pid}-${Date.now()}`);
+    let error: unknown;
+    try {
+      createHub({ dataDir, durability: 'fast' as never });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(InvalidArgumentError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'INVALID_ARGUMENT', argument: 'durability' });
+    expect(fs.existsSync(dataDir)).toBe(false);
+  });
 });
