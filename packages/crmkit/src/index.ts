@@ -6,11 +6,11 @@
  * @packageDocumentation
  */
 import { createHub as createCoreHub, type Hub, type HubOptions } from '@crmkit/core';
-import { PGlite } from '@electric-sql/pglite';
-import { createPostgresStore, pgliteClient } from '@crmkit/store-postgres';
+import { createPostgresStore, type EmbeddedDurability, embeddedClient } from '@crmkit/store-postgres';
 
 export * from '@crmkit/core';
 export * from '@crmkit/model';
+export type { EmbeddedDurability } from '@crmkit/store-postgres';
 
 /** Where the embedded database lives when no `dataDir` is given. */
 export const DEFAULT_DATA_DIR = './.crmkit';
@@ -18,10 +18,18 @@ export const DEFAULT_DATA_DIR = './.crmkit';
 /** Options of {@link createHub}: the Hub's options plus where the embedded database lives. */
 export interface EmbeddedHubOptions extends HubOptions {
   /**
-   * Folder of the embedded PGlite database, used when no `store` is given. `'memory://'` keeps it in memory.
+   * Folder of the embedded PGlite database, used when no `store` is given. `'memory://'` keeps it in memory. One
+   * process opens a folder at a time: a second opener gets `STORE_LOCKED`.
    * @default process.env.CRMKIT_DATA_DIR, else './.crmkit'
    */
   dataDir?: string;
+  /**
+   * What an acknowledged write to the embedded database survives: `'full'` an OS crash or power cut too (each commit
+   * is flushed to disk before it resolves); `'relaxed'` only the process being killed, faster, for bulk loads you can
+   * repeat (`close()` flushes the folder).
+   * @default 'full'
+   */
+  durability?: EmbeddedDurability;
 }
 
 function environmentDataDir(): string | undefined {
@@ -31,7 +39,9 @@ function environmentDataDir(): string | undefined {
 
 /**
  * Creates the Hub. Without a `store`, data persists in an embedded PGlite database in `dataDir`, so a second run
- * sees the first run's data; `hub.close()` closes the database.
+ * sees the first run's data; `hub.close()` closes the database. The folder is this Hub's alone until then: another
+ * process, or a second `createHub` on it in this one, gets a `StoreLockedError` (code `STORE_LOCKED`). Several
+ * processes on the same data need a PostgreSQL server: pass `store`.
  *
  * @example
  * ```ts
@@ -44,13 +54,16 @@ function environmentDataDir(): string | undefined {
  * ```
  */
 export function createHub(options: EmbeddedHubOptions = {}): Hub {
-  const { dataDir, ...hubOptions } = options;
+  const { dataDir, durability, ...hubOptions } = options;
   if (hubOptions.store) return createCoreHub(hubOptions);
   const dir = dataDir ?? environmentDataDir() ?? DEFAULT_DATA_DIR;
-  const database = dir === 'memory://' ? new PGlite() : new PGlite(dir);
-  const store = createPostgresStore({
-    client: pgliteClient(database, { ownsDatabase: true }),
-    name: `pglite (${dir})`,
-  });
-  return createCoreHub({ ...hubOptions, store });
+  const client = embeddedClient({ dataDir: dir, ...(durability ? { durability } : {}) });
+  const store = createPostgresStore({ client, name: `pglite (${dir})` });
+  try {
+    return createCoreHub({ ...hubOptions, store });
+  } catch (error) {
+    // A Hub that cannot start (bad options) must not keep the folder locked.
+    void client.close();
+    throw error;
+  }
 }

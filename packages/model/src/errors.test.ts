@@ -7,6 +7,7 @@ import {
   formatPath,
   InvalidArgumentError,
   NotFoundError,
+  StoreLockedError,
   throwIfAborted,
   UnsupportedSpecificationError,
   ValidationError,
@@ -29,6 +30,7 @@ const markers = {
   invalidArgument: Symbol.for('crmkit.error.invalid-argument'),
   unsupported: Symbol.for('crmkit.error.unsupported-specification'),
   aborted: Symbol.for('crmkit.error.aborted'),
+  storeLocked: Symbol.for('crmkit.error.store-locked'),
 } as const;
 
 type MarkerName = Exclude<keyof typeof markers, 'base'>;
@@ -93,6 +95,14 @@ const cases: Case[] = [
     make: (cause) => new AbortedError({ cause }),
     code: 'ABORTED',
     errorName: 'AbortedError',
+  },
+  {
+    name: 'StoreLockedError',
+    cls: StoreLockedError,
+    marker: 'storeLocked',
+    make: (cause) => new StoreLockedError({ dataDir: '/srv/crm', pid: 4242, hostname: 'box', cause }),
+    code: 'STORE_LOCKED',
+    errorName: 'StoreLockedError',
   },
 ];
 

@@ -49,6 +49,8 @@ export const ErrorCode = {
   WEBHOOK_REJECTED: 'WEBHOOK_REJECTED',
   /** A sync run stopped before its pass completed; its checkpoint is kept and the next run resumes from it. */
   SYNC_FAILED: 'SYNC_FAILED',
+  /** An embedded database folder is already open in another process (or earlier in this one): one opener at a time. */
+  STORE_LOCKED: 'STORE_LOCKED',
 } as const;
 
 /** Union of every {@link ErrorCode} value. */
@@ -525,6 +527,43 @@ export class WebhookRejectedError extends CrmkitError {
   /** True when `error` is a {@link WebhookRejectedError} from any copy of the package. */
   static override isInstance(error: unknown): error is WebhookRejectedError {
     return hasMarker(error, webhookMarker);
+  }
+}
+
+const storeLockedMarker = Symbol.for('crmkit.error.store-locked');
+
+/**
+ * An embedded database folder is held by another opener: a second process, or a second open in this process. One
+ * folder has one opener at a time; processes that need the same data share a PostgreSQL server. Code
+ * `STORE_LOCKED`.
+ */
+export class StoreLockedError extends CrmkitError {
+  protected readonly [storeLockedMarker] = true;
+  /** The folder that is held (absolute path). */
+  readonly dataDir: string;
+  /** Process id of the holder. */
+  readonly pid: number;
+  /** Host name of the holder. */
+  readonly hostname: string;
+
+  constructor(options: { dataDir: string; pid: number; hostname: string; message?: string; cause?: unknown }) {
+    super({
+      code: ErrorCode.STORE_LOCKED,
+      message:
+        options.message ??
+        `[crmkit] The database folder "${options.dataDir}" is open in process ${options.pid} on ${options.hostname}. ` +
+          'One process may open an embedded folder at a time; close it there first, or share a PostgreSQL server.',
+      cause: options.cause,
+    });
+    this.name = 'StoreLockedError';
+    this.dataDir = options.dataDir;
+    this.pid = options.pid;
+    this.hostname = options.hostname;
+  }
+
+  /** True when `error` is a {@link StoreLockedError} from any copy of the package. */
+  static override isInstance(error: unknown): error is StoreLockedError {
+    return hasMarker(error, storeLockedMarker);
   }
 }
 

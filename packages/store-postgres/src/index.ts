@@ -6,6 +6,10 @@
  */
 export { pgClient, pgliteClient, quoteIdent } from './client';
 export type { IsolationLevel, PGliteClientOptions, PgClientOptions, SqlClient, SqlExecutor } from './client';
+export { embeddedClient } from './embedded';
+export type { EmbeddedClientOptions, EmbeddedDurability } from './embedded';
+export { LOCK_FILE, lockDataDir } from './lock';
+export type { DataDirLock } from './lock';
 export { MIGRATIONS, migrate, splitStatements, type Migration } from './migrations';
 export { createPostgresStore, listVisibleOutbox, outboxChannel } from './store';
 export type { PostgresStore, PostgresStoreOptions } from './store';

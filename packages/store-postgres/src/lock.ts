@@ -1,0 +1,288 @@
+/**
+ * One opener per embedded database folder. PGlite runs PostgreSQL inside the process, without the postmaster that
+ * keeps a second server off a data directory: two processes on one folder each cache pages and write the same files,
+ * and acknowledged writes vanish or end up in the heap but not in the indexes. The lock file `crmkit.lock` in the
+ * folder names its holder; a second opener, in another process or this one, gets a {@link StoreLockedError}.
+ *
+ * How the lock works:
+ * - Taking it is atomic: the holder's details are written to a private temporary file first and then hard-linked to
+ *   `crmkit.lock` (`link(2)` fails when the name exists), so nobody ever reads a half-written lock.
+ * - A lock is stale when its holder is gone: same host and boot, and the pid is not alive (`kill(pid, 0)` answers
+ *   ESRCH) or belongs to another process now (its start time in `/proc/<pid>/stat` differs: the pid was reused); or
+ *   the machine has rebooted since (another boot id). A holder on another host cannot be checked and counts as live.
+ * - A stale lock is removed only under a second lock, `crmkit.lock.recover`, and only when the file still holds the
+ *   very content judged stale (it is renamed aside and compared; anything else is put back). So of several processes
+ *   that find the same stale lock at once, one removes it and exactly one takes the folder; the others get
+ *   `STORE_LOCKED` naming the winner. (The recovery lock itself is held for microseconds; one left by a process
+ *   killed in that moment is removed by the same content comparison, without a third lock.)
+ * - The holder removes the lock on release (the store's `close()`) and when the process exits normally. A process
+ *   killed by a signal leaves it behind, and the next opener recovers it.
+ *
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import { linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { hostname as osHostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { StoreLockedError } from '@crmkit/model';
+
+/** Name of the lock file inside the folder. */
+export const LOCK_FILE = 'crmkit.lock';
+const RECOVERY_FILE = `${LOCK_FILE}.recover`;
+/** Rounds of take, check, recover before giving up on a folder that keeps changing hands. */
+const MAX_ATTEMPTS = 200;
+
+/** What a lock file says about its holder. */
+interface Holder {
+  pid: number;
+  hostname: string;
+  /** Start time of the process in clock ticks since boot (`/proc/<pid>/stat` field 22), where readable. */
+  startTime: string | null;
+  /** `/proc/sys/kernel/random/boot_id`, where readable. */
+  bootId: string | null;
+  /** Makes each lock file's content unique, so a stale lock is recognised by content. */
+  token: string;
+  since: string;
+}
+
+/** The lock on an embedded folder, from {@link lockDataDir}. */
+export interface DataDirLock {
+  /** The folder (absolute path). */
+  readonly dataDir: string;
+  /** True once released. */
+  readonly released: boolean;
+  /** Removes the lock file if it is still this lock's; idempotent. */
+  release(): void;
+}
+
+/**
+ * Takes the folder for this process: creates the folder if needed and writes `crmkit.lock` naming this process, or
+ * throws a {@link StoreLockedError} (code `STORE_LOCKED`, with the folder and the holder's pid) when another opener
+ * holds it, in another process or in this one. A lock left by a process that died is recovered. Node only.
+ *
+ * @example
+ * ```ts
+ * const lock = lockDataDir('./.crmkit'); // throws STORE_LOCKED when the folder is open elsewhere
+ * try { ... } finally { lock.release(); }
+ * ```
+ */
+export function lockDataDir(dataDir: string): DataDirLock {
+  const dir = resolve(dataDir);
+  mkdirSync(dir, { recursive: true });
+  const lockPath = join(dir, LOCK_FILE);
+  const content = JSON.stringify(describeSelf());
+  const staging = join(dir, `${LOCK_FILE}.${randomUUID()}.tmp`);
+  writeFileSync(staging, content, { flag: 'wx' });
+  let lastHolder: Holder | undefined;
+  try {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      if (tryLink(staging, lockPath)) return register(dir, lockPath, content);
+      const current = readHolder(lockPath);
+      if (current === undefined) continue; // released meanwhile: try again
+      if (current.holder && holderIsAlive(current.holder)) {
+        throw new StoreLockedError({ dataDir: dir, pid: current.holder.pid, hostname: current.holder.hostname });
+      }
+      lastHolder = current.holder ?? lastHolder;
+      recoverStale(dir, lockPath, current.raw);
+    }
+  } finally {
+    removeQuietly(staging);
+  }
+  // Only when the lock kept changing hands for every attempt.
+  throw new StoreLockedError({
+    dataDir: dir,
+    pid: lastHolder?.pid ?? 0,
+    hostname: lastHolder?.hostname ?? osHostname(),
+    message: `[crmkit] The database folder "${dir}" keeps changing hands; could not take it after ${MAX_ATTEMPTS} attempts.`,
+  });
+}
+
+const held = new Set<{ release(): void }>();
+let exitHookInstalled = false;
+
+function register(dir: string, lockPath: string, content: string): DataDirLock {
+  let released = false;
+  const lock = {
+    dataDir: dir,
+    get released() {
+      return released;
+    },
+    release() {
+      if (released) return;
+      released = true;
+      held.delete(lock);
+      removeIfContent(lockPath, content);
+    },
+  };
+  held.add(lock);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    // A normal exit (end of the event loop, process.exit) releases what is still held; a signal that kills the
+    // process does not run this, and the next opener recovers the lock instead.
+    process.on('exit', () => {
+      for (const each of [...held]) each.release();
+    });
+  }
+  return lock;
+}
+
+/**
+ * Removes the stale lock whose content is `staleRaw`, under the recovery lock; returns without waiting otherwise.
+ * Exported for the tests, which replay a recoverer that acts late on a judgement made before someone else recovered.
+ * @internal
+ */
+export function recoverStale(dir: string, lockPath: string, staleRaw: string): void {
+  const recoveryPath = join(dir, RECOVERY_FILE);
+  const content = JSON.stringify(describeSelf());
+  const staging = join(dir, `${RECOVERY_FILE}.${randomUUID()}.tmp`);
+  writeFileSync(staging, content, { flag: 'wx' });
+  try {
+    if (!tryLink(staging, recoveryPath)) {
+      // Another opener is recovering. If it died doing so, remove its recovery lock (same guarded way); else give
+      // it a moment and look again.
+      const other = readHolder(recoveryPath);
+      if (other && !(other.holder && holderIsAlive(other.holder))) removeIfContent(recoveryPath, other.raw);
+      else sleep(5);
+      return;
+    }
+    try {
+      // Under the recovery lock nobody else removes a lock, and a stale lock does not change by itself: if the file
+      // still reads as the stale one, it is the stale one. (A lock taken since is someone else's: leave it.)
+      if (readHolder(lockPath)?.raw === staleRaw) removeIfContent(lockPath, staleRaw);
+    } finally {
+      removeIfContent(recoveryPath, content);
+    }
+  } finally {
+    removeQuietly(staging);
+  }
+}
+
+/**
+ * Removes `path` only if it still holds `expected`: renames it aside (atomic; of several removers one gets it),
+ * compares, and puts back anything else.
+ */
+function removeIfContent(path: string, expected: string): boolean {
+  const aside = `${path}.${randomUUID()}.aside`;
+  try {
+    renameSync(path, aside);
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return false;
+    throw error;
+  }
+  let raw: string | undefined;
+  try {
+    raw = readFileSync(aside, 'utf8');
+  } catch {}
+  if (raw === expected) {
+    removeQuietly(aside);
+    return true;
+  }
+  try {
+    linkSync(aside, path); // not the file we judged: put it back
+  } catch (error) {
+    if (errorCode(error) !== 'EEXIST') throw error;
+  } finally {
+    removeQuietly(aside);
+  }
+  return false;
+}
+
+function tryLink(from: string, to: string): boolean {
+  try {
+    linkSync(from, to);
+    return true;
+  } catch (error) {
+    if (errorCode(error) === 'EEXIST') return false;
+    throw error;
+  }
+}
+
+/** The lock file's content and its holder (undefined holder: unreadable, as after a power cut; counts as stale). */
+function readHolder(path: string): { raw: string; holder: Holder | undefined } | undefined {
+  let raw: string;
+  try {
+    raw = readFileSync(path, 'utf8');
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    const parsed = JSON.parse(raw) as Partial<Holder>;
+    // A pid of 0 or less would make kill(pid, 0) probe a process group: such a file is unreadable, not a holder.
+    if (Number.isInteger(parsed.pid) && (parsed.pid as number) > 0 && typeof parsed.hostname === 'string') {
+      return {
+        raw,
+        holder: {
+          pid: parsed.pid as number,
+          hostname: parsed.hostname,
+          startTime: typeof parsed.startTime === 'string' ? parsed.startTime : null,
+          bootId: typeof parsed.bootId === 'string' ? parsed.bootId : null,
+          token: String(parsed.token ?? ''),
+          since: String(parsed.since ?? ''),
+        },
+      };
+    }
+  } catch {}
+  return { raw, holder: undefined };
+}
+
+/** True unless the holder is known to be gone. */
+function holderIsAlive(holder: Holder): boolean {
+  if (holder.hostname !== osHostname()) return true; // cannot check another machine's processes
+  const bootId = currentBootId();
+  if (holder.bootId && bootId && holder.bootId !== bootId) return false; // rebooted since
+  try {
+    process.kill(holder.pid, 0);
+  } catch (error) {
+    if (errorCode(error) === 'ESRCH') return false;
+    // EPERM: the pid exists and belongs to another user.
+  }
+  const startTime = processStartTime(holder.pid);
+  if (holder.startTime && startTime && holder.startTime !== startTime) return false; // the pid was reused
+  return true;
+}
+
+function describeSelf(): Holder {
+  return {
+    pid: process.pid,
+    hostname: osHostname(),
+    startTime: processStartTime(process.pid),
+    bootId: currentBootId(),
+    token: randomUUID(),
+    since: new Date().toISOString(),
+  };
+}
+
+/** Field 22 of `/proc/<pid>/stat` (start time in clock ticks since boot), or null where there is no /proc. */
+function processStartTime(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may contain spaces: count fields after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[19] ?? null; // fields[0] is field 3 (state)
+  } catch {
+    return null;
+  }
+}
+
+function currentBootId(): string | null {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {}
+}
+
+function errorCode(error: unknown): unknown {
+  return (error as { code?: unknown } | null)?.code;
+}
+
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
