@@ -102,7 +102,11 @@ export function checkOverride(
     if (options.schemas.has(namespace)) {
       if (inner === undefined) {
         throw refuse(field, [
-          issue(['field'], `Override one field of plugin "${namespace}", e.g. attributes.${namespace}.<field>`, 'unknown_field'),
+          issue(
+            ['field'],
+            `Override one field of plugin "${namespace}", e.g. attributes.${namespace}.<field>`,
+            'unknown_field',
+          ),
         ]);
       }
       const checked = options.schemas.checkValues(namespace, kind, { [inner]: input }, []);
@@ -118,7 +122,5 @@ export function checkOverride(
     }
     if (inner === undefined) return input; // a free attribute: any JSON within the limits
   }
-  throw refuse(field, [
-    issue(['field'], `${quoteValue(field)} is not a golden field of a ${kind}`, 'unknown_field'),
-  ]);
+  throw refuse(field, [issue(['field'], `${quoteValue(field)} is not a golden field of a ${kind}`, 'unknown_field')]);
 }

@@ -95,7 +95,8 @@ export function quoteValue(value: unknown, max = MAX_QUOTED_LENGTH): string {
   }
   let text: string;
   try {
-    text = typeof value === 'bigint' || typeof value === 'symbol' ? String(value) : (JSON.stringify(value) ?? String(value));
+    text =
+      typeof value === 'bigint' || typeof value === 'symbol' ? String(value) : (JSON.stringify(value) ?? String(value));
   } catch {
     text = Object.prototype.toString.call(value);
   }

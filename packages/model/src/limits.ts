@@ -83,7 +83,9 @@ export function resolveInputLimits(limits: Partial<InputLimits> = {}): InputLimi
     }
   }
   if (!Number.isFinite(out.maxFutureSkewMs) || out.maxFutureSkewMs < 0) {
-    throw new TypeError(`[crmkit] Input limit "maxFutureSkewMs" must be a number ≥ 0; got ${String(out.maxFutureSkewMs)}.`);
+    throw new TypeError(
+      `[crmkit] Input limit "maxFutureSkewMs" must be a number ≥ 0; got ${String(out.maxFutureSkewMs)}.`,
+    );
   }
   if (out.text !== 'reject' && out.text !== 'clean') {
     throw new TypeError(`[crmkit] Input limit "text" must be "reject" or "clean"; got ${quoteValue(out.text)}.`);
@@ -285,7 +287,8 @@ export function checkInputLimits(
       break;
     }
   }
-  if (issues.length > 0 || cleaned.length === 0) return { issues, value: input, cleaned: issues.length > 0 ? [] : cleaned };
+  if (issues.length > 0 || cleaned.length === 0)
+    return { issues, value: input, cleaned: issues.length > 0 ? [] : cleaned };
   return { issues, value: cleanDeep(input), cleaned };
 }
 

@@ -305,7 +305,9 @@ export function parseSourceRecord(input: unknown, options: ParseSourceRecordOpti
   };
   const describe = (): string =>
     `${options.index === undefined ? 'Record' : `Record ${options.index}`}${
-      where.source && where.externalId ? ` (${truncateText(where.source, 60)}/${truncateText(where.externalId, 60)})` : ''
+      where.source && where.externalId
+        ? ` (${truncateText(where.source, 60)}/${truncateText(where.externalId, 60)})`
+        : ''
     }`;
   const refuse = (issues: ValidationIssue[], cause?: unknown): ValidationError =>
     new ValidationError({

@@ -35,7 +35,13 @@ describe('threat 4: timestamps that pin or break', () => {
     const hub = createHub({ now: () => NOW });
     const error = await refusal(hub.ingest([person('0000-01-01T00:00:00Z')]));
     expect(error.issues[0]!.pathString).toBe('records[0].observedAt');
-    const tombstone = { type: 'person', source: 'crm', externalId: 'p1', observedAt: '1899-12-31T23:59:59Z', deleted: true };
+    const tombstone = {
+      type: 'person',
+      source: 'crm',
+      externalId: 'p1',
+      observedAt: '1899-12-31T23:59:59Z',
+      deleted: true,
+    };
     expect((await refusal(hub.ingest([tombstone]))).issues[0]!.pathString).toBe('records[0].observedAt');
   });
 
@@ -54,7 +60,10 @@ describe('threat 4: timestamps that pin or break', () => {
     });
     for (const birthDate of ['0999-12-31', '2027-01-01']) {
       const error = await refusal(hub.ingest([person('2026-05-02T00:00:00Z', { birthDate })]));
-      expect(error.issues[0]).toMatchObject({ pathString: 'records[0].data.birthDate', issueCode: 'time_out_of_range' });
+      expect(error.issues[0]).toMatchObject({
+        pathString: 'records[0].data.birthDate',
+        issueCode: 'time_out_of_range',
+      });
     }
   });
 

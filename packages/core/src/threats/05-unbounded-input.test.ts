@@ -75,9 +75,9 @@ describe('threat 5: unbounded input', () => {
     expect((await refusal(hub.ingest([record({ attributes: { a: { b: { c: 1 } } } })]))).issues[0]!.issueCode).toBe(
       'too_deep',
     );
-    expect((await refusal(hub.ingest([record({ givenName: 'Augusta Ada King-Noel, Countess' })]))).issues[0]!.issueCode).toBe(
-      'string_too_long',
-    );
+    expect(
+      (await refusal(hub.ingest([record({ givenName: 'Augusta Ada King-Noel, Countess' })]))).issues[0]!.issueCode,
+    ).toBe('string_too_long');
     const many = { a: 1, b: 2, c: 3, d: 4, e: 5 }; // 5 envelope keys + data + attributes + 5 = 12 keys
     expect((await refusal(hub.ingest([record({ attributes: many })]))).issues[0]!.issueCode).toBe('too_many_keys');
     expect(() => createHub({ input: { maxDepth: 0 } })).toThrow(/maxDepth/);
@@ -89,13 +89,16 @@ describe('threat 5: unbounded input', () => {
     const error = await refusal(hub.ingest([record({ givenName: 'Ada' }, id)]));
     expect(error.message.length).toBeLessThan(500);
     expect(error.message).toContain('(1048576 characters)');
-    const missing = await hub.get(id).then(
-      () => hub.merge(id, 'cus_x'),
-      (e: unknown) => Promise.reject(e),
-    ).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const missing = await hub
+      .get(id)
+      .then(
+        () => hub.merge(id, 'cus_x'),
+        (e: unknown) => Promise.reject(e),
+      )
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(NotFoundError.isInstance(missing) || ValidationError.isInstance(missing)).toBe(true);
     expect((missing as Error).message.length).toBeLessThan(500);
     const badField = await hub.setOverride('cus_x', 'f'.repeat(100_000) + '/', 'v').then(

@@ -83,7 +83,9 @@ describe('threat 6: overrides are validated', () => {
     const { hub, ada, acme } = await setup();
     expect((await hub.setOverride(ada, 'birthDate', '1815-12-11')).golden.fields.birthDate?.value).toBe('1815-12-11');
     expect((await hub.setOverride(acme, 'employees', 12)).golden.fields.employees?.value).toBe(12);
-    expect((await hub.setOverride(ada, 'attributes.segment', { a: [1, 2] })).golden.fields['attributes.segment']?.value).toEqual({
+    expect(
+      (await hub.setOverride(ada, 'attributes.segment', { a: [1, 2] })).golden.fields['attributes.segment']?.value,
+    ).toEqual({
       a: [1, 2],
     });
     expect((await refusal(hub.setOverride(ada, 'attributes.note', 'bad\u0000text'))).issues[0]!.issueCode).toBe(

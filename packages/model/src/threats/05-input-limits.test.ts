@@ -8,14 +8,17 @@ import { cleanText } from '../limits';
 import { parseSourceRecord } from '../source-record';
 
 const base = { type: 'person', source: 'crm', externalId: 'p1', observedAt: '2026-03-01T10:00:00Z' };
-const parse = (data: unknown, limits = {}) => () => parseSourceRecord({ ...base, data }, { index: 2, limits });
+const parse =
+  (data: unknown, limits = {}) =>
+  () =>
+    parseSourceRecord({ ...base, data }, { index: 2, limits });
 
 describe('threat 5: input limits in parseSourceRecord', () => {
   it('refuses a NUL in an attribute key and a lone surrogate in a nested value, naming the path', () => {
     for (const [data, path] of [
-      [{ attributes: { ['a\u0000']: 1 } }, 'records[2].data.attributes'],
+      [{ attributes: { 'a\u0000': 1 } }, 'records[2].data.attributes'],
       [{ attributes: { a: [{ b: '\uDFFFx' }] } }, 'records[2].data.attributes.a[0].b'],
-      [{ givenName: 'Ada' , familyName: '\uD83D' }, 'records[2].data.familyName'],
+      [{ givenName: 'Ada', familyName: '\uD83D' }, 'records[2].data.familyName'],
     ] as const) {
       try {
         parse(data)();
@@ -33,7 +36,7 @@ describe('threat 5: input limits in parseSourceRecord', () => {
   it('cleans with the text policy "clean" and reports the paths', () => {
     const cleaned: string[] = [];
     const record = parseSourceRecord(
-      { ...base, data: { givenName: 'A\u0000da', attributes: { ['k\uD800']: ['\uDC00'] } } },
+      { ...base, data: { givenName: 'A\u0000da', attributes: { 'k\uD800': ['\uDC00'] } } },
       { limits: { text: 'clean' }, onCleaned: (issues) => cleaned.push(...issues.map((i) => i.pathString)) },
     );
     expect(record).toMatchObject({ data: { givenName: 'Ada', attributes: { 'k\uFFFD': ['\uFFFD'] } } });

@@ -60,8 +60,12 @@ const good = { type: 'person', source: 'hubspot', externalId: 'good', observedAt
 const badRecords: [string, Record<string, unknown>, string][] = [
   ['a NUL in a name', { givenName: 'Ad\u0000a' }, 'records[1].data.givenName'],
   ['a lone surrogate in a name', { familyName: 'King\uD800' }, 'records[1].data.familyName'],
-  ['a NUL in a nested attribute', { attributes: { notes: { list: ['ok', 'x\u0000'] } } }, 'records[1].data.attributes.notes.list[1]'],
-  ['a lone surrogate in an attribute key', { attributes: { ['k\uDC00']: 1 } }, 'records[1].data.attributes'],
+  [
+    'a NUL in a nested attribute',
+    { attributes: { notes: { list: ['ok', 'x\u0000'] } } },
+    'records[1].data.attributes.notes.list[1]',
+  ],
+  ['a lone surrogate in an attribute key', { attributes: { 'k\uDC00': 1 } }, 'records[1].data.attributes'],
 ];
 
 for (const [name, make] of stores) {
@@ -98,7 +102,7 @@ for (const [name, make] of stores) {
           source: 'hubspot',
           externalId: 'bad',
           observedAt: T,
-          data: { givenName: 'Ad\u0000a', familyName: 'King\uD800', attributes: { ['k\uDC00ey']: 'v\u0000' } },
+          data: { givenName: 'Ad\u0000a', familyName: 'King\uD800', attributes: { 'k\uDC00ey': 'v\u0000' } },
         };
         const result = await hub.ingest([good, bad]);
         expect(result.created).toBe(2);
