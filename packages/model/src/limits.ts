@@ -199,14 +199,24 @@ export function checkInputLimits(
   });
   let bytes = 0;
   let keys = 0;
-  const queue: { value: unknown; path: (string | number)[]; depth: number }[] = [
-    { value: input, path: [...prefix], depth: 0 },
-  ];
-  const text = (value: string, path: (string | number)[], what: string): boolean => {
+  // Nodes point to their parent: a path is only built for a node with a problem.
+  interface Node {
+    value: unknown;
+    parent: Node | undefined;
+    key: string | number;
+    depth: number;
+  }
+  const pathOf = (node: Node): (string | number)[] => {
+    const keys: (string | number)[] = [];
+    for (let at: Node | undefined = node; at?.parent; at = at.parent) keys.push(at.key);
+    return [...prefix, ...keys.reverse()];
+  };
+  const queue: Node[] = [{ value: input, parent: undefined, key: '', depth: 0 }];
+  const text = (value: string, node: Node, what: string): boolean => {
     if (value.length > limits.maxStringLength) {
       issues.push(
         issue(
-          path,
+          pathOf(node),
           `${what} is ${value.length} characters long; at most ${limits.maxStringLength} are accepted`,
           LimitIssueCode.STRING_TOO_LONG,
         ),
@@ -216,26 +226,27 @@ export function checkInputLimits(
     bytes += utf8Length(value) + 2;
     if (badText(value)) {
       const problem = `${what} contains ${describeText(value)}`;
-      if (limits.text === 'clean') cleaned.push(issue(path, `${problem}; cleaned`, LimitIssueCode.INVALID_TEXT));
+      if (limits.text === 'clean')
+        cleaned.push(issue(pathOf(node), `${problem}; cleaned`, LimitIssueCode.INVALID_TEXT));
       else {
-        issues.push(issue(path, `${problem}, which no store can keep`, LimitIssueCode.INVALID_TEXT));
+        issues.push(issue(pathOf(node), `${problem}, which no store can keep`, LimitIssueCode.INVALID_TEXT));
         return false;
       }
     }
     return true;
   };
   for (let head = 0; head < queue.length; head++) {
-    const { value, path, depth } = queue[head]!;
-    queue[head] = undefined as never; // let the walked part be collected
+    const node = queue[head]!;
+    const { value, depth } = node;
     if (typeof value === 'string') {
-      if (!text(value, path, 'The text')) break;
+      if (!text(value, node, 'The text')) break;
     } else if (typeof value === 'number') bytes += 8;
     else if (typeof value === 'boolean') bytes += 5;
     else if (value === null) bytes += 4;
     else if (typeof value === 'object') {
       if (depth >= limits.maxDepth) {
         issues.push(
-          issue(path, `Objects and arrays nest deeper than ${limits.maxDepth} levels`, LimitIssueCode.TOO_DEEP),
+          issue(pathOf(node), `Objects and arrays nest deeper than ${limits.maxDepth} levels`, LimitIssueCode.TOO_DEEP),
         );
         break;
       }
@@ -244,11 +255,15 @@ export function checkInputLimits(
         keys += value.length;
         if (keys > limits.maxKeys) {
           issues.push(
-            issue(path, `More than ${limits.maxKeys} keys and array items in one record`, LimitIssueCode.TOO_MANY_KEYS),
+            issue(
+              pathOf(node),
+              `More than ${limits.maxKeys} keys and array items in one record`,
+              LimitIssueCode.TOO_MANY_KEYS,
+            ),
           );
           break;
         }
-        for (let i = 0; i < value.length; i++) queue.push({ value: value[i], path: [...path, i], depth: depth + 1 });
+        for (let i = 0; i < value.length; i++) queue.push({ value: value[i], parent: node, key: i, depth: depth + 1 });
         bytes += value.length;
       } else {
         let stop = false;
@@ -257,7 +272,7 @@ export function checkInputLimits(
           if (++keys > limits.maxKeys) {
             issues.push(
               issue(
-                path,
+                pathOf(node),
                 `More than ${limits.maxKeys} keys and array items in one record`,
                 LimitIssueCode.TOO_MANY_KEYS,
               ),
@@ -265,12 +280,12 @@ export function checkInputLimits(
             stop = true;
             break;
           }
-          if (!text(key, path, `The key ${quoteValue(key)}`)) {
+          if (!text(key, node, `The key ${quoteValue(key)}`)) {
             stop = true;
             break;
           }
           const name = limits.text === 'clean' ? cleanText(key) : key;
-          queue.push({ value: (value as Record<string, unknown>)[key], path: [...path, name], depth: depth + 1 });
+          queue.push({ value: (value as Record<string, unknown>)[key], parent: node, key: name, depth: depth + 1 });
           bytes += 2;
         }
         if (stop) break;
