@@ -91,7 +91,7 @@ import {
   resolveHubInputLimits,
   type SupersededRecord,
 } from './ingest-checks';
-import { checkOverride } from './override-checks';
+import { checkOverride, checkValueLimits } from './override-checks';
 import { OperationContext, publicCustomer, relink } from './linker';
 import { createMemoryStore } from './memory-store';
 import { nameTokens, normalizeEmail, normalizePhone } from './normalize';
@@ -945,7 +945,8 @@ export function createHub(options: HubOptions = {}): Hub {
     callOptions: ActorOptions,
     origin?: string,
   ): Promise<Customer> {
-    const { values } = await host.before('update:before', { customerId, values: paths }, origin);
+    const hooked = await host.before('update:before', { customerId, values: paths }, origin);
+    const values = checkValueLimits(hooked.values, inputLimits, ['values'], 'Plugin field values');
     return write(
       callOptions.signal,
       async (ctx) => {
@@ -1737,6 +1738,7 @@ export function createHub(options: HubOptions = {}): Hub {
 
     async setOverride(customerId, field, value, callOptions = {}) {
       validateField(field);
+      value = checkValueLimits(value, inputLimits, ['value'], `The override of ${quoteValue(field)}`);
       const checked = JsonValueSchema.safeParse(value);
       if (!checked.success || value === undefined) {
         throw new ValidationError({

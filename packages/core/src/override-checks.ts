@@ -65,6 +65,20 @@ function issue(path: (string | number)[], message: string, issueCode: string): V
 }
 
 /**
+ * Checks a value written on a customer by hand (an override, plugin field values) against the input limits and the
+ * text policy, before any schema (a recursive one) sees it. Returns the value, cleaned under the text policy
+ * `clean`; throws a {@link ValidationError} with the path under `path` otherwise.
+ */
+export function checkValueLimits<T>(value: T, limits: InputLimits, path: (string | number)[], what: string): T {
+  const limited = checkInputLimits(value, limits, path);
+  if (limited.issues.length === 0) return limited.value as T;
+  throw new ValidationError({
+    message: `[crmkit/core] ${what} is invalid at ${limited.issues[0]!.pathString}: ${limited.issues[0]!.message}`,
+    issues: limited.issues,
+  });
+}
+
+/**
  * Checks an override of `field` on a customer of `kind`. Returns the value to store (the schema's output, e.g. a
  * plugin field's default applied); throws a {@link ValidationError} with the path (`field` or `value...`) otherwise.
  */

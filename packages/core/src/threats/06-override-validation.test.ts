@@ -79,6 +79,16 @@ describe('threat 6: overrides are validated', () => {
     expect(customer.golden.fields['attributes.sales.tier']?.value).toBe('gold');
   });
 
+  it('refuses a deeply nested override value with a typed error, and plugin field text no store can keep', async () => {
+    const { hub, ada } = await setup();
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = { x: deep };
+    const error = await refusal(hub.setOverride(ada, 'attributes.segment', deep as never));
+    expect(error.issues[0]!.issueCode).toBe('too_deep');
+    const nul = await refusal(hub.setFields(ada, 'sales', { tier: 'gold\u0000' }));
+    expect(nul.issues[0]).toMatchObject({ pathString: 'values.attributes.sales.tier', issueCode: 'invalid_text' });
+  });
+
   it('accepts valid overrides of model fields and free attributes, within the limits', async () => {
     const { hub, ada, acme } = await setup();
     expect((await hub.setOverride(ada, 'birthDate', '1815-12-11')).golden.fields.birthDate?.value).toBe('1815-12-11');
