@@ -423,7 +423,12 @@ export interface Hub {
   merge(a: string, b: string, options?: ActorOptions): Promise<MergeResult>;
   /** Undoes a manual merge: both customers come back with their ids and golden records. */
   unmerge(mergeId: string, options?: ActorOptions): Promise<UnmergeResult>;
-  /** Sets an explicit override of one golden field (wins over every rule). */
+  /**
+   * Sets an explicit override of one golden field (wins over every rule). The field must be a golden field of the
+   * customer's kind, a free attribute `attributes.<key>` or a declared plugin field `attributes.<plugin>.<field>`;
+   * the value must pass that field's schema, the input limits and the time bounds (`null` blanks the field).
+   * Otherwise a {@link ValidationError} with path `field` or `value...`, and nothing is stored.
+   */
   setOverride(customerId: string, field: string, value: JsonValue, options?: ActorOptions): Promise<Customer>;
   /** Removes an override; the field is derived from the sources again. */
   clearOverride(customerId: string, field: string, options?: ActorOptions): Promise<Customer>;
