@@ -103,8 +103,19 @@ export function quoteValue(value: unknown, max = MAX_QUOTED_LENGTH): string {
   return truncateText(text, max);
 }
 
-/** Caps a whole message at {@link MAX_MESSAGE_LENGTH}: keeps its start and end, notes how much was cut. */
+const LONG_QUOTED = new RegExp(`"((?:[^"\\\\]|\\\\.){${MAX_QUOTED_LENGTH + 1},})"`, 'g');
+
+/**
+ * The safety net for messages built without {@link quoteValue}: every double-quoted segment longer than
+ * {@link MAX_QUOTED_LENGTH} is cut like `quoteValue` cuts it, then the whole message is capped at
+ * {@link MAX_MESSAGE_LENGTH} (its start and end kept, with a note of how much was cut).
+ */
 function capMessage(message: string): string {
+  if (message.length <= MAX_QUOTED_LENGTH) return message;
+  message = message.replace(
+    LONG_QUOTED,
+    (_, inner: string) => `"${inner.slice(0, MAX_QUOTED_LENGTH)}…" (${inner.length} characters)`,
+  );
   if (message.length <= MAX_MESSAGE_LENGTH) return message;
   const keep = Math.floor((MAX_MESSAGE_LENGTH - 60) / 2);
   return `${message.slice(0, keep)} … (${message.length - 2 * keep} characters cut) … ${message.slice(-keep)}`;

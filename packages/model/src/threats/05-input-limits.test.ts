@@ -54,6 +54,9 @@ describe('threat 5: input limits in parseSourceRecord', () => {
     const id = 'x'.repeat(1_000_000);
     expect(quoteValue(id)).toBe(`${JSON.stringify('x'.repeat(120))}… (1000000 characters)`);
     expect(new NotFoundError({ entity: 'customer', id }).message.length).toBeLessThan(300);
+    // A message built without quoteValue: its long quoted segment is cut the same way.
+    const built = new CrmkitError({ code: 'X', message: `No plugin owns "${'n'.repeat(5_000)}".` }).message;
+    expect(built).toBe(`No plugin owns "${'n'.repeat(120)}…" (5000 characters).`);
     // Whatever a caller builds, a crmkit error message stays bounded.
     expect(new CrmkitError({ code: 'X', message: `bad ${id}` }).message.length).toBeLessThanOrEqual(2_000);
   });
