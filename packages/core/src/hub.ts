@@ -398,7 +398,9 @@ export interface Hub {
   readonly store: Store;
   /**
    * Validates, stores and links a batch of source records, and recomputes the golden records they touch; all in one
-   * transaction. A bad record refuses the whole batch with a {@link ValidationError} naming it and the path.
+   * transaction. A bad record refuses the whole batch with a {@link ValidationError} naming it and the path: the
+   * schemas, the input limits, the text policy and the time bounds of the Hub's `input` option (docs/limits.md).
+   * `repairTimestamps` replaces records stored with an `observedAt` outside the bounds (see {@link IngestOptions}).
    */
   ingest(records: readonly unknown[], options?: IngestOptions): Promise<IngestResult>;
   /**
