@@ -20,7 +20,6 @@ import {
   NotFoundError,
   type OpportunityData,
   type OutboxEvent,
-  parseSourceRecord,
   type PartyRecordType,
   type RecordType,
   type ReviewItem,
@@ -61,6 +60,8 @@ import {
   type Policy,
   type RetentionPolicy,
   RetentionPolicySchema,
+  type InputLimits,
+  quoteValue,
 } from '@crmkit/model';
 import { EventEmitter } from 'eventemitter3';
 import { buildAuditEntries, diffFields, verifyStoreAudit } from './governance/audit';
@@ -83,6 +84,15 @@ import type { DepartmentSources, SurvivorshipOptions } from './golden';
 import { createProbabilisticResolver, type IdentityResolver, prepareRecord, recordKey, rekeyRecord } from './identity';
 import { pairOf, updateIdentity } from './identity-links';
 import { createIdGenerator, type IdGenerator } from './ids';
+import {
+  type CleanedRecord,
+  outOfBounds,
+  parseBatch,
+  resolveDuplicates,
+  resolveHubInputLimits,
+  type SupersededRecord,
+} from './ingest-checks';
+import { checkOverride, checkValueLimits } from './override-checks';
 import { OperationContext, publicCustomer, relink } from './linker';
 import { createMemoryStore } from './memory-store';
 import { nameTokens, normalizeEmail, normalizePhone } from './normalize';
@@ -108,6 +118,13 @@ export interface HubOptions {
   defaultCallingCode?: string;
   /** Largest batch `ingest()` accepts. @default 10000 */
   maxBatchSize?: number;
+  /**
+   * Limits on each source record and override (size, string length, depth, key count), the text policy (`reject`
+   * or `clean` NUL characters and unpaired surrogates) and the time bounds (earliest `observedAt`, how far in the
+   * future it may be, earliest birth date). A record outside them is refused with a `ValidationError` naming it and
+   * the path. See docs/limits.md. @default DEFAULT_INPUT_LIMITS
+   */
+  input?: Partial<InputLimits>;
   /** Clock, for tests. @default () => new Date() */
   now?: () => Date;
   /** Id generator, for tests. @default createIdGenerator() */
@@ -225,6 +242,25 @@ export interface IngestResult {
    * tombstone, so a later sync cannot bring the data back. Not stored, no events.
    */
   suppressed: number;
+  /** Records whose text was cleaned (only with the text policy `clean`), with the paths cleaned. */
+  cleaned: CleanedRecord[];
+  /**
+   * Copies of a record that lost to another copy with other content in the same batch (same type, source and
+   * external id): the newest observation won, deterministically. Identical copies are not listed.
+   */
+  superseded: SupersededRecord[];
+  /** Stored records whose out-of-bounds `observedAt` was replaced (only with `repairTimestamps`). Audited. */
+  repaired: number;
+}
+
+/** Options of {@link Hub.ingest}. */
+export interface IngestOptions extends ActorOptions {
+  /**
+   * Lets a record replace the stored version of itself when the stored `observedAt` lies outside the time bounds
+   * (before `input.minObservedAt`, or later than the clock plus `input.maxFutureSkewMs`), even though it is older:
+   * the way to repair a record stored with a bad time. Each repair is audited as `record.retimed`. @default false
+   */
+  repairTimestamps?: boolean;
 }
 
 /** Progress of {@link Hub.reindex}, reported after each batch. */
@@ -363,9 +399,11 @@ export interface Hub {
   readonly store: Store;
   /**
    * Validates, stores and links a batch of source records, and recomputes the golden records they touch; all in one
-   * transaction. A bad record refuses the whole batch with a {@link ValidationError} naming it and the path.
+   * transaction. A bad record refuses the whole batch with a {@link ValidationError} naming it and the path: the
+   * schemas, the input limits, the text policy and the time bounds of the Hub's `input` option (docs/limits.md).
+   * `repairTimestamps` replaces records stored with an `observedAt` outside the bounds (see {@link IngestOptions}).
    */
-  ingest(records: readonly unknown[], options?: ActorOptions): Promise<IngestResult>;
+  ingest(records: readonly unknown[], options?: IngestOptions): Promise<IngestResult>;
   /**
    * Derives the identity keys (match, blocking and reference keys) of every stored live party record again with
    * the Hub's current resolver, and takes the records whose keys changed through the same identity path as ingest:
@@ -388,7 +426,12 @@ export interface Hub {
   merge(a: string, b: string, options?: ActorOptions): Promise<MergeResult>;
   /** Undoes a manual merge: both customers come back with their ids and golden records. */
   unmerge(mergeId: string, options?: ActorOptions): Promise<UnmergeResult>;
-  /** Sets an explicit override of one golden field (wins over every rule). */
+  /**
+   * Sets an explicit override of one golden field (wins over every rule). The field must be a golden field of the
+   * customer's kind, a free attribute `attributes.<key>` or a declared plugin field `attributes.<plugin>.<field>`;
+   * the value must pass that field's schema, the input limits and the time bounds (`null` blanks the field).
+   * Otherwise a {@link ValidationError} with path `field` or `value...`, and nothing is stored.
+   */
   setOverride(customerId: string, field: string, value: JsonValue, options?: ActorOptions): Promise<Customer>;
   /** Removes an override; the field is derived from the sources again. */
   clearOverride(customerId: string, field: string, options?: ActorOptions): Promise<Customer>;
@@ -677,6 +720,7 @@ export function createHub(options: HubOptions = {}): Hub {
   const clock = options.now ?? (options.clock ? () => new Date(timers.now()) : () => new Date());
   const newId = options.generateId ?? createIdGenerator(() => clock().getTime());
   const maxBatchSize = options.maxBatchSize ?? 10_000;
+  const inputLimits = resolveHubInputLimits(options.input);
   const settings = {
     ...(options.survivorship ? { survivorship: options.survivorship } : {}),
     ...(options.departments ? { departments: options.departments } : {}),
@@ -932,7 +976,7 @@ export function createHub(options: HubOptions = {}): Hub {
   /** Runs `ingest:before` and `interaction:before`; re-validates what handlers changed. */
   async function beforeIngest(records: SourceRecord[], origin: string | undefined): Promise<SourceRecord[]> {
     const revalidate = (inputs: readonly SourceRecordInput[]): SourceRecord[] =>
-      host.schemas.checkRecords(inputs.map((input, index) => parseSourceRecord(input, { index, root: 'records' })));
+      host.schemas.checkRecords(parseBatch(inputs, inputLimits, clock()).records);
     let current = records;
     if (host.hooks.has('ingest:before')) {
       const { records: next } = await host.before('ingest:before', { records: current as SourceRecordInput[] }, origin);
@@ -981,7 +1025,8 @@ export function createHub(options: HubOptions = {}): Hub {
     callOptions: ActorOptions,
     origin?: string,
   ): Promise<Customer> {
-    const { values } = await host.before('update:before', { customerId, values: paths }, origin);
+    const hooked = await host.before('update:before', { customerId, values: paths }, origin);
+    const values = checkValueLimits(hooked.values, inputLimits, ['values'], 'Plugin field values');
     return write(
       callOptions.signal,
       async (ctx) => {
@@ -1322,14 +1367,14 @@ export function createHub(options: HubOptions = {}): Hub {
     if (typeof field !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_-]+)*$/.test(field)) {
       throw new InvalidArgumentError({
         argument: 'field',
-        message: `[crmkit/core] Invalid field name ${JSON.stringify(field)}.`,
+        message: `[crmkit/core] Invalid field name ${quoteValue(field)}.`,
       });
     }
   }
 
   async function ingestRecords(
     inputs: readonly unknown[],
-    callOptions: CallOptions = {},
+    callOptions: IngestOptions = {},
     origin?: string,
   ): Promise<IngestResult> {
     ensureOpen();
@@ -1346,10 +1391,8 @@ export function createHub(options: HubOptions = {}): Hub {
       });
     }
     // Validate everything before anything is written.
-    const parsed = await beforeIngest(
-      host.schemas.checkRecords(inputs.map((input, index) => parseSourceRecord(input, { index, root: 'records' }))),
-      origin,
-    );
+    const batch = parseBatch(inputs, inputLimits, clock());
+    const parsed = await beforeIngest(host.schemas.checkRecords(batch.records), origin);
     if (parsed.length === 0)
       return {
         created: 0,
@@ -1360,6 +1403,9 @@ export function createHub(options: HubOptions = {}): Hub {
         events: 0,
         reviews: 0,
         suppressed: 0,
+        cleaned: batch.cleaned,
+        superseded: [],
+        repaired: 0,
       };
 
     return write(
@@ -1367,17 +1413,16 @@ export function createHub(options: HubOptions = {}): Hub {
       async (ctx) => {
         const { tx, now } = ctx;
         // The newest observation of each key in the batch competes with what is stored.
-        const incoming = new Map<string, StoredRecord>();
-        let unchanged = 0;
-        for (const record of parsed) {
-          const stored = prepareRecord(record, { identity, now });
-          const other = incoming.get(stored.key);
-          if (!other) incoming.set(stored.key, stored);
-          else {
-            unchanged++;
-            if (supersedes(stored, other)) incoming.set(stored.key, stored);
-          }
-        }
+        const {
+          winners: incoming,
+          superseded,
+          duplicates,
+        } = resolveDuplicates(
+          parsed.map((record) => prepareRecord(record, { identity, now })),
+          supersedes,
+        );
+        let unchanged = duplicates;
+        let repaired = 0;
         // Erased records stay erased: a sync that brings them again is refused, record by record.
         let suppressed = 0;
         if (incoming.size > 0) {
@@ -1400,7 +1445,24 @@ export function createHub(options: HubOptions = {}): Hub {
         const rekeyedOther: StoredRecord[] = [];
         for (const [key, candidate] of incoming) {
           const prev = existing.get(key);
-          if (prev && !supersedes(candidate, prev)) {
+          const repair =
+            callOptions.repairTimestamps === true &&
+            prev !== undefined &&
+            !supersedes(candidate, prev) &&
+            outOfBounds(prev.observedAt, inputLimits, new Date(now));
+          if (repair) {
+            repaired++;
+            if (auditEnabled) {
+              ctx.audit.push({
+                actor: ctx.actor,
+                action: 'record.retimed',
+                target: `record:${key}`,
+                changes: [{ field: 'observedAt', old: prev.observedAt, new: candidate.observedAt }],
+                at: now,
+              });
+            }
+          }
+          if (prev && !repair && !supersedes(candidate, prev)) {
             unchanged++;
             const fresh = rekeyRecord(prev, identity);
             if (fresh && PARTY_TYPES.has(fresh.type) && !fresh.deleted) {
@@ -1501,10 +1563,13 @@ export function createHub(options: HubOptions = {}): Hub {
           events: ctx.events.length,
           reviews,
           suppressed,
+          cleaned: batch.cleaned,
+          superseded,
+          repaired,
         };
       },
       origin,
-      (callOptions as ActorOptions).actor,
+      callOptions.actor,
     );
 
     function toStoredFrom(candidate: StoredRecord, prev: StoredRecord | undefined): StoredRecord {
@@ -1753,6 +1818,7 @@ export function createHub(options: HubOptions = {}): Hub {
 
     async setOverride(customerId, field, value, callOptions = {}) {
       validateField(field);
+      value = checkValueLimits(value, inputLimits, ['value'], `The override of ${quoteValue(field)}`);
       const checked = JsonValueSchema.safeParse(value);
       if (!checked.success || value === undefined) {
         throw new ValidationError({
@@ -1773,6 +1839,11 @@ export function createHub(options: HubOptions = {}): Hub {
       }
       return write(callOptions.signal, async (ctx) => {
         const row = await requireActive(ctx.tx, customerId, 'customerId');
+        value = checkOverride(row.kind as PartyRecordType, field, value, {
+          limits: inputLimits,
+          now: new Date(ctx.now),
+          schemas: host.schemas,
+        });
         await ctx.tx.putOverride({
           customerId: row.id,
           field,

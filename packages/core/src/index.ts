@@ -19,6 +19,7 @@ export type {
   Hub,
   HubListener,
   HubOptions,
+  IngestOptions,
   IngestResult,
   MergeResult,
   Page,
@@ -30,6 +31,7 @@ export type {
   UnlinkResult,
   UnmergeResult,
 } from './hub';
+export type { CleanedRecord, SupersededRecord } from './ingest-checks';
 export { createMemoryStore, type MemoryStoreOptions } from './memory-store';
 export { type Clock, sleep, systemClock } from './clock';
 export { HookRegistry, type HookEntryOptions, type HookErrorInfo } from './hooks';

@@ -58,6 +58,71 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 const crmkitMarker = Symbol.for('crmkit.error');
 
+/** Longest user value an error message quotes; longer ones are cut with an ellipsis and their length. */
+export const MAX_QUOTED_LENGTH = 120;
+/** Longest error message; a longer one keeps its start and end around a note of what was cut. */
+export const MAX_MESSAGE_LENGTH = 2_000;
+
+/**
+ * Shortens user text for an error message: at most `max` characters, the cut marked with an ellipsis and the
+ * original length (`"abc…" (1048576 characters)`), so a 1 MB id never ends up in a log whole.
+ *
+ * @example
+ * ```ts
+ * truncateText('x'.repeat(1000)); // 'xxx…xxx… (1000 characters)'
+ * ```
+ */
+export function truncateText(text: string, max = MAX_QUOTED_LENGTH): string {
+  if (text.length <= max) return text;
+  let end = max;
+  // Do not cut a surrogate pair in two.
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${text.slice(0, end)}… (${text.length} characters)`;
+}
+
+/**
+ * Quotes a user value for an error message: JSON-quoted, truncated by {@link truncateText}. Every crmkit message
+ * that quotes what a caller supplied goes through it.
+ *
+ * @example
+ * ```ts
+ * `Invalid field name ${quoteValue(field)}.`
+ * ```
+ */
+export function quoteValue(value: unknown, max = MAX_QUOTED_LENGTH): string {
+  if (typeof value === 'string') {
+    if (value.length <= max) return JSON.stringify(value);
+    return `${JSON.stringify(value.slice(0, max))}… (${value.length} characters)`;
+  }
+  let text: string;
+  try {
+    text =
+      typeof value === 'bigint' || typeof value === 'symbol' ? String(value) : (JSON.stringify(value) ?? String(value));
+  } catch {
+    text = Object.prototype.toString.call(value);
+  }
+  return truncateText(text, max);
+}
+
+const LONG_QUOTED = new RegExp(`"((?:[^"\\\\]|\\\\.){${MAX_QUOTED_LENGTH + 1},})"`, 'g');
+
+/**
+ * The safety net for messages built without {@link quoteValue}: every double-quoted segment longer than
+ * {@link MAX_QUOTED_LENGTH} is cut like `quoteValue` cuts it, then the whole message is capped at
+ * {@link MAX_MESSAGE_LENGTH} (its start and end kept, with a note of how much was cut).
+ */
+function capMessage(message: string): string {
+  if (message.length <= MAX_QUOTED_LENGTH) return message;
+  message = message.replace(
+    LONG_QUOTED,
+    (_, inner: string) => `"${inner.slice(0, MAX_QUOTED_LENGTH)}…" (${inner.length} characters)`,
+  );
+  if (message.length <= MAX_MESSAGE_LENGTH) return message;
+  const keep = Math.floor((MAX_MESSAGE_LENGTH - 60) / 2);
+  return `${message.slice(0, keep)} … (${message.length - 2 * keep} characters cut) … ${message.slice(-keep)}`;
+}
+
 /** Constructor options shared by every crmkit error. */
 export interface CrmkitErrorOptions {
   /** Stable machine-readable code. */
@@ -86,7 +151,7 @@ export class CrmkitError extends Error {
   readonly code: string;
 
   constructor({ code, message, cause }: CrmkitErrorOptions) {
-    super(message, cause === undefined ? undefined : { cause });
+    super(capMessage(message), cause === undefined ? undefined : { cause });
     this.name = 'CrmkitError';
     this.code = code;
   }
@@ -181,7 +246,7 @@ export class NotFoundError extends CrmkitError {
   constructor(options: { entity: string; id: string; message?: string; cause?: unknown }) {
     super({
       code: ErrorCode.NOT_FOUND,
-      message: options.message ?? `[crmkit] ${capitalize(options.entity)} "${options.id}" not found.`,
+      message: options.message ?? `[crmkit] ${capitalize(options.entity)} ${quoteValue(options.id)} not found.`,
       cause: options.cause,
     });
     this.name = 'NotFoundError';

@@ -13,6 +13,7 @@ export * from './engagement';
 export * from './admin';
 export * from './governance';
 export * from './source-record';
+export * from './limits';
 export * from './golden';
 export * from './events';
 export * from './contracts/version';

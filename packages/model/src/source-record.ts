@@ -6,7 +6,8 @@ import {
   ParticipantRoleSchema,
 } from './activity';
 import { AttributesSchema, DateSchema, IdSchema, MoneySchema, TimestampSchema } from './common';
-import { formatPath, ValidationError, type ValidationIssue } from './errors';
+import { formatPath, truncateText, ValidationError, type ValidationIssue } from './errors';
+import { checkInputLimits, checkRecordTimes, type InputLimits, resolveInputLimits } from './limits';
 import { PostalAddressSchema } from './party';
 
 /**
@@ -256,7 +257,31 @@ export interface ParseSourceRecordOptions {
   index?: number;
   /** Root name used in `pathString`, e.g. `records`. @default 'record' */
   root?: string;
+  /**
+   * Size limits, text policy and time bounds (see {@link InputLimits}); resolve them once with
+   * {@link resolveInputLimits} when parsing many records. @default DEFAULT_INPUT_LIMITS
+   */
+  limits?: Partial<InputLimits>;
+  /** The time `observedAt` may not be far after (see `maxFutureSkewMs`). @default new Date() */
+  now?: Date;
+  /**
+   * Called with the paths where text was cleaned (NUL stripped, unpaired surrogates replaced), when the text policy
+   * is `clean` and there was something to clean.
+   */
+  onCleaned?: (issues: ValidationIssue[]) => void;
 }
+
+const resolvedLimits = new WeakMap<object, InputLimits>();
+function limitsOf(limits: Partial<InputLimits> | undefined): InputLimits {
+  if (!limits) return defaultLimits;
+  let resolved = resolvedLimits.get(limits);
+  if (!resolved) {
+    resolved = resolveInputLimits(limits);
+    resolvedLimits.set(limits, resolved);
+  }
+  return resolved;
+}
+const defaultLimits = resolveInputLimits();
 
 /**
  * Validates one source record. Throws a {@link ValidationError} naming the record (index, source, external id) and
@@ -271,7 +296,7 @@ export interface ParseSourceRecordOptions {
 export function parseSourceRecord(input: unknown, options: ParseSourceRecordOptions = {}): SourceRecord {
   const prefix = options.index === undefined ? [] : [options.index];
   const root = options.index === undefined ? (options.root ?? 'record') : (options.root ?? 'records');
-  const envelope = SourceRecordEnvelopeSchema.safeParse(input);
+  const limits = limitsOf(options.limits);
   const raw = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
   const where = {
     ...(options.index === undefined ? {} : { index: options.index }),
@@ -280,28 +305,41 @@ export function parseSourceRecord(input: unknown, options: ParseSourceRecordOpti
   };
   const describe = (): string =>
     `${options.index === undefined ? 'Record' : `Record ${options.index}`}${
-      where.source && where.externalId ? ` (${where.source}/${where.externalId})` : ''
+      where.source && where.externalId
+        ? ` (${truncateText(where.source, 60)}/${truncateText(where.externalId, 60)})`
+        : ''
     }`;
-  if (!envelope.success) {
-    const issues = issuesOf(envelope.error, prefix, root);
-    throw new ValidationError({
+  const refuse = (issues: ValidationIssue[], cause?: unknown): ValidationError =>
+    new ValidationError({
       message: `[crmkit] ${describe()} is invalid at ${issues[0]?.pathString}: ${issues[0]?.message}`,
       issues,
       ...where,
-      cause: envelope.error,
+      cause,
     });
+  // Size, depth, key count and text first, in one pass: the schema never sees a record it could choke on.
+  const checked = checkInputLimits(input, limits, prefix, root);
+  if (checked.issues.length > 0) throw refuse(checked.issues);
+  if (checked.cleaned.length > 0) {
+    input = checked.value;
+    options.onCleaned?.(checked.cleaned);
   }
+  const envelope = SourceRecordEnvelopeSchema.safeParse(input);
+  if (!envelope.success) throw refuse(issuesOf(envelope.error, prefix, root), envelope.error);
   const { type, source, externalId, observedAt, deleted } = envelope.data;
-  if (deleted === true) return { type, source, externalId, observedAt, deleted: true };
-  const data = RecordDataSchemas[type].safeParse(envelope.data.data);
-  if (!data.success) {
-    const issues = issuesOf(data.error, [...prefix, 'data'], root);
-    throw new ValidationError({
-      message: `[crmkit] ${describe()} is invalid at ${issues[0]?.pathString}: ${issues[0]?.message}`,
-      issues,
-      ...where,
-      cause: data.error,
-    });
+  if (checked.cleaned.length > 0) {
+    where.source = source;
+    where.externalId = externalId;
   }
-  return { type, source, externalId, observedAt, deleted: false, data: data.data } as SourceRecord;
+  const now = options.now ?? new Date();
+  if (deleted === true) {
+    const times = checkRecordTimes(envelope.data, limits, now, prefix, root);
+    if (times.length > 0) throw refuse(times);
+    return { type, source, externalId, observedAt, deleted: true };
+  }
+  const data = RecordDataSchemas[type].safeParse(envelope.data.data);
+  if (!data.success) throw refuse(issuesOf(data.error, [...prefix, 'data'], root), data.error);
+  const record = { type, source, externalId, observedAt, deleted: false, data: data.data } as SourceRecord;
+  const times = checkRecordTimes(record, limits, now, prefix, root);
+  if (times.length > 0) throw refuse(times);
+  return record;
 }

@@ -104,7 +104,7 @@ describe('governance through the Hub (property)', () => {
         fc.array(
           fc.record({
             target: fc.nat(5),
-            field: fc.constantFrom('jobTitle', 'birthDate', 'givenName', 'displayName'),
+            field: fc.constantFrom('jobTitle', 'birthDate', 'givenName', 'fullName'),
             merge: fc.boolean(),
           }),
           { minLength: 1, maxLength: 5 },
@@ -152,7 +152,9 @@ describe('governance through the Hub (property)', () => {
                   return false;
                 }
               })();
-            const outcome = await scoped.setOverride(customer.id, write.field, 'X').then(
+            // Overrides are validated (threat 6): a value the field's schema accepts.
+            const value = write.field === 'birthDate' ? '1990-01-01' : 'X';
+            const outcome = await scoped.setOverride(customer.id, write.field, value).then(
               () => 'ok',
               (e: unknown) => e,
             );

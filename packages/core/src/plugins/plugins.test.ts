@@ -216,7 +216,8 @@ describe('plugin fields', () => {
         'hubspot',
         '1',
         { givenName: 'Ada', emails: ['ada@example.com'], attributes: { sales: { tier: 'gold' } } },
-        '2099-01-01T00:00:00Z',
+        // Newer than the plugin write (at the wall clock), within the future bound of input.maxFutureSkewMs.
+        new Date(Date.now() + 3_600_000).toISOString(),
       ),
     ]);
     expect((await hub.get(ada!.id))!.golden.fields['attributes.sales.tier']?.value).toBe('gold');

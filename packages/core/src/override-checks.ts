@@ -1,0 +1,140 @@
+import {
+  checkBirthDate,
+  checkInputLimits,
+  formatPath,
+  type InputLimits,
+  type JsonValue,
+  OrganizationDataSchema,
+  type PartyRecordType,
+  PersonDataSchema,
+  quoteValue,
+  ValidationError,
+  type ValidationIssue,
+} from '@crmkit/model';
+import type { z } from 'zod';
+import type { PluginSchemas } from './plugins/schemas';
+
+/**
+ * Overrides are checked like source data: the field must be a golden field of the customer's kind (a model field,
+ * a free attribute `attributes.<key>`, or a declared plugin field `attributes.<plugin>.<field>`), and the value must
+ * pass that field's schema (the model's, or the plugin's), the input limits and the time bounds. `null` blanks a
+ * field and is accepted for every known field.
+ *
+ * @module
+ */
+
+const person = PersonDataSchema.shape;
+const organization = OrganizationDataSchema.shape;
+
+/** The model's golden fields of each kind and the schema of their value (as `fieldsOf` in golden.ts derives them). */
+const GOLDEN_FIELDS: Record<PartyRecordType, Readonly<Record<string, z.ZodType>>> = {
+  person: {
+    givenName: person.givenName,
+    familyName: person.familyName,
+    fullName: person.fullName,
+    salutation: person.salutation,
+    jobTitle: person.jobTitle,
+    birthDate: person.birthDate,
+    language: person.language,
+    organizationName: person.organization.unwrap().shape.name,
+    organizationRole: person.organization.unwrap().shape.role,
+    ownerId: person.ownerId,
+    lifecycleStage: person.lifecycleStage,
+  },
+  organization: {
+    name: organization.name,
+    legalName: organization.legalName,
+    domain: organization.domain,
+    industry: organization.industry,
+    employees: organization.employees,
+    registrationId: organization.registrationId,
+    ownerId: organization.ownerId,
+    lifecycleStage: organization.lifecycleStage,
+  },
+};
+
+function refuse(field: string, issues: ValidationIssue[]): ValidationError {
+  return new ValidationError({
+    message: `[crmkit/core] The override of ${quoteValue(field)} is invalid at ${issues[0]!.pathString}: ${issues[0]!.message}`,
+    issues,
+  });
+}
+
+function issue(path: (string | number)[], message: string, issueCode: string): ValidationIssue {
+  return { path, pathString: formatPath(path), message, issueCode };
+}
+
+/**
+ * Checks a value written on a customer by hand (an override, plugin field values) against the input limits and the
+ * text policy, before any schema (a recursive one) sees it. Returns the value, cleaned under the text policy
+ * `clean`; throws a {@link ValidationError} with the path under `path` otherwise.
+ */
+export function checkValueLimits<T>(value: T, limits: InputLimits, path: (string | number)[], what: string): T {
+  const limited = checkInputLimits(value, limits, path);
+  if (limited.issues.length === 0) return limited.value as T;
+  throw new ValidationError({
+    message: `[crmkit/core] ${what} is invalid at ${limited.issues[0]!.pathString}: ${limited.issues[0]!.message}`,
+    issues: limited.issues,
+  });
+}
+
+/**
+ * Checks an override of `field` on a customer of `kind`. Returns the value to store (the schema's output, e.g. a
+ * plugin field's default applied); throws a {@link ValidationError} with the path (`field` or `value...`) otherwise.
+ */
+export function checkOverride(
+  kind: PartyRecordType,
+  field: string,
+  value: JsonValue,
+  options: { limits: InputLimits; now: Date; schemas: PluginSchemas },
+): JsonValue {
+  const limited = checkInputLimits(value, options.limits, ['value']);
+  if (limited.issues.length > 0) throw refuse(field, limited.issues);
+  // The text policy `clean` cleans an override's text too.
+  const input = limited.value as JsonValue;
+  const model = GOLDEN_FIELDS[kind][field];
+  if (model) {
+    if (input === null) return null;
+    const parsed = model.safeParse(input);
+    if (!parsed.success) {
+      throw refuse(
+        field,
+        parsed.error.issues.map((i) =>
+          issue(['value', ...i.path.map((k) => (typeof k === 'symbol' ? String(k) : k))], i.message, i.code),
+        ),
+      );
+    }
+    if (field === 'birthDate' && typeof parsed.data === 'string') {
+      const bounds = checkBirthDate(parsed.data, options.limits, options.now, ['value']);
+      if (bounds.length > 0) throw refuse(field, bounds);
+    }
+    return parsed.data as JsonValue;
+  }
+  const match = /^attributes\.([^.]+)(?:\.([^.]+))?$/.exec(field);
+  if (match) {
+    const [, namespace, inner] = match as unknown as [string, string, string | undefined];
+    if (options.schemas.has(namespace)) {
+      if (inner === undefined) {
+        throw refuse(field, [
+          issue(
+            ['field'],
+            `Override one field of plugin "${namespace}", e.g. attributes.${namespace}.<field>`,
+            'unknown_field',
+          ),
+        ]);
+      }
+      const checked = options.schemas.checkValues(namespace, kind, { [inner]: input }, []);
+      if (checked.issues.length > 0) {
+        throw refuse(
+          field,
+          checked.issues.map((i) =>
+            issue(i.issueCode === 'unknown_field' ? ['field'] : ['value', ...i.path.slice(1)], i.message, i.issueCode),
+          ),
+        );
+      }
+      return checked.values[inner] ?? null;
+    }
+    if (inner === undefined) return input; // a free attribute: any JSON within the limits
+  }
+  throw refuse(field, [issue(['field'], `${quoteValue(field)} is not a golden field of a ${kind}`, 'unknown_field')]);
+}
