@@ -105,7 +105,7 @@ export interface SyncReport {
   /** True when the run resumed an interrupted pass. */
   resumed: boolean;
   batches: number;
-  /** Records received from the adapter. */
+  /** Records received from the adapter, with the objects it refused to map (see `deadLettered`). */
   records: number;
   created: number;
   updated: number;
@@ -780,7 +780,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
               occurredAt: at,
             }));
             const resolve = adapter.resolveWebhook as NonNullable<Adapter['resolveWebhook']>;
-            return { records: await resolve(events, signal ? { signal } : {}) };
+            const refused: RefusedSourceRecord[] = [];
+            const records = await resolve(events, { ...(signal ? { signal } : {}), onRefused: (r) => refused.push(r) });
+            return refused.length > 0 ? { records, refused } : { records };
           }
         : undefined;
 
@@ -943,7 +945,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         await ingestBatch(batch, report);
         for (const r of [...batch.records, ...(batch.refused ?? [])]) tried.add(letterId(r.type, r.externalId));
         report.batches++;
-        report.records += batch.records.length;
+        report.records += batch.records.length + (batch.refused?.length ?? 0);
         const extra: StoredDocument[] = [];
         if (state.mode === 'full' && batch.records.length + (batch.refused?.length ?? 0) > 0) {
           extra.push({
@@ -1331,10 +1333,14 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     };
     if (mine.length === 0) return report;
     try {
-      const records = await adapter.resolveWebhook(mine, signal ? { signal } : {});
-      const ingestReport = emptyReport('incremental', false);
-      if (records.length > 0) await ingest(records, ingestReport);
-      report.records = records.length;
+      const refused: RefusedSourceRecord[] = [];
+      const records = await adapter.resolveWebhook(mine, {
+        ...(signal ? { signal } : {}),
+        onRefused: (r) => refused.push(r),
+      });
+      // Objects that do not map go to the dead-letter list like the records the Hub refuses.
+      await ingestBatch({ records, ...(refused.length > 0 ? { refused } : {}) }, emptyReport('incremental', false));
+      report.records = records.length + refused.length;
     } catch (error) {
       await releaseClaims(mine, owner).catch(() => undefined);
       throw error;

@@ -1172,7 +1172,7 @@ export function createHubspot(settings: HubspotSettings): HubspotAdapter {
 
   const resolveWebhook = async (
     events: readonly WebhookEvent[],
-    options: { signal?: AbortSignalLike } = {},
+    options: { signal?: AbortSignalLike; onRefused?: (refused: RefusedSourceRecord) => void } = {},
   ): Promise<SourceRecordInput[]> => {
     assertOpen();
     const latest = new Map<string, WebhookEvent>();
@@ -1195,7 +1195,9 @@ export function createHubspot(settings: HubspotSettings): HubspotAdapter {
       if (event.action === 'delete') out.push(toTombstone(type, id, event.occurredAt, s.source));
       else changed.push(event);
     }
-    out.push(...(await readRecords(changed, options.signal, 'interactive')).records);
+    const read = await readRecords(changed, options.signal, 'interactive');
+    out.push(...read.records);
+    if (options.onRefused) for (const refused of read.refused) options.onRefused(refused);
     return out;
   };
 

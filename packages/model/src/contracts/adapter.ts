@@ -162,10 +162,12 @@ export interface Adapter {
   /**
    * Turns webhook events into records: the current state of changed records (read from the vendor, so a reordered
    * delivery never brings back an older value) and tombstones for deleted ones. Present with `parseWebhook`.
+   * Objects the vendor has but that do not map to valid records are left out and, when the caller passes
+   * `onRefused`, handed to it (the sync engine sets them aside in its dead-letter list).
    */
   resolveWebhook?(
     events: readonly WebhookEvent[],
-    options?: { signal?: AbortSignalLike },
+    options?: { signal?: AbortSignalLike; onRefused?: (refused: RefusedSourceRecord) => void },
   ): Promise<SourceRecordInput[]>;
   close?(): Promise<void>;
 }
