@@ -14,6 +14,13 @@ export default defineConfig({
   resolve: { conditions: ['@crmkit/source', ...defaultClientConditions] },
   ssr: { resolve: { conditions: ['@crmkit/source', ...defaultServerConditions] } },
   test: {
+    // Budgets that hold on a loaded 2-core machine (CI runners, laptops running other builds): vitest's 5 s / 10 s
+    // defaults failed PGlite and spec-compiling tests there. Tests never assert on elapsed time; a heavy test declares
+    // its own larger budget (`it(name, fn, 120_000)`), and a test that needs work done waits for it (`vi.waitUntil`,
+    // `expect.poll`) instead of sleeping. See "Tests on a busy machine" in the README.
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    teardownTimeout: 30_000,
     projects: projectDirs.map((dir) => ({
       extends: true,
       test: {

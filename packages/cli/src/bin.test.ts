@@ -37,7 +37,7 @@ describe('executables', () => {
       stdout: '',
       stderr: 'crmkit: unknown option --bogus; run "crmkit resolve --help" for the options\n',
     });
-  });
+  }, 120_000); // two node processes start and load the sources: a budget for a loaded machine
 
   it('`crmkit-cli` (src/bin.ts) does the same', async () => {
     expect(await exec(cliBin, ['resolve'])).toEqual({
@@ -45,5 +45,5 @@ describe('executables', () => {
       stdout: '',
       stderr: 'crmkit: missing --map <map.json>: the column map is required\n',
     });
-  });
+  }, 120_000);
 });

@@ -245,7 +245,7 @@ describe('probabilistic identity properties', () => {
       }),
       { numRuns: 150 },
     );
-  }, 60_000);
+  }, 180_000);
 
   it('ingesting the same records again changes nothing', async () => {
     await fc.assert(
@@ -271,7 +271,7 @@ describe('probabilistic identity properties', () => {
       }),
       { numRuns: 100 },
     );
-  }, 60_000);
+  }, 180_000);
 
   it('accepting a review item and then unlinking it restores every customer exactly', async () => {
     await fc.assert(
@@ -299,7 +299,7 @@ describe('probabilistic identity properties', () => {
       }),
       { numRuns: 100 },
     );
-  }, 60_000);
+  }, 180_000);
 
   it('an unlinked pair stays apart when its records arrive again', async () => {
     await fc.assert(
@@ -321,5 +321,5 @@ describe('probabilistic identity properties', () => {
       }),
       { numRuns: 100 },
     );
-  }, 60_000);
+  }, 180_000);
 });

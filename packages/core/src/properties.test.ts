@@ -598,21 +598,21 @@ const provenanceHolds = fc.asyncProperty(
 describe('Hub properties', () => {
   it('ingest order and batching do not change the golden records', async () => {
     await fc.assert(orderIndependence, { numRuns: 200 });
-  }, 60_000);
+  }, 180_000);
 
   it('ingesting a record or a batch twice changes nothing', async () => {
     await fc.assert(idempotentIngest, { numRuns: 100 });
-  }, 60_000);
+  }, 180_000);
 
   it('unmerge right after merge restores both customers exactly', async () => {
     await fc.assert(unmergeRestores(false), { numRuns: 75 });
-  }, 60_000);
+  }, 180_000);
 
   it('unmerge restores both customers after unrelated records were ingested in between', async () => {
     await fc.assert(unmergeRestores(true), { numRuns: 75 });
-  }, 60_000);
+  }, 180_000);
 
   it('every golden field names a live linked source record that supplied its value', async () => {
     await fc.assert(provenanceHolds, { numRuns: 100 });
-  }, 60_000);
+  }, 180_000);
 });

@@ -31,8 +31,8 @@ describe('crmkit createHub', () => {
     expect(after).toEqual(before);
     expect(after?.golden.sources).toHaveLength(2);
     await second.close();
-    // Two embedded databases start and migrate here: seconds on a loaded CI machine.
-  }, 60_000);
+    // Two embedded databases start and migrate here: seconds normally, a minute on a loaded 2-core machine.
+  }, 180_000);
 
   it('uses the store it is given and re-exports the model', async () => {
     const hub = createHub({ store: createMemoryStore() });
@@ -46,5 +46,5 @@ describe('crmkit createHub', () => {
     await hub.ingest([record('1', 'grace@example.com')]);
     expect((await hub.list()).items).toHaveLength(1);
     await hub.close();
-  }, 30_000);
+  }, 180_000); // an embedded database starts and migrates: a budget for a loaded machine
 });

@@ -50,7 +50,9 @@ async function runSeed(seed: number): Promise<SeedOutcome> {
     const report = await engine.handleWebhook(request);
     return report.status;
   });
-  const restart = () => {
+  /** Short timeouts while faults are on: a held request (a timeout fault) must end soon. */
+  const faultyHttp = { timeoutMs: 150, baseDelayMs: 2, maxDelayMs: 20, maxWaitMs: 2_000, maxRetries: 6 };
+  const restart = (http = faultyHttp) => {
     // A new process: a new adapter (new HTTP client, caches) and engine on the same store.
     const adapter = createHubspot({
       credentials: { type: 'token', token: sandbox.accessToken },
@@ -63,7 +65,7 @@ async function runSeed(seed: number): Promise<SeedOutcome> {
       searchPageSize: 9,
       rateLimit: { capacity: 60, windowMs: 200 },
       searchRateLimit: { capacity: 20, windowMs: 200 },
-      http: { timeoutMs: 150, baseDelayMs: 2, maxDelayMs: 20, maxWaitMs: 2_000, maxRetries: 6 },
+      http,
     });
     engine = createSyncEngine({ hub, adapter, sleep: async () => {} });
     engine.on('conflict', (c) => {
@@ -170,7 +172,9 @@ async function runSeed(seed: number): Promise<SeedOutcome> {
 
     // Converge with faults off, in a fresh process: what is owed goes out, then a full pass.
     sandbox.faults.clear();
-    restart();
+    // Faults are off: a slow answer now is a busy machine, not a fault, so the client waits for it (a 150 ms timeout
+    // made convergence depend on the machine's speed).
+    restart({ ...faultyHttp, timeoutMs: 60_000, maxWaitMs: 120_000 });
     const active = engine as unknown as SyncEngine;
     for (let i = 0; i < 5; i++) if ((await active.writeBack()).deferred === 0) break;
     const pushed = await active.push(creates);

@@ -126,7 +126,7 @@ for (const backend of backends) {
 
       expect(await migrate(client, fresh)).toEqual(MIGRATIONS.map((m) => m.version));
       expect(await shapeOf(client, old)).toEqual(await shapeOf(client, fresh));
-    });
+    }, 120_000);
   });
 }
 
@@ -180,7 +180,7 @@ for (const backend of backends) {
         expect(await tx.lastAudit()).toStrictEqual(entry);
         expect(await tx.listDocuments('consent', { ref: 'c1', limit: 10 })).toStrictEqual([document]);
       });
-    });
+    }, 120_000);
   });
 }
 

@@ -188,9 +188,11 @@ function suite(makeClient: () => SqlClient) {
     let failOnce = true;
     const write = effectWriter(f, 'live', []);
     const delivered = async () => [...(await effectCounts(f, 'live')).values()].reduce((a, b) => a + b, 0);
+    // The poll interval is far longer than the test's budget: only a NOTIFY can deliver in time, and only the abort can
+    // end the wait. No assertion on elapsed time (see "Tests on a busy machine" in the README).
     const running = consumeOutbox(f.store, {
       consumer: 'live',
-      pollIntervalMs: 10_000,
+      pollIntervalMs: 600_000,
       signal: controller.signal,
       onError: (error) => errors.push(error),
       async handle(event, context) {
@@ -204,14 +206,12 @@ function suite(makeClient: () => SqlClient) {
     try {
       await ingestBatch(f.hub, 1);
       const firstCount = (await allEvents(f.hub)).length;
-      await waitFor(async () => (await delivered()) === firstCount, 5_000);
+      await waitFor(async () => (await delivered()) === firstCount, 60_000);
 
-      // The consumer now waits up to 10 s; the append's NOTIFY must wake it at once.
-      const started = Date.now();
+      // The consumer now waits up to 10 minutes; only the append's NOTIFY can wake it within this wait.
       await ingestBatch(f.hub, 2);
       const events = await allEvents(f.hub);
-      await waitFor(async () => (await delivered()) === events.length, 5_000);
-      expect(Date.now() - started).toBeLessThan(2_000);
+      await waitFor(async () => (await delivered()) === events.length, 60_000);
       expect(failOnce).toBe(false);
       expect(errors).toHaveLength(1); // the transient failure: rolled back, retried after a backoff
       const counts = await effectCounts(f, 'live');
@@ -219,16 +219,14 @@ function suite(makeClient: () => SqlClient) {
       expect([...counts.values()].every((n) => n === 1)).toBe(true);
       expect(await getConsumerCheckpoint(f.store, 'live')).toBe(events.at(-1)!.seq);
 
-      const stopping = Date.now();
       controller.abort();
-      await running;
-      expect(Date.now() - stopping).toBeLessThan(1_000);
+      await running; // without the abort ending the 10-minute wait, this outlasts the test's budget
     } finally {
       controller.abort();
       await running.catch(() => undefined);
       await f.cleanup();
     }
-  }, 20_000);
+  }, 180_000);
 
   it('rejects invalid options', async () => {
     const f = await fixture(makeClient);

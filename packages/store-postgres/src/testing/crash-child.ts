@@ -1,7 +1,8 @@
 /**
  * Child process of the crash test (src/crash.test.ts); not part of the package API. Ingests numbered batches through
  * a Hub on PostgreSQL and prints `ACK <batch>` once each `ingest()` has resolved, while a consumer writes one row per
- * outbox event into `effects` through its transaction. The parent kills it with SIGKILL at random moments.
+ * outbox event into `effects` through its transaction. The parent kills it with SIGKILL at a random moment once it
+ * has ACKed some batches (./crash-parent.ts).
  *
  * Environment: `DATABASE_URL`, `CRASH_SCHEMA`, `CRASH_START` (first batch number), `CRASH_MODE` (`run`: ingest until
  * killed; `drain`: ingest `CRASH_BATCHES` batches, wait until the consumer has caught up, print `DRAINED`, exit).

@@ -79,7 +79,8 @@ export interface ContractCase {
   run(store: Store, context: ContractContext): Promise<void>;
 }
 
-const SLOW = 120_000;
+/** Budget of the heavy cases: a few seconds normally, minutes on a loaded 2-core machine (PGlite blocks its thread). */
+const SLOW = 300_000;
 
 /** Thrown to roll a transaction back on purpose. */
 class Rollback extends Error {

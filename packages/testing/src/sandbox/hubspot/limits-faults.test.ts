@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createHubspotSandbox } from './server';
 import { apiClient } from './test-support';
 import type { HubspotSandbox, HubspotSandboxOptions } from './types';
@@ -91,18 +91,22 @@ describe('faults', () => {
     const sb = await start();
     sb.faults.set({ seed: 2, timeout: 1, applyBeforeFault: 1 });
     const api = apiClient(sb);
-    await expect(
-      api(
-        'POST',
-        '/crm/v3/objects/contacts',
-        { properties: { email: 't@x.test' } },
-        { signal: AbortSignal.timeout(150) },
-      ),
-    ).rejects.toThrow();
+    // The client gives up once the sandbox holds the request (waiting for that, not for a fixed time: a loaded machine
+    // may take longer than any fixed time to get the request there).
+    const giveUp = new AbortController();
+    const posting = api(
+      'POST',
+      '/crm/v3/objects/contacts',
+      { properties: { email: 't@x.test' } },
+      { signal: giveUp.signal },
+    );
+    await vi.waitUntil(() => sb.stats().faults.timeout === 1, { timeout: 20_000, interval: 10 });
+    giveUp.abort();
+    await expect(posting).rejects.toThrow();
     expect(sb.listObjects('contacts')).toHaveLength(1);
     // A held request still open when the sandbox closes.
     const pending = api('GET', '/crm/v3/objects/contacts').catch((error: unknown) => error);
-    await new Promise((r) => setTimeout(r, 50));
+    await vi.waitUntil(() => sb.stats().faults.timeout === 2, { timeout: 20_000, interval: 10 }); // it is held
     await sb.close();
     expect(await pending).toBeInstanceOf(Error);
     expect(sb.stats().faults.timeout).toBe(2);

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createHubspotSandbox } from './server';
 import { apiClient } from './test-support';
 import type { HubspotSandbox, HubspotSandboxOptions, HubspotWebhookEvent } from './types';
@@ -175,7 +175,7 @@ describe('webhooks', () => {
     const sb = await start({ webhookFlushIntervalMs: 10 });
     sb.webhooks.subscribe({ url: rec.url, events: ['deal.creation'], maxBatch: 2 });
     for (let i = 0; i < 5; i++) sb.createObject('deals', { dealname: `D${i}` });
-    for (let i = 0; i < 100 && events(rec).length < 5; i++) await new Promise((r) => setTimeout(r, 10));
+    await vi.waitUntil(() => events(rec).length >= 5, { timeout: 20_000, interval: 10 });
     expect(events(rec)).toHaveLength(5);
     expect(rec.received.map((r) => r.events.length)).toEqual([2, 2, 1]);
   });
