@@ -4,6 +4,7 @@
  * error message that quotes a user value quotes at most a short, marked excerpt.
  */
 import { NotFoundError, ValidationError } from '@crmkit/model';
+import { expectCrmkitError } from '@crmkit/testing';
 import { describe, expect, it } from 'vitest';
 import { createHub } from '../hub';
 
@@ -16,14 +17,8 @@ const record = (data: Record<string, unknown>, externalId = 'p1') => ({
   data,
 });
 
-async function refusal(promise: Promise<unknown>): Promise<ValidationError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(ValidationError.isInstance(error), `expected a ValidationError, got ${String(error)}`).toBe(true);
-  return error as ValidationError;
-}
+const refusal = async (promise: Promise<unknown>) =>
+  (await expectCrmkitError(promise, 'VALIDATION_FAILED')) as ValidationError;
 
 function nested(depth: number): Record<string, unknown> {
   let value: Record<string, unknown> = { leaf: true };

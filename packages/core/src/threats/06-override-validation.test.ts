@@ -4,7 +4,8 @@
  * `attributes.<plugin>.<field>`), the input limits and the time bounds; nothing is stored (or written back) when a
  * check fails.
  */
-import { definePlugin, type SourceRecordInput, ValidationError } from '@crmkit/model';
+import { definePlugin, type SourceRecordInput, type ValidationError } from '@crmkit/model';
+import { expectCrmkitError } from '@crmkit/testing';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createHub } from '../hub';
@@ -39,14 +40,8 @@ async function setup() {
   return { hub, ada, acme };
 }
 
-async function refusal(promise: Promise<unknown>): Promise<ValidationError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(ValidationError.isInstance(error), `expected a ValidationError, got ${String(error)}`).toBe(true);
-  return error as ValidationError;
-}
+const refusal = async (promise: Promise<unknown>) =>
+  (await expectCrmkitError(promise, 'VALIDATION_FAILED')) as ValidationError;
 
 describe('threat 6: overrides are validated', () => {
   it('refuses a value the model schema refuses (birthDate "not-a-date"), and stores nothing', async () => {
