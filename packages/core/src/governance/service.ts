@@ -24,6 +24,7 @@ import {
   type JsonValue,
   NotFoundError,
   type Policy,
+  RECORD_DOCUMENT_KIND,
   type RetentionPolicy,
   type ReviewItem,
   RetentionPolicySchema,
@@ -164,6 +165,11 @@ export interface PersonExport {
   changeRequests: ChangeRequest[];
   /** Workflow runs whose input, results or history name the person (an id, a record key, an e-mail or phone). */
   workflowRuns: WorkflowRun[];
+  /**
+   * Other store documents declared to be about the person's records or activities (`crmkit.record-document` links),
+   * e.g. the sync engine's dead letters of their records.
+   */
+  documents: StoredDocument[];
   journal: JournalEntry[];
   /** Audit entries about the person, their records and their change requests. */
   audit: AuditEntry[];
@@ -239,6 +245,38 @@ async function changeRequestsAbout(
     }
     if (page.length < 500) break;
     after = page[page.length - 1]!.id;
+  }
+  return out;
+}
+
+/**
+ * Documents declared to be about one of `recordKeys` through {@link RECORD_DOCUMENT_KIND} links (e.g. the sync
+ * engine's dead letters), each with its links; a link whose document is gone comes with `document` undefined.
+ */
+async function documentsAboutRecords(
+  tx: StoreTransaction,
+  recordKeys: readonly string[],
+): Promise<{ kind: string; id: string; document: StoredDocument | undefined; links: StoredDocument[] }[]> {
+  const byDoc = new Map<string, { kind: string; id: string; links: StoredDocument[] }>();
+  for (const key of recordKeys) {
+    let after: string | undefined;
+    for (;;) {
+      const page = await tx.listDocuments(RECORD_DOCUMENT_KIND, { ref: key, limit: 500, ...(after ? { after } : {}) });
+      for (const link of page) {
+        const { kind, id } = link.data as { kind?: unknown; id?: unknown };
+        if (typeof kind !== 'string' || typeof id !== 'string') continue;
+        const entry = byDoc.get(`${kind}|${id}`) ?? { kind, id, links: [] };
+        entry.links.push(link);
+        byDoc.set(`${kind}|${id}`, entry);
+      }
+      if (page.length < 500) break;
+      after = page[page.length - 1]!.id;
+    }
+  }
+  const out: { kind: string; id: string; document: StoredDocument | undefined; links: StoredDocument[] }[] = [];
+  for (const entry of [...byDoc.values()].sort((a, b) => compareStrings(`${a.kind}|${a.id}`, `${b.kind}|${b.id}`))) {
+    const [document] = await tx.getDocuments(entry.kind, [entry.id]);
+    out.push({ ...entry, document });
   }
   return out;
 }
@@ -818,6 +856,9 @@ export function createGovernanceServices(deps: GovernanceDeps) {
         arrangements: arrangementDocs.map((d) => d.data as unknown as ContactArrangement),
         changeRequests,
         workflowRuns: await workflowRunsAbout(tx, tokens),
+        documents: (await documentsAboutRecords(tx, [...records, ...activities].map((r) => r.key)))
+          .map((d) => d.document)
+          .filter((d): d is StoredDocument => d !== undefined),
         journal: dedupeJournal(journal),
         audit: audit.sort((a, b) => a.seq - b.seq),
       };
@@ -950,6 +991,16 @@ export function createGovernanceServices(deps: GovernanceDeps) {
       await tx.putWorkflowRun(erasedRun(run, ctx.now));
       reach.workflowRuns.push(run.id);
     }
+    for (const linked of await documentsAboutRecords(
+      tx,
+      all.map((r) => r.key),
+    )) {
+      if (linked.document) await tx.deleteDocument(linked.kind, linked.id);
+      for (const link of linked.links) await tx.deleteDocument(RECORD_DOCUMENT_KIND, link.id);
+      if (linked.document && !reach.documents.some((d) => d.kind === linked.kind && d.id === linked.id)) {
+        reach.documents.push({ kind: linked.kind, id: linked.id });
+      }
+    }
     const nonParty = tombstones.filter((r) => !partyKeys.has(r.key));
     if (nonParty.length > 0) await tx.putRecords(nonParty);
     await deps.relink(ctx, [row.id], new Map(tombstones.filter((r) => partyKeys.has(r.key)).map((r) => [r.key, r])), {
@@ -1007,6 +1058,7 @@ export function createGovernanceServices(deps: GovernanceDeps) {
           journalEntries: 0,
           auditEntries: 0,
           outboxEvents: 0,
+          documents: [],
         };
         const targets = new Set<string>();
         const subject = await eraseOne(ctx, row, actor, reach, targets);
