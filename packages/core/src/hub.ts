@@ -773,6 +773,12 @@ export function createHub(options: HubOptions = {}): Hub {
     },
     listRecords: (customerId) => recordsOfCustomer(customerId),
     listGroups: () => hub.groups.list(),
+    customerKinds: async (ids) =>
+      ids.length === 0
+        ? new Map()
+        : new Map(
+            (await store.transaction((tx) => tx.getCustomers(ids), { readOnly: true })).map((row) => [row.id, row.kind]),
+          ),
     groupMembers: (groupId) => hub.groups.members(groupId),
     canContact: (customerId, channel, purpose, at) => services.canContact(customerId, channel, purpose, at),
     setFields: (customerId, values, actor) => writeFields(customerId, values, { actor }, actor.replace(/^plugin:/, '')),
