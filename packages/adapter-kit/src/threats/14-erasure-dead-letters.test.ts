@@ -27,7 +27,9 @@ function vendor() {
     specificationVersion: 'v1',
     id: 'vendor',
     source: 'vendor',
-    capabilities: { objects: { person: { read: true, incremental: true } } },
+    capabilities: {
+      objects: { person: { read: true, incremental: true, write: false, webhooks: false, deletes: false } },
+    },
     async *read(): AsyncIterable<SyncBatch> {
       const emails = person.data.emails as string[];
       const bad = emails.find((e) => !e.includes('@'));
@@ -88,7 +90,10 @@ describe('threat 14: erasure reaches the sync dead-letter list', () => {
 
     const exported = await hub.as(dana).gdpr.export(customer!.id);
     expect(exported.documents).toEqual([
-      expect.objectContaining({ kind: SYNC_DOCUMENT_KINDS.deadLetter, data: expect.objectContaining({ externalId: 'p1' }) }),
+      expect.objectContaining({
+        kind: SYNC_DOCUMENT_KINDS.deadLetter,
+        data: expect.objectContaining({ externalId: 'p1' }),
+      }),
     ]);
 
     const erased = await hub.as(dana).gdpr.erase(customer!.id);

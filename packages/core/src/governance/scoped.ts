@@ -414,6 +414,8 @@ export function createScopedHub(input: unknown, deps: ScopedHubDeps): ScopedHub 
       async request(input) {
         const a = await access();
         a.require('change.request');
+        // Bad text and oversized input are refused before anything (the visibility check included) reads the store.
+        input = services.checkInput(input, 'request', 'The change request');
         // A customer the actor may not see answers exactly like one that does not exist.
         const customerId = (input as { customerId?: unknown } | null)?.customerId;
         if (typeof customerId === 'string') await visible(a, customerId);

@@ -19,6 +19,7 @@ import {
   type FieldOverride,
   formatPath,
   type IdentityLink,
+  type InputLimits,
   InvalidArgumentError,
   type JournalEntry,
   type JsonValue,
@@ -35,6 +36,7 @@ import {
   type WorkflowRun,
 } from '@crmkit/model';
 import type { OperationContext, RelinkReason, RelinkResult } from '../linker';
+import { checkValueLimits } from '../override-checks';
 import { compareStrings } from '../stable';
 import { isTerminalRunStatus } from '../workflows';
 import { ERASURE_ACTION, REDACTED_SEQS_FIELD } from './audit';
@@ -75,6 +77,8 @@ export interface GovernanceDeps {
   isGroupMember(group: import('@crmkit/model').CustomerGroup, customer: Customer): boolean;
   defaultPolicy: Policy;
   adapters: readonly Adapter[];
+  /** The Hub's input limits and text policy, applied to every governance input before it is parsed or stored. */
+  limits: InputLimits;
   now(): string;
   newId(prefix: string): string;
 }
@@ -448,8 +452,16 @@ export function createGovernanceServices(deps: GovernanceDeps) {
   // Consent ledger and contact arrangements
   // -------------------------------------------------------------------------------------------------------------
 
+  /**
+   * The input limits and text policy (as for source records) on a governance input, before it is parsed or stored:
+   * returns it (cleaned under the text policy `clean`), or throws a `ValidationError` with the path under `root`.
+   */
+  function checkInput<T>(input: T, root: string, what: string): T {
+    return checkValueLimits(input, deps.limits, [root], what);
+  }
+
   async function recordConsent(input: unknown, actor: string): Promise<ConsentCapture> {
-    const capture = parseConsentCapture(input);
+    const capture = parseConsentCapture(checkInput(input, 'consent', 'The consent capture'));
     return deps.write(
       undefined,
       async (ctx) => {
@@ -491,7 +503,8 @@ export function createGovernanceServices(deps: GovernanceDeps) {
   }
 
   async function setArrangement(customerId: string, input: unknown, actor: string): Promise<ContactArrangement> {
-    const fields = parseArrangement(input);
+    checkInput(customerId, 'customerId', 'The customer id');
+    const fields = parseArrangement(checkInput(input, 'arrangement', 'The contact arrangement'));
     return deps.write(
       undefined,
       async (ctx) => {
@@ -632,7 +645,7 @@ export function createGovernanceServices(deps: GovernanceDeps) {
     input: unknown,
     requester: { label: string; departmentId: string | null },
   ): Promise<ChangeRequest> {
-    const parsed = ChangeRequestInputSchema.safeParse(input);
+    const parsed = ChangeRequestInputSchema.safeParse(checkInput(input, 'request', 'The change request'));
     if (!parsed.success) {
       const issues = parsed.error.issues.map((issue) => {
         const path = ['request', ...issue.path.map((k) => (typeof k === 'symbol' ? String(k) : k))];
@@ -742,6 +755,7 @@ export function createGovernanceServices(deps: GovernanceDeps) {
     note: string | undefined,
     allowed: (request: ChangeRequest) => void,
   ): Promise<ChangeRequest> {
+    if (note !== undefined) note = checkInput(note, 'note', 'The note');
     return deps.write(
       undefined,
       async (ctx) => {
@@ -856,7 +870,12 @@ export function createGovernanceServices(deps: GovernanceDeps) {
         arrangements: arrangementDocs.map((d) => d.data as unknown as ContactArrangement),
         changeRequests,
         workflowRuns: await workflowRunsAbout(tx, tokens),
-        documents: (await documentsAboutRecords(tx, [...records, ...activities].map((r) => r.key)))
+        documents: (
+          await documentsAboutRecords(
+            tx,
+            [...records, ...activities].map((r) => r.key),
+          )
+        )
           .map((d) => d.document)
           .filter((d): d is StoredDocument => d !== undefined),
         journal: dedupeJournal(journal),
@@ -1263,6 +1282,7 @@ export function createGovernanceServices(deps: GovernanceDeps) {
     exportPerson,
     erase,
     purge,
+    checkInput,
   };
 }
 
