@@ -36,6 +36,7 @@ import {
   type WorkflowRun,
 } from '@crmkit/model';
 import type { OperationContext, RelinkReason, RelinkResult } from '../linker';
+import { outOfBounds } from '../ingest-checks';
 import { checkValueLimits } from '../override-checks';
 import { compareStrings } from '../stable';
 import { isTerminalRunStatus } from '../workflows';
@@ -374,7 +375,16 @@ export interface PurgeReport {
   at: string;
   /** Records tombstoned, per rule (by index in the rule list). */
   purged: { rule: RetentionPolicy; records: number }[];
+  /**
+   * Records a rule would have reached whose `observedAt` lies outside the Hub's time bounds (e.g. year 0, stored
+   * before the bounds existed): their real age is unknown, so they are left alone. Repair them with
+   * `ingest(records, { repairTimestamps: true })`; the next purge then treats them like any other. By key, once.
+   */
+  outOfRange: { key: string; observedAt: string }[];
 }
+
+/** The earliest cutoff a purge asks the store for: year 1 (no store need compare times before it). */
+const EARLIEST_CUTOFF_MS = Date.parse('0001-01-01T00:00:00Z');
 
 /**
  * The governance and privacy services of the Hub: policy versions, the admin-action trail, the consent ledger and
@@ -1213,17 +1223,32 @@ export function createGovernanceServices(deps: GovernanceDeps) {
       }
       return parsed.data;
     });
-    const report: PurgeReport = { at: nowIso, purged: [] };
+    const report: PurgeReport = { at: nowIso, purged: [], outOfRange: [] };
+    const outOfRange = new Map<string, string>();
+    const now = Date.parse(nowIso);
     for (const rule of checked) {
-      const cutoff = new Date(Date.parse(nowIso) - rule.maxAgeDays * 86_400_000).toISOString();
+      // Bounded: a rule reaching before year 1 (or past what a Date holds) purges everything from year 1 on.
+      const cutoff = new Date(Math.max(EARLIEST_CUTOFF_MS, now - rule.maxAgeDays * 86_400_000)).toISOString();
       let purged = 0;
+      // Records this rule leaves alone (other sources, times out of range): the store lists them first again, so
+      // each page asks for that many more.
+      const passed = new Set<string>();
       for (;;) {
         const batch = await deps.write(
           undefined,
           async (ctx) => {
-            const old = await ctx.tx.listRecords({ type: rule.entity, observedBefore: cutoff, limit: 200 });
-            const due = old.filter((r) => !rule.sources || rule.sources.includes(r.source));
-            if (due.length === 0) return { done: old.length < 200, count: 0 };
+            const limit = 200 + passed.size;
+            const old = await ctx.tx.listRecords({ type: rule.entity, observedBefore: cutoff, limit });
+            const due: StoredRecord[] = [];
+            for (const record of old) {
+              if (passed.has(record.key)) continue;
+              if (rule.sources && !rule.sources.includes(record.source)) passed.add(record.key);
+              else if (outOfBounds(record.observedAt, deps.limits, new Date(now))) {
+                passed.add(record.key);
+                outOfRange.set(record.key, record.observedAt);
+              } else due.push(record);
+            }
+            if (due.length === 0) return { done: old.length < limit, count: 0, more: old.length >= limit };
             const tombstones = due.map((record) => ({
               ...record,
               deleted: true,
@@ -1251,16 +1276,19 @@ export function createGovernanceServices(deps: GovernanceDeps) {
                 at: ctx.now,
               });
             }
-            return { done: old.length < 200, count: due.length };
+            return { done: old.length < limit, count: due.length, more: false };
           },
           undefined,
           actor,
         );
         purged += batch.count;
-        if (batch.done || batch.count === 0) break;
+        if (batch.done || (batch.count === 0 && !batch.more)) break;
       }
       report.purged.push({ rule, records: purged });
     }
+    report.outOfRange = [...outOfRange]
+      .map(([key, observedAt]) => ({ key, observedAt }))
+      .sort((a, b) => compareStrings(a.key, b.key));
     return report;
   }
 

@@ -297,7 +297,8 @@ export interface StoreTransaction {
   ): Promise<StoredRecord[]>;
   /**
    * Live records of one type observed before `observedBefore`, oldest first (ties by key), at most `limit`: what a
-   * retention rule purges.
+   * retention rule purges. A record whose `observedAt` the database cannot compare (year 0, stored before the time
+   * bounds existed) counts as the oldest; it must not fail the call.
    */
   listRecords(options: { type: RecordType; observedBefore: string; limit: number }): Promise<StoredRecord[]>;
   /**
