@@ -216,13 +216,14 @@ for (const [name, make] of stores) {
       }
     });
 
-    it('plugin command inputs', { timeout: 60_000 }, async () => {
+    it('plugin command inputs and workflow inputs', { timeout: 60_000 }, async () => {
       const { hub, done } = await setup();
       try {
         await refused(hub, () => hub.commands.run('keeper.keep', { text: 'a\u0000b' }), 'input.text');
         const tooDeep = await errorOf(hub.commands.run('keeper.keep', { text: 'ok', more: deep(1000) }));
         expect(CrmkitError.isInstance(tooDeep) && tooDeep.code).toBe('VALIDATION_FAILED');
         expect((tooDeep as ValidationError).issues[0]?.pathString).toMatch(/^input\.more\[0\]/);
+        await refused(hub, () => hub.workflows.start('keeper.keep', { text: 'a\uDC00' }), 'input.text');
         expect(await hub.workflows.list()).toEqual([]);
         // Good input goes through on every store.
         expect(typeof (await hub.commands.run('keeper.keep', { text: 'ok' }))).toBe('string');
