@@ -45,6 +45,9 @@ import {
   type WebhookRequest,
   type WriteChange,
   type WriteResult,
+  RECORD_DOCUMENT_KIND,
+  recordDocumentLinkId,
+  recordDocumentLinks,
 } from '@crmkit/model';
 import { EventEmitter } from 'eventemitter3';
 
@@ -421,6 +424,11 @@ function recordId(type: string, externalId: string): string {
   return `${type}/${externalId}`;
 }
 
+/** The key of the source record a dead letter is about (`source/type/externalId`). */
+function letterRecordKey(letter: Pick<SyncDeadLetter, 'source' | 'type' | 'externalId'>): string {
+  return `${letter.source}/${letter.type}/${letter.externalId}`;
+}
+
 /**
  * Refusals that say the Hub cannot work right now, whatever the records: the run stops (and resumes later) instead
  * of setting records aside.
@@ -723,6 +731,12 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           data: JSON.parse(JSON.stringify(next)) as JsonValue,
           updatedAt: at,
         });
+        // The message can quote the person's value: erasure of the record's person deletes the letter.
+        for (const link of recordDocumentLinks({ kind: SYNC_DOCUMENT_KINDS.deadLetter, id, updatedAt: at }, [
+          letterRecordKey(next),
+        ])) {
+          await tx.putDocument(link);
+        }
         out.push(next);
       }
       return out;
@@ -746,9 +760,16 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   ): Promise<number> {
     const ids = records.map((r) => letterId(r.type, r.externalId));
     const removed = await hub.store.transaction(async (tx) => {
-      const present = new Set((await tx.getDocuments(SYNC_DOCUMENT_KINDS.deadLetter, ids)).map((d) => d.id));
-      for (const id of present) await tx.deleteDocument(SYNC_DOCUMENT_KINDS.deadLetter, id);
-      return present;
+      const docs = await tx.getDocuments(SYNC_DOCUMENT_KINDS.deadLetter, ids);
+      for (const doc of docs) {
+        await tx.deleteDocument(SYNC_DOCUMENT_KINDS.deadLetter, doc.id);
+        const key = letterRecordKey(doc.data as unknown as SyncDeadLetter);
+        await tx.deleteDocument(
+          RECORD_DOCUMENT_KIND,
+          recordDocumentLinkId(SYNC_DOCUMENT_KINDS.deadLetter, doc.id, key),
+        );
+      }
+      return new Set(docs.map((d) => d.id));
     });
     for (const id of ids) openLetters?.delete(id);
     let count = 0;

@@ -773,12 +773,25 @@ export function createHub(options: HubOptions = {}): Hub {
     },
     listRecords: (customerId) => recordsOfCustomer(customerId),
     listGroups: () => hub.groups.list(),
+    customerKinds: async (ids) =>
+      ids.length === 0
+        ? new Map()
+        : new Map(
+            (await store.transaction((tx) => tx.getCustomers(ids), { readOnly: true })).map((row) => [
+              row.id,
+              row.kind,
+            ]),
+          ),
     groupMembers: (groupId) => hub.groups.members(groupId),
     canContact: (customerId, channel, purpose, at) => services.canContact(customerId, channel, purpose, at),
     setFields: (customerId, values, actor) => writeFields(customerId, values, { actor }, actor.replace(/^plugin:/, '')),
     ingest: (records, origin) => ingestRecords(records, {}, origin),
     startWorkflow: (workflow, input, idempotencyKey) =>
-      engine.start(workflow, input, idempotencyKey ? { idempotencyKey } : {}),
+      engine.start(
+        workflow,
+        checkValueLimits(input, inputLimits, ['input'], `The input of workflow ${quoteValue(workflow)}`),
+        idempotencyKey ? { idempotencyKey } : {},
+      ),
     log: (level, message, data) => {
       if (options.logger) options.logger(level, message, data);
       else if (level === 'warn' || level === 'error') runtime.console?.[level]?.(`[crmkit] ${message}`, data);
@@ -1988,6 +2001,8 @@ export function createHub(options: HubOptions = {}): Hub {
     groups: {
       async define(input, callOptions = {}) {
         ensureOpen();
+        // Bad text and oversized input are refused (VALIDATION_FAILED at `group...`) before the store sees them.
+        input = checkValueLimits(input, inputLimits, ['group'], 'The group');
         const now = clock().toISOString();
         const id = input.id ?? newId('grp');
         return write(
@@ -2124,16 +2139,25 @@ export function createHub(options: HubOptions = {}): Hub {
 
     commands: {
       list: () => host.listCommands(),
-      run(name, input) {
+      async run(name, input) {
         ensureOpen();
-        return host.runCommand(name, input);
+        // A command's input can reach the store (a workflow run, plugin fields): checked like a source record.
+        const checked = checkValueLimits(input, inputLimits, ['input'], `The input of command ${quoteValue(name)}`);
+        return host.runCommand(name, checked);
       },
     },
 
     workflows: {
-      start(workflow, input, startOptions = {}) {
+      async start(workflow, input, startOptions = {}) {
         ensureOpen();
-        return engine.start(workflow, input, startOptions);
+        // The input is kept in the workflow run: checked like a source record.
+        const checked = checkValueLimits(
+          input,
+          inputLimits,
+          ['input'],
+          `The input of workflow ${quoteValue(workflow)}`,
+        );
+        return engine.start(workflow, checked, startOptions);
       },
       async get(runId, callOptions = {}) {
         return read(callOptions.signal, (tx) => tx.getWorkflowRun(runId));
@@ -2305,6 +2329,7 @@ export function createHub(options: HubOptions = {}): Hub {
     isGroupMember,
     defaultPolicy,
     adapters: options.adapters ?? [],
+    limits: inputLimits,
     now: () => clock().toISOString(),
     newId: (prefix) => newId(prefix),
   });

@@ -483,6 +483,11 @@ export interface ErasureReach {
   auditEntries: number;
   /** Outbox events whose payload was redacted. */
   outboxEvents: number;
+  /**
+   * Other store documents declared to be about the person's records (`crmkit.record-document` links, e.g. the sync
+   * engine's dead letters), deleted with their links; by kind and id.
+   */
+  documents: { kind: string; id: string }[];
 }
 
 /** What an erasure did, per system. */

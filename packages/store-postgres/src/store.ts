@@ -417,11 +417,16 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
             message: '[crmkit/store-postgres] "observedBefore" must be an ISO timestamp.',
           });
         }
-        // Compared as points in time (observedAt carries an offset), not as text.
+        // Compared as points in time (observedAt carries an offset), not as text. PostgreSQL has no year 0: a row
+        // stored with one before the time bounds existed counts as older than any cutoff instead of failing the
+        // query (SQLSTATE 22008); the Hub's purge reports it for repair.
         const { rows } = await sql.query<Row>(
           `SELECT ${RECORD_COLUMNS} FROM ${s}.crmkit_records
-           WHERE type = $1 AND NOT deleted AND observed_at::timestamptz < $2::timestamptz
-           ORDER BY observed_at::timestamptz, key LIMIT $3`,
+           WHERE type = $1 AND NOT deleted
+             AND CASE WHEN left(observed_at, 4) = '0000' THEN true ELSE observed_at::timestamptz < $2::timestamptz END
+           ORDER BY CASE WHEN left(observed_at, 4) = '0000' THEN '-infinity'::timestamptz
+                         ELSE observed_at::timestamptz END, key
+           LIMIT $3`,
           [type, observedBefore, n],
         );
         return rows.map(toRecord);

@@ -323,7 +323,14 @@ class Model {
       version: customer.version,
     };
     if (customer.mergedInto !== undefined) out.mergedInto = customer.mergedInto;
-    if (this.readsOn(customer, 'displayName')) out.displayName = customer.displayName;
+    if (this.readsOn(customer, 'displayName')) {
+      // A display name that is only a contact point is not shown to an actor that may not read contact points.
+      const named = ['fullName', 'name', 'givenName', 'familyName'].some((f) => {
+        const value = customer.golden.fields[f]?.value;
+        return typeof value === 'string' && value.trim() !== '';
+      });
+      out.displayName = named || this.readsOn(customer, 'contactPoints') ? customer.displayName : '(unnamed)';
+    }
     const golden: Record<string, unknown> = {
       kind: customer.golden.kind,
       fields: Object.fromEntries(

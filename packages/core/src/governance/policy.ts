@@ -1,4 +1,5 @@
 import { FieldPatterns } from '../field-patterns';
+import { visibleDisplayName } from '../readable-names';
 import {
   type Actor,
   ApiKeyActorSchema,
@@ -490,7 +491,9 @@ export class Access {
    * golden fields, `golden.contactPoints` and `golden.sources` only when a role that sees the customer reads them
    * (paths `displayName`, the field name, `contactPoints`, `sources`). What is not readable is absent, never `null`
    * or empty: the static type is `Customer`, but `displayName`, `golden.contactPoints` and `golden.sources` may be
-   * missing. An actor that reads every field of the customer gets the customer object itself.
+   * missing. A display name that is only a contact point is `(unnamed)` to an actor that may not read
+   * `contactPoints` (the rule plugins follow too). An actor that reads every field of the customer gets the customer
+   * object itself.
    */
   projectCustomer(customer: Customer): Customer | undefined {
     const grants = this.readingGrants(customer);
@@ -499,7 +502,7 @@ export class Access {
     const readable = (path: string): boolean => grants.some((grant) => grant.readFields.matches(path));
     const out: Record<string, unknown> = {};
     for (const key of IDENTITY_FIELDS) if (customer[key] !== undefined) out[key] = customer[key];
-    if (readable('displayName')) out.displayName = customer.displayName;
+    if (readable('displayName')) out.displayName = visibleDisplayName(customer, readable('contactPoints'));
     const fields: Record<string, GoldenField> = {};
     for (const [name, field] of Object.entries(customer.golden.fields)) if (readable(name)) fields[name] = field;
     const golden: Record<string, unknown> = { kind: customer.golden.kind, fields };

@@ -19,6 +19,7 @@ import {
 } from '@crmkit/model';
 import type { CustomerView, FindQuery, Hub, IngestResult, MergeResult, Page, UnmergeResult } from '../hub';
 import { verifyStoreAudit } from './audit';
+import { matchesReadableName } from '../readable-names';
 import { Access, type Directory, parseActor } from './policy';
 import { adminActionCapability, type GovernanceServices, type PersonExport, type PurgeReport } from './service';
 
@@ -157,6 +158,14 @@ export function createScopedHub(input: unknown, deps: ScopedHubDeps): ScopedHub 
   }
 
   const projected = (a: Access) => (c: Customer | undefined) => (c ? a.projectCustomer(c) : undefined);
+  const matchesReadable = (a: Access, c: Customer, query: FindQuery): boolean => {
+    if ('email' in query || 'phone' in query) return a.canReadFieldOn(c, 'contactPoints');
+    if ('name' in query && typeof query.name === 'string') {
+      const seen = a.projectCustomer(c);
+      return seen !== undefined && matchesReadableName(seen, query.name);
+    }
+    return true;
+  };
 
   const scoped: ScopedHub = {
     actor,
@@ -189,7 +198,9 @@ export function createScopedHub(input: unknown, deps: ScopedHubDeps): ScopedHub 
       // see never push its own out of the answer.
       for (let scan = Math.min(SCOPED_FIND_SCAN_LIMIT, Math.max(200, limit * 4)); ; ) {
         const { customers, complete } = await candidates(query, scan);
-        const seen = customers.filter((c) => a.canSeeCustomer(c));
+        // A lookup is a read of what it matches on: by e-mail or phone only customers whose contact points the
+        // actor reads, by name only the names it reads (else it learns whose address or hidden name it is).
+        const seen = customers.filter((c) => a.canSeeCustomer(c) && matchesReadable(a, c, query));
         if (seen.length >= limit || complete) {
           return seen
             .slice(0, limit)
@@ -403,6 +414,8 @@ export function createScopedHub(input: unknown, deps: ScopedHubDeps): ScopedHub 
       async request(input) {
         const a = await access();
         a.require('change.request');
+        // Bad text and oversized input are refused before anything (the visibility check included) reads the store.
+        input = services.checkInput(input, 'request', 'The change request');
         // A customer the actor may not see answers exactly like one that does not exist.
         const customerId = (input as { customerId?: unknown } | null)?.customerId;
         if (typeof customerId === 'string') await visible(a, customerId);

@@ -19,11 +19,13 @@ import {
   type FieldOverride,
   formatPath,
   type IdentityLink,
+  type InputLimits,
   InvalidArgumentError,
   type JournalEntry,
   type JsonValue,
   NotFoundError,
   type Policy,
+  RECORD_DOCUMENT_KIND,
   type RetentionPolicy,
   type ReviewItem,
   RetentionPolicySchema,
@@ -34,6 +36,8 @@ import {
   type WorkflowRun,
 } from '@crmkit/model';
 import type { OperationContext, RelinkReason, RelinkResult } from '../linker';
+import { outOfBounds } from '../ingest-checks';
+import { checkValueLimits } from '../override-checks';
 import { compareStrings } from '../stable';
 import { isTerminalRunStatus } from '../workflows';
 import { ERASURE_ACTION, REDACTED_SEQS_FIELD } from './audit';
@@ -74,6 +78,8 @@ export interface GovernanceDeps {
   isGroupMember(group: import('@crmkit/model').CustomerGroup, customer: Customer): boolean;
   defaultPolicy: Policy;
   adapters: readonly Adapter[];
+  /** The Hub's input limits and text policy, applied to every governance input before it is parsed or stored. */
+  limits: InputLimits;
   now(): string;
   newId(prefix: string): string;
 }
@@ -164,6 +170,11 @@ export interface PersonExport {
   changeRequests: ChangeRequest[];
   /** Workflow runs whose input, results or history name the person (an id, a record key, an e-mail or phone). */
   workflowRuns: WorkflowRun[];
+  /**
+   * Other store documents declared to be about the person's records or activities (`crmkit.record-document` links),
+   * e.g. the sync engine's dead letters of their records.
+   */
+  documents: StoredDocument[];
   journal: JournalEntry[];
   /** Audit entries about the person, their records and their change requests. */
   audit: AuditEntry[];
@@ -239,6 +250,38 @@ async function changeRequestsAbout(
     }
     if (page.length < 500) break;
     after = page[page.length - 1]!.id;
+  }
+  return out;
+}
+
+/**
+ * Documents declared to be about one of `recordKeys` through {@link RECORD_DOCUMENT_KIND} links (e.g. the sync
+ * engine's dead letters), each with its links; a link whose document is gone comes with `document` undefined.
+ */
+async function documentsAboutRecords(
+  tx: StoreTransaction,
+  recordKeys: readonly string[],
+): Promise<{ kind: string; id: string; document: StoredDocument | undefined; links: StoredDocument[] }[]> {
+  const byDoc = new Map<string, { kind: string; id: string; links: StoredDocument[] }>();
+  for (const key of recordKeys) {
+    let after: string | undefined;
+    for (;;) {
+      const page = await tx.listDocuments(RECORD_DOCUMENT_KIND, { ref: key, limit: 500, ...(after ? { after } : {}) });
+      for (const link of page) {
+        const { kind, id } = link.data as { kind?: unknown; id?: unknown };
+        if (typeof kind !== 'string' || typeof id !== 'string') continue;
+        const entry = byDoc.get(`${kind}|${id}`) ?? { kind, id, links: [] };
+        entry.links.push(link);
+        byDoc.set(`${kind}|${id}`, entry);
+      }
+      if (page.length < 500) break;
+      after = page[page.length - 1]!.id;
+    }
+  }
+  const out: { kind: string; id: string; document: StoredDocument | undefined; links: StoredDocument[] }[] = [];
+  for (const entry of [...byDoc.values()].sort((a, b) => compareStrings(`${a.kind}|${a.id}`, `${b.kind}|${b.id}`))) {
+    const [document] = await tx.getDocuments(entry.kind, [entry.id]);
+    out.push({ ...entry, document });
   }
   return out;
 }
@@ -332,7 +375,16 @@ export interface PurgeReport {
   at: string;
   /** Records tombstoned, per rule (by index in the rule list). */
   purged: { rule: RetentionPolicy; records: number }[];
+  /**
+   * Records a rule would have reached whose `observedAt` lies outside the Hub's time bounds (e.g. year 0, stored
+   * before the bounds existed): their real age is unknown, so they are left alone. Repair them with
+   * `ingest(records, { repairTimestamps: true })`; the next purge then treats them like any other. By key, once.
+   */
+  outOfRange: { key: string; observedAt: string }[];
 }
+
+/** The earliest cutoff a purge asks the store for: year 1 (no store need compare times before it). */
+const EARLIEST_CUTOFF_MS = Date.parse('0001-01-01T00:00:00Z');
 
 /**
  * The governance and privacy services of the Hub: policy versions, the admin-action trail, the consent ledger and
@@ -410,8 +462,16 @@ export function createGovernanceServices(deps: GovernanceDeps) {
   // Consent ledger and contact arrangements
   // -------------------------------------------------------------------------------------------------------------
 
+  /**
+   * The input limits and text policy (as for source records) on a governance input, before it is parsed or stored:
+   * returns it (cleaned under the text policy `clean`), or throws a `ValidationError` with the path under `root`.
+   */
+  function checkInput<T>(input: T, root: string, what: string): T {
+    return checkValueLimits(input, deps.limits, [root], what);
+  }
+
   async function recordConsent(input: unknown, actor: string): Promise<ConsentCapture> {
-    const capture = parseConsentCapture(input);
+    const capture = parseConsentCapture(checkInput(input, 'consent', 'The consent capture'));
     return deps.write(
       undefined,
       async (ctx) => {
@@ -453,7 +513,8 @@ export function createGovernanceServices(deps: GovernanceDeps) {
   }
 
   async function setArrangement(customerId: string, input: unknown, actor: string): Promise<ContactArrangement> {
-    const fields = parseArrangement(input);
+    checkInput(customerId, 'customerId', 'The customer id');
+    const fields = parseArrangement(checkInput(input, 'arrangement', 'The contact arrangement'));
     return deps.write(
       undefined,
       async (ctx) => {
@@ -594,7 +655,7 @@ export function createGovernanceServices(deps: GovernanceDeps) {
     input: unknown,
     requester: { label: string; departmentId: string | null },
   ): Promise<ChangeRequest> {
-    const parsed = ChangeRequestInputSchema.safeParse(input);
+    const parsed = ChangeRequestInputSchema.safeParse(checkInput(input, 'request', 'The change request'));
     if (!parsed.success) {
       const issues = parsed.error.issues.map((issue) => {
         const path = ['request', ...issue.path.map((k) => (typeof k === 'symbol' ? String(k) : k))];
@@ -704,6 +765,7 @@ export function createGovernanceServices(deps: GovernanceDeps) {
     note: string | undefined,
     allowed: (request: ChangeRequest) => void,
   ): Promise<ChangeRequest> {
+    if (note !== undefined) note = checkInput(note, 'note', 'The note');
     return deps.write(
       undefined,
       async (ctx) => {
@@ -818,6 +880,14 @@ export function createGovernanceServices(deps: GovernanceDeps) {
         arrangements: arrangementDocs.map((d) => d.data as unknown as ContactArrangement),
         changeRequests,
         workflowRuns: await workflowRunsAbout(tx, tokens),
+        documents: (
+          await documentsAboutRecords(
+            tx,
+            [...records, ...activities].map((r) => r.key),
+          )
+        )
+          .map((d) => d.document)
+          .filter((d): d is StoredDocument => d !== undefined),
         journal: dedupeJournal(journal),
         audit: audit.sort((a, b) => a.seq - b.seq),
       };
@@ -950,6 +1020,16 @@ export function createGovernanceServices(deps: GovernanceDeps) {
       await tx.putWorkflowRun(erasedRun(run, ctx.now));
       reach.workflowRuns.push(run.id);
     }
+    for (const linked of await documentsAboutRecords(
+      tx,
+      all.map((r) => r.key),
+    )) {
+      if (linked.document) await tx.deleteDocument(linked.kind, linked.id);
+      for (const link of linked.links) await tx.deleteDocument(RECORD_DOCUMENT_KIND, link.id);
+      if (linked.document && !reach.documents.some((d) => d.kind === linked.kind && d.id === linked.id)) {
+        reach.documents.push({ kind: linked.kind, id: linked.id });
+      }
+    }
     const nonParty = tombstones.filter((r) => !partyKeys.has(r.key));
     if (nonParty.length > 0) await tx.putRecords(nonParty);
     await deps.relink(ctx, [row.id], new Map(tombstones.filter((r) => partyKeys.has(r.key)).map((r) => [r.key, r])), {
@@ -1007,6 +1087,7 @@ export function createGovernanceServices(deps: GovernanceDeps) {
           journalEntries: 0,
           auditEntries: 0,
           outboxEvents: 0,
+          documents: [],
         };
         const targets = new Set<string>();
         const subject = await eraseOne(ctx, row, actor, reach, targets);
@@ -1142,17 +1223,32 @@ export function createGovernanceServices(deps: GovernanceDeps) {
       }
       return parsed.data;
     });
-    const report: PurgeReport = { at: nowIso, purged: [] };
+    const report: PurgeReport = { at: nowIso, purged: [], outOfRange: [] };
+    const outOfRange = new Map<string, string>();
+    const now = Date.parse(nowIso);
     for (const rule of checked) {
-      const cutoff = new Date(Date.parse(nowIso) - rule.maxAgeDays * 86_400_000).toISOString();
+      // Bounded: a rule reaching before year 1 (or past what a Date holds) purges everything from year 1 on.
+      const cutoff = new Date(Math.max(EARLIEST_CUTOFF_MS, now - rule.maxAgeDays * 86_400_000)).toISOString();
       let purged = 0;
+      // Records this rule leaves alone (other sources, times out of range): the store lists them first again, so
+      // each page asks for that many more.
+      const passed = new Set<string>();
       for (;;) {
         const batch = await deps.write(
           undefined,
           async (ctx) => {
-            const old = await ctx.tx.listRecords({ type: rule.entity, observedBefore: cutoff, limit: 200 });
-            const due = old.filter((r) => !rule.sources || rule.sources.includes(r.source));
-            if (due.length === 0) return { done: old.length < 200, count: 0 };
+            const limit = 200 + passed.size;
+            const old = await ctx.tx.listRecords({ type: rule.entity, observedBefore: cutoff, limit });
+            const due: StoredRecord[] = [];
+            for (const record of old) {
+              if (passed.has(record.key)) continue;
+              if (rule.sources && !rule.sources.includes(record.source)) passed.add(record.key);
+              else if (outOfBounds(record.observedAt, deps.limits, new Date(now))) {
+                passed.add(record.key);
+                outOfRange.set(record.key, record.observedAt);
+              } else due.push(record);
+            }
+            if (due.length === 0) return { done: old.length < limit, count: 0, more: old.length >= limit };
             const tombstones = due.map((record) => ({
               ...record,
               deleted: true,
@@ -1180,16 +1276,19 @@ export function createGovernanceServices(deps: GovernanceDeps) {
                 at: ctx.now,
               });
             }
-            return { done: old.length < 200, count: due.length };
+            return { done: old.length < limit, count: due.length, more: false };
           },
           undefined,
           actor,
         );
         purged += batch.count;
-        if (batch.done || batch.count === 0) break;
+        if (batch.done || (batch.count === 0 && !batch.more)) break;
       }
       report.purged.push({ rule, records: purged });
     }
+    report.outOfRange = [...outOfRange]
+      .map(([key, observedAt]) => ({ key, observedAt }))
+      .sort((a, b) => compareStrings(a.key, b.key));
     return report;
   }
 
@@ -1211,6 +1310,7 @@ export function createGovernanceServices(deps: GovernanceDeps) {
     exportPerson,
     erase,
     purge,
+    checkInput,
   };
 }
 

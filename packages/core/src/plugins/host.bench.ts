@@ -64,6 +64,7 @@ function host(count: number, fields: string[]): PluginHost {
     findCustomers: unused,
     listRecords: unused,
     listGroups: unused,
+    customerKinds: unused,
     groupMembers: unused,
     canContact: unused,
     setFields: unused,

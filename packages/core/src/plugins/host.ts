@@ -38,6 +38,8 @@ export interface HostBindings {
   /** Live records of a customer: its party records and the records that refer to it. */
   listRecords(customerId: string): Promise<StoredRecord[]>;
   listGroups(): Promise<CustomerGroup[]>;
+  /** The kind (`person`, `organization`) of each of these customer ids that exists, by id. */
+  customerKinds(ids: readonly string[]): Promise<Map<string, string>>;
   /** Active members of a group. */
   groupMembers(groupId: string): Promise<Customer[]>;
   /** The Hub's contact decision. */
@@ -635,7 +637,15 @@ export class PluginHost {
       async listGroups() {
         active();
         grant.assertReadEntity('group');
-        return bindings.listGroups();
+        const groups = await bindings.listGroups();
+        if (grant.canReadEntity('person') && grant.canReadEntity('organization')) return groups;
+        // Static member ids of kinds the plugin may not read are left out (like `listGroupMembers`).
+        const kinds = await bindings.customerKinds([...new Set(groups.flatMap((g) => g.memberIds))]);
+        const readable = (id: string) => {
+          const kind = kinds.get(id);
+          return kind !== undefined && grant.canReadEntity(kind as RecordType);
+        };
+        return groups.map((g) => ({ ...g, memberIds: g.memberIds.filter(readable) }));
       },
       async canContact(customerId: string, channel: string, purpose: string, at?: string) {
         active();

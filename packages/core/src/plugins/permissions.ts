@@ -10,6 +10,7 @@ import type {
 } from '@crmkit/model';
 import { PermissionDeniedError } from '@crmkit/model';
 import { FieldPatterns } from '../field-patterns';
+import { readableNames, visibleDisplayName } from '../readable-names';
 import { hashString, stableStringify } from '../stable';
 
 /** Fields of a customer every plugin sees: its identity. */
@@ -49,8 +50,6 @@ const ACTIVITY_KEYS: Readonly<Record<string, ReadonlySet<string>>> = {
   interaction: new Set(['channel', 'direction', 'subject', 'bodyRef', 'occurredAt', 'departmentId', 'activity']),
   opportunity: new Set(['name', 'pipeline', 'stage', 'status', 'amount', 'closeDate', 'ownerId', 'probability']),
 };
-/** Golden name fields a customer is found by with `findCustomers({ name })` (besides the display name). */
-const NAME_FIELDS = ['fullName', 'givenName', 'familyName', 'name', 'legalName'] as const;
 
 function isPlainObject(value: unknown): value is Record<string, JsonValue> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -147,11 +146,7 @@ export class Grant {
     const out: Record<string, unknown> = {};
     for (const key of IDENTITY_FIELDS) if (customer[key] !== undefined) out[key] = customer[key];
     if (this.canReadField('displayName')) {
-      const named = ['fullName', 'name', 'givenName', 'familyName'].some((name) => {
-        const value = customer.golden.fields[name]?.value;
-        return typeof value === 'string' && value.trim() !== '';
-      });
-      out.displayName = named || this.canReadField('contactPoints') ? customer.displayName : '(unnamed)';
+      out.displayName = visibleDisplayName(customer, this.canReadField('contactPoints'));
     }
     const fields: Record<string, GoldenField> = {};
     for (const [name, field] of Object.entries(customer.golden.fields))
@@ -170,13 +165,7 @@ export class Grant {
    * readable name fields.
    */
   readableNames(customer: Customer): string[] {
-    const projected = this.projectFields(customer);
-    const names: string[] = typeof projected.displayName === 'string' ? [projected.displayName] : [];
-    for (const field of NAME_FIELDS) {
-      const value = projected.golden.fields[field]?.value;
-      if (typeof value === 'string') names.push(value);
-    }
-    return names;
+    return readableNames(this.projectFields(customer));
   }
 
   /** May the plugin see this reference to a party? References by email or phone need `contactPoints`. */

@@ -414,3 +414,42 @@ describe('threat 8: hooks about a customer of a kind the plugin may not read do 
     await hub.close();
   });
 });
+
+describe('threat 8: group member ids of kinds the plugin may not read do not reach it', () => {
+  it('ctx.listGroups() of an organisation-only plugin shows only organisation member ids', async () => {
+    const listed: unknown[] = [];
+    const orgs = definePlugin({
+      name: 'orgs',
+      version: '1.0.0',
+      permissions: { read: { entities: ['organization', 'group'], fields: ['displayName'] } },
+      commands: {
+        groups: {
+          input: z.object({}),
+          run: async (_input, ctx) => {
+            listed.push(...(await ctx.listGroups()));
+            return 'done';
+          },
+        },
+      },
+    });
+    const hub = createHub({ plugins: [orgs], workflows: { scheduler: false } });
+    await hub.ingest([
+      ada(0),
+      {
+        type: 'organization',
+        source: 'crm',
+        externalId: 'acme',
+        observedAt: T(0),
+        data: { name: 'Acme', emails: ['info@acme.example'] },
+      } as SourceRecordInput,
+    ]);
+    const adaId = (await hub.find({ email: 'ada.secret@example.com' }))[0]!.id;
+    const acmeId = (await hub.find({ name: 'Acme' }))[0]!.id;
+    const group = await hub.groups.define({ name: 'Mixed', managerId: 'usr_1', memberIds: [adaId, acmeId] });
+    await hub.commands.run('orgs.groups', {});
+    expect(listed).toEqual([expect.objectContaining({ id: group.id, memberIds: [acmeId] })]);
+    expect(JSON.stringify(listed)).not.toContain(adaId);
+    expect((await hub.groups.list())[0]?.memberIds.sort()).toEqual([adaId, acmeId].sort());
+    await hub.close();
+  });
+});

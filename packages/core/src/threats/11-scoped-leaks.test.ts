@@ -134,3 +134,43 @@ describe("threat 11: a scoped user learns nothing of other departments' customer
     expect(scans).toEqual([200, 800, 3200, SCOPED_FIND_SCAN_LIMIT]);
   });
 });
+
+describe('threat 11: a display name that is only a contact point', () => {
+  /** Reads display names only: not `contactPoints`, not the name fields. */
+  const terry: Actor = { kind: 'user', id: 'u_terry', roles: [{ name: 'technical_admin' }] };
+
+  async function nameless() {
+    const hub = createHub({ departments, users });
+    await hub.ingest([
+      person('hubspot', '7', { emails: ['noname.person@example.com'] }),
+      person('hubspot', '8', { givenName: 'Ada', familyName: 'Lovelace', emails: ['ada@example.com'] }),
+    ]);
+    const id = async (email: string) => (await hub.find({ email }))[0]!.id;
+    return { hub, noname: await id('noname.person@example.com'), ada: await id('ada@example.com') };
+  }
+
+  it('is "(unnamed)" to a scoped actor that may not read contactPoints, in get, list and find', async () => {
+    const { hub, noname, ada } = await nameless();
+    expect((await hub.get(noname))?.displayName).toBe('noname.person@example.com');
+    const scoped = hub.as(terry);
+    expect((await scoped.get(noname))?.displayName).toBe('(unnamed)');
+    expect((await scoped.get(ada))?.displayName).toBe('Ada Lovelace');
+    const listed = (await scoped.list()).items.find((c) => c.id === noname);
+    expect(listed?.displayName).toBe('(unnamed)');
+    expect(JSON.stringify(await scoped.list())).not.toContain('noname.person');
+    // An actor that reads contact points sees the address as before.
+    expect((await hub.as(dana).get(noname))?.displayName).toBe('noname.person@example.com');
+  });
+
+  it('find({ name }) matches only names the actor may read; find by e-mail or phone needs contactPoints', async () => {
+    const { hub, noname, ada } = await nameless();
+    expect((await hub.find({ name: 'noname.person' })).map((c) => c.id)).toEqual([noname]);
+    const scoped = hub.as(terry);
+    expect(await scoped.find({ name: 'noname.person' }), 'the e-mail is no name terry may read').toEqual([]);
+    expect((await scoped.find({ name: 'Ada Lovelace' })).map((c) => c.id)).toEqual([ada]);
+    expect(await scoped.find({ email: 'noname.person@example.com' })).toEqual([]);
+    expect(await scoped.find({ email: 'ada@example.com' })).toEqual([]);
+    expect((await hub.as(dana).find({ email: 'ada@example.com' })).map((c) => c.id)).toEqual([ada]);
+    expect((await hub.as(dana).find({ name: 'noname.person' })).map((c) => c.id)).toEqual([noname]);
+  });
+});

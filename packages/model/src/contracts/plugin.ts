@@ -274,7 +274,10 @@ export interface PluginContext {
    * namespaces; no match or blocking keys.
    */
   listRecords(customerId: string, options?: { type?: RecordType }): Promise<StoredRecord[]>;
-  /** Customer groups (needs `read.entities` to include `group`). */
+  /**
+   * Customer groups (needs `read.entities` to include `group`); `memberIds` holds only ids of customers of kinds the
+   * plugin may read.
+   */
   listGroups(): Promise<CustomerGroup[]>;
   /**
    * Active members of a customer group (static members and rule matches), projected to the grant; members of a

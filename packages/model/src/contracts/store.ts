@@ -239,6 +239,37 @@ export interface StoredDocument {
   updatedAt: string;
 }
 
+/**
+ * Kind of the link documents that tie a store document to a source record it is about: `ref` is the record key
+ * (`source/type/externalId`), `data` is `{ kind, id }` of the document. Documents kept above the Hub that can hold a
+ * person's values (the sync engine's dead-letter list) are written together with their links
+ * ({@link recordDocumentLinks}); `gdpr.export` lists the linked documents of the person's records and `gdpr.erase`
+ * deletes them with their links. Whoever deletes such a document deletes its links too.
+ */
+export const RECORD_DOCUMENT_KIND = 'crmkit.record-document';
+
+/** The id of the {@link RECORD_DOCUMENT_KIND} link between document `kind`/`id` and one record key. */
+export function recordDocumentLinkId(kind: string, id: string, recordKey: string): string {
+  return `${kind}|${id}|${recordKey}`;
+}
+
+/**
+ * The {@link RECORD_DOCUMENT_KIND} links that declare `document` to be about `recordKeys`, for the same transaction
+ * that writes the document: erasure of a person whose records have one of these keys then deletes the document.
+ */
+export function recordDocumentLinks(
+  document: Pick<StoredDocument, 'kind' | 'id' | 'updatedAt'>,
+  recordKeys: readonly string[],
+): StoredDocument[] {
+  return [...new Set(recordKeys)].map((key) => ({
+    kind: RECORD_DOCUMENT_KIND,
+    id: recordDocumentLinkId(document.kind, document.id, key),
+    ref: key,
+    data: { kind: document.kind, id: document.id },
+    updatedAt: document.updatedAt,
+  }));
+}
+
 /** Paging options for lists ordered by id. */
 export interface ListOptions {
   /** Return rows whose id sorts after this one. */
@@ -266,7 +297,8 @@ export interface StoreTransaction {
   ): Promise<StoredRecord[]>;
   /**
    * Live records of one type observed before `observedBefore`, oldest first (ties by key), at most `limit`: what a
-   * retention rule purges.
+   * retention rule purges. A record whose `observedAt` the database cannot compare (year 0, stored before the time
+   * bounds existed) counts as the oldest; it must not fail the call.
    */
   listRecords(options: { type: RecordType; observedBefore: string; limit: number }): Promise<StoredRecord[]>;
   /**
