@@ -597,6 +597,12 @@ export class WebhookRejectedError extends CrmkitError {
 
 const storeLockedMarker = Symbol.for('crmkit.error.store-locked');
 
+/** The lock file of an embedded folder, `crmkit.lock` inside it, with the folder's own path separator. */
+function lockFileOf(dataDir: string): string {
+  const separator = dataDir.includes('\\') && !dataDir.includes('/') ? '\\' : '/';
+  return `${dataDir.replace(/[\\/]+$/, '')}${separator}crmkit.lock`;
+}
+
 /**
  * An embedded database folder is held by another opener: a second process, or a second open in this process. One
  * folder has one opener at a time; processes that need the same data share a PostgreSQL server. Code
@@ -617,7 +623,9 @@ export class StoreLockedError extends CrmkitError {
       message:
         options.message ??
         `[crmkit] The database folder "${options.dataDir}" is open in process ${options.pid} on ${options.hostname}. ` +
-          'One process may open an embedded folder at a time; close it there first, or share a PostgreSQL server.',
+          'One process may open an embedded folder at a time; close it there first, or share a PostgreSQL server. ' +
+          'A holder in another container or on another machine cannot be checked from here: if no process uses the ' +
+          `folder, delete ${lockFileOf(options.dataDir)}.`,
       cause: options.cause,
     });
     this.name = 'StoreLockedError';

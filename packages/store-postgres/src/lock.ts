@@ -7,9 +7,12 @@
  * How the lock works:
  * - Taking it is atomic: the holder's details are written to a private temporary file first and then hard-linked to
  *   `crmkit.lock` (`link(2)` fails when the name exists), so nobody ever reads a half-written lock.
- * - A lock is stale when its holder is gone: same host and boot, and the pid is not alive (`kill(pid, 0)` answers
- *   ESRCH) or belongs to another process now (its start time in `/proc/<pid>/stat` differs: the pid was reused); or
- *   the machine has rebooted since (another boot id). A holder on another host cannot be checked and counts as live.
+ * - A lock is stale when its holder is gone: it was written before this machine booted (by the clock: its time is
+ *   before now minus the uptime, with a few seconds of slack); or it names this host, this boot (boot id) and this
+ *   pid namespace, and the pid is not alive (`kill(pid, 0)` answers ESRCH) or belongs to another process now (its
+ *   start time in `/proc/<pid>/stat` differs: the pid was reused). A holder on another host, on another machine of
+ *   the same name (another boot id, lock written since this boot: a shared folder) or in another container (another
+ *   pid namespace) cannot be checked and counts as live; the error then says which file to delete if nobody uses it.
  * - A stale lock is removed only under a second lock, `crmkit.lock.recover`, and only when the file still holds the
  *   very content judged stale (it is renamed aside and compared; anything else is put back). So of several processes
  *   that find the same stale lock at once, one removes it and exactly one takes the folder; the others get
@@ -21,8 +24,8 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { hostname as osHostname } from 'node:os';
+import { linkSync, mkdirSync, readFileSync, readlinkSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { hostname as osHostname, uptime } from 'node:os';
 import { join, resolve } from 'node:path';
 import { StoreLockedError } from '@crmkit/model';
 
@@ -40,6 +43,8 @@ interface Holder {
   startTime: string | null;
   /** `/proc/sys/kernel/random/boot_id`, where readable. */
   bootId: string | null;
+  /** The holder's pid namespace (`/proc/self/ns/pid`, e.g. `pid:[4026531836]`), where readable. */
+  pidNs: string | null;
   /** Makes each lock file's content unique, so a stale lock is recognised by content. */
   token: string;
   since: string;
@@ -217,6 +222,7 @@ function readHolder(path: string): { raw: string; holder: Holder | undefined } |
           hostname: parsed.hostname,
           startTime: typeof parsed.startTime === 'string' ? parsed.startTime : null,
           bootId: typeof parsed.bootId === 'string' ? parsed.bootId : null,
+          pidNs: typeof parsed.pidNs === 'string' ? parsed.pidNs : null,
           token: String(parsed.token ?? ''),
           since: String(parsed.since ?? ''),
         },
@@ -226,11 +232,24 @@ function readHolder(path: string): { raw: string; holder: Holder | undefined } |
   return { raw, holder: undefined };
 }
 
-/** True unless the holder is known to be gone. */
+/** A lock written this long before the machine's boot time (as computed from the uptime) predates the boot. */
+const BOOT_SLACK_MS = 5_000;
+
+/**
+ * True unless the holder is known to be gone. A shared hostname does not mean a shared process list: two containers
+ * of one pod share the hostname (and the boot id) but not the pid namespace, and two machines with the same name can
+ * share a folder over NFS. Such holders cannot be checked from here and count as live.
+ */
 function holderIsAlive(holder: Holder): boolean {
   if (holder.hostname !== osHostname()) return true; // cannot check another machine's processes
+  // Written before this machine booted: its holder is gone (a reboot ends every process).
+  const written = Date.parse(holder.since);
+  const bootedAt = Date.now() - uptime() * 1000;
+  if (Number.isFinite(written) && written < bootedAt - BOOT_SLACK_MS) return false;
   const bootId = currentBootId();
-  if (holder.bootId && bootId && holder.bootId !== bootId) return false; // rebooted since
+  if (holder.bootId && bootId && holder.bootId !== bootId) return true; // another machine, since this boot
+  const pidNs = currentPidNamespace();
+  if (holder.pidNs && pidNs && holder.pidNs !== pidNs) return true; // another container: its pids are not ours
   try {
     process.kill(holder.pid, 0);
   } catch (error) {
@@ -248,6 +267,7 @@ function describeSelf(): Holder {
     hostname: osHostname(),
     startTime: processStartTime(process.pid),
     bootId: currentBootId(),
+    pidNs: currentPidNamespace(),
     token: randomUUID(),
     since: new Date().toISOString(),
   };
@@ -268,6 +288,14 @@ function processStartTime(pid: number): string | null {
 function currentBootId(): string | null {
   try {
     return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+function currentPidNamespace(): string | null {
+  try {
+    return readlinkSync('/proc/self/ns/pid') || null;
   } catch {
     return null;
   }

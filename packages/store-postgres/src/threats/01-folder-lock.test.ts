@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir, uptime } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StoreLockedError } from '@crmkit/model';
@@ -26,6 +26,14 @@ function tempDir(): string {
 function readBootId(): string | null {
   try {
     return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
+function readPidNamespace(): string | null {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
   } catch {
     return null;
   }
@@ -194,9 +202,40 @@ describe('threat 1: the embedded folder lock', () => {
     },
   );
 
-  it.skipIf(process.platform !== 'linux')('a lock written before the machine rebooted is stale', () => {
+  it('a lock written before the machine booted is stale, whatever its boot id', () => {
     const dir = tempDir();
-    writeLock(dir, { pid: process.pid, bootId: '00000000-0000-0000-0000-000000000000' });
+    const beforeBoot = new Date(Date.now() - uptime() * 1000 - 60_000).toISOString();
+    writeLock(dir, { pid: process.pid, bootId: '00000000-0000-0000-0000-000000000000', since: beforeBoot });
+    lockDataDir(dir).release();
+    writeLock(dir, { pid: process.pid, since: beforeBoot }); // same boot id (or none): the clock decides
+    lockDataDir(dir).release();
+  });
+
+  it('a lock from another machine of the same name (another boot id, written since this boot) is not stolen', () => {
+    // Two machines named alike on a shared folder (NFS): the other's pid means nothing here.
+    const dir = tempDir();
+    writeLock(dir, {
+      pid: deadPid(),
+      bootId: '00000000-0000-0000-0000-000000000000',
+      since: new Date().toISOString(),
+    });
+    let error: unknown;
+    try {
+      lockDataDir(dir);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toMatchObject({ code: 'STORE_LOCKED', dataDir: dir });
+    expect((error as Error).message).toContain(`delete ${join(dir, LOCK_FILE)}`);
+  });
+
+  it('a lock from another container (another pid namespace, same host name and boot) is not stolen', () => {
+    // Two containers of one pod: the holder's pid is looked up in a pid space that is not its own.
+    const dir = tempDir();
+    writeLock(dir, { pid: deadPid(), pidNs: 'pid:[1]', since: new Date().toISOString() });
+    expect(() => lockDataDir(dir)).toThrow(expect.objectContaining({ code: 'STORE_LOCKED', dataDir: dir }));
+    // The same lock from this namespace is judged by its pid: dead, so stale.
+    writeLock(dir, { pid: deadPid(), pidNs: readPidNamespace(), since: new Date().toISOString() });
     lockDataDir(dir).release();
   });
 
