@@ -6,7 +6,9 @@
  *
  * How the lock works:
  * - Taking it is atomic: the holder's details are written to a private temporary file first and then hard-linked to
- *   `crmkit.lock` (`link(2)` fails when the name exists), so nobody ever reads a half-written lock.
+ *   `crmkit.lock` (`link(2)` fails when the name exists), so nobody ever reads a half-written lock. Where the
+ *   filesystem has no hard links (exFAT/FAT, SMB, some Docker Desktop mounts) the lock is created exclusively (`wx`)
+ *   and then written; a lock file that does not parse counts as live for a few seconds after its last change.
  * - A lock is stale when its holder is gone: it was written before this machine booted (by the clock: its time is
  *   before now minus the uptime, with a few seconds of slack); or it names this host, this boot (boot id) and this
  *   pid namespace, and the pid is not alive (`kill(pid, 0)` answers ESRCH) or belongs to another process now (its
@@ -14,7 +16,8 @@
  *   the same name (another boot id, lock written since this boot: a shared folder) or in another container (another
  *   pid namespace) cannot be checked and counts as live; the error then says which file to delete if nobody uses it.
  * - A stale lock is removed only under a second lock, `crmkit.lock.recover`, and only when the file still holds the
- *   very content judged stale (it is renamed aside and compared; anything else is put back). So of several processes
+ *   very content judged stale (it is renamed aside and compared; anything else is put back, and if the name was
+ *   taken meanwhile it is kept under its aside name and the remover gets `STORE_LOCKED`). So of several processes
  *   that find the same stale lock at once, one removes it and exactly one takes the folder; the others get
  *   `STORE_LOCKED` naming the winner. (The recovery lock itself is held for microseconds; one left by a process
  *   killed in that moment is removed by the same content comparison, without a third lock.)
@@ -24,9 +27,18 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, readlinkSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname as osHostname, uptime } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { StoreLockedError } from '@crmkit/model';
 
 /** Name of the lock file inside the folder. */
@@ -79,13 +91,19 @@ export function lockDataDir(dataDir: string): DataDirLock {
   const staging = join(dir, `${LOCK_FILE}.${randomUUID()}.tmp`);
   writeFileSync(staging, content, { flag: 'wx' });
   let lastHolder: Holder | undefined;
+  let lastWriting = false;
   try {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      if (tryLink(staging, lockPath)) return register(dir, lockPath, content);
+      if (tryLink(staging, lockPath, content)) return register(dir, lockPath, content);
       const current = readHolder(lockPath);
       if (current === undefined) continue; // released meanwhile: try again
       if (current.holder && holderIsAlive(current.holder)) {
         throw new StoreLockedError({ dataDir: dir, pid: current.holder.pid, hostname: current.holder.hostname });
+      }
+      lastWriting = current.writing;
+      if (current.writing) {
+        sleep(5); // being written by its taker: read it again
+        continue;
       }
       lastHolder = current.holder ?? lastHolder;
       recoverStale(dir, lockPath, current.raw);
@@ -93,12 +111,15 @@ export function lockDataDir(dataDir: string): DataDirLock {
   } finally {
     removeQuietly(staging);
   }
-  // Only when the lock kept changing hands for every attempt.
+  // Only when the lock kept changing hands (or kept being written) for every attempt.
   throw new StoreLockedError({
     dataDir: dir,
     pid: lastHolder?.pid ?? 0,
     hostname: lastHolder?.hostname ?? osHostname(),
-    message: `[crmkit] The database folder "${dir}" keeps changing hands; could not take it after ${MAX_ATTEMPTS} attempts.`,
+    message: lastWriting
+      ? `[crmkit] The database folder "${dir}" is being taken by another opener (its lock file is being written); ` +
+        `if no process uses the folder, delete ${lockPath}.`
+      : `[crmkit] The database folder "${dir}" keeps changing hands; could not take it after ${MAX_ATTEMPTS} attempts.`,
   });
 }
 
@@ -125,7 +146,11 @@ function register(dir: string, lockPath: string, content: string): DataDirLock {
     // A normal exit (end of the event loop, process.exit) releases what is still held; a signal that kills the
     // process does not run this, and the next opener recovers the lock instead.
     process.on('exit', () => {
-      for (const each of [...held]) each.release();
+      for (const each of [...held]) {
+        try {
+          each.release();
+        } catch {} // nothing more to do on the way out; a displaced lock is kept for the next opener to judge
+      }
     });
   }
   return lock;
@@ -142,11 +167,11 @@ export function recoverStale(dir: string, lockPath: string, staleRaw: string): v
   const staging = join(dir, `${RECOVERY_FILE}.${randomUUID()}.tmp`);
   writeFileSync(staging, content, { flag: 'wx' });
   try {
-    if (!tryLink(staging, recoveryPath)) {
+    if (!tryLink(staging, recoveryPath, content)) {
       // Another opener is recovering. If it died doing so, remove its recovery lock (same guarded way); else give
       // it a moment and look again.
       const other = readHolder(recoveryPath);
-      if (other && !(other.holder && holderIsAlive(other.holder))) removeIfContent(recoveryPath, other.raw);
+      if (other && !isLive(other)) removeIfContent(recoveryPath, other.raw);
       else sleep(5);
       return;
     }
@@ -182,17 +207,33 @@ function removeIfContent(path: string, expected: string): boolean {
     removeQuietly(aside);
     return true;
   }
-  try {
-    linkSync(aside, path); // not the file we judged: put it back
-  } catch (error) {
-    if (errorCode(error) !== 'EEXIST') throw error;
-  } finally {
+  // Not the file we judged: put it back. (Another opener may have taken the free name meanwhile.)
+  const putBack = raw === undefined ? tryLinkOnly(aside, path) : tryLink(aside, path, raw);
+  if (putBack) {
     removeQuietly(aside);
+    return false;
   }
-  return false;
+  // The aside file may be a live holder's lock, and the name now holds another: never delete a lock not judged
+  // stale. It stays under its aside name, and the caller learns that the folder may have two openers.
+  const holder = raw === undefined ? undefined : parseHolder(raw);
+  throw new StoreLockedError({
+    dataDir: dirname(path),
+    pid: holder?.pid ?? 0,
+    hostname: holder?.hostname ?? osHostname(),
+    message:
+      `[crmkit] The lock "${path}" was taken by another opener while this process checked it; the lock it ` +
+      `replaced (process ${holder?.pid ?? 'unknown'} on ${holder?.hostname ?? 'an unknown host'}) is kept as ` +
+      `"${aside}". The folder may have two openers: close them, then delete the lock files of processes that are gone.`,
+  });
 }
 
-function tryLink(from: string, to: string): boolean {
+/**
+ * Creates `to` with the content of `from` unless `to` exists: a hard link, atomic and never half written; where the
+ * filesystem has no hard links (exFAT/FAT, SMB, some bind mounts of Docker Desktop: EPERM, ENOTSUP, EXDEV, ...), an
+ * exclusive create and write (`wx`), which a reader may see half written for a moment (see {@link readHolder}).
+ */
+/** A hard link from `from` to `to`; false when `to` exists. */
+function tryLinkOnly(from: string, to: string): boolean {
   try {
     linkSync(from, to);
     return true;
@@ -202,8 +243,39 @@ function tryLink(from: string, to: string): boolean {
   }
 }
 
-/** The lock file's content and its holder (undefined holder: unreadable, as after a power cut; counts as stale). */
-function readHolder(path: string): { raw: string; holder: Holder | undefined } | undefined {
+function tryLink(from: string, to: string, content: string): boolean {
+  try {
+    linkSync(from, to);
+    return true;
+  } catch (error) {
+    if (errorCode(error) === 'EEXIST') return false;
+    if (errorCode(error) === 'ENOENT') throw error; // the folder or the staging file is gone: nothing to fall back to
+  }
+  try {
+    writeFileSync(to, content, { flag: 'wx' });
+    return true;
+  } catch (error) {
+    if (errorCode(error) === 'EEXIST') return false;
+    throw error;
+  }
+}
+
+/** How long an unparsable lock file counts as being written (by an exclusive create, where there are no hard links). */
+const WRITING_MS = 5_000;
+
+interface LockRead {
+  raw: string;
+  /** The holder; undefined when the file does not parse. */
+  holder: Holder | undefined;
+  /** An unparsable file modified within {@link WRITING_MS}: probably being written now, so live. */
+  writing: boolean;
+}
+
+/**
+ * The lock file's content and its holder. A file that does not parse is being written (see {@link tryLink}) while it
+ * is recent, and left over (as after a power cut: stale) when it is older.
+ */
+function readHolder(path: string): LockRead | undefined {
   let raw: string;
   try {
     raw = readFileSync(path, 'utf8');
@@ -211,25 +283,45 @@ function readHolder(path: string): { raw: string; holder: Holder | undefined } |
     if (errorCode(error) === 'ENOENT') return undefined;
     throw error;
   }
+  const holder = parseHolder(raw);
+  if (holder) return { raw, holder, writing: false };
+  try {
+    JSON.parse(raw);
+    return { raw, holder: undefined, writing: false }; // complete, but names no holder: stale
+  } catch {}
+  let writing = false;
+  try {
+    writing = Date.now() - statSync(path).mtimeMs < WRITING_MS;
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return undefined;
+    throw error;
+  }
+  return { raw, holder: undefined, writing };
+}
+
+/** The holder a lock file names, or undefined when it does not parse (or names no real pid). */
+function parseHolder(raw: string): Holder | undefined {
   try {
     const parsed = JSON.parse(raw) as Partial<Holder>;
     // A pid of 0 or less would make kill(pid, 0) probe a process group: such a file is unreadable, not a holder.
     if (Number.isInteger(parsed.pid) && (parsed.pid as number) > 0 && typeof parsed.hostname === 'string') {
       return {
-        raw,
-        holder: {
-          pid: parsed.pid as number,
-          hostname: parsed.hostname,
-          startTime: typeof parsed.startTime === 'string' ? parsed.startTime : null,
-          bootId: typeof parsed.bootId === 'string' ? parsed.bootId : null,
-          pidNs: typeof parsed.pidNs === 'string' ? parsed.pidNs : null,
-          token: String(parsed.token ?? ''),
-          since: String(parsed.since ?? ''),
-        },
+        pid: parsed.pid as number,
+        hostname: parsed.hostname,
+        startTime: typeof parsed.startTime === 'string' ? parsed.startTime : null,
+        bootId: typeof parsed.bootId === 'string' ? parsed.bootId : null,
+        pidNs: typeof parsed.pidNs === 'string' ? parsed.pidNs : null,
+        token: String(parsed.token ?? ''),
+        since: String(parsed.since ?? ''),
       };
     }
   } catch {}
-  return { raw, holder: undefined };
+  return undefined;
+}
+
+/** True unless the lock read is known to be left over by a holder that is gone. */
+function isLive(read: LockRead): boolean {
+  return read.holder ? holderIsAlive(read.holder) : read.writing;
 }
 
 /** A lock written this long before the machine's boot time (as computed from the uptime) predates the boot. */

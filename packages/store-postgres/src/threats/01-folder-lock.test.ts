@@ -1,11 +1,33 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  linkSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, tmpdir, uptime } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StoreLockedError } from '@crmkit/model';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { LOCK_FILE, lockDataDir, recoverStale } from '../lock';
+
+// A seam for the filesystems without hard links and for the put-back race: `linkSync` passes through unless a test
+// replaces it (mockImplementation), and is restored after each test.
+vi.mock('node:fs', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('node:fs')>();
+  return { ...actual, default: actual, linkSync: vi.fn(actual.linkSync) };
+});
+const realLinkSync = (await vi.importActual<typeof import('node:fs')>('node:fs')).linkSync;
+afterEach(() => {
+  vi.mocked(linkSync).mockImplementation(realLinkSync);
+});
 
 const packageDir = fileURLToPath(new URL('../..', import.meta.url));
 const childScript = fileURLToPath(new URL('../testing/lock-child.ts', import.meta.url));
@@ -250,6 +272,8 @@ describe('threat 1: the embedded folder lock', () => {
   it('an unreadable lock file (as a power cut can leave) is stale, as is one naming no real pid', () => {
     const dir = tempDir();
     writeFileSync(join(dir, LOCK_FILE), '');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(join(dir, LOCK_FILE), old, old); // a fresh one may be being written: see the tests without hard links
     lockDataDir(dir).release();
     writeLock(dir, { pid: 0 }); // kill(0, 0) would probe this process group and always answer "alive"
     lockDataDir(dir).release();
@@ -261,5 +285,51 @@ describe('threat 1: the embedded folder lock', () => {
     writeLock(dir, { pid: process.pid, token: 'someone-else' }); // taken over behind its back
     lock.release();
     expect(JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')).token).toBe('someone-else');
+  });
+
+  it('takes the lock where the filesystem has no hard links (exFAT, SMB, some Docker Desktop mounts)', () => {
+    for (const code of ['EPERM', 'ENOTSUP', 'EXDEV']) {
+      vi.mocked(linkSync).mockImplementation(() => {
+        throw Object.assign(new Error(`${code}: link not supported`), { code });
+      });
+      const dir = tempDir();
+      const lock = lockDataDir(dir);
+      expect(JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')).pid).toBe(process.pid);
+      expect(() => lockDataDir(dir)).toThrow(expect.objectContaining({ code: 'STORE_LOCKED', pid: process.pid }));
+      lock.release();
+      expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+      writeLock(dir, { pid: deadPid() }); // and a stale lock is recovered without links too
+      lockDataDir(dir).release();
+      expect(readdirSync(dir)).toEqual([]);
+    }
+  });
+
+  it('a lock file being written (recent, not yet parsable) is not removed; an old unparsable one is', () => {
+    // Without hard links a lock is created and then written: a reader can see it empty or half written.
+    const dir = tempDir();
+    writeFileSync(join(dir, LOCK_FILE), '{"pid":12');
+    expect(() => lockDataDir(dir)).toThrow(expect.objectContaining({ code: 'STORE_LOCKED', dataDir: dir }));
+    expect(readFileSync(join(dir, LOCK_FILE), 'utf8')).toBe('{"pid":12');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(join(dir, LOCK_FILE), old, old);
+    lockDataDir(dir).release();
+  });
+
+  it('a lock moved aside to be checked is never deleted when another opener took the name meanwhile', () => {
+    // The put-back race, replayed: this holder's lock was replaced by X's; releasing moves X's aside to compare it,
+    // a third opener takes the free name, and putting X's lock back finds the name taken.
+    const dir = tempDir();
+    const lockPath = join(dir, LOCK_FILE);
+    const lock = lockDataDir(dir);
+    writeLock(dir, { pid: process.pid, token: 'x' });
+    vi.mocked(linkSync).mockImplementation((from, to) => {
+      if (String(from).endsWith('.aside') && to === lockPath) writeLock(dir, { pid: process.pid, token: 'third' });
+      return realLinkSync(from, to);
+    });
+    expect(() => lock.release()).toThrow(expect.objectContaining({ code: 'STORE_LOCKED', dataDir: dir }));
+    expect(JSON.parse(readFileSync(lockPath, 'utf8')).token).toBe('third');
+    const aside = readdirSync(dir).filter((name) => name.endsWith('.aside'));
+    expect(aside).toHaveLength(1); // X's lock is kept, not deleted
+    expect(JSON.parse(readFileSync(join(dir, aside[0]!), 'utf8')).token).toBe('x');
   });
 });
