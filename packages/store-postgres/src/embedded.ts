@@ -197,11 +197,29 @@ async function openFolder(dir: string, durability: EmbeddedDurability): Promise<
   }
 }
 
-/** fsync of a file or folder by path. */
-function fsyncPath(path: string): void {
-  const fd = fs.openSync(path, 'r');
+/** Codes with which a system refuses to flush a directory (it needs none there): PostgreSQL and write-file-atomic ignore them. */
+const DIRECTORY_SYNC_REFUSED = new Set(['EISDIR', 'EPERM', 'EBADF', 'EINVAL']);
+
+/**
+ * fsync of a file or folder by path. On Windows a file is opened for writing (`FlushFileBuffers` needs write access)
+ * and a folder is not flushed (Windows cannot); anywhere, a folder whose flush the system refuses counts as flushed.
+ * @internal exported for the tests
+ */
+export function fsyncPath(path: string): void {
+  const directory = fs.statSync(path).isDirectory();
+  const windows = process.platform === 'win32';
+  if (directory && windows) return;
+  let fd: number;
+  try {
+    fd = fs.openSync(path, windows ? 'r+' : 'r');
+  } catch (error) {
+    if (directory && DIRECTORY_SYNC_REFUSED.has(String((error as { code?: unknown }).code))) return;
+    throw error;
+  }
   try {
     fs.fsyncSync(fd);
+  } catch (error) {
+    if (!(directory && DIRECTORY_SYNC_REFUSED.has(String((error as { code?: unknown }).code)))) throw error;
   } finally {
     fs.closeSync(fd);
   }
