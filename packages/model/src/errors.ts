@@ -311,12 +311,21 @@ export class UnsupportedSpecificationError extends CrmkitError {
   /** The version the implementation declared. */
   readonly version: unknown;
 
-  constructor(options: { contract: string; name: string; version: unknown; supported: readonly string[] }) {
+  constructor(options: {
+    contract: string;
+    name: string;
+    version: unknown;
+    supported: readonly string[];
+    /** Replaces the default message (e.g. for a dependency whose version is not known). */
+    message?: string;
+  }) {
     super({
       code: ErrorCode.UNSUPPORTED_SPECIFICATION_VERSION,
-      message: `[crmkit] ${capitalize(options.contract)} "${options.name}" implements specification version ${JSON.stringify(
-        options.version,
-      )}; this host supports ${options.supported.map((v) => `"${v}"`).join(', ')}.`,
+      message:
+        options.message ??
+        `[crmkit] ${capitalize(options.contract)} "${options.name}" implements specification version ${JSON.stringify(
+          options.version,
+        )}; this host supports ${options.supported.map((v) => `"${v}"`).join(', ')}.`,
     });
     this.name = 'UnsupportedSpecificationError';
     this.contract = options.contract;

@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import { InvalidArgumentError } from '@crmkit/model';
+import { InvalidArgumentError, UnsupportedSpecificationError } from '@crmkit/model';
 import { pgliteClient, type SqlClient, type SqlExecutor } from './client';
 import { LOCK_FILE, lockDataDir } from './lock';
 
@@ -43,6 +43,22 @@ function durableStartParams(defaults: readonly string[]): string[] {
     ...defaults.filter((param) => param !== '-F'),
     ...['-c', 'fsync=on', '-c', 'wal_sync_method=fsync', '-c', 'synchronous_commit=on', '-c', 'full_page_writes=on'],
   ];
+}
+
+/** The PGlite versions whose internals the durable open relies on (start parameters, NodeFS options, NODEFS). */
+const SUPPORTED_PGLITE = '^0.5.16';
+
+/** The installed PGlite lacks `what`: a typed error naming the versions that work. */
+function unsupportedPglite(what: string, durability: EmbeddedDurability): UnsupportedSpecificationError {
+  return new UnsupportedSpecificationError({
+    contract: 'store',
+    name: '@electric-sql/pglite',
+    version: null,
+    supported: [SUPPORTED_PGLITE],
+    message:
+      `[crmkit/store-postgres] The installed @electric-sql/pglite ${what}, which durability '${durability}' relies on: ` +
+      `install @electric-sql/pglite ${SUPPORTED_PGLITE}.`,
+  });
 }
 
 /** The part of Emscripten's NODEFS the fsync hook touches. */
@@ -145,12 +161,11 @@ async function openFolder(dir: string, durability: EmbeddedDurability): Promise<
   class SyncingNodeFS extends NodeFS {
     override async init(...args: Parameters<InstanceType<typeof NodeFS>['init']>) {
       const result = await super.init(...args);
+      if (!result?.emscriptenOpts) throw unsupportedPglite('has no NodeFS start options (emscriptenOpts)', durability);
       const preRun = result.emscriptenOpts.preRun ?? [];
       preRun.push((mod) => {
         const nodefs = (mod as unknown as NodeFsModule).NODEFS;
-        if (!nodefs?.stream_ops) {
-          throw new Error('[crmkit/store-postgres] This PGlite build exposes no NODEFS: cannot flush files to disk.');
-        }
+        if (!nodefs?.stream_ops) throw unsupportedPglite('exposes no NODEFS to flush files to disk', durability);
         nodefs.stream_ops.fsync = (stream) => {
           nodefs.tryFSOperation(() => {
             if (typeof stream.nfd === 'number') fs.fsyncSync(stream.nfd);
@@ -165,11 +180,16 @@ async function openFolder(dir: string, durability: EmbeddedDurability): Promise<
     }
   }
 
+  if (durability === 'full' && !Array.isArray(PGlite.defaultStartParams)) {
+    throw unsupportedPglite('has no PGlite.defaultStartParams', durability);
+  }
   const fresh = !fs.existsSync(join(dir, 'PG_VERSION'));
-  const db = new PGlite({
-    fs: new SyncingNodeFS(dir),
-    ...(durability === 'full' ? { startParams: durableStartParams(PGlite.defaultStartParams) } : {}),
-  });
+  // Relaxed: PostgreSQL does not flush (fsync=off), and close() flushes the folder itself: no hook needed.
+  const db = new PGlite(
+    durability === 'full'
+      ? { fs: new SyncingNodeFS(dir), startParams: durableStartParams(PGlite.defaultStartParams) }
+      : { fs: new NodeFS(dir) },
+  );
   try {
     await db.waitReady;
     if (durability === 'full') {
@@ -179,9 +199,9 @@ async function openFolder(dir: string, durability: EmbeddedDurability): Promise<
       );
       if (fsyncs === 0) await db.exec('CHECKPOINT');
       if (rows[0]?.fsync !== 'on' || rows[0]?.method !== 'fsync' || fsyncs === 0) {
-        throw new Error(
-          `[crmkit/store-postgres] PGlite did not start durable (fsync=${rows[0]?.fsync}, wal_sync_method=${rows[0]?.method}, ` +
-            `${fsyncs} flushes): this PGlite version is not supported with durability 'full'; use 'relaxed' or another version.`,
+        throw unsupportedPglite(
+          `did not start durable (fsync=${rows[0]?.fsync}, wal_sync_method=${rows[0]?.method}, ${fsyncs} flushes)`,
+          durability,
         );
       }
       // A new folder was written by initdb without any flush: flush it once, and its entry in the parent folder.

@@ -2,7 +2,8 @@ import fs, { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { fsyncPath } from '../embedded';
+import { embeddedClient, fsyncPath } from '../embedded';
+import { lockDataDir } from '../lock';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -10,6 +11,9 @@ afterAll(() => {
 });
 afterEach(() => {
   vi.restoreAllMocks();
+  vi.doUnmock('@electric-sql/pglite');
+  vi.doUnmock('@electric-sql/pglite/nodefs');
+  vi.resetModules();
 });
 
 function tempDir(): string {
@@ -22,7 +26,7 @@ function refuse(code: string): never {
   throw Object.assign(new Error(`${code}: refused`), { code });
 }
 
-describe('threat 2: flushing the embedded folder on any system', () => {
+describe('threat 2: the durable embedded folder, on any system and PGlite', () => {
   it('a folder whose flush the system refuses (EISDIR, EPERM, EBADF, EINVAL) counts as flushed; a file does not', () => {
     const dir = tempDir();
     const file = join(dir, 'data');
@@ -59,4 +63,43 @@ describe('threat 2: flushing the embedded folder on any system', () => {
       Object.defineProperty(process, 'platform', platform);
     }
   });
+
+  it('a PGlite without the internals the durable open relies on fails with a typed error, and frees the folder', async () => {
+    // As an older PGlite (before 0.5) would: no PGlite.defaultStartParams.
+    vi.doMock('@electric-sql/pglite', async (importOriginal) => {
+      const actual = await importOriginal<typeof import('@electric-sql/pglite')>();
+      class OldPGlite extends actual.PGlite {}
+      Object.defineProperty(OldPGlite, 'defaultStartParams', { value: undefined });
+      return { ...actual, PGlite: OldPGlite };
+    });
+    vi.resetModules();
+    const dir = tempDir();
+    const { embeddedClient: fresh } = await import('../embedded');
+    const client = fresh({ dataDir: dir });
+    await expect(client.query('SELECT 1')).rejects.toMatchObject({
+      code: 'UNSUPPORTED_SPECIFICATION_VERSION',
+      message: expect.stringContaining('@electric-sql/pglite ^0.5.16'),
+    });
+    await client.close();
+    lockDataDir(dir).release(); // the failed open released the lock
+  }, 60_000);
+
+  it('a NodeFS that hands back no Emscripten options fails with a typed error, not a TypeError', async () => {
+    vi.doMock('@electric-sql/pglite/nodefs', async (importOriginal) => {
+      const actual = await importOriginal<typeof import('@electric-sql/pglite/nodefs')>();
+      class OldNodeFS extends actual.NodeFS {
+        override async init(...args: Parameters<InstanceType<typeof actual.NodeFS>['init']>) {
+          await super.init(...args);
+          return {} as Awaited<ReturnType<InstanceType<typeof actual.NodeFS>['init']>>;
+        }
+      }
+      return { ...actual, NodeFS: OldNodeFS };
+    });
+    vi.resetModules();
+    const dir = tempDir();
+    const { embeddedClient: fresh } = await import('../embedded');
+    const client = fresh({ dataDir: dir });
+    await expect(client.query('SELECT 1')).rejects.toMatchObject({ code: 'UNSUPPORTED_SPECIFICATION_VERSION' });
+    await client.close();
+  }, 60_000);
 });
