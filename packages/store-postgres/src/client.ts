@@ -157,12 +157,15 @@ export interface PGliteClientOptions {
 }
 
 /**
- * A client over a PGlite instance (PostgreSQL in WebAssembly, in process; a folder on disk or memory).
+ * A client over a PGlite instance you made (PostgreSQL in WebAssembly, in process). For a folder on disk use
+ * `embeddedClient` instead: it locks the folder to one opener and makes commits durable, which a PGlite you
+ * open yourself does not.
  *
  * @example
  * ```ts
  * import { PGlite } from '@electric-sql/pglite';
- * const client = pgliteClient(new PGlite('./.crmkit'), { ownsDatabase: true });
+ * const client = pgliteClient(new PGlite('memory://'), { ownsDatabase: true }); // in memory, e.g. for tests
+ * // a folder on disk: embeddedClient({ dataDir: './.crmkit' })
  * ```
  */
 export function pgliteClient(db: PGlite, options: PGliteClientOptions = {}): SqlClient {

@@ -29,8 +29,8 @@ export type EmbeddedDurability = 'full' | 'relaxed';
 /** Options of {@link embeddedClient}. */
 export interface EmbeddedClientOptions {
   /**
-   * Folder of the database (created when missing; a `file://` prefix is accepted); `'memory://'` keeps it in memory
-   * (no folder, no lock).
+   * Folder of the database (created when missing; a `file://` prefix is accepted); `'memory://'` (or
+   * `'memory://name'`) keeps it in memory (no folder, no lock).
    */
   dataDir: string;
   /** What an acknowledged write survives. @default 'full' */
@@ -94,7 +94,8 @@ export function embeddedClient(options: EmbeddedClientOptions): SqlClient {
       message: `[crmkit/store-postgres] Option "durability" must be 'full' or 'relaxed', got ${JSON.stringify(durability)}.`,
     });
   }
-  const inMemory = options.dataDir === 'memory://';
+  // PGlite keeps every `memory://…` database in memory (a name after the prefix changes nothing).
+  const inMemory = options.dataDir.startsWith('memory://');
   // PGlite's own prefix for a folder on Node's filesystem.
   const folder = options.dataDir.startsWith('file://') ? options.dataDir.slice('file://'.length) : options.dataDir;
   const lock = inMemory ? undefined : lockDataDir(folder);

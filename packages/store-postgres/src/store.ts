@@ -221,11 +221,11 @@ const CUSTOMER_COLUMNS = `id, kind, status, merged_into, display_name, created_a
  *
  * @example
  * ```ts
- * import { PGlite } from '@electric-sql/pglite';
  * import { createHub } from '@crmkit/core';
- * import { createPostgresStore, pgliteClient } from '@crmkit/store-postgres';
+ * import { createPostgresStore, embeddedClient } from '@crmkit/store-postgres';
  *
- * const store = createPostgresStore({ client: pgliteClient(new PGlite('./.crmkit'), { ownsDatabase: true }) });
+ * // an embedded folder: locked to this process, durable (see embeddedClient); or pgClient(pool) for a server
+ * const store = createPostgresStore({ client: embeddedClient({ dataDir: './.crmkit' }) });
  * const hub = createHub({ store });
  * ```
  */

@@ -12,10 +12,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { hostname, tmpdir, uptime } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StoreLockedError } from '@crmkit/model';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { embeddedClient } from '../embedded';
 import { LOCK_FILE, lockDataDir, recoverStale } from '../lock';
 
 // A seam for the filesystems without hard links and for the put-back race: `linkSync` passes through unless a test
@@ -332,4 +333,22 @@ describe('threat 1: the embedded folder lock', () => {
     expect(aside).toHaveLength(1); // X's lock is kept, not deleted
     expect(JSON.parse(readFileSync(join(dir, aside[0]!), 'utf8')).token).toBe('x');
   });
+
+  it("'memory://name' is in memory, as PGlite has it: no folder './memory:/name', no lock", async () => {
+    const folder = resolve('memory:');
+    const existed = existsSync(folder);
+    const clients: ReturnType<typeof embeddedClient>[] = [];
+    try {
+      const first = embeddedClient({ dataDir: 'memory://name' });
+      clients.push(first);
+      const second = embeddedClient({ dataDir: 'memory://name' }); // nothing to lock: each is its own database
+      clients.push(second);
+      await first.exec('CREATE TABLE t (n int)');
+      await expect(second.query('SELECT count(*) FROM t')).rejects.toThrow(); // not the same database
+      expect(existsSync(folder)).toBe(existed);
+    } finally {
+      await Promise.all(clients.map((client) => client.close()));
+      if (!existed) rmSync(folder, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -2,7 +2,7 @@ import fs, { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { embeddedClient, fsyncPath } from '../embedded';
+import { fsyncPath } from '../embedded';
 import { lockDataDir } from '../lock';
 
 const dirs: string[] = [];
