@@ -19,6 +19,7 @@ import {
 } from '@crmkit/model';
 import type { CustomerView, FindQuery, Hub, IngestResult, MergeResult, Page, UnmergeResult } from '../hub';
 import { verifyStoreAudit } from './audit';
+import { membershipKnown as knownTo, ruleFields } from '../group-membership';
 import { matchesReadableName } from '../readable-names';
 import { Access, type Directory, parseActor } from './policy';
 import { adminActionCapability, type GovernanceServices, type PersonExport, type PurgeReport } from './service';
@@ -535,19 +536,9 @@ export function createScopedHub(input: unknown, deps: ScopedHubDeps): ScopedHub 
   }
 }
 
-/** The golden fields a group's rule tests. */
-function ruleFields(group: CustomerGroup): string[] {
-  return [...new Set((group.rule?.conditions ?? []).map((c) => c.field))];
-}
-
-/**
- * May the actor know that this customer is in the group: it is a static member (chosen by a person), or the actor
- * reads every field the rule tests on this customer (it could check the rule itself). Membership by a rule on
- * fields the actor may not read would be an oracle for their values.
- */
+/** {@link knownTo} for a scoped actor. */
 function membershipKnown(a: Access, group: CustomerGroup, customer: Customer): boolean {
-  if (group.memberIds.includes(customer.id)) return true;
-  return ruleFields(group).every((field) => a.canReadFieldOn(customer, field));
+  return knownTo(group, customer, (c, field) => a.canReadFieldOn(c, field));
 }
 
 function departmentOf(actor: Actor): string | null {

@@ -23,6 +23,7 @@ import {
   VetoError,
   formatPath,
 } from '@crmkit/model';
+import { membershipKnown } from '../group-membership';
 import { HookRegistry } from '../hooks';
 import { nameTokens } from '../normalize';
 import { stableStringify } from '../stable';
@@ -663,7 +664,13 @@ export class PluginHost {
         active();
         grant.assertReadEntity('group');
         const members = await bindings.groupMembers(groupId);
-        return members.map((c) => grant.projectCustomer(c)).filter((c): c is Customer => c !== undefined);
+        // A member by a rule on fields the plugin may not read would be an oracle for their values: only static
+        // members and members by a rule the plugin could check itself.
+        const group = (await bindings.listGroups()).find((g) => g.id === groupId);
+        return members
+          .filter((c) => group !== undefined && membershipKnown(group, c, (_, field) => grant.canReadField(field)))
+          .map((c) => grant.projectCustomer(c))
+          .filter((c): c is Customer => c !== undefined);
       },
       async setFields(
         customerId: string,
