@@ -67,6 +67,7 @@ function host(count: number, fields: string[]): PluginHost {
     customerKinds: unused,
     groupMembers: unused,
     canContact: unused,
+    checkValueLimits: (value) => value,
     setFields: unused,
     ingest: unused,
     startWorkflow: unused,

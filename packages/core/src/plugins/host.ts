@@ -45,6 +45,11 @@ export interface HostBindings {
   groupMembers(groupId: string): Promise<Customer[]>;
   /** The Hub's contact decision. */
   canContact(customerId: string, channel: string, purpose: string, at?: string): Promise<ContactDecision>;
+  /**
+   * Checks values against the Hub's input limits and text policy (iteratively: a value nested 100,000 deep is a
+   * `VALIDATION_FAILED` at `path`, not a `RangeError`); returns them, cleaned under the text policy `clean`.
+   */
+  checkValueLimits<T>(value: T, path: (string | number)[], what: string): T;
   /** Writes plugin field values (golden paths `attributes.<ns>.<field>` => value or null) as `actor`. */
   setFields(customerId: string, values: Record<string, JsonValue | null>, actor: string): Promise<Customer>;
   /** Ingests records as `origin` (a plugin name): hooks of that plugin skip the write. */
@@ -686,9 +691,11 @@ export class PluginHost {
             message: '[crmkit/core] setFields() takes an object of field values.',
           });
         }
+        // The limits first: a plugin's schema (a recursive one) never sees a value nested 100,000 deep.
+        const limited = bindings.checkValueLimits(values, ['values'], 'Plugin field values');
         const customer = await bindings.getCustomer(customerId);
         if (!customer) throw new NotFoundError({ entity: 'customer', id: customerId });
-        const checked = host.schemas.checkValues(namespace, customer.kind as PluginEntity, values, ['values']);
+        const checked = host.schemas.checkValues(namespace, customer.kind as PluginEntity, limited, ['values']);
         if (checked.issues.length > 0) {
           throw new ValidationError({
             message: `[crmkit/core] Plugin fields are invalid at ${checked.issues[0]!.pathString}: ${checked.issues[0]!.message}`,
