@@ -763,14 +763,7 @@ export function createHub(options: HubOptions = {}): Hub {
   const host: PluginHost = new PluginHost(options.plugins ?? [], {
     now: () => clock().toISOString(),
     getCustomer: (id) => hub.get(id),
-    findCustomers: (query, limit) => {
-      const q = query.email
-        ? { email: query.email }
-        : query.phone
-          ? { phone: query.phone }
-          : { name: query.name ?? '' };
-      return hub.find(q, { limit });
-    },
+    findCandidates: (query, scan) => findCandidates(query, scan),
     listRecords: (customerId) => recordsOfCustomer(customerId),
     listGroups: () => hub.groups.list(),
     customerKinds: async (ids) =>

@@ -61,7 +61,7 @@ function host(count: number, fields: string[]): PluginHost {
   return new PluginHost(plugins, {
     now: () => '2026-01-01T00:00:00.000Z',
     getCustomer: unused,
-    findCustomers: unused,
+    findCandidates: unused,
     listRecords: unused,
     listGroups: unused,
     customerKinds: unused,

@@ -23,9 +23,11 @@ import {
   VetoError,
   formatPath,
 } from '@crmkit/model';
+import { type FindCandidates, findVisible } from '../find-widening';
 import { membershipKnown } from '../group-membership';
+import type { FindQuery } from '../hub';
 import { HookRegistry } from '../hooks';
-import { nameTokens } from '../normalize';
+import { matchesReadableName } from '../readable-names';
 import { stableStringify } from '../stable';
 import { HOOK_EVENTS, type LoadedPlugin, loadPlugins } from './loader';
 import type { Grant } from './permissions';
@@ -35,7 +37,8 @@ import { PluginSchemas } from './schemas';
 export interface HostBindings {
   now(): string;
   getCustomer(id: string): Promise<Customer | undefined>;
-  findCustomers(query: { email?: string; phone?: string; name?: string }, limit: number): Promise<Customer[]>;
+  /** The Hub's `find()` candidates among the first `scan` (by id), unscoped; the host widens `scan` as it needs. */
+  findCandidates: FindCandidates;
   /** Live records of a customer: its party records and the records that refer to it. */
   listRecords(customerId: string): Promise<StoredRecord[]>;
   listGroups(): Promise<CustomerGroup[]>;
@@ -617,19 +620,24 @@ export class PluginHost {
           });
         }
         const limit = options.limit ?? 50;
-        const tokens = by === undefined ? nameTokens(String(query?.name ?? '')) : [];
-        const found = await bindings.findCustomers(query, by === undefined ? Math.min(1000, limit * 4) : limit);
-        const out: Customer[] = [];
-        for (const customer of found) {
-          if (!grant.canReadEntity(customer.kind)) continue;
-          if (by === undefined) {
-            const readable = new Set(grant.readableNames(customer).flatMap((name) => nameTokens(name)));
-            if (!tokens.every((token) => readable.has(token))) continue;
-          }
-          out.push(grant.projectFields(customer));
-          if (out.length >= limit) break;
+        if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+          throw new InvalidArgumentError({
+            argument: 'limit',
+            message: `[crmkit/core] "limit" must be an integer from 1 to 1000; got ${String(options.limit)}.`,
+          });
         }
-        return out;
+        const name = String(query?.name ?? '');
+        const q: FindQuery =
+          by === 'email' ? { email: String(query.email) } : by === 'phone' ? { phone: String(query.phone) } : { name };
+        // The scan widens past customers of kinds the plugin may not read, or matched only by names it may not read.
+        const found = await findVisible(
+          bindings.findCandidates,
+          q,
+          limit,
+          (c) => grant.canReadEntity(c.kind) && (by !== undefined || matchesReadableName(grant.projectFields(c), name)),
+          `plugin "${plugin.name}"`,
+        );
+        return found.map((c) => grant.projectFields(c));
       },
       async listRecords(customerId: string, options: { type?: RecordType } = {}) {
         active();
