@@ -156,7 +156,7 @@ describe('threat 5: unbounded input', () => {
   }, 60_000);
 
   it('checks plugin field values before plugin schemas and update:before hooks: 100,000 deep is VALIDATION_FAILED', async () => {
-    const Tree: z.ZodType = z.lazy(() => z.union([z.string(), z.array(Tree)]));
+    const Tree: z.ZodType<JsonValue> = z.lazy(() => z.union([z.string(), z.array(Tree)]));
     const seen: unknown[] = [];
     const tree = definePlugin({
       name: 'tree',
