@@ -92,7 +92,7 @@ import {
   resolveHubInputLimits,
   type SupersededRecord,
 } from './ingest-checks';
-import { checkOverride, checkValueLimits } from './override-checks';
+import { checkActorOptions, checkOverride, checkValueLimits } from './override-checks';
 import { OperationContext, publicCustomer, relink } from './linker';
 import { createMemoryStore } from './memory-store';
 import { nameTokens, normalizeEmail, normalizePhone } from './normalize';
@@ -763,14 +763,7 @@ export function createHub(options: HubOptions = {}): Hub {
   const host: PluginHost = new PluginHost(options.plugins ?? [], {
     now: () => clock().toISOString(),
     getCustomer: (id) => hub.get(id),
-    findCustomers: (query, limit) => {
-      const q = query.email
-        ? { email: query.email }
-        : query.phone
-          ? { phone: query.phone }
-          : { name: query.name ?? '' };
-      return hub.find(q, { limit });
-    },
+    findCandidates: (query, scan) => findCandidates(query, scan),
     listRecords: (customerId) => recordsOfCustomer(customerId),
     listGroups: () => hub.groups.list(),
     customerKinds: async (ids) =>
@@ -784,6 +777,7 @@ export function createHub(options: HubOptions = {}): Hub {
           ),
     groupMembers: (groupId) => hub.groups.members(groupId),
     canContact: (customerId, channel, purpose, at) => services.canContact(customerId, channel, purpose, at),
+    checkValueLimits: (value, path, what) => checkValueLimits(value, inputLimits, path, what),
     setFields: (customerId, values, actor) => writeFields(customerId, values, { actor }, actor.replace(/^plugin:/, '')),
     ingest: (records, origin) => ingestRecords(records, {}, origin),
     startWorkflow: (workflow, input, idempotencyKey) =>
@@ -1038,8 +1032,11 @@ export function createHub(options: HubOptions = {}): Hub {
     callOptions: ActorOptions,
     origin?: string,
   ): Promise<Customer> {
-    const hooked = await host.before('update:before', { customerId, values: paths }, origin);
-    const values = checkValueLimits(hooked.values, inputLimits, ['values'], 'Plugin field values');
+    // The limits before the hooks (handlers never see an unchecked value) and again on what they return.
+    const given = checkValueLimits(paths, inputLimits, ['values'], 'Plugin field values');
+    const hooked = await host.before('update:before', { customerId, values: given }, origin);
+    const values =
+      hooked.values === given ? given : checkValueLimits(hooked.values, inputLimits, ['values'], 'Plugin field values');
     return write(
       callOptions.signal,
       async (ctx) => {
@@ -1391,6 +1388,7 @@ export function createHub(options: HubOptions = {}): Hub {
     origin?: string,
   ): Promise<IngestResult> {
     ensureOpen();
+    callOptions = checkActorOptions(callOptions, inputLimits);
     if (!Array.isArray(inputs)) {
       throw new InvalidArgumentError({
         argument: 'records',
@@ -1635,6 +1633,7 @@ export function createHub(options: HubOptions = {}): Hub {
     },
 
     async merge(a, b, callOptions = {}) {
+      callOptions = checkActorOptions(callOptions, inputLimits);
       ensureOpen();
       await host.before('merge:before', {
         into: a,
@@ -1687,6 +1686,7 @@ export function createHub(options: HubOptions = {}): Hub {
     },
 
     async unmerge(mergeId, callOptions = {}) {
+      callOptions = checkActorOptions(callOptions, inputLimits);
       return write(callOptions.signal, async (ctx) => {
         const link = await ctx.tx.getMergeLink(mergeId);
         if (!link) throw new NotFoundError({ entity: 'merge', id: mergeId });
@@ -1740,6 +1740,7 @@ export function createHub(options: HubOptions = {}): Hub {
     },
 
     async unlink(linkId, callOptions = {}) {
+      callOptions = checkActorOptions(callOptions, inputLimits);
       requireId(linkId, 'linkId');
       return write(callOptions.signal, async (ctx) => {
         const { tx } = ctx;
@@ -1811,6 +1812,7 @@ export function createHub(options: HubOptions = {}): Hub {
         return read(callOptions.signal, (tx) => tx.getReviewItem(id));
       },
       async accept(id, callOptions = {}) {
+        callOptions = checkActorOptions(callOptions, inputLimits);
         if (host.hooks.has('link:before')) {
           const item = await read(callOptions.signal, (tx) => tx.getReviewItem(id));
           if (item?.status === 'open') {
@@ -1825,11 +1827,13 @@ export function createHub(options: HubOptions = {}): Hub {
         return decide(id, 'accepted', callOptions);
       },
       async reject(id, callOptions = {}) {
+        callOptions = checkActorOptions(callOptions, inputLimits);
         return decide(id, 'rejected', callOptions);
       },
     },
 
     async setOverride(customerId, field, value, callOptions = {}) {
+      callOptions = checkActorOptions(callOptions, inputLimits);
       validateField(field);
       value = checkValueLimits(value, inputLimits, ['value'], `The override of ${quoteValue(field)}`);
       const checked = JsonValueSchema.safeParse(value);
@@ -1880,6 +1884,7 @@ export function createHub(options: HubOptions = {}): Hub {
     },
 
     async clearOverride(customerId, field, callOptions = {}) {
+      callOptions = checkActorOptions(callOptions, inputLimits);
       validateField(field);
       return write(callOptions.signal, async (ctx) => {
         const row = await requireActive(ctx.tx, customerId, 'customerId');
@@ -2000,6 +2005,7 @@ export function createHub(options: HubOptions = {}): Hub {
 
     groups: {
       async define(input, callOptions = {}) {
+        callOptions = checkActorOptions(callOptions, inputLimits);
         ensureOpen();
         // Bad text and oversized input are refused (VALIDATION_FAILED at `group...`) before the store sees them.
         input = checkValueLimits(input, inputLimits, ['group'], 'The group');
@@ -2051,6 +2057,7 @@ export function createHub(options: HubOptions = {}): Hub {
         return read(callOptions.signal, (tx) => tx.getGroups());
       },
       async remove(id, callOptions = {}) {
+        callOptions = checkActorOptions(callOptions, inputLimits);
         await write(
           callOptions.signal,
           async (ctx) => {
@@ -2090,6 +2097,7 @@ export function createHub(options: HubOptions = {}): Hub {
     },
 
     async setFields(customerId, namespace, values, callOptions = {}) {
+      callOptions = checkActorOptions(callOptions, inputLimits);
       ensureOpen();
       if (!host.schemas.has(namespace)) {
         throw new InvalidArgumentError({

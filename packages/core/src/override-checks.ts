@@ -4,6 +4,7 @@ import {
   formatPath,
   type InputLimits,
   type JsonValue,
+  LimitIssueCode,
   OrganizationDataSchema,
   type PartyRecordType,
   PersonDataSchema,
@@ -137,4 +138,47 @@ export function checkOverride(
     if (inner === undefined) return input; // a free attribute: any JSON within the limits
   }
   throw refuse(field, [issue(['field'], `${quoteValue(field)} is not a golden field of a ${kind}`, 'unknown_field')]);
+}
+
+/** Most characters of a `reason` given with a call (as for an admin action's reason). */
+export const MAX_REASON_LENGTH = 2000;
+/** Most characters of an `actor` given with a call. */
+export const MAX_ACTOR_LENGTH = 1000;
+
+/**
+ * Checks the `actor` and `reason` of a call's options (they end up in audit entries, the journal, reviews and merge
+ * links): strings of at most {@link MAX_ACTOR_LENGTH} / {@link MAX_REASON_LENGTH} characters that keep to the text
+ * policy. Returns the options (their actor and reason cleaned under the text policy `clean`); throws a
+ * {@link ValidationError} naming the path (`options.reason`) otherwise, before anything is written.
+ */
+export function checkActorOptions<T extends { actor?: string | undefined; reason?: string | undefined }>(
+  options: T,
+  limits: InputLimits,
+): T {
+  if (options === null || typeof options !== 'object') return options;
+  const given: { actor?: unknown; reason?: unknown } = {};
+  for (const [key, max] of [
+    ['actor', MAX_ACTOR_LENGTH],
+    ['reason', MAX_REASON_LENGTH],
+  ] as const) {
+    const value = (options as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || value.length > max) {
+      const path = ['options', key];
+      throw new ValidationError({
+        message: `[crmkit/core] The call's options are invalid at ${formatPath(path)}: expected text of at most ${max} characters.`,
+        issues: [
+          issue(
+            path,
+            `Expected text of at most ${max} characters`,
+            typeof value === 'string' ? LimitIssueCode.STRING_TOO_LONG : 'invalid_type',
+          ),
+        ],
+      });
+    }
+    given[key] = value;
+  }
+  if (given.actor === undefined && given.reason === undefined) return options;
+  const checked = checkValueLimits(given, limits, ['options'], "The call's options");
+  return checked === given ? options : { ...options, ...checked };
 }

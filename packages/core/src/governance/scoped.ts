@@ -19,6 +19,8 @@ import {
 } from '@crmkit/model';
 import type { CustomerView, FindQuery, Hub, IngestResult, MergeResult, Page, UnmergeResult } from '../hub';
 import { verifyStoreAudit } from './audit';
+import { FIND_SCAN_LIMIT, findVisible } from '../find-widening';
+import { membershipKnown as knownTo, ruleFields } from '../group-membership';
 import { matchesReadableName } from '../readable-names';
 import { Access, type Directory, parseActor } from './policy';
 import { adminActionCapability, type GovernanceServices, type PersonExport, type PurgeReport } from './service';
@@ -122,7 +124,7 @@ export interface ScopedHubDeps {
  * How many candidates a scoped `find()` examines at most before it gives up with an `INVALID_ARGUMENT` error asking
  * for a narrower query (actors that see every customer never scan more than they return).
  */
-export const SCOPED_FIND_SCAN_LIMIT = 10_000;
+export const SCOPED_FIND_SCAN_LIMIT = FIND_SCAN_LIMIT;
 
 /**
  * Builds the scoped Hub of one actor. Checks happen before the call reaches the Hub (a refused call writes nothing);
@@ -195,26 +197,17 @@ export function createScopedHub(input: unknown, deps: ScopedHubDeps): ScopedHub 
           return { customers, complete: scan >= 1000 || customers.length < scan };
         });
       // Widen the scan until `limit` visible matches are found or the candidates end: customers the actor cannot
-      // see never push its own out of the answer.
-      for (let scan = Math.min(SCOPED_FIND_SCAN_LIMIT, Math.max(200, limit * 4)); ; ) {
-        const { customers, complete } = await candidates(query, scan);
-        // A lookup is a read of what it matches on: by e-mail or phone only customers whose contact points the
-        // actor reads, by name only the names it reads (else it learns whose address or hidden name it is).
-        const seen = customers.filter((c) => a.canSeeCustomer(c) && matchesReadable(a, c, query));
-        if (seen.length >= limit || complete) {
-          return seen
-            .slice(0, limit)
-            .map(projected(a))
-            .filter((c): c is Customer => c !== undefined);
-        }
-        if (scan >= SCOPED_FIND_SCAN_LIMIT) {
-          throw new InvalidArgumentError({
-            argument: 'query',
-            message: `[crmkit/core] The query matches more than ${SCOPED_FIND_SCAN_LIMIT} customers, too many to pick out the ones ${a.label} may see; narrow it (a full name, an e-mail address).`,
-          });
-        }
-        scan = Math.min(SCOPED_FIND_SCAN_LIMIT, scan * 4);
-      }
+      // see never push its own out of the answer. A lookup is a read of what it matches on: by e-mail or phone only
+      // customers whose contact points the actor reads, by name only the names it reads (else it learns whose
+      // address or hidden name it is).
+      const seen = await findVisible(
+        candidates,
+        query,
+        limit,
+        (c) => a.canSeeCustomer(c) && matchesReadable(a, c, query),
+        a.label,
+      );
+      return seen.map(projected(a)).filter((c): c is Customer => c !== undefined);
     },
 
     async list(options = {}) {
@@ -535,19 +528,9 @@ export function createScopedHub(input: unknown, deps: ScopedHubDeps): ScopedHub 
   }
 }
 
-/** The golden fields a group's rule tests. */
-function ruleFields(group: CustomerGroup): string[] {
-  return [...new Set((group.rule?.conditions ?? []).map((c) => c.field))];
-}
-
-/**
- * May the actor know that this customer is in the group: it is a static member (chosen by a person), or the actor
- * reads every field the rule tests on this customer (it could check the rule itself). Membership by a rule on
- * fields the actor may not read would be an oracle for their values.
- */
+/** {@link knownTo} for a scoped actor. */
 function membershipKnown(a: Access, group: CustomerGroup, customer: Customer): boolean {
-  if (group.memberIds.includes(customer.id)) return true;
-  return ruleFields(group).every((field) => a.canReadFieldOn(customer, field));
+  return knownTo(group, customer, (c, field) => a.canReadFieldOn(c, field));
 }
 
 function departmentOf(actor: Actor): string | null {

@@ -13,6 +13,7 @@ import {
   ContactPurposeSchema,
   type Customer,
   type CustomerRow,
+  DEFAULT_INPUT_LIMITS,
   type ErasureReach,
   type ErasureReport,
   type ExtensionRow,
@@ -37,7 +38,7 @@ import {
 } from '@crmkit/model';
 import type { OperationContext, RelinkReason, RelinkResult } from '../linker';
 import { outOfBounds } from '../ingest-checks';
-import { checkValueLimits } from '../override-checks';
+import { checkActorOptions, checkValueLimits } from '../override-checks';
 import { compareStrings } from '../stable';
 import { isTerminalRunStatus } from '../workflows';
 import { ERASURE_ACTION, REDACTED_SEQS_FIELD } from './audit';
@@ -397,6 +398,7 @@ export function createGovernanceServices(deps: GovernanceDeps) {
   }
 
   async function setPolicy(input: unknown, actor: string, reason?: string): Promise<Policy> {
+    ({ actor, reason } = who(actor, reason));
     const parsed = parsePolicy(input);
     return deps.write(
       undefined,
@@ -436,7 +438,8 @@ export function createGovernanceServices(deps: GovernanceDeps) {
 
   /** Records an admin action made outside the Hub: validated and bounded ({@link parseAdminAction}). */
   async function recordAdminAction(input: unknown, actor: string): Promise<void> {
-    await appendAdminEntry(parseAdminAction(input), actor);
+    ({ actor } = who(actor));
+    await appendAdminEntry(parseAdminAction(input, deps.limits), actor);
   }
 
   /** Appends an entry the Hub itself writes about an admin action (`gdpr.export`, `gdpr.erase-report`). */
@@ -470,7 +473,16 @@ export function createGovernanceServices(deps: GovernanceDeps) {
     return checkValueLimits(input, deps.limits, [root], what);
   }
 
+  /**
+   * The actor and reason of a call, checked ({@link checkActorOptions}: bounded, text every store can keep) before
+   * they reach an audit entry; `VALIDATION_FAILED` at `options.actor` / `options.reason` otherwise.
+   */
+  function who(actor: string, reason?: string): { actor: string; reason?: string } {
+    return checkActorOptions({ actor, ...(reason !== undefined ? { reason } : {}) }, deps.limits);
+  }
+
   async function recordConsent(input: unknown, actor: string): Promise<ConsentCapture> {
+    ({ actor } = who(actor));
     const capture = parseConsentCapture(checkInput(input, 'consent', 'The consent capture'));
     return deps.write(
       undefined,
@@ -513,6 +525,7 @@ export function createGovernanceServices(deps: GovernanceDeps) {
   }
 
   async function setArrangement(customerId: string, input: unknown, actor: string): Promise<ContactArrangement> {
+    ({ actor } = who(actor));
     checkInput(customerId, 'customerId', 'The customer id');
     const fields = parseArrangement(checkInput(input, 'arrangement', 'The contact arrangement'));
     return deps.write(
@@ -557,6 +570,7 @@ export function createGovernanceServices(deps: GovernanceDeps) {
   }
 
   async function removeArrangement(customerId: string, channel: string, actor: string): Promise<void> {
+    ({ actor } = who(actor));
     if (!ContactChannelSchema.safeParse(channel).success) {
       throw validationError('channel', [], `Unknown channel "${channel}"`);
     }
@@ -825,6 +839,7 @@ export function createGovernanceServices(deps: GovernanceDeps) {
   // -------------------------------------------------------------------------------------------------------------
 
   async function exportPerson(customerId: string, actor: string): Promise<PersonExport> {
+    ({ actor } = who(actor));
     const data = await deps.read(undefined, async (tx) => {
       const row = await requireRow(deps, tx, customerId);
       const ids = await idsOf(tx, row);
@@ -1066,6 +1081,7 @@ export function createGovernanceServices(deps: GovernanceDeps) {
   }
 
   async function erase(customerId: string, actor: string, reason?: string): Promise<ErasureReport> {
+    ({ actor, reason } = who(actor, reason));
     const erased = await deps.write(
       undefined,
       async (ctx) => {
@@ -1211,6 +1227,7 @@ export function createGovernanceServices(deps: GovernanceDeps) {
     actor: string,
     nowIso: string = deps.now(),
   ): Promise<PurgeReport> {
+    ({ actor } = who(actor));
     const checked = rules.map((rule, index) => {
       const parsed = RetentionPolicySchema.safeParse(rule);
       if (!parsed.success) {
@@ -1418,10 +1435,14 @@ export function adminActionCapability(action: unknown): 'adapter.manage' | 'plug
  * Validates an admin action recorded from outside the Hub, within {@link ADMIN_ACTION_LIMITS}: a well-formed
  * `action` outside the Hub's own areas, a `target`, an optional `reason`, and `changes` as `{ field, old?, new?,
  * secret? }` with JSON values (a secret change carries no values). Throws a {@link ValidationError} at the offending
- * path (`input.action`, `input.changes[0].field` ...); messages never quote the values.
+ * path (`input.action`, `input.changes[0].field` ...); messages never quote the values. The input limits and text
+ * policy (`limits`, default {@link DEFAULT_INPUT_LIMITS}) are checked first.
  */
-export function parseAdminAction(input: unknown): AdminActionInput {
+export function parseAdminAction(input: unknown, limits: InputLimits = DEFAULT_INPUT_LIMITS): AdminActionInput {
   const L = ADMIN_ACTION_LIMITS;
+  // The input limits and text rule first (no NUL or unpaired surrogate in any key or text, bounded depth and size):
+  // an action is stored like any other audit entry, on every store.
+  input = checkValueLimits(input, limits, ['input'], 'The admin action');
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw validationError('input', [], 'Expected { action, target, changes?, reason? }');
   }

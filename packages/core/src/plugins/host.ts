@@ -23,8 +23,11 @@ import {
   VetoError,
   formatPath,
 } from '@crmkit/model';
+import { type FindCandidates, findVisible } from '../find-widening';
+import { membershipKnown } from '../group-membership';
+import type { FindQuery } from '../hub';
 import { HookRegistry } from '../hooks';
-import { nameTokens } from '../normalize';
+import { matchesReadableName } from '../readable-names';
 import { stableStringify } from '../stable';
 import { HOOK_EVENTS, type LoadedPlugin, loadPlugins } from './loader';
 import type { Grant } from './permissions';
@@ -34,7 +37,8 @@ import { PluginSchemas } from './schemas';
 export interface HostBindings {
   now(): string;
   getCustomer(id: string): Promise<Customer | undefined>;
-  findCustomers(query: { email?: string; phone?: string; name?: string }, limit: number): Promise<Customer[]>;
+  /** The Hub's `find()` candidates among the first `scan` (by id), unscoped; the host widens `scan` as it needs. */
+  findCandidates: FindCandidates;
   /** Live records of a customer: its party records and the records that refer to it. */
   listRecords(customerId: string): Promise<StoredRecord[]>;
   listGroups(): Promise<CustomerGroup[]>;
@@ -44,6 +48,11 @@ export interface HostBindings {
   groupMembers(groupId: string): Promise<Customer[]>;
   /** The Hub's contact decision. */
   canContact(customerId: string, channel: string, purpose: string, at?: string): Promise<ContactDecision>;
+  /**
+   * Checks values against the Hub's input limits and text policy (iteratively: a value nested 100,000 deep is a
+   * `VALIDATION_FAILED` at `path`, not a `RangeError`); returns them, cleaned under the text policy `clean`.
+   */
+  checkValueLimits<T>(value: T, path: (string | number)[], what: string): T;
   /** Writes plugin field values (golden paths `attributes.<ns>.<field>` => value or null) as `actor`. */
   setFields(customerId: string, values: Record<string, JsonValue | null>, actor: string): Promise<Customer>;
   /** Ingests records as `origin` (a plugin name): hooks of that plugin skip the write. */
@@ -611,19 +620,24 @@ export class PluginHost {
           });
         }
         const limit = options.limit ?? 50;
-        const tokens = by === undefined ? nameTokens(String(query?.name ?? '')) : [];
-        const found = await bindings.findCustomers(query, by === undefined ? Math.min(1000, limit * 4) : limit);
-        const out: Customer[] = [];
-        for (const customer of found) {
-          if (!grant.canReadEntity(customer.kind)) continue;
-          if (by === undefined) {
-            const readable = new Set(grant.readableNames(customer).flatMap((name) => nameTokens(name)));
-            if (!tokens.every((token) => readable.has(token))) continue;
-          }
-          out.push(grant.projectFields(customer));
-          if (out.length >= limit) break;
+        if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+          throw new InvalidArgumentError({
+            argument: 'limit',
+            message: `[crmkit/core] "limit" must be an integer from 1 to 1000; got ${String(options.limit)}.`,
+          });
         }
-        return out;
+        const name = String(query?.name ?? '');
+        const q: FindQuery =
+          by === 'email' ? { email: String(query.email) } : by === 'phone' ? { phone: String(query.phone) } : { name };
+        // The scan widens past customers of kinds the plugin may not read, or matched only by names it may not read.
+        const found = await findVisible(
+          bindings.findCandidates,
+          q,
+          limit,
+          (c) => grant.canReadEntity(c.kind) && (by !== undefined || matchesReadableName(grant.projectFields(c), name)),
+          `plugin "${plugin.name}"`,
+        );
+        return found.map((c) => grant.projectFields(c));
       },
       async listRecords(customerId: string, options: { type?: RecordType } = {}) {
         active();
@@ -663,7 +677,13 @@ export class PluginHost {
         active();
         grant.assertReadEntity('group');
         const members = await bindings.groupMembers(groupId);
-        return members.map((c) => grant.projectCustomer(c)).filter((c): c is Customer => c !== undefined);
+        // A member by a rule on fields the plugin may not read would be an oracle for their values: only static
+        // members and members by a rule the plugin could check itself.
+        const group = (await bindings.listGroups()).find((g) => g.id === groupId);
+        return members
+          .filter((c) => group !== undefined && membershipKnown(group, c, (_, field) => grant.canReadField(field)))
+          .map((c) => grant.projectCustomer(c))
+          .filter((c): c is Customer => c !== undefined);
       },
       async setFields(
         customerId: string,
@@ -679,9 +699,11 @@ export class PluginHost {
             message: '[crmkit/core] setFields() takes an object of field values.',
           });
         }
+        // The limits first: a plugin's schema (a recursive one) never sees a value nested 100,000 deep.
+        const limited = bindings.checkValueLimits(values, ['values'], 'Plugin field values');
         const customer = await bindings.getCustomer(customerId);
         if (!customer) throw new NotFoundError({ entity: 'customer', id: customerId });
-        const checked = host.schemas.checkValues(namespace, customer.kind as PluginEntity, values, ['values']);
+        const checked = host.schemas.checkValues(namespace, customer.kind as PluginEntity, limited, ['values']);
         if (checked.issues.length > 0) {
           throw new ValidationError({
             message: `[crmkit/core] Plugin fields are invalid at ${checked.issues[0]!.pathString}: ${checked.issues[0]!.message}`,

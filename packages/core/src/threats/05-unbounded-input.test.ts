@@ -3,9 +3,10 @@
  * typed `VALIDATION_FAILED` naming the path (never a raw `RangeError`, never hundreds of MB of memory); every
  * error message that quotes a user value quotes at most a short, marked excerpt.
  */
-import { NotFoundError, ValidationError } from '@crmkit/model';
+import { definePlugin, type JsonValue, NotFoundError, ValidationError } from '@crmkit/model';
 import { expectCrmkitError } from '@crmkit/testing';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { createHub } from '../hub';
 
 const T = '2026-03-01T10:00:00Z';
@@ -102,5 +103,90 @@ describe('threat 5: unbounded input', () => {
     );
     expect((badField as Error).message.length).toBeLessThan(500);
     expect(new NotFoundError({ entity: 'customer', id }).message.length).toBeLessThan(500);
+  }, 60_000);
+
+  it('refuses a huge reason (or one with a NUL) on every call that records one, naming options.reason; nothing is written', async () => {
+    const hub = createHub();
+    await hub.ingest([
+      { ...record({ givenName: 'Ada', familyName: 'L', emails: ['ada@example.com'] }), externalId: 'a' },
+      { ...record({ givenName: 'Bo', familyName: 'M', emails: ['bo@example.com'] }), externalId: 'b' },
+    ]);
+    const ada = (await hub.find({ email: 'ada@example.com' }))[0]!.id;
+    const bo = (await hub.find({ email: 'bo@example.com' }))[0]!.id;
+    const { mergeId } = await hub.merge(ada, bo, { actor: 'ops', reason: 'duplicates' });
+    const written = async () => [
+      (await hub.governance.audit({ limit: 1000 })).length,
+      (await hub.journal({ limit: 1000 })).length,
+    ];
+    const before = await written();
+    const policy = await hub.governance.policy();
+    const huge = `why\u0000${'\u0000'.repeat(6 * 1024 * 1024)}`;
+    for (const [reason, issueCode] of [
+      [huge, 'string_too_long'],
+      ['because\u0000', 'invalid_text'],
+      ['half \ud800 a pair', 'invalid_text'],
+    ] as const) {
+      const options = { actor: 'ops', reason };
+      for (const [name, call] of [
+        ['setOverride', () => hub.setOverride(ada, 'jobTitle', 'Countess', options)],
+        ['clearOverride', () => hub.clearOverride(ada, 'jobTitle', options)],
+        ['merge', () => hub.merge(ada, bo, options)],
+        ['unmerge', () => hub.unmerge(mergeId, options)],
+        ['reviews.accept', () => hub.reviews.accept('rev_x', options)],
+        ['reviews.reject', () => hub.reviews.reject('rev_x', options)],
+        ['ingest', () => hub.ingest([record({ givenName: 'Cy' }, 'c')], options)],
+        ['governance.setPolicy', () => hub.governance.setPolicy(policy, options)],
+        ['gdpr.erase', () => hub.gdpr.erase(ada, options)],
+        ['as(admin).gdpr.erase', () => hub.as({ kind: 'system', id: 'ops' }).gdpr.erase(ada, { reason })],
+        [
+          'as(admin).governance.setPolicy',
+          () => hub.as({ kind: 'system', id: 'ops' }).governance.setPolicy(policy, { reason }),
+        ],
+      ] as const) {
+        const error = await refusal((call as () => Promise<unknown>)());
+        expect(error.issues[0]!.pathString, name).toBe('options.reason');
+        expect(error.issues[0]!.issueCode, name).toBe(issueCode);
+        expect(error.message.length, name).toBeLessThan(500);
+      }
+    }
+    const actorError = await refusal(hub.setOverride(ada, 'jobTitle', 'Countess', { actor: 'ops\u0000' }));
+    expect(actorError.issues[0]!.pathString).toBe('options.actor');
+    expect(await written()).toEqual(before);
+    expect((await hub.get(ada))?.golden.fields.jobTitle).toBeUndefined();
+  }, 60_000);
+
+  it('checks plugin field values before plugin schemas and update:before hooks: 100,000 deep is VALIDATION_FAILED', async () => {
+    const Tree: z.ZodType<JsonValue> = z.lazy(() => z.union([z.string(), z.array(Tree)]));
+    const seen: unknown[] = [];
+    const tree = definePlugin({
+      name: 'tree',
+      version: '1.0.0',
+      fields: { person: { tree: Tree } },
+      permissions: { read: { entities: ['person'], fields: ['displayName'] } },
+      hooks: { 'update:before': ({ values }) => void seen.push(values) },
+      commands: {
+        plant: {
+          input: z.object({ id: z.string() }),
+          run: async ({ id }, ctx) => {
+            let value: JsonValue = 'leaf';
+            for (let i = 0; i < 100_000; i++) value = [value];
+            return ctx.setFields(id, { tree: value });
+          },
+        },
+      },
+    });
+    const hub = createHub({ plugins: [tree] });
+    await hub.ingest([record({ givenName: 'Ada', emails: ['ada@example.com'] })]);
+    const id = (await hub.find({ email: 'ada@example.com' }))[0]!.id;
+    const journal = (await hub.journal({ limit: 1000 })).length;
+    const byPlugin = await refusal(hub.commands.run('tree.plant', { id }));
+    expect(byPlugin.issues[0]!.issueCode).toBe('too_deep');
+    expect(byPlugin.issues[0]!.pathString).toMatch(/^values\.tree/);
+    let deep: JsonValue = 'leaf';
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    const byApp = await refusal(hub.setFields(id, 'tree', { tree: deep }));
+    expect(byApp.issues[0]!.issueCode).toBe('too_deep');
+    expect(seen, 'no update:before handler saw the unchecked value').toEqual([]);
+    expect((await hub.journal({ limit: 1000 })).length).toBe(journal);
   }, 60_000);
 });

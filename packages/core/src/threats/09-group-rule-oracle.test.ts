@@ -1,5 +1,6 @@
-import type { Actor, SourceRecordInput } from '@crmkit/model';
+import { type Actor, definePlugin, type SourceRecordInput } from '@crmkit/model';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { createHub } from '../hub';
 
 const T1 = '2026-03-01T10:00:00Z';
@@ -138,5 +139,47 @@ describe('threat 9: group rules are no oracle for fields one may not read', () =
     });
     // The mixed reader reads birthDate on sales rows (Ada), and Cy is a static member.
     expect((await hub.as(mixed).groups.members(group.id)).map((c) => c.id).sort()).toEqual([ada, cy].sort());
+  });
+
+  it('a plugin lists members by a rule only when its grant reads every field the rule tests', async () => {
+    const probe = (name: string, fields: string[]) =>
+      definePlugin({
+        name,
+        version: '1.0.0',
+        permissions: { read: { entities: ['person', 'group'], fields } },
+        commands: {
+          members: {
+            input: z.object({ groupId: z.string() }),
+            run: async ({ groupId }, ctx) => (await ctx.listGroupMembers(groupId)).map((c) => c.id).sort(),
+          },
+        },
+      });
+    const hub = createHub({
+      departments,
+      plugins: [probe('names', ['displayName']), probe('births', ['displayName', 'birthDate'])],
+    });
+    await hub.ingest([
+      person('hubspot', '1', {
+        givenName: 'Ada',
+        familyName: 'L',
+        birthDate: '1815-12-10',
+        emails: ['ada@example.com'],
+      }),
+      person('hubspot', '2', { givenName: 'Cy', familyName: 'T', birthDate: '1932-01-16', emails: ['cy@example.com'] }),
+    ]);
+    const ada = (await hub.find({ email: 'ada@example.com' }))[0]!.id;
+    const cy = (await hub.find({ email: 'cy@example.com' }))[0]!.id;
+    const rule = {
+      match: 'all' as const,
+      conditions: [{ field: 'birthDate', op: 'lt' as const, value: '1815-12-11' }],
+    };
+    const byRule = await hub.groups.define({ name: 'Born before 11 Dec 1815', managerId: 'u_dana', rule });
+    // The attack: a plugin granted only `displayName` bisects the birth date with rule groups.
+    expect(await hub.commands.run('names.members', { groupId: byRule.id })).toEqual([]);
+    expect(await hub.commands.run('births.members', { groupId: byRule.id })).toEqual([ada]);
+    // Static members (chosen by a person) are still listed.
+    const mixed = await hub.groups.define({ name: 'Cy or born early', managerId: 'u_dana', memberIds: [cy], rule });
+    expect(await hub.commands.run('names.members', { groupId: mixed.id })).toEqual([cy]);
+    expect(await hub.commands.run('births.members', { groupId: mixed.id })).toEqual([ada, cy].sort());
   });
 });

@@ -74,7 +74,7 @@ describe('threat 10: audit entries and the policy are admin business', () => {
     const attempts: [unknown, string][] = [
       [
         { action: 'adapter.config', target: 'adapter:hubspot', changes: [{ field: 'note', new: big }] },
-        'input.changes',
+        'input.changes[0].new',
       ],
       [{ action: 'adapter.config', target: 'adapter:hubspot', reason: big }, 'input.reason'],
       [{ action: 'adapter.config', target: `adapter:${big}` }, 'input.target'],
@@ -114,6 +114,42 @@ describe('threat 10: audit entries and the policy are admin business', () => {
         expect((error as ValidationError).message.length).toBeLessThan(1000);
       }
     }
+    expect(await auditSize(hub)).toBe(before);
+  });
+
+  it('keeps to the text rule: a NUL or an unpaired surrogate anywhere is refused naming the path, on every store', async () => {
+    const hub = createHub();
+    const before = await auditSize(hub);
+    const attempts: [unknown, string][] = [
+      [{ action: 'adapter.config', target: 'adapter:x\u0000y' }, 'input.target'],
+      [{ action: 'adapter.config', target: 'adapter:x', reason: 'why\u0000' }, 'input.reason'],
+      [{ action: 'adapter.config', target: 'adapter:x', changes: [{ field: 'f\ud800' }] }, 'input.changes[0].field'],
+      [
+        { action: 'adapter.config', target: 'adapter:x', changes: [{ field: 'f', new: { 'k\u0000': 1 } }] },
+        'input.changes[0].new',
+      ],
+    ];
+    for (const [input, path] of attempts) {
+      for (const call of [
+        () => hub.as(tech).governance.recordAdminAction(input as never),
+        () => hub.governance.recordAdminAction(input as never),
+      ]) {
+        const error = await call().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(ValidationError.isInstance(error), `${path}: ${String(error)}`).toBe(true);
+        expect((error as ValidationError).issues[0]!.pathString).toBe(path);
+        expect((error as ValidationError).issues[0]!.issueCode).toBe('invalid_text');
+      }
+    }
+    const actor = await hub.governance
+      .recordAdminAction({ action: 'adapter.config', target: 'adapter:x' }, { actor: 'ops\u0000' })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect((actor as ValidationError).issues[0]!.pathString).toBe('options.actor');
     expect(await auditSize(hub)).toBe(before);
   });
 

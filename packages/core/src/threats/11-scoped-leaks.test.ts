@@ -1,5 +1,6 @@
-import { type Actor, DEFAULT_POLICY, NotFoundError, type SourceRecordInput } from '@crmkit/model';
+import { type Actor, DEFAULT_POLICY, definePlugin, NotFoundError, type SourceRecordInput } from '@crmkit/model';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { createScopedHub, SCOPED_FIND_SCAN_LIMIT } from '../governance/scoped';
 import type { GovernanceServices } from '../governance/service';
 import { createHub } from '../hub';
@@ -108,6 +109,42 @@ describe("threat 11: a scoped user learns nothing of other departments' customer
     const found = await hub.as(sam).find({ name: 'Jansen' });
     expect(found.map((c) => c.id)).toEqual([bo]);
     expect((await hub.as(sam).find({ name: 'Bo Jansen' })).map((c) => c.id)).toEqual([bo]);
+  });
+
+  it("a plugin's findCustomers by name still finds its customer behind 250 it may not read", {
+    timeout: 60_000,
+  }, async () => {
+    const finder = definePlugin({
+      name: 'finder',
+      version: '1.0.0',
+      permissions: { read: { entities: ['person'], fields: ['displayName'] } },
+      commands: {
+        find: {
+          input: z.object({ name: z.string() }),
+          run: async ({ name }, ctx) => (await ctx.findCustomers({ name })).map((c) => c.id),
+        },
+      },
+    });
+    const hub = createHub({ plugins: [finder] });
+    // Organizations the plugin may not read, found by the same name, ingested first (lower ids).
+    await hub.ingest(
+      Array.from(
+        { length: 250 },
+        (_, i) =>
+          ({
+            type: 'organization',
+            source: 'crm',
+            externalId: `o${i}`,
+            observedAt: '2026-03-01T10:00:00Z',
+            data: { name: `Jansen ${i}` },
+          }) as SourceRecordInput,
+      ),
+    );
+    await hub.ingest([person('hubspot', '2', { givenName: 'Bo', familyName: 'Jansen', emails: ['bo@example.com'] })]);
+    const bo = (await hub.find({ email: 'bo@example.com' }))[0]!.id;
+    expect((await hub.find({ name: 'Jansen' }, { limit: 1000 })).length).toBe(251);
+    expect(await hub.commands.run('finder.find', { name: 'Jansen' })).toEqual([bo]);
+    expect(await hub.commands.run('finder.find', { name: 'Bo Jansen' })).toEqual([bo]);
   });
 
   it('bounds the work of a scoped find(): a widening scan, then INVALID_ARGUMENT instead of a short answer', async () => {

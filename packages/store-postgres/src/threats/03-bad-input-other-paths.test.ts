@@ -158,6 +158,30 @@ for (const [name, make] of stores) {
       }
     });
 
+    it('reasons and actors of calls, and admin actions', { timeout: 60_000 }, async () => {
+      const { hub, id, done } = await setup();
+      try {
+        const reason = 'asked \u0000 by phone';
+        await refused(hub, () => hub.setOverride(id, 'jobTitle', 'Countess', { reason }), 'options.reason');
+        await refused(
+          hub,
+          async () => hub.governance.setPolicy(await hub.governance.policy(), { reason }),
+          'options.reason',
+        );
+        await refused(hub, () => hub.gdpr.erase(id, { reason }), 'options.reason');
+        await refused(hub, () => hub.setOverride(id, 'jobTitle', 'Countess', { actor: 'ops\uD800' }), 'options.actor');
+        await refused(
+          hub,
+          () => hub.governance.recordAdminAction({ action: 'adapter.config', target: 'adapter:x\u0000y' }),
+          'input.target',
+        );
+        expect((await hub.get(id))?.golden.fields.jobTitle).toBeUndefined();
+        expect((await hub.journal({ limit: 1000 })).some((e) => e.kind === 'override')).toBe(false);
+      } finally {
+        await done();
+      }
+    });
+
     it('customer groups', { timeout: 60_000 }, async () => {
       const { hub, id, done } = await setup();
       try {
