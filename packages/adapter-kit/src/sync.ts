@@ -864,8 +864,12 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       const batch = await readByIds(chunk, signal);
       out.retried += chunk.length;
       await ingestBatch(batch, counts, false);
+      // Cleared as gone only on the adapter's word: a record it did not return may be out of its reach for now.
       const returned = new Set([...batch.records, ...(batch.refused ?? [])].map((r) => recordId(r.type, r.externalId)));
-      const gone = chunk.filter((l) => !returned.has(recordId(l.type, l.externalId)));
+      const notFound = new Set((batch.notFound ?? []).map((r) => recordId(r.type, r.externalId)));
+      const gone = chunk.filter(
+        (l) => notFound.has(recordId(l.type, l.externalId)) && !returned.has(recordId(l.type, l.externalId)),
+      );
       if (gone.length > 0) await clearLetters(gone, 'gone', counts);
     }
     out.cleared = counts.deadLettersCleared - clearedBefore;
