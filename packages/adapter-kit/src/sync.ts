@@ -592,6 +592,22 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     return out;
   }
 
+  /** How many dead letters are open, page by page (no page is kept). */
+  async function countLetters(): Promise<number> {
+    let count = 0;
+    let after: string | undefined;
+    for (;;) {
+      const page = await hub.store.transaction(
+        (tx) =>
+          tx.listDocuments(SYNC_DOCUMENT_KINDS.deadLetter, { ref: name, limit: 500, ...(after ? { after } : {}) }),
+        { readOnly: true },
+      );
+      count += page.length;
+      if (page.length < 500) return count;
+      after = page.at(-1)?.id;
+    }
+  }
+
   async function loadOpenLetters(): Promise<Set<string>> {
     openLetters = new Set((await listLetterDocs()).map((d) => d.id));
     return openLetters;
@@ -992,7 +1008,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     }
     await saveState(state);
     const report = emptyReport(state.mode, resumed);
-    /** Records this run read (and so offered to the Hub already): the retry after the pass leaves them alone. */
+    /**
+     * Records this run read (and so offered to the Hub already) that are open dead letters: the retry after the pass
+     * leaves them alone. Only letters are kept, not every id of the pass.
+     */
     const tried = new Set<string>();
     try {
       await loadOpenLetters();
@@ -1007,7 +1026,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       for await (const batch of reading) {
         throwIfAborted(signal);
         await ingestBatch(batch, report);
-        for (const r of [...batch.records, ...(batch.refused ?? [])]) tried.add(letterId(r.type, r.externalId));
+        for (const r of [...batch.records, ...(batch.refused ?? [])]) {
+          const id = letterId(r.type, r.externalId);
+          if (openLetters?.has(id)) tried.add(id);
+        }
         report.batches++;
         report.records += batch.records.length + (batch.refused?.length ?? 0);
         const extra: StoredDocument[] = [];
@@ -1476,8 +1498,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     pruneInbox,
     state: loadState,
     async status(): Promise<SyncStatus> {
-      const [state, letters] = await Promise.all([loadState(), listLetterDocs()]);
-      return { name, running: running !== undefined, state, deadLetters: letters.length };
+      const [state, deadLetters] = await Promise.all([loadState(), countLetters()]);
+      return { name, running: running !== undefined, state, deadLetters };
     },
     async deadLetters(listOptions: { limit?: number } = {}): Promise<SyncDeadLetter[]> {
       return (await listLetterDocs(listOptions.limit)).map((d) => d.data as unknown as SyncDeadLetter);
