@@ -38,6 +38,7 @@ import {
   type Store,
   type StoredDocument,
   type StoredRecord,
+  StoreError,
   type SyncBatch,
   throwIfAborted,
   ValidationError,
@@ -446,8 +447,23 @@ const NOT_ABOUT_A_RECORD: ReadonlySet<string> = new Set([
   'STORE_LOCKED',
 ]);
 
-/** Batches at least this large whose every record is refused with one identical error stop the run (see `systemicRefusal`). */
+/**
+ * Batches at least this large whose every record is refused with one identical error of unknown cause stop the run
+ * (see `systemicRefusal`).
+ */
 const SYSTEMIC_BATCH = 4;
+
+/**
+ * SQLSTATE classes a record's data can cause: data exception (22), integrity constraint violation (23), program limit
+ * exceeded (54). Any other class (a dropped connection 08, shutdown or cancel 57, out of resources 53 ...) is the
+ * database failing: the run stops and resumes later instead of setting good records aside.
+ */
+const RECORD_SQL_CLASSES: ReadonlySet<string> = new Set(['22', '23', '54']);
+
+/** The SQLSTATE of a store refusal, when the store gave one. */
+function sqlStateOf(error: unknown): string | undefined {
+  return StoreError.isInstance(error) ? error.sqlState : undefined;
+}
 
 /** Longest message or path kept in a dead letter. */
 const LETTER_TEXT = 1000;
@@ -462,8 +478,15 @@ function pathInRecord(error: ValidationError): string {
   return error.index !== undefined && path[0] === error.index ? formatPath(path.slice(1)) : formatPath(path);
 }
 
-/** Whether a refusal of an ingest may be caused by one of its records (bad data the store or Hub refuses). */
+/**
+ * Whether a refusal of an ingest may be caused by one of its records (bad data the store or Hub refuses). A
+ * validation error that names no record (the ingest's options, say) is not; a store refusal with a SQLSTATE is only
+ * when its class is one data causes.
+ */
 function recordMayCause(error: unknown): boolean {
+  if (ValidationError.isInstance(error)) return error.index !== undefined;
+  const state = sqlStateOf(error);
+  if (state !== undefined) return RECORD_SQL_CLASSES.has(state.slice(0, 2));
   if (CrmkitError.isInstance(error)) return !NOT_ABOUT_A_RECORD.has(error.code);
   // A raw error out of the Hub (e.g. a RangeError from a deeply nested value) is about the data it was given.
   return error instanceof Error;
@@ -569,6 +592,22 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     return out;
   }
 
+  /** How many dead letters are open, page by page (no page is kept). */
+  async function countLetters(): Promise<number> {
+    let count = 0;
+    let after: string | undefined;
+    for (;;) {
+      const page = await hub.store.transaction(
+        (tx) =>
+          tx.listDocuments(SYNC_DOCUMENT_KINDS.deadLetter, { ref: name, limit: 500, ...(after ? { after } : {}) }),
+        { readOnly: true },
+      );
+      count += page.length;
+      if (page.length < 500) return count;
+      after = page.at(-1)?.id;
+    }
+  }
+
   async function loadOpenLetters(): Promise<Set<string>> {
     openLetters = new Set((await listLetterDocs()).map((d) => d.id));
     return openLetters;
@@ -590,8 +629,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   /**
    * Ingests `records`, isolating records the Hub refuses: a validation error that names an index drops that record;
    * any other refusal a record can cause splits the batch in halves until the refused records are alone. Returns
-   * the records that went in; refused ones are added to `refused`. Errors that say the Hub cannot work now
-   * (aborted, conflicts, closed, or a store that no longer answers) are thrown.
+   * the records that went in; refused ones are added to `refused`. A record refused alone is tried once more before
+   * it is set aside (a passing fault). Errors that say the Hub cannot work now (aborted, conflicts, closed, a
+   * validation error naming no record, a store SQLSTATE outside classes 22/23/54, or a store that no longer answers)
+   * are thrown.
    */
   async function ingestIsolating(
     records: SourceRecordInput[],
@@ -599,6 +640,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     refused: Refusal[],
   ): Promise<SourceRecordInput[]> {
     let remaining = records;
+    let retried = false;
     while (remaining.length > 0) {
       try {
         const result = await hub.ingest(remaining, { actor, reason: `sync ${name}` });
@@ -617,7 +659,13 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
           continue;
         }
         if (remaining.length === 1) {
-          if (!ValidationError.isInstance(error) && !(await storeWorks())) throw error;
+          if (!retried) {
+            retried = true;
+            continue;
+          }
+          if (!ValidationError.isInstance(error) && sqlStateOf(error) === undefined && !(await storeWorks())) {
+            throw error;
+          }
           refused.push({ record: remaining[0] as SourceRecordInput, error });
           return [];
         }
@@ -657,14 +705,21 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   }
 
   /**
-   * Every record of a batch (of several) refused with one and the same error that validation did not raise: that is
-   * the Hub failing (a plugin that throws on everything, say), not the records. Returns the error to stop the run on.
+   * Every record of a batch (of several) refused with one and the same error of unknown cause: that is the Hub
+   * failing (a plugin that throws on everything, say), not the records. Refusals whose cause is known to be the
+   * record's data (a validation error naming it, a store SQLSTATE of class 22/23/54) are never systemic, however many
+   * records share them; known systemic causes were thrown already (see `recordMayCause`). Returns the error to stop
+   * the run on.
    */
   function systemicRefusal(size: number, refused: readonly Refusal[]): unknown {
-    if (size < SYSTEMIC_BATCH || refused.length < size) return undefined;
+    if (refused.length < size) return undefined;
     const errors = refused.map((r) => ('error' in r ? r.error : undefined));
+    if (errors.some((e) => e === undefined || ValidationError.isInstance(e) || sqlStateOf(e) !== undefined)) {
+      return undefined;
+    }
+    if (size < SYSTEMIC_BATCH) return undefined;
     const [first] = errors;
-    if (first === undefined || ValidationError.isInstance(first)) return undefined;
+    if (first === undefined) return undefined;
     const code = CrmkitError.isInstance(first) ? first.code : undefined;
     const message = first instanceof Error ? first.message : String(first);
     const same = errors.every(
@@ -825,8 +880,12 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       const batch = await readByIds(chunk, signal);
       out.retried += chunk.length;
       await ingestBatch(batch, counts, false);
+      // Cleared as gone only on the adapter's word: a record it did not return may be out of its reach for now.
       const returned = new Set([...batch.records, ...(batch.refused ?? [])].map((r) => recordId(r.type, r.externalId)));
-      const gone = chunk.filter((l) => !returned.has(recordId(l.type, l.externalId)));
+      const notFound = new Set((batch.notFound ?? []).map((r) => recordId(r.type, r.externalId)));
+      const gone = chunk.filter(
+        (l) => notFound.has(recordId(l.type, l.externalId)) && !returned.has(recordId(l.type, l.externalId)),
+      );
       if (gone.length > 0) await clearLetters(gone, 'gone', counts);
     }
     out.cleared = counts.deadLettersCleared - clearedBefore;
@@ -949,7 +1008,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     }
     await saveState(state);
     const report = emptyReport(state.mode, resumed);
-    /** Records this run read (and so offered to the Hub already): the retry after the pass leaves them alone. */
+    /**
+     * Records this run read (and so offered to the Hub already) that are open dead letters: the retry after the pass
+     * leaves them alone. Only letters are kept, not every id of the pass.
+     */
     const tried = new Set<string>();
     try {
       await loadOpenLetters();
@@ -964,7 +1026,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       for await (const batch of reading) {
         throwIfAborted(signal);
         await ingestBatch(batch, report);
-        for (const r of [...batch.records, ...(batch.refused ?? [])]) tried.add(letterId(r.type, r.externalId));
+        for (const r of [...batch.records, ...(batch.refused ?? [])]) {
+          const id = letterId(r.type, r.externalId);
+          if (openLetters?.has(id)) tried.add(id);
+        }
         report.batches++;
         report.records += batch.records.length + (batch.refused?.length ?? 0);
         const extra: StoredDocument[] = [];
@@ -1362,24 +1427,24 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       // Objects that do not map go to the dead-letter list like the records the Hub refuses.
       await ingestBatch({ records, ...(refused.length > 0 ? { refused } : {}) }, emptyReport('incremental', false));
       report.records = records.length + refused.length;
+      // After the ingest: a crash in between leaves the claim to expire, and the vendor's retry is processed then
+      // (ingest is idempotent). A failed write of `done` releases the claims like a failed ingest.
+      const at = iso();
+      await hub.store.transaction(async (tx) => {
+        for (const event of mine) {
+          await tx.putDocument({
+            kind: SYNC_DOCUMENT_KINDS.inbox,
+            id: `${name}:${event.id}`,
+            ref: name,
+            data: { status: 'done', occurredAt: event.occurredAt },
+            updatedAt: at,
+          });
+        }
+      });
     } catch (error) {
       await releaseClaims(mine, owner).catch(() => undefined);
       throw error;
     }
-    // After the ingest: a crash in between leaves the claim to expire, and the vendor's retry is processed then
-    // (ingest is idempotent).
-    const at = iso();
-    await hub.store.transaction(async (tx) => {
-      for (const event of mine) {
-        await tx.putDocument({
-          kind: SYNC_DOCUMENT_KINDS.inbox,
-          id: `${name}:${event.id}`,
-          ref: name,
-          data: { status: 'done', occurredAt: event.occurredAt },
-          updatedAt: at,
-        });
-      }
-    });
     return report;
   }
 
@@ -1433,8 +1498,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     pruneInbox,
     state: loadState,
     async status(): Promise<SyncStatus> {
-      const [state, letters] = await Promise.all([loadState(), listLetterDocs()]);
-      return { name, running: running !== undefined, state, deadLetters: letters.length };
+      const [state, deadLetters] = await Promise.all([loadState(), countLetters()]);
+      return { name, running: running !== undefined, state, deadLetters };
     },
     async deadLetters(listOptions: { limit?: number } = {}): Promise<SyncDeadLetter[]> {
       return (await listLetterDocs(listOptions.limit)).map((d) => d.data as unknown as SyncDeadLetter);

@@ -450,8 +450,14 @@ export function createHubspot(settings: HubspotSettings): HubspotAdapter {
     signal: AbortSignalLike | undefined,
     priority: RequestOptions['priority'],
     withAssociations = true,
-  ): Promise<{ objects: Map<string, HubspotObject>; associations: Map<string, HubspotAssociations> }> => {
+  ): Promise<{
+    objects: Map<string, HubspotObject>;
+    associations: Map<string, HubspotAssociations>;
+    /** Ids HubSpot answered `OBJECT_NOT_FOUND` for, or returned archived. */
+    notFound: Set<string>;
+  }> => {
     const objects = new Map<string, HubspotObject>();
+    const notFound = new Set<string>();
     const properties = await propertiesOf(type, signal);
     for (const part of chunks([...new Set(ids)], BATCH_SIZE)) {
       const answer = await http.post<BatchAnswer>(`/crm/v3/objects/${type}/batch/read`, {
@@ -463,12 +469,18 @@ export function createHubspot(settings: HubspotSettings): HubspotAdapter {
       });
       for (const object of answer?.results ?? []) {
         if (object.archived !== true) objects.set(String(object.id), { ...object, id: String(object.id) });
+        else notFound.add(String(object.id));
+      }
+      // Other per-id errors (say a transient one) prove nothing about the object: its id is in neither list.
+      for (const error of answer?.errors ?? []) {
+        if (error.category !== 'OBJECT_NOT_FOUND') continue;
+        for (const id of error.context?.ids ?? []) notFound.add(String(id));
       }
     }
     const associations = withAssociations
       ? await readAssociations(type, [...objects.keys()], signal, priority)
       : new Map<string, HubspotAssociations>();
-    return { objects, associations };
+    return { objects, associations, notFound };
   };
 
   // ----- read ---------------------------------------------------------------------------------------------------
@@ -1201,25 +1213,35 @@ export function createHubspot(settings: HubspotSettings): HubspotAdapter {
     return out;
   };
 
-  /** The current state of records by type and external id; records HubSpot no longer has are left out. */
+  /**
+   * The current state of records by type and external id; records HubSpot no longer has are left out, and listed in
+   * `notFound` when HubSpot said so. Refs of object types this adapter does not read are in neither list.
+   */
   const readRecords = async (
     refs: readonly { type: RecordType; externalId: string }[],
     signal: AbortSignalLike | undefined,
     priority: RequestOptions['priority'],
-  ): Promise<SyncBatch & { refused: RefusedSourceRecord[] }> => {
-    const out: SyncBatch & { refused: RefusedSourceRecord[] } = { records: [], refused: [] };
-    const toRead = new Map<HubspotObjectType, string[]>();
+  ): Promise<SyncBatch & { refused: RefusedSourceRecord[]; notFound: { type: RecordType; externalId: string }[] }> => {
+    const out: SyncBatch & { refused: RefusedSourceRecord[]; notFound: { type: RecordType; externalId: string }[] } = {
+      records: [],
+      refused: [],
+      notFound: [],
+    };
+    const toRead = new Map<HubspotObjectType, Map<string, { type: RecordType; externalId: string }[]>>();
     for (const ref of refs) {
       const type = objectTypeOfRecord(ref.type, ref.externalId);
       const id = ref.type === 'interaction' ? parseEngagementId(ref.externalId)?.id : ref.externalId;
       if (type === undefined || id === undefined || !s.objects.includes(type)) continue;
-      toRead.set(type, [...(toRead.get(type) ?? []), id]);
+      const byId = toRead.get(type) ?? new Map<string, { type: RecordType; externalId: string }[]>();
+      toRead.set(type, byId);
+      byId.set(id, [...(byId.get(id) ?? []), { type: ref.type, externalId: ref.externalId }]);
     }
-    for (const [type, ids] of toRead) {
-      const { objects, associations } = await readObjects(type, ids, signal, priority);
+    for (const [type, byId] of toRead) {
+      const { objects, associations, notFound } = await readObjects(type, [...byId.keys()], signal, priority);
       const mapped = mapObjects(type, [...objects.values()], (o) => associations.get(o.id) ?? {});
       out.records.push(...mapped.records);
       out.refused.push(...mapped.refused);
+      for (const id of notFound) if (!objects.has(id)) out.notFound.push(...(byId.get(id) ?? []));
     }
     return out;
   };
@@ -1229,8 +1251,12 @@ export function createHubspot(settings: HubspotSettings): HubspotAdapter {
     options: { signal?: AbortSignalLike } = {},
   ): Promise<SyncBatch> => {
     assertOpen();
-    const batch = await readRecords(refs, options.signal, 'background');
-    return batch.refused.length > 0 ? batch : { records: batch.records };
+    const { records, refused, notFound } = await readRecords(refs, options.signal, 'background');
+    return {
+      records,
+      ...(refused.length > 0 ? { refused } : {}),
+      ...(notFound.length > 0 ? { notFound } : {}),
+    };
   };
 
   // ----- owners -------------------------------------------------------------------------------------------------

@@ -649,6 +649,30 @@ export class StoreLockedError extends CrmkitError {
   }
 }
 
+const storeMarker = Symbol.for('crmkit.error.store');
+
+/**
+ * The store failed; the transaction was rolled back. Code `STORE_FAILED`. `sqlState` is the database's SQLSTATE
+ * when it gave one (e.g. `22P05` for text it cannot store, `08006` for a dropped connection), so callers can tell data
+ * the database refused (classes 22, 23, 54) from a database that is failing.
+ */
+export class StoreError extends CrmkitError {
+  protected readonly [storeMarker] = true;
+  /** The database's five-character SQLSTATE, when it gave one. */
+  readonly sqlState: string | undefined;
+
+  constructor(options: { message: string; sqlState?: string | undefined; cause?: unknown }) {
+    super({ code: ErrorCode.STORE_FAILED, message: options.message, cause: options.cause });
+    this.name = 'StoreError';
+    this.sqlState = options.sqlState;
+  }
+
+  /** True when `error` is a {@link StoreError} from any copy of the package. */
+  static override isInstance(error: unknown): error is StoreError {
+    return hasMarker(error, storeMarker);
+  }
+}
+
 /**
  * The part of `AbortSignal` crmkit reads. Any runtime's `AbortSignal` fits; declared here so the model needs no
  * DOM or Node type library.

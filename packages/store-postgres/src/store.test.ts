@@ -3,7 +3,7 @@
  * test) and PostgreSQL (skipped without DATABASE_URL).
  */
 import { PGlite } from '@electric-sql/pglite';
-import type { AuditEntry } from '@crmkit/model';
+import { type AuditEntry, StoreError } from '@crmkit/model';
 import { describeStoreContract } from '@crmkit/testing';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -217,6 +217,8 @@ for (const backend of backends) {
         }),
       );
       expect(failed).toMatchObject({ code: 'STORE_FAILED' });
+      // The SQLSTATE is on the error (callers tell data the database refused from a failing database by it).
+      expect(StoreError.isInstance(failed) && failed.sqlState).toBe('23505');
       expect(attempts).toBe(1);
     });
 

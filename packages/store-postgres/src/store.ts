@@ -19,6 +19,7 @@ import {
   type Store,
   type StoredDocument,
   type StoredRecord,
+  StoreError,
   type StoreTransaction,
   type TransactionOptions,
   type WorkflowRun,
@@ -1003,9 +1004,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
             });
           }
           if (CrmkitError.isInstance(error)) throw error;
-          throw new CrmkitError({
-            code: ErrorCode.STORE_FAILED,
+          throw new StoreError({
             message: `[crmkit/store-postgres] ${(error as Error)?.message ?? 'The database failed'}${state ? ` (SQLSTATE ${state})` : ''}; the transaction was rolled back.`,
+            sqlState: state,
             cause: error,
           });
         }

@@ -9,7 +9,7 @@
  */
 import { createSyncEngine, type SyncEngine } from '@crmkit/adapter-kit';
 import { createDeterministicResolver, createHub, createMemoryStore, type Hub } from '@crmkit/core';
-import { CrmkitError, ErrorCode, type Store, type StoredRecord } from '@crmkit/model';
+import { ErrorCode, type Store, type StoredRecord, StoreError } from '@crmkit/model';
 import { createPostgresStore, pgClient, pgliteClient } from '@crmkit/store-postgres';
 import { createHubspotSandbox, type HubspotSandbox, startWebhookReceiver, type WebhookReceiver } from '@crmkit/testing';
 import { PGlite } from '@electric-sql/pglite';
@@ -19,7 +19,7 @@ import { createHubspot } from '../adapter';
 
 /**
  * A store that refuses, like PostgreSQL, any transaction writing a record for which `refuse` says so: the whole
- * transaction fails with `STORE_FAILED` and no record index.
+ * transaction fails with `STORE_FAILED` (SQLSTATE 22021, a data exception) and no record index.
  */
 function refusingStore(inner: Store, refuse: (record: StoredRecord) => boolean): Store {
   return {
@@ -36,10 +36,10 @@ function refusingStore(inner: Store, refuse: (record: StoredRecord) => boolean):
                 if (prop !== 'putRecords') return value;
                 return async (records: readonly StoredRecord[]) => {
                   if (records.some(refuse)) {
-                    throw new CrmkitError({
-                      code: ErrorCode.STORE_FAILED,
+                    throw new StoreError({
                       message:
                         '[crmkit/store-postgres] invalid byte sequence for encoding "UTF8": 0x00 (SQLSTATE 22021); the transaction was rolled back.',
+                      sqlState: '22021',
                     });
                   }
                   return target.putRecords(records);
@@ -179,6 +179,21 @@ describe.each(Object.keys(STORES))('threat 3: one bad value fails a whole sync (
       expect(await engine.deadLetters()).toEqual([]);
       expect((await engine.status()).deadLetters).toBe(0);
       expect((await hubContacts(central, source)).get(bad.id)?.data).toMatchObject({ givenName: 'Fixed' });
+    },
+    120_000,
+  );
+
+  it.skipIf(!STORES[kind])(
+    'sets aside every contact of a page whose every contact holds a NUL, and the pass completes',
+    async () => {
+      const { box, engine } = await setup((STORES[kind] as () => Store)());
+      const bad = Array.from({ length: 4 }, (_, i) =>
+        box.createObject('contacts', { firstname: `Bad\u0000${i}`, lastname: 'Person', email: `bad${i}@example.com` }),
+      );
+      const report = await engine.run();
+      expect(report.deadLettered).toBe(4);
+      expect((await engine.deadLetters()).map((l) => l.externalId).sort()).toEqual(bad.map((c) => c.id).sort());
+      expect((await engine.status()).state?.lastCompletedAt).toBeDefined();
     },
     120_000,
   );

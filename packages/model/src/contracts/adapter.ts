@@ -60,6 +60,12 @@ export interface SyncBatch {
   checkpoint?: string;
   /** Objects of this batch the adapter could not map to valid records (optional: adapters that report them). */
   refused?: RefusedSourceRecord[];
+  /**
+   * From `readByIds`: the refs asked for that the vendor says it does not have (deleted or never there). The sync
+   * engine clears the dead letters of these records, and only these; an adapter that cannot tell leaves it out
+   * (and the letters stay).
+   */
+  notFound?: { type: RecordType; externalId: string }[];
 }
 
 /** Options of {@link Adapter.read}. */
@@ -142,7 +148,8 @@ export interface Adapter {
   read(options?: ReadOptions): AsyncIterable<SyncBatch>;
   /**
    * Reads the current state of records by type and external id (a batch without checkpoint); records the vendor no
-   * longer has are left out, objects it has but that do not map to valid records are in `refused`.
+   * longer has are left out (and listed in `notFound` when the vendor said so), objects it has but that do not map to
+   * valid records are in `refused`.
    * Optional: the sync engine uses it to retry records the Hub refused (its dead-letter list), and falls back to
    * `resolveWebhook` when it is absent.
    */
