@@ -217,6 +217,17 @@ export interface ActorOptions extends CallOptions {
   reason?: string;
 }
 
+/** Options of `gdpr.erase()`. */
+export interface EraseOptions extends ActorOptions {
+  /**
+   * Customers to erase with the person: only ids from the person's open probable matches (customers paired with one
+   * of the person's records by an open review item; see `report.hub.possibleMatches` and the export's
+   * `possibleMatches`), after a person confirmed they are the same person. Any other id is refused with
+   * `INVALID_ARGUMENT` and nothing is erased. Default none.
+   */
+  alsoErase?: readonly string[];
+}
+
 /** What one `ingest()` call did. */
 export interface IngestResult {
   /** Records stored for the first time. */
@@ -593,12 +604,14 @@ export interface Hub {
     export(customerId: string, options?: ActorOptions): Promise<PersonExport>;
     /**
      * Erases the person (Art. 17): their source records become tombstones without data, their keys get erasure
-     * tombstones (a later sync cannot bring them back), probable duplicates waiting in the review queue are erased
-     * with them, plugin fields, overrides, consents and arrangements go, change requests and workflow runs about
+     * tombstones (a later sync cannot bring them back), plugin fields, overrides, consents and arrangements go, change requests and workflow runs about
      * them, journal, audit values and reasons and outbox payloads are redacted; then every connected adapter is
      * asked to erase them in its system. Reports what it reached in the Hub (`report.hub`) and per system.
+     * Customers paired with the person by an open review item (the matcher was unsure) are not erased: the items
+     * are rejected and the customers reported in `report.hub.possibleMatches`; list confirmed ones in
+     * `options.alsoErase` to erase them too.
      */
-    erase(customerId: string, options?: ActorOptions): Promise<ErasureReport>;
+    erase(customerId: string, options?: EraseOptions): Promise<ErasureReport>;
     /** Applies retention rules: records older than each rule's age are purged (tombstoned without data). */
     purge(rules: readonly RetentionPolicy[], options?: ActorOptions & { now?: string }): Promise<PurgeReport>;
   };
@@ -2266,7 +2279,7 @@ export function createHub(options: HubOptions = {}): Hub {
     gdpr: {
       export: (customerId, callOptions = {}) => services.exportPerson(customerId, callOptions.actor ?? APP_ACTOR),
       erase: (customerId, callOptions = {}) =>
-        services.erase(customerId, callOptions.actor ?? APP_ACTOR, callOptions.reason),
+        services.erase(customerId, callOptions.actor ?? APP_ACTOR, callOptions.reason, callOptions.alsoErase),
       purge: (rules, callOptions = {}) => services.purge(rules, callOptions.actor ?? APP_ACTOR, callOptions.now),
     },
 
