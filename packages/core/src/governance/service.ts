@@ -1120,6 +1120,7 @@ export function createGovernanceServices(deps: GovernanceDeps) {
         for (const [index, id] of alsoErase.entries()) {
           if (!matches.some((m) => m.customerId === id)) {
             throw new InvalidArgumentError({
+              argument: `alsoErase[${index}]`,
               message: `[crmkit/core] alsoErase[${index}]: "${id}" is not an open probable match of customer "${row.id}" (only customers paired with the person by an open review item can be erased with them).`,
             });
           }
@@ -1150,7 +1151,10 @@ export function createGovernanceServices(deps: GovernanceDeps) {
           let after: number | undefined;
           for (;;) {
             const page = await tx.listAudit({ target, limit: 1000, ...(after !== undefined ? { after } : {}) });
-            for (const entry of page) if (entry.redacted !== true) redactedSeqs.push(entry.seq);
+            // `redactAudit` never redacts an erasure entry: it lists the redactions it authorised.
+            for (const entry of page) {
+              if (entry.redacted !== true && entry.action !== ERASURE_ACTION) redactedSeqs.push(entry.seq);
+            }
             if (page.length < 1000) break;
             after = page[page.length - 1]!.seq;
           }

@@ -6,10 +6,18 @@
  * neither erased nor exported; erased with the person when the admin confirms it (`alsoErase`). The erasure report
  * lists what it reached, and an export made before the erasure shows the same things.
  */
-import { type Actor, definePlugin, type HubEvent, type SourceRecordInput } from '@crmkit/model';
+import {
+  type Actor,
+  definePlugin,
+  type HubEvent,
+  redactedAuditEntry,
+  type SourceRecordInput,
+  type Store,
+} from '@crmkit/model';
 import { describe, expect, it } from 'vitest';
 import { createHub, type Hub } from '../hub';
-import { createMemoryStore } from '../memory-store';
+import { verifyAuditLog } from '../governance/audit';
+import { createMemoryStore, memoryStoreAuditRows } from '../memory-store';
 
 const T = (minute: number) => new Date(Date.UTC(2026, 2, 1, 10, minute)).toISOString();
 
@@ -91,9 +99,9 @@ async function dump(hub: Hub): Promise<string> {
 }
 
 /** Peter, the data subject, and Pieter, a possible match of his waiting in the review queue. */
-async function setup() {
+async function setup(store: Store = createMemoryStore()) {
   const hub = createHub({
-    store: createMemoryStore(),
+    store,
     plugins: [welcome],
     workflows: { scheduler: false },
     users: [{ id: 'u_sam', departmentId: 'sales' }],
@@ -263,6 +271,44 @@ describe('threat 14: a possible match is not erased or exported without confirma
     });
     expect((await hub.get(peter.id))?.status).toBe('active');
     expect((await hub.get(xena!.id))?.status).toBe('active');
+    await hub.close();
+  });
+});
+
+describe('threat 14: a later redaction never takes away the erasure entry that authorises earlier ones', () => {
+  it('redacting by the erased customer id again keeps the gdpr.erase entry, so verifyAudit stays ok', async () => {
+    const store = createMemoryStore();
+    const { hub, peter } = await setup(store);
+    await hub.as(dana).gdpr.erase(peter.id, { reason: 'Art. 17 request 8' });
+    expect(await hub.governance.verifyAudit()).toMatchObject({ ok: true });
+    // A later erasure whose targets include the same customer id redacts by that target again.
+    await store.transaction(async (tx) => {
+      await tx.redactAudit([`customer:${peter.id}`]);
+    });
+    const rows = memoryStoreAuditRows(store)!;
+    const erasure = rows.find((e) => e.action === 'gdpr.erase' && e.target === `customer:${peter.id}`)!;
+    expect(erasure.redacted).not.toBe(true);
+    expect(erasure.changes).not.toBeNull();
+    const report = await hub.governance.verifyAudit();
+    // The erase-report entry redacted here is listed by no erasure (this direct call is not one): that is the only
+    // problem; the redactions the first erasure authorised still verify.
+    expect(report.ok === true || rows[report.problem!.seq - 1]!.action === 'gdpr.erase-report').toBe(true);
+    await hub.close();
+  });
+
+  it('the verifier names a redacted gdpr.erase entry explicitly', async () => {
+    const store = createMemoryStore();
+    const { hub, peter } = await setup(store);
+    await hub.as(dana).gdpr.erase(peter.id);
+    const entries = memoryStoreAuditRows(store)!.map((e) => structuredClone(e));
+    const at = entries.findIndex((e) => e.action === 'gdpr.erase');
+    entries[at] = redactedAuditEntry(entries[at]!);
+    const result = await verifyAuditLog(entries);
+    expect(result.ok).toBe(false);
+    expect(result.problem).toEqual({
+      seq: entries[at]!.seq,
+      reason: expect.stringContaining('gdpr.erase entry redacted'),
+    });
     await hub.close();
   });
 });
