@@ -751,12 +751,20 @@ export function createHub(options: HubOptions = {}): Hub {
   /** The secret fields of the policy in force in `tx` (read now: an operation may have changed the policy). */
   const currentSecrets = async (tx: StoreTransaction): Promise<SecretFields> =>
     new SecretFields((await currentPolicy(tx)).secretFields);
-  /** {@link currentSecrets}, read once on first use (for what an operation stores while it runs). */
-  const secretsOnce = (tx: StoreTransaction): (() => Promise<SecretFields>) => {
+  /**
+   * {@link currentSecrets}, read once on first use (for what an operation stores while it runs, its audit entries and
+   * events); `forget` drops what was read, after the operation stored a new policy.
+   */
+  const secretsOnce = (tx: StoreTransaction): { get: () => Promise<SecretFields>; forget: () => void } => {
     let loaded: Promise<SecretFields> | undefined;
-    return () => {
-      loaded ??= currentSecrets(tx);
-      return loaded;
+    return {
+      get: () => {
+        loaded ??= currentSecrets(tx);
+        return loaded;
+      },
+      forget: () => {
+        loaded = undefined;
+      },
     };
   };
   /** Plugins whose installation is audited (and recorded) with the first write of this Hub. */
@@ -858,14 +866,16 @@ export function createHub(options: HubOptions = {}): Hub {
         async (tx) => {
           ctx = new OperationContext(tx, clock().toISOString(), newId, settings);
           ctx.actor = actor ?? (origin ? `plugin:${origin}` : APP_ACTOR);
-          ctx.secrets = secretsOnce(tx);
+          // One read of the policy per operation at most, shared by the operation, its audit and its events; an
+          // operation that stores a new policy calls `ctx.forgetSecrets()`, so the audit and events use that one.
+          const secrets = secretsOnce(tx);
+          ctx.secrets = secrets.get;
+          ctx.forgetSecrets = secrets.forget;
           const value = await fn(ctx);
           if (!pluginsAudited && auditEnabled) await auditPluginInstalls(ctx);
-          // The policy as the operation leaves it (it may have changed it), read once for the audit and redaction.
-          const secretsAfter = secretsOnce(tx);
-          await appendAudit(ctx, secretsAfter);
+          await appendAudit(ctx, ctx.secrets);
           // Secret values stay in the records and the golden record: events, runs and the journal get a placeholder.
-          if (ctx.events.length > 0 || ctx.journal.length > 0) redactSecrets(ctx, await secretsAfter());
+          if (ctx.events.length > 0 || ctx.journal.length > 0) redactSecrets(ctx, await ctx.secrets());
           // Event-triggered workflow runs are created with the events: a committed event always has its runs.
           runs =
             hasWorkflows && ctx.events.length > 0

@@ -427,6 +427,8 @@ export function createGovernanceServices(deps: GovernanceDeps) {
         const next: Policy = { ...parsed, version: current.version + 1 };
         const data = next as unknown as JsonValue;
         await ctx.tx.putDocument({ kind: DOC.policyHead, id: 'current', ref: null, data, updatedAt: ctx.now });
+        // The audit entry and events of this operation follow the new policy's secret fields.
+        ctx.forgetSecrets();
         await ctx.tx.putDocument({
           kind: DOC.policy,
           id: String(next.version).padStart(10, '0'),
