@@ -217,6 +217,17 @@ export interface ActorOptions extends CallOptions {
   reason?: string;
 }
 
+/** Options of `gdpr.erase()`. */
+export interface EraseOptions extends ActorOptions {
+  /**
+   * Customers to erase with the person: only ids from the person's open probable matches (customers paired with one
+   * of the person's records by an open review item; see `report.hub.possibleMatches` and the export's
+   * `possibleMatches`), after a person confirmed they are the same person. Any other id is refused with
+   * `INVALID_ARGUMENT` and nothing is erased. Default none.
+   */
+  alsoErase?: readonly string[];
+}
+
 /** What one `ingest()` call did. */
 export interface IngestResult {
   /** Records stored for the first time. */
@@ -593,12 +604,14 @@ export interface Hub {
     export(customerId: string, options?: ActorOptions): Promise<PersonExport>;
     /**
      * Erases the person (Art. 17): their source records become tombstones without data, their keys get erasure
-     * tombstones (a later sync cannot bring them back), probable duplicates waiting in the review queue are erased
-     * with them, plugin fields, overrides, consents and arrangements go, change requests and workflow runs about
+     * tombstones (a later sync cannot bring them back), plugin fields, overrides, consents and arrangements go, change requests and workflow runs about
      * them, journal, audit values and reasons and outbox payloads are redacted; then every connected adapter is
      * asked to erase them in its system. Reports what it reached in the Hub (`report.hub`) and per system.
+     * Customers paired with the person by an open review item (the matcher was unsure) are not erased: the items
+     * are rejected and the customers reported in `report.hub.possibleMatches`; list confirmed ones in
+     * `options.alsoErase` to erase them too.
      */
-    erase(customerId: string, options?: ActorOptions): Promise<ErasureReport>;
+    erase(customerId: string, options?: EraseOptions): Promise<ErasureReport>;
     /** Applies retention rules: records older than each rule's age are purged (tombstoned without data). */
     purge(rules: readonly RetentionPolicy[], options?: ActorOptions & { now?: string }): Promise<PurgeReport>;
   };
@@ -738,12 +751,20 @@ export function createHub(options: HubOptions = {}): Hub {
   /** The secret fields of the policy in force in `tx` (read now: an operation may have changed the policy). */
   const currentSecrets = async (tx: StoreTransaction): Promise<SecretFields> =>
     new SecretFields((await currentPolicy(tx)).secretFields);
-  /** {@link currentSecrets}, read once on first use (for what an operation stores while it runs). */
-  const secretsOnce = (tx: StoreTransaction): (() => Promise<SecretFields>) => {
+  /**
+   * {@link currentSecrets}, read once on first use (for what an operation stores while it runs, its audit entries and
+   * events); `forget` drops what was read, after the operation stored a new policy.
+   */
+  const secretsOnce = (tx: StoreTransaction): { get: () => Promise<SecretFields>; forget: () => void } => {
     let loaded: Promise<SecretFields> | undefined;
-    return () => {
-      loaded ??= currentSecrets(tx);
-      return loaded;
+    return {
+      get: () => {
+        loaded ??= currentSecrets(tx);
+        return loaded;
+      },
+      forget: () => {
+        loaded = undefined;
+      },
     };
   };
   /** Plugins whose installation is audited (and recorded) with the first write of this Hub. */
@@ -839,14 +860,16 @@ export function createHub(options: HubOptions = {}): Hub {
         async (tx) => {
           ctx = new OperationContext(tx, clock().toISOString(), newId, settings);
           ctx.actor = actor ?? (origin ? `plugin:${origin}` : APP_ACTOR);
-          ctx.secrets = secretsOnce(tx);
+          // One read of the policy per operation at most, shared by the operation, its audit and its events; an
+          // operation that stores a new policy calls `ctx.forgetSecrets()`, so the audit and events use that one.
+          const secrets = secretsOnce(tx);
+          ctx.secrets = secrets.get;
+          ctx.forgetSecrets = secrets.forget;
           const value = await fn(ctx);
           if (!pluginsAudited && auditEnabled) await auditPluginInstalls(ctx);
-          // The policy as the operation leaves it (it may have changed it), read once for the audit and redaction.
-          const secretsAfter = secretsOnce(tx);
-          await appendAudit(ctx, secretsAfter);
+          await appendAudit(ctx, ctx.secrets);
           // Secret values stay in the records and the golden record: events, runs and the journal get a placeholder.
-          if (ctx.events.length > 0 || ctx.journal.length > 0) redactSecrets(ctx, await secretsAfter());
+          if (ctx.events.length > 0 || ctx.journal.length > 0) redactSecrets(ctx, await ctx.secrets());
           // Event-triggered workflow runs are created with the events: a committed event always has its runs.
           runs =
             hasWorkflows && ctx.events.length > 0
@@ -2274,7 +2297,7 @@ export function createHub(options: HubOptions = {}): Hub {
     gdpr: {
       export: (customerId, callOptions = {}) => services.exportPerson(customerId, callOptions.actor ?? APP_ACTOR),
       erase: (customerId, callOptions = {}) =>
-        services.erase(customerId, callOptions.actor ?? APP_ACTOR, callOptions.reason),
+        services.erase(customerId, callOptions.actor ?? APP_ACTOR, callOptions.reason, callOptions.alsoErase),
       purge: (rules, callOptions = {}) => services.purge(rules, callOptions.actor ?? APP_ACTOR, callOptions.now),
     },
 

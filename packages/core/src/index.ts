@@ -10,6 +10,7 @@ export { createHub, isGroupMember } from './hub';
 export type {
   ActivityView,
   ActorOptions,
+  EraseOptions,
   AppHookHandler,
   AppHookOptions,
   WorkflowListOptions,

@@ -45,6 +45,11 @@ export class OperationContext {
    * record (the matcher's explanations). Set by the Hub; none by default.
    */
   secrets: () => Promise<SecretFields> = async () => NO_SECRETS;
+  /**
+   * Forgets the secret fields {@link secrets} read (call it after storing a new policy: the next call reads that one).
+   * Set by the Hub.
+   */
+  forgetSecrets: () => void = () => {};
 
   constructor(
     readonly tx: StoreTransaction,

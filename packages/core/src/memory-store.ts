@@ -22,6 +22,7 @@ import {
   type WorkflowRun,
   mentionsAnyId,
   redactedAuditEntry,
+  UNREDACTABLE_AUDIT_ACTION,
 } from '@crmkit/model';
 import { runtime } from './runtime';
 import { compareStrings } from './stable';
@@ -512,6 +513,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
           // A copy: setAudit takes each seq out of the index and puts it back.
           for (const seq of [...(auditTargets.get(target) ?? [])]) {
             const prev = auditEntry(seq)!;
+            if (prev.action === UNREDACTABLE_AUDIT_ACTION) continue;
             undo.push(() => setAudit(seq, prev));
             setAudit(seq, redactedAuditEntry(prev));
             count++;

@@ -452,11 +452,16 @@ export interface ErasureReach {
   /** The customers blanked (golden record, display name and lookup keys removed; status `deleted`). */
   customers: string[];
   /**
-   * Probable duplicates: active customers whose record was waiting in the review queue as a likely match of one of
-   * the person's records. They hold the person's data unconfirmed, so they are erased with the person (their ids,
-   * the review items that tied them, and their records' count).
+   * Probable duplicates erased with the person because the caller listed them in `alsoErase` (a person confirmed
+   * the match): their ids, the review items that tied them, and their records' count.
    */
   probableDuplicates: { customerId: string; reviewIds: string[]; records: number }[];
+  /**
+   * Possible matches left alone: active customers whose record waits in the review queue as a likely match of one of
+   * the person's records (the review items are rejected, their explanation redacted). The matcher was unsure, so
+   * they are not erased; check them, and erase a confirmed one with `erase(id, { alsoErase: [customerId] })`.
+   */
+  possibleMatches: { customerId: string; reviewIds: string[] }[];
   /** Source records tombstoned without data (the person's, and interactions and opportunities naming them). */
   records: number;
   /** Identity links of the person's records, deleted. */

@@ -25,6 +25,7 @@ import {
   type WorkflowRun,
   mentionsAnyId,
   redactedAuditEntry,
+  UNREDACTABLE_AUDIT_ACTION,
 } from '@crmkit/model';
 import { quoteIdent, type SqlClient, type SqlExecutor } from './client';
 import { migrate } from './migrations';
@@ -877,8 +878,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         if (targets.length === 0) return 0;
         // Rewritten here rather than in SQL: the entry stays json exactly as written, only its changes replaced.
         const { rows } = await sql.query<{ seq: string | number; entry: AuditEntry }>(
-          `SELECT seq, entry FROM ${s}.crmkit_audit_log WHERE target = ANY($1::text[]) ORDER BY seq FOR UPDATE`,
-          [[...targets]],
+          `SELECT seq, entry FROM ${s}.crmkit_audit_log WHERE target = ANY($1::text[]) AND entry->>'action' IS DISTINCT FROM $2 ORDER BY seq FOR UPDATE`,
+          [[...targets], UNREDACTABLE_AUDIT_ACTION],
         );
         if (rows.length === 0) return 0;
         await sql.query(

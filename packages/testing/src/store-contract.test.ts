@@ -26,6 +26,7 @@ import {
   type TransactionOptions,
   type WorkflowRun,
   redactedAuditEntry,
+  UNREDACTABLE_AUDIT_ACTION,
 } from '@crmkit/model';
 import { describe, expect, it } from 'vitest';
 import { type ContractCase, storeContractCases } from './contract/cases';
@@ -403,7 +404,9 @@ function createReferenceStore(options: ReferenceOptions = {}): Store {
       },
       async redactAudit(targets) {
         const wanted = new Set(targets);
-        const hits = auditInOrder().filter((e) => bug === 'audit-redacts-all' || wanted.has(e.target));
+        const hits = auditInOrder().filter(
+          (e) => bug === 'audit-redacts-all' || (wanted.has(e.target) && e.action !== UNREDACTABLE_AUDIT_ACTION),
+        );
         for (const { seq } of hits) {
           write('audit', String(seq), (s) => {
             const { reason: _reason, ...rest } = s.audit.get(seq)!;

@@ -390,6 +390,10 @@ export async function verifyAuditLog(
       const problem = commitmentProblem(entry);
       if (problem !== undefined) return fail(seq, problem);
       if ((await sha256Hex(hashInputV2(entry))) !== entry.hash) return fail(seq, 'hash does not match the entry');
+      // The erasure entry is never redacted (it authorises the others); redacted, its list would be gone.
+      if (entry.redacted === true && entry.action === ERASURE_ACTION) {
+        return fail(seq, `${ERASURE_ACTION} entry redacted: the redactions it authorised can no longer be verified`);
+      }
       if (entry.redacted === true) unlisted.set(seq, prevHash);
       for (const listed of redactedSeqsOf(entry)) if (listed < seq) unlisted.delete(listed);
     } else {

@@ -74,7 +74,8 @@ export interface ScopedHub {
   canContact(customerId: string, channel: string, purpose: string, at?: string): Promise<ContactDecision>;
   readonly gdpr: {
     export(customerId: string): Promise<PersonExport>;
-    erase(customerId: string, options?: ScopedActorOptions): Promise<ErasureReport>;
+    /** See `Hub['gdpr']['erase']`; `alsoErase` lists confirmed probable matches to erase with the person. */
+    erase(customerId: string, options?: ScopedActorOptions & { alsoErase?: readonly string[] }): Promise<ErasureReport>;
     purge(rules: readonly RetentionPolicy[], options?: { now?: string }): Promise<PurgeReport>;
   };
   readonly changes: {
@@ -394,7 +395,8 @@ export function createScopedHub(input: unknown, deps: ScopedHubDeps): ScopedHub 
         const a = await access();
         a.require('gdpr.erase');
         await visible(a, customerId);
-        return services.erase(customerId, a.label, options.reason);
+        for (const id of options.alsoErase ?? []) await visible(a, id);
+        return services.erase(customerId, a.label, options.reason, options.alsoErase);
       },
       async purge(rules, options = {}) {
         const a = await access();

@@ -34,6 +34,14 @@ function isPlainObject(value: unknown): value is Record<string, JsonValue> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * True when a party reference names the party by a contact point (`{ email }` or `{ phone }`): seeing it means
+ * seeing `contactPoints`. Plugin grants and secret fields share this rule.
+ */
+export function isContactPointRef(ref: unknown): ref is Record<string, JsonValue> {
+  return isPlainObject(ref) && ('email' in ref || 'phone' in ref);
+}
+
 /** The secret fields of a policy, compiled: replaces their values in what the Hub copies. */
 export class SecretFields {
   /** True when there is any secret field (otherwise every method returns its input). */
@@ -50,11 +58,13 @@ export class SecretFields {
 
   /**
    * The patterns the audit log applies: the policy's, plus the data keys of source records that feed a secret
-   * golden field under another name (`emails` ... for `contactPoints`, `organization` for `organizationName`).
+   * golden field under another name (`emails` ... for `contactPoints`, `organization` for `organizationName`), and
+   * with `contactPoints` the activity keys that may name a party by e-mail or phone (`participants`, `customer`).
    */
   auditPatterns(): string[] {
     const out = [...this.patterns];
-    if (this.isSecret('contactPoints')) out.push(...CONTACT_KEYS);
+    // Interactions and opportunities name parties by e-mail or phone (`participants[].ref`, `customer`).
+    if (this.isSecret('contactPoints')) out.push(...CONTACT_KEYS, 'participants', 'customer');
     if (this.isSecret('organizationName') || this.isSecret('organizationRole')) out.push('organization');
     return out;
   }
@@ -118,6 +128,18 @@ export class SecretFields {
     return changed ? out : attributes;
   }
 
+  /**
+   * A party reference with its e-mail or phone replaced when `contactPoints` is secret (the same object
+   * otherwise, and for references by record).
+   */
+  ref(ref: JsonValue | undefined): JsonValue | undefined {
+    if (!isContactPointRef(ref) || !this.isSecret('contactPoints')) return ref;
+    const out: Record<string, JsonValue> = { ...ref };
+    if ('email' in out) out.email = SECRET_PLACEHOLDER;
+    if ('phone' in out) out.phone = SECRET_PLACEHOLDER;
+    return out;
+  }
+
   /** A matcher explanation with the compared values of secret fields replaced (`null`, a missing value, stays). */
   explanation(explanation: JsonValue): JsonValue {
     if (!this.any || !isPlainObject(explanation) || !Array.isArray(explanation.contributions)) return explanation;
@@ -148,10 +170,29 @@ export class SecretFields {
       case 'opportunity.upserted': {
         const key = event.type === 'interaction.recorded' ? 'interaction' : 'opportunity';
         const data = payload[key];
-        if (isPlainObject(data) && isPlainObject(data.attributes)) {
+        if (!isPlainObject(data)) break;
+        const out: Record<string, JsonValue> = { ...data };
+        let changed = false;
+        if (isPlainObject(data.attributes)) {
           const attributes = this.attributes(data.attributes);
-          if (attributes !== data.attributes) next = { ...payload, [key]: { ...data, attributes } };
+          if (attributes !== data.attributes) [out.attributes, changed] = [attributes, true];
         }
+        // References by e-mail or phone (participants, the opportunity's customer) carry a contact point.
+        if (Array.isArray(data.participants)) {
+          const participants = data.participants.map((participant) => {
+            if (!isPlainObject(participant)) return participant;
+            const ref = this.ref(participant.ref);
+            return ref === participant.ref ? participant : { ...participant, ref: ref ?? null };
+          });
+          if (participants.some((p, i) => p !== (data.participants as JsonValue[])[i])) {
+            [out.participants, changed] = [participants, true];
+          }
+        }
+        if (data.customer !== undefined) {
+          const customer = this.ref(data.customer);
+          if (customer !== data.customer) [out.customer, changed] = [customer ?? null, true];
+        }
+        if (changed) next = { ...payload, [key]: out };
         break;
       }
       case 'review.opened':

@@ -157,10 +157,11 @@ export interface PersonExport {
   /** Review items naming one of the person's records (any status). */
   reviewItems: ReviewItem[];
   /**
-   * Probable duplicates: active customers whose record waits in the review queue as a likely match of one of the
-   * person's records, with their records and the open review items. An erasure erases them too.
+   * Possible matches: active customers whose record waits in the review queue as a likely match of one of the
+   * person's records (ids only: the matcher was unsure, so their data may be another person's and is not
+   * exported). A person who confirmed the match can erase them with `erase(id, { alsoErase: [customerId] })`.
    */
-  probableDuplicates: { customer: Customer; records: StoredRecord[]; reviewItems: ReviewItem[] }[];
+  possibleMatches: { customerId: string; reviewIds: string[] }[];
   /** Field overrides set on the person's golden record. */
   overrides: FieldOverride[];
   /** Plugin field values (extension rows) of the person's customer ids. */
@@ -371,6 +372,27 @@ async function probableDuplicatesOf(
   return new Map([...byCustomer.entries()].sort(([a], [b]) => compareStrings(a, b)));
 }
 
+/**
+ * The possible matches of a person (ids only): the active customers among {@link probableDuplicatesOf}, with the ids
+ * of the open review items that pair them with the person.
+ */
+async function possibleMatchesOf(
+  deps: GovernanceDeps,
+  tx: StoreTransaction,
+  customerId: string,
+  items: readonly ReviewItem[],
+  partyKeys: ReadonlySet<string>,
+): Promise<{ customerId: string; reviewIds: string[] }[]> {
+  const out: { customerId: string; reviewIds: string[] }[] = [];
+  for (const [dupId, dupItems] of await probableDuplicatesOf(tx, customerId, items, partyKeys)) {
+    const dupRow = await deps.resolveActive(tx, dupId);
+    if (dupRow?.status !== 'active' || dupRow.id === customerId || out.some((m) => m.customerId === dupRow.id))
+      continue;
+    out.push({ customerId: dupRow.id, reviewIds: dupItems.map((i) => i.id).sort(compareStrings) });
+  }
+  return out;
+}
+
 /** What a retention run purged. */
 export interface PurgeReport {
   at: string;
@@ -407,6 +429,8 @@ export function createGovernanceServices(deps: GovernanceDeps) {
         const next: Policy = { ...parsed, version: current.version + 1 };
         const data = next as unknown as JsonValue;
         await ctx.tx.putDocument({ kind: DOC.policyHead, id: 'current', ref: null, data, updatedAt: ctx.now });
+        // The audit entry and events of this operation follow the new policy's secret fields.
+        ctx.forgetSecrets();
         await ctx.tx.putDocument({
           kind: DOC.policy,
           id: String(next.version).padStart(10, '0'),
@@ -855,16 +879,12 @@ export function createGovernanceServices(deps: GovernanceDeps) {
       const changeRequests = await changeRequestsAbout(tx, ids, tokens);
       const partyKeys = new Set(records.map((r) => r.key));
       const reviewItems = await reviewItemsOf(tx, partyKeys);
-      const probableDuplicates: PersonExport['probableDuplicates'] = [];
-      for (const [dupId, items] of await probableDuplicatesOf(tx, row.id, reviewItems, partyKeys)) {
-        const dupRow = await deps.resolveActive(tx, dupId);
-        if (dupRow?.status !== 'active') continue;
-        probableDuplicates.push({
-          customer: deps.publicCustomer(dupRow),
-          records: await tx.listRecordsByCustomer([dupRow.id]),
-          reviewItems: items,
-        });
-      }
+      const possibleMatches = await possibleMatchesOf(deps, tx, row.id, reviewItems, partyKeys);
+      // A review item pairing the person's record with a record of someone else carries that record's values in the
+      // matcher's explanation: the export leaves it out.
+      const exportedReviewItems = reviewItems.map((item) =>
+        partyKeys.has(item.a) && partyKeys.has(item.b) ? item : { ...item, explanation: { redacted: true } },
+      );
       const targets = [
         ...ids.map((id) => `customer:${id}`),
         ...records.map((r) => `record:${r.key}`),
@@ -887,8 +907,8 @@ export function createGovernanceServices(deps: GovernanceDeps) {
         records,
         activities,
         identityLinks: links,
-        reviewItems,
-        probableDuplicates,
+        reviewItems: exportedReviewItems,
+        possibleMatches,
         overrides: await tx.getOverrides(ids),
         extensions: await tx.getExtensions('customer', ids),
         consents: consentDocs.map((d) => d.data as unknown as ConsentCapture),
@@ -913,8 +933,7 @@ export function createGovernanceServices(deps: GovernanceDeps) {
 
   /**
    * Erases one customer inside the erasure's transaction (see {@link erase}); adds what it reached to `reach` and
-   * the audit targets to redact to `targets`. Returns the records erased (for the adapters) and the other sides of
-   * the open review items of the customer's records (probable duplicates).
+   * the audit targets to redact to `targets`. Returns the records erased (for the adapters) and the person's e-mails.
    */
   async function eraseOne(
     ctx: OperationContext,
@@ -922,7 +941,7 @@ export function createGovernanceServices(deps: GovernanceDeps) {
     actor: string,
     reach: ErasureReach,
     targets: Set<string>,
-  ): Promise<{ all: StoredRecord[]; emails: string[]; duplicates: Map<string, ReviewItem[]> }> {
+  ): Promise<{ all: StoredRecord[]; emails: string[] }> {
     const { tx } = ctx;
     const ids = await idsOf(tx, row);
     const party = await tx.listRecordsByCustomer([row.id]);
@@ -969,10 +988,9 @@ export function createGovernanceServices(deps: GovernanceDeps) {
       reach.identityLinks += 1;
     }
     // Review items about the person's records lose the matcher's explanation (it carries their values); an open
-    // one is rejected, and its other side is a probable duplicate of the person.
+    // one is rejected (its other side is only a possible match, see erase).
     const partyKeys = new Set(party.map((r) => r.key));
     const items = await reviewItemsOf(tx, partyKeys);
-    const duplicates = await probableDuplicatesOf(tx, row.id, items, partyKeys);
     for (const item of items) {
       if (targets.has(`review:${item.id}`)) continue;
       targets.add(`review:${item.id}`);
@@ -1077,10 +1095,15 @@ export function createGovernanceServices(deps: GovernanceDeps) {
         updatedAt: ctx.now,
       });
     }
-    return { all, emails: [...emails], duplicates };
+    return { all, emails: [...emails] };
   }
 
-  async function erase(customerId: string, actor: string, reason?: string): Promise<ErasureReport> {
+  async function erase(
+    customerId: string,
+    actor: string,
+    reason?: string,
+    alsoErase: readonly string[] = [],
+  ): Promise<ErasureReport> {
     ({ actor, reason } = who(actor, reason));
     const erased = await deps.write(
       undefined,
@@ -1090,6 +1113,7 @@ export function createGovernanceServices(deps: GovernanceDeps) {
         const reach: ErasureReach = {
           customers: [],
           probableDuplicates: [],
+          possibleMatches: [],
           records: 0,
           identityLinks: 0,
           reviewItems: 0,
@@ -1106,11 +1130,27 @@ export function createGovernanceServices(deps: GovernanceDeps) {
           documents: [],
         };
         const targets = new Set<string>();
+        // Probable duplicates (one hop: the other sides of the person's open review items) are only possible
+        // matches: the matcher was unsure. They are reported (ids only) and erased only when the caller lists them
+        // in `alsoErase` (a person confirmed the match); any other id there is refused before anything is written.
+        const partyKeys = new Set((await tx.listRecordsByCustomer([row.id])).map((r) => r.key));
+        const matches = await possibleMatchesOf(deps, tx, row.id, await reviewItemsOf(tx, partyKeys), partyKeys);
+        for (const [index, id] of alsoErase.entries()) {
+          if (!matches.some((m) => m.customerId === id)) {
+            throw new InvalidArgumentError({
+              argument: `alsoErase[${index}]`,
+              message: `[crmkit/core] alsoErase[${index}]: "${id}" is not an open probable match of customer "${row.id}" (only customers paired with the person by an open review item can be erased with them).`,
+            });
+          }
+        }
         const subject = await eraseOne(ctx, row, actor, reach, targets);
         const all = [...subject.all];
         const emails = new Set(subject.emails);
-        // Probable duplicates (one hop: the other sides of the person's open review items) go with the person.
-        for (const [dupId, items] of subject.duplicates) {
+        for (const { customerId: dupId, reviewIds } of matches) {
+          if (!alsoErase.includes(dupId)) {
+            reach.possibleMatches.push({ customerId: dupId, reviewIds });
+            continue;
+          }
           const dupRow = await deps.resolveActive(tx, dupId);
           if (dupRow?.status !== 'active' || reach.customers.includes(dupRow.id)) continue;
           const dup = await eraseOne(ctx, dupRow, actor, reach, targets);
@@ -1118,7 +1158,7 @@ export function createGovernanceServices(deps: GovernanceDeps) {
           for (const email of dup.emails) emails.add(email);
           reach.probableDuplicates.push({
             customerId: dupRow.id,
-            reviewIds: items.map((i) => i.id).sort(compareStrings),
+            reviewIds,
             records: dup.all.length,
           });
         }
@@ -1129,7 +1169,10 @@ export function createGovernanceServices(deps: GovernanceDeps) {
           let after: number | undefined;
           for (;;) {
             const page = await tx.listAudit({ target, limit: 1000, ...(after !== undefined ? { after } : {}) });
-            for (const entry of page) if (entry.redacted !== true) redactedSeqs.push(entry.seq);
+            // `redactAudit` never redacts an erasure entry: it lists the redactions it authorised.
+            for (const entry of page) {
+              if (entry.redacted !== true && entry.action !== ERASURE_ACTION) redactedSeqs.push(entry.seq);
+            }
             if (page.length < 1000) break;
             after = page[page.length - 1]!.seq;
           }
@@ -1149,6 +1192,9 @@ export function createGovernanceServices(deps: GovernanceDeps) {
             { field: 'records', new: all.length },
             ...(reach.probableDuplicates.length > 0
               ? [{ field: 'probableDuplicates', new: reach.probableDuplicates.map((d) => d.customerId) }]
+              : []),
+            ...(reach.possibleMatches.length > 0
+              ? [{ field: 'possibleMatches', new: reach.possibleMatches.map((d) => d.customerId) }]
               : []),
             { field: REDACTED_SEQS_FIELD, new: redactedSeqs },
           ],

@@ -10,6 +10,7 @@ import type {
 } from '@crmkit/model';
 import { PermissionDeniedError } from '@crmkit/model';
 import { FieldPatterns } from '../field-patterns';
+import { isContactPointRef } from '../governance/secrets';
 import { readableNames, visibleDisplayName } from '../readable-names';
 import { hashString, stableStringify } from '../stable';
 
@@ -170,8 +171,7 @@ export class Grant {
 
   /** May the plugin see this reference to a party? References by email or phone need `contactPoints`. */
   private canSeeRef(ref: unknown): boolean {
-    if (!isPlainObject(ref)) return true;
-    return !('email' in ref || 'phone' in ref) || this.canReadField('contactPoints');
+    return !isContactPointRef(ref) || this.canReadField('contactPoints');
   }
 
   /**

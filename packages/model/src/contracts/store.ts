@@ -377,7 +377,8 @@ export interface StoreTransaction {
   /**
    * Redacts every entry about these targets as {@link redactedAuditEntry} says (`changes: null`, `redacted: true`,
    * and on format-2 entries no `reason` and no `salt`); the rest of each entry, its commitments and hashes stay, so
-   * the chain still verifies. Used by GDPR erasure, which lists the redacted `seq`s in its own entry. Returns how
+   * the chain still verifies. Used by GDPR erasure, which lists the redacted `seq`s in its own entry. Entries with
+   * action {@link UNREDACTABLE_AUDIT_ACTION} (`gdpr.erase`) are never redacted: they hold those lists. Returns how
    * many.
    */
   redactAudit(targets: readonly string[]): Promise<number>;
@@ -443,6 +444,12 @@ export function mentionsAnyId(value: unknown, ids: ReadonlySet<string>): boolean
   }
   return false;
 }
+
+/**
+ * The audit action {@link StoreTransaction.redactAudit} never redacts: a GDPR erasure's entry, which lists the `seq`s
+ * it redacted (a later erasure naming the same customer must not take that list away).
+ */
+export const UNREDACTABLE_AUDIT_ACTION = 'gdpr.erase';
 
 /**
  * An audit entry as {@link StoreTransaction.redactAudit} leaves it: `changes: null`, `redacted: true`, and for a

@@ -25,7 +25,7 @@ const url = process.env.DATABASE_URL;
 const T = (minute: number) => new Date(Date.UTC(2026, 0, 1, 10, minute)).toISOString();
 
 /** The secret values: a birth date from a source, an override of it, a plugin field, a secret contact point. */
-const SECRETS = ['1815-12-10', '1816-01-02', 'salary-93000', 'ada.private@example.com'];
+const SECRETS = ['1815-12-10', '1816-01-02', 'salary-93000', 'ada.private@example.com', '7946 0958'];
 /**
  * Tables that may hold a secret value in clear: the source records, the golden records, their inputs (overrides,
  * plugin field values), and the keys the Hub finds and matches them by (lookup, match and blocking keys are part
@@ -99,6 +99,32 @@ async function scenario(store: Store): Promise<{ hub: Hub; events: HubEvent[] }>
   await hub.setOverride(customer!.id, 'birthDate', '1816-01-02');
   await hub.setFields(customer!.id, 'hr', { salary: 'salary-93000' });
   await hub.merge(customer!.id, other!.id);
+  // An interaction and an opportunity that name Ada by her (secret) e-mail and phone.
+  await hub.ingest([
+    {
+      type: 'interaction',
+      source: 'zendesk',
+      externalId: 'i-1',
+      observedAt: T(2),
+      data: {
+        channel: 'email',
+        direction: 'inbound',
+        participants: [
+          { ref: { email: 'ada.private@example.com' }, role: 'customer' },
+          { ref: { phone: '+44 20 7946 0958' }, role: 'attendee' },
+        ],
+        occurredAt: T(2),
+        activity: { kind: 'email' },
+      },
+    } as SourceRecordInput,
+    {
+      type: 'opportunity',
+      source: 'crm',
+      externalId: 'op-1',
+      observedAt: T(2),
+      data: { name: 'Engine', customer: { email: 'ada.private@example.com' }, stage: 'proposal' },
+    } as SourceRecordInput,
+  ]);
   while ((await hub.workflows.runDue()) > 0);
   await hub.workflows.idle();
   // The golden record still holds the values: secrets are kept, only not copied around.

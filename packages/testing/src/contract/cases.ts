@@ -21,6 +21,7 @@ import {
   type StoreTransaction,
   type WorkflowRun,
   redactedAuditEntry,
+  UNREDACTABLE_AUDIT_ACTION,
 } from '@crmkit/model';
 import {
   auditEntry,
@@ -1407,6 +1408,22 @@ export function storeContractCases(): ContractCase[] {
       });
     },
   );
+
+  add('audit log', 'never redacts a gdpr.erase entry (it lists the redactions it authorised)', async (store) => {
+    const erasure = auditEntry(2, {
+      v: 2,
+      action: UNREDACTABLE_AUDIT_ACTION,
+      target: 'customer:c1',
+      changes: [{ field: 'redactedSeqs', new: [1] }],
+    });
+    await store.transaction((tx) => tx.appendAudit([auditEntry(1), erasure, auditEntry(3)]));
+    expect(await store.transaction((tx) => tx.redactAudit(['customer:c1']))).toBe(2);
+    expect(await store.transaction((tx) => tx.listAudit({ limit: 10 }))).toStrictEqual([
+      { ...auditEntry(1), changes: null, redacted: true },
+      erasure,
+      { ...auditEntry(3), changes: null, redacted: true },
+    ]);
+  });
 
   add('audit log', 'sees its own appends and redactions; a rollback leaves nothing behind', async (store) => {
     await store.transaction((tx) => tx.appendAudit([auditEntry(1), auditEntry(2, { target: 'customer:c2' })]));
