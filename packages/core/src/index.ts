@@ -35,7 +35,7 @@ export type {
 export type { CleanedRecord, SupersededRecord } from './ingest-checks';
 export { createMemoryStore, type MemoryStoreOptions } from './memory-store';
 export { type Clock, sleep, systemClock } from './clock';
-export { HookRegistry, type HookEntryOptions, type HookErrorInfo } from './hooks';
+export { HookRegistry, type HookEntryOptions, type HookErrorInfo } from './plugins/hooks';
 export { loadPlugins, type LoadedPlugin } from './plugins/loader';
 export { Grant } from './plugins/permissions';
 export type { CommandInfo, PluginInfo } from './plugins/host';

@@ -26,7 +26,7 @@ import {
 import { type FindCandidates, findVisible } from '../find-widening';
 import { membershipKnown } from '../group-membership';
 import type { FindQuery } from '../hub';
-import { HookRegistry } from '../hooks';
+import { HookRegistry } from './hooks';
 import { matchesReadableName } from '../readable-names';
 import { stableStringify } from '../stable';
 import { HOOK_EVENTS, type LoadedPlugin, loadPlugins } from './loader';

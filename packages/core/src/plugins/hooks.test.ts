@@ -714,3 +714,32 @@ describe('HookRegistry ordering properties', () => {
     );
   });
 });
+
+describe('HookRegistry without code generation', () => {
+  it('never builds code at run time: registration and every call path work where `new Function` is refused', async () => {
+    // What a strict content-security policy or an edge runtime does: constructing a function from text throws.
+    const attempts: unknown[][] = [];
+    const refusing = (...args: unknown[]) => {
+      attempts.push(args);
+      throw new EvalError('Code generation from strings disallowed for this context');
+    };
+    vi.stubGlobal('Function', refusing);
+    try {
+      const { hooks, errors } = setup();
+      for (const id of ['a', 'b', 'c']) logger(hooks, { id, plugin: id, allowed: () => true });
+      hooks.register('thing:before', (draft) => ({ payload: { value: `${draft.value}!` } }), { id: 'shout' });
+      const sync: Event = { log: [] };
+      hooks.callSync('thing:after', sync);
+      const awaited: Event = { log: [] };
+      await hooks.call('thing:after', awaited);
+      const outcome = await hooks.callBefore('thing:before', { value: 'hi' });
+      expect(sync.log).toEqual(['a', 'b', 'c']);
+      expect(awaited.log).toEqual(['a', 'b', 'c']);
+      expect(outcome).toEqual({ payload: { value: 'hi!' } });
+      expect(errors).toEqual([]);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect(attempts).toEqual([]);
+  });
+});

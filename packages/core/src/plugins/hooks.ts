@@ -4,12 +4,12 @@
  *
  * Ordering is computed when handlers are registered or unregistered, never during a call: each hook keeps a plain
  * array of its entries in run order, replaced (never mutated) on every change, so a call iterates a stable snapshot
- * and an unregister during a call does not disturb it. The call paths are written to stay monomorphic and
- * allocation-free: no closures, array copies or `await` per call unless a handler actually returns a thenable.
- * Where the runtime allows it (Node, Bun, Deno), the synchronous dispatch of each hook is compiled into straight-line
- * code when the hook changes, as tapable does, so the engine can inline every handler at its own call site; where it
- * does not (edge runtimes and pages with a strict content-security policy refuse `new Function`), the same checks
- * run in a loop. Nothing here needs a Node.js module or global.
+ * and an unregister during a call does not disturb it.
+ * Every call path runs the same steps per entry (permission gate, projection, handler, error isolation) in a plain
+ * loop over that snapshot, without closures, array copies or `await` per call unless a handler actually returns a
+ * thenable. No code is generated at run time (no `new Function`, no `eval`), so the registry runs unchanged where a
+ * content-security policy or an edge runtime forbids them; decision 006 records what compiled dispatch measured and
+ * why it went. Nothing here needs a Node.js module or global.
  *
  * The registry is generic over the map of hook names to payloads, so it can be tested and benchmarked on its own;
  * the Hub uses it with `HookPayloads` from `@crmkit/model`.
@@ -17,7 +17,7 @@
  * @module
  */
 import { PluginInvalidError } from '@crmkit/model';
-import { runtime } from './runtime';
+import { runtime } from '../runtime';
 
 /**
  * How one handler is registered on a hook: its identity, its place among the others, and the permission checks the
@@ -115,62 +115,16 @@ class HookEntry {
 /** Reports a handler's error with where it came from. */
 type Reporter = (error: unknown, hook: string, entry: HookEntry) => void;
 
-/** A compiled synchronous dispatcher of one hook's entries. */
-type SyncDispatch = (payload: unknown) => void;
-
-/**
- * Whether the runtime lets us generate code (`new Function`). Node, Bun and Deno do; edge runtimes and pages under a
- * strict content-security policy refuse it, and the registry then dispatches with a plain loop.
- */
-const canGenerateCode: boolean = (() => {
-  try {
-    return new Function('return 1')() === 1;
-  } catch {
-    return false;
-  }
-})();
-
-/** Largest chain compiled into straight-line code; longer ones use the loop. */
-const MAX_COMPILED = 64;
-
-/**
- * Compiles the synchronous dispatch of a hook's entries into straight-line code, one guarded call per entry (the
- * technique tapable uses): the engine can then inline each handler at its own call site, which a loop over an array
- * of functions does not allow. The generated code is built only from numbered parameter names (no text from
- * plugins), and does exactly what the loop in {@link HookRegistry.callSync} does: permission gate, projection,
- * error isolation, rejection reporting.
- */
-function compileSync(hook: string, list: readonly HookEntry[], report: Reporter): SyncDispatch | undefined {
-  if (!canGenerateCode || list.length === 0 || list.length > MAX_COMPILED) return undefined;
-  const params: string[] = ['report', 'hook'];
-  const args: unknown[] = [report, hook];
-  const body: string[] = [];
-  list.forEach((entry, i) => {
-    params.push(`e${i}`, `h${i}`, `c${i}`, `a${i}`, `j${i}`);
-    args.push(entry, entry.handler, entry.context, entry.allowed, entry.project);
-    const payload = entry.project === undefined ? 'p' : `j${i}(p)`;
-    const gate = entry.allowed === undefined ? '' : `if (a${i}()) `;
-    body.push(
-      `try { ${gate}{ r = h${i}(${payload}, c${i}); if (r !== undefined && r !== null && typeof r.then === 'function') r.then(undefined, e${i}.onRejected); } } catch (error) { report(error, hook, e${i}); }`,
-    );
-  });
-  try {
-    const factory = new Function(
-      ...params,
-      `"use strict"; return function crmkitHookDispatch(p) { var r; ${body.join('\n')} };`,
-    );
-    return factory(...args) as SyncDispatch;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The result of a handler that returned a thenable. */
 interface Thenable {
   then(onFulfilled?: (value: unknown) => unknown, onRejected?: (reason: unknown) => unknown): unknown;
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
+/** True when a handler's result is a thenable (the handler is asynchronous, or returned a promise anyway). */
+function isThenable(value: unknown): value is Thenable {
+  return value !== undefined && value !== null && typeof (value as Thenable).then === 'function';
+}
 const NO_NAMES: readonly string[] = Object.freeze([]);
 
 function defaultOnError(error: unknown, info: HookErrorInfo): void {
@@ -227,9 +181,6 @@ export class HookRegistry<M extends object> {
    */
   private lastHook: string | undefined = undefined;
   private lastList: readonly HookEntry[] | undefined = undefined;
-  private lastSync: SyncDispatch | undefined = undefined;
-  /** Compiled synchronous dispatchers, by hook (absent where code cannot be generated). */
-  private readonly compiled = new Map<string, SyncDispatch>();
   private readonly reportError: (error: unknown, info: HookErrorInfo) => void;
   /** {@link HookRegistry.report}, bound once, for the asynchronous tails of calls. */
   private readonly reporter: Reporter;
@@ -323,31 +274,20 @@ export class HookRegistry<M extends object> {
    * A handler is skipped for this call when its `allowed` returns false, and gets the payload through its
    * `project`. Errors are isolated: a throwing handler is reported through `onError` and the others still run. A
    * handler that returns a promise anyway is not awaited; its rejection is reported.
+   *
+   * @deprecated The Hub never calls it, and it is now the same loop as {@link HookRegistry.call} minus the waiting:
+   *   use `call`, which runs synchronously (and returns a resolved promise) while every handler is synchronous.
+   *   It will be removed in the next major version.
    */
   callSync<K extends keyof M & string>(hook: K, payload: M[K]): void {
-    // Fast path (kept tiny so engines inline it): the same hook as the last call, compiled.
-    const fast = this.lastSync;
-    if (fast !== undefined && hook === this.lastHook) fast(payload);
-    else this.callSyncSlow(hook, payload);
-  }
-
-  /** {@link HookRegistry.callSync} after a hook change, or where code cannot be generated: the loop. */
-  private callSyncSlow(hook: string, payload: unknown): void {
     const list = this.lookup(hook);
     if (list === undefined) return;
-    const compiled = this.lastSync;
-    if (compiled !== undefined) {
-      compiled(payload);
-      return;
-    }
     for (let i = 0; i < list.length; i++) {
       const entry = list[i]!;
       try {
         if (entry.allowed !== undefined && !entry.allowed()) continue;
         const result = entry.handler(entry.project === undefined ? payload : entry.project(payload), entry.context);
-        if (result !== undefined && result !== null && typeof (result as Thenable).then === 'function') {
-          (result as Thenable).then(undefined, entry.onRejected);
-        }
+        if (isThenable(result)) result.then(undefined, entry.onRejected);
       } catch (error) {
         this.report(error, hook, entry);
       }
@@ -368,13 +308,13 @@ export class HookRegistry<M extends object> {
       try {
         if (entry.allowed !== undefined && !entry.allowed()) continue;
         const result = entry.handler(entry.project === undefined ? payload : entry.project(payload), entry.context);
-        if (result !== undefined && result !== null && typeof (result as Thenable).then === 'function') {
+        if (isThenable(result)) {
           // The last handler's promise: settle with it, no state machine needed.
           if (i === list.length - 1 && result instanceof Promise) return result.then(ignore, entry.onRejected);
           const rest = new AsyncCall(this.reporter, hook, list, payload, i);
           starting = rest;
           const promise = new Promise<void>(startAsyncCall);
-          rest.wait(result as Thenable);
+          rest.wait(result);
           return promise;
         }
       } catch (error) {
@@ -408,8 +348,8 @@ export class HookRegistry<M extends object> {
         if (entry.allowed !== undefined && !entry.allowed()) continue;
         const result = entry.handler(entry.project === undefined ? current : entry.project(current), entry.context);
         if (result === null || typeof result !== 'object') continue;
-        if (typeof (result as Thenable).then === 'function') {
-          return this.callBeforeFrom(hook, list, i, current, result as Thenable) as Promise<BeforeOutcome<M[K]>>;
+        if (isThenable(result)) {
+          return this.callBeforeFrom(hook, list, i, current, result) as Promise<BeforeOutcome<M[K]>>;
         }
         const veto = (result as { veto?: unknown }).veto;
         if (typeof veto === 'string') return Promise.resolve({ veto, by: entry.id });
@@ -441,9 +381,7 @@ export class HookRegistry<M extends object> {
         } else {
           if (entry.allowed !== undefined && !entry.allowed()) continue;
           result = entry.handler(entry.project === undefined ? current : entry.project(current), entry.context);
-          if (result !== undefined && result !== null && typeof (result as Thenable).then === 'function') {
-            result = await result;
-          }
+          if (isThenable(result)) result = await result;
         }
         if (result === null || typeof result !== 'object') continue;
         const veto = (result as { veto?: unknown }).veto;
@@ -470,7 +408,6 @@ export class HookRegistry<M extends object> {
     const list = this.sorted.get(hook);
     this.lastHook = hook;
     this.lastList = list;
-    this.lastSync = this.compiled.get(hook);
     return list;
   }
 
@@ -478,13 +415,7 @@ export class HookRegistry<M extends object> {
   private setList(hook: string, list: readonly HookEntry[] | undefined): void {
     if (list === undefined) this.sorted.delete(hook);
     else this.sorted.set(hook, list);
-    const compiled = list === undefined ? undefined : compileSync(hook, list, this.reporter);
-    if (compiled === undefined) this.compiled.delete(hook);
-    else this.compiled.set(hook, compiled);
-    if (hook === this.lastHook) {
-      this.lastList = list;
-      this.lastSync = compiled;
-    }
+    if (hook === this.lastHook) this.lastList = list;
   }
 
   /** Reports a handler's error through the `onError` option; never throws. */
@@ -570,9 +501,9 @@ class AsyncCall {
       try {
         if (entry.allowed !== undefined && !entry.allowed()) continue;
         const result = entry.handler(entry.project === undefined ? payload : entry.project(payload), entry.context);
-        if (result !== undefined && result !== null && typeof (result as Thenable).then === 'function') {
+        if (isThenable(result)) {
           this.index = i;
-          this.wait(result as Thenable);
+          this.wait(result);
           return;
         }
       } catch (error) {
