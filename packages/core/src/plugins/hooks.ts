@@ -121,11 +121,12 @@ interface Thenable {
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
+const NO_NAMES: readonly string[] = Object.freeze([]);
+
 /** True when a handler's result is a thenable (the handler is asynchronous, or returned a promise anyway). */
 function isThenable(value: unknown): value is Thenable {
   return value !== undefined && value !== null && typeof (value as Thenable).then === 'function';
 }
-const NO_NAMES: readonly string[] = Object.freeze([]);
 
 function defaultOnError(error: unknown, info: HookErrorInfo): void {
   const owner = info.plugin === undefined ? `"${info.id}"` : `"${info.id}" of plugin "${info.plugin}"`;
