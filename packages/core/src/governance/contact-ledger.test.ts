@@ -1,7 +1,6 @@
 import { type ContactArrangement, type ContactDecision, InvalidArgumentError } from '@crmkit/model';
 import { describe, expect, it } from 'vitest';
 import { decideContact, effectiveConsent, parseArrangement, parseConsentCapture } from './contact';
-
 import { AT, arrangement, capture, group, groupDefault, input, thrown, validationError } from './contact.test-support';
 
 describe('effectiveConsent: the latest capture wins', () => {

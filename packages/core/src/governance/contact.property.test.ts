@@ -2,7 +2,6 @@ import type { ConsentCapture, ContactChannel, ContactPurpose } from '@crmkit/mod
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type ContactInput, decideContact, effectiveConsent, FREQUENCY_WINDOW_MS } from './contact';
-
 import { AT, DAY, group } from './contact.test-support';
 
 describe('decideContact: properties', () => {

@@ -1,7 +1,6 @@
 import { type ContactArrangement, type ContactReason, InvalidArgumentError } from '@crmkit/model';
 import { describe, expect, it } from 'vitest';
 import { type ContactInput, DEFAULT_CONSENT_FREE_PURPOSES, decideContact, FREQUENCY_WINDOW_MS } from './contact';
-
 import {
   AT,
   AT_MS,
