@@ -1,5 +1,7 @@
-/** The GDPR erasure (Art. 17): a person (and confirmed probable duplicates) erased from every store, then from every
- * connected system. */
+/**
+ * The GDPR erasure (Art. 17): a person (and confirmed probable duplicates) erased from every store, then from every
+ * connected system.
+ */
 
 import {
   type ChangeRequest,

@@ -1,4 +1,6 @@
-/** Reading spec folders and matching exchanges: base paths, path segments, media types, parameter coercion, ajv issues. */
+/**
+ * Reading spec folders and matching exchanges: base paths, path segments, media types, parameter coercion, ajv issues.
+ */
 
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';

@@ -1,4 +1,7 @@
-/** The validator {@link loadOpenApiValidator} returns: a path trie over the merged specs, ajv schemas compiled per operation. */
+/**
+ * The validator {@link loadOpenApiValidator} returns: a path trie over the merged specs, ajv schemas compiled per
+ * operation.
+ */
 
 import path from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';

@@ -1,4 +1,7 @@
-/** The shapes of the OpenAPI traffic validator: public (exchanges, issues, options) and internal (loaded specs, the path trie). */
+/**
+ * The shapes of the OpenAPI traffic validator: public (exchanges, issues, options) and internal (loaded specs, the path
+ * trie).
+ */
 
 /** One recorded HTTP request and its response, as a traffic recorder or a test captured it. */
 export interface HttpExchange {

@@ -4,7 +4,9 @@ import { expect } from 'vitest';
 import { byKey, keysOf, rec, T2 } from '../fixtures';
 import type { AddCase } from './shared';
 
-/** Adds the cases about the basics (version, name, transaction value, an empty start) and source records to the suite. */
+/**
+ * Adds the cases about the basics (version, name, transaction value, an empty start) and source records to the suite.
+ */
 export function recordCases(add: AddCase): void {
   // ---------------------------------------------------------------- basics
   add('basics', 'declares specification version v1 and a name', async (store) => {

@@ -1,4 +1,7 @@
-/** Generated specs of rows (records, customers, links, reviews, extensions, workflow runs), turned into rows inside a run. */
+/**
+ * Generated specs of rows (records, customers, links, reviews, extensions, workflow runs), turned into rows inside a
+ * run.
+ */
 
 import fc from 'fast-check';
 import type {

@@ -1,4 +1,7 @@
-/** Write commands of the model-based test: records, customers, outbox, identity links, review items, extensions, workflow runs. */
+/**
+ * Write commands of the model-based test: records, customers, outbox, identity links, review items, extensions,
+ * workflow runs.
+ */
 
 import { expect } from 'vitest';
 import type { CustomerRow, CustomerStatus, ExtensionRow, JsonValue, OutboxEvent, WorkflowRun } from '@crmkit/model';
