@@ -12,7 +12,11 @@ import { checkValueLimits } from '../override-checks';
 import { type GovernanceDeps, inputChecks, validationError } from './deps';
 
 /** Appends an entry the Hub itself writes about an admin action (`gdpr.export`, `gdpr.erase-report`). */
-export async function appendAdminEntry(deps: GovernanceDeps, input: AdminActionInput, actor: string): Promise<void> {
+export async function appendAdminEntry(
+  deps: Pick<GovernanceDeps, 'write'>,
+  input: AdminActionInput,
+  actor: string,
+): Promise<void> {
   await deps.write(
     undefined,
     async (ctx) => {
@@ -30,10 +34,13 @@ export async function appendAdminEntry(deps: GovernanceDeps, input: AdminActionI
   );
 }
 
+/** What {@link createAdminActionServices} needs from the Hub. */
+export type AdminActionDeps = Pick<GovernanceDeps, 'write' | 'limits'>;
+
 /**
  * The admin-action services: `recordAdminAction` records an action made outside the Hub.
  */
-export function createAdminActionServices(deps: GovernanceDeps) {
+export function createAdminActionServices(deps: AdminActionDeps) {
   const { who } = inputChecks(deps);
 
   /** Records an admin action made outside the Hub: validated and bounded ({@link parseAdminAction}). */

@@ -23,10 +23,13 @@ export async function putChange(ctx: OperationContext, request: ChangeRequest): 
   });
 }
 
+/** What {@link createChangeRequestServices} needs from the Hub. */
+export type ChangeRequestDeps = Pick<GovernanceDeps, 'read' | 'write' | 'resolveActive' | 'limits'>;
+
 /**
  * The change-request services: `requestChange`, `getChange`, `listChanges` and `stepChange`.
  */
-export function createChangeRequestServices(deps: GovernanceDeps) {
+export function createChangeRequestServices(deps: ChangeRequestDeps) {
   const { checkInput } = inputChecks(deps);
 
   async function requestChange(

@@ -33,11 +33,17 @@ const CHANNEL_OF_INTERACTION: Record<string, ContactChannel> = {
   in_person: 'visit',
 };
 
+/** What {@link createConsentServices} needs from the Hub. */
+export type ConsentDeps = Pick<
+  GovernanceDeps,
+  'read' | 'write' | 'resolveActive' | 'publicCustomer' | 'isGroupMember' | 'limits' | 'now'
+>;
+
 /**
  * The consent services: record and list consent captures, set, remove and list contact arrangements, and
  * `canContact` (consent, arrangements, group rules and frequency caps decided together).
  */
-export function createConsentServices(deps: GovernanceDeps) {
+export function createConsentServices(deps: ConsentDeps) {
   const { checkInput, who } = inputChecks(deps);
 
   async function recordConsent(input: unknown, actor: string): Promise<ConsentCapture> {

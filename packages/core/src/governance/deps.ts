@@ -92,7 +92,11 @@ export async function documentsOf(
 }
 
 /** The active customer `id` resolves to; `NOT_FOUND` otherwise. */
-export async function requireRow(deps: GovernanceDeps, tx: StoreTransaction, id: string): Promise<CustomerRow> {
+export async function requireRow(
+  deps: Pick<GovernanceDeps, 'resolveActive'>,
+  tx: StoreTransaction,
+  id: string,
+): Promise<CustomerRow> {
   const row = await deps.resolveActive(tx, id);
   if (row?.status !== 'active') throw new NotFoundError({ entity: 'customer', id });
   return row;

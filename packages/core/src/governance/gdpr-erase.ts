@@ -28,11 +28,14 @@ import {
   workflowRunsAbout,
 } from './person-data';
 
+/** What {@link createErasureServices} needs from the Hub. */
+export type ErasureDeps = Pick<GovernanceDeps, 'write' | 'resolveActive' | 'relink' | 'adapters' | 'limits'>;
+
 /**
  * The erasure service: `erase` (audited as `gdpr.erase`, with the seqs of the entries it redacted, then
  * `gdpr.erase-report` with what each connected system did).
  */
-export function createErasureServices(deps: GovernanceDeps) {
+export function createErasureServices(deps: ErasureDeps) {
   const { who } = inputChecks(deps);
 
   /**

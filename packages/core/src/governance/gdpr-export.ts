@@ -69,10 +69,13 @@ export interface PersonExport {
   audit: AuditEntry[];
 }
 
+/** What {@link createExportServices} needs from the Hub. */
+export type ExportDeps = Pick<GovernanceDeps, 'read' | 'write' | 'resolveActive' | 'publicCustomer' | 'limits' | 'now'>;
+
 /**
  * The export service: `exportPerson` (audited as `gdpr.export`).
  */
-export function createExportServices(deps: GovernanceDeps) {
+export function createExportServices(deps: ExportDeps) {
   const { who } = inputChecks(deps);
 
   async function exportPerson(customerId: string, actor: string): Promise<PersonExport> {

@@ -214,7 +214,7 @@ export async function probableDuplicatesOf(
  * of the open review items that pair them with the person.
  */
 export async function possibleMatchesOf(
-  deps: GovernanceDeps,
+  deps: Pick<GovernanceDeps, 'resolveActive'>,
   tx: StoreTransaction,
   customerId: string,
   items: readonly ReviewItem[],

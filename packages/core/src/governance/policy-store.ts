@@ -4,10 +4,13 @@ import type { AuditChange, JsonValue, Policy } from '@crmkit/model';
 import { DOC, type GovernanceDeps, inputChecks, loadPolicy } from './deps';
 import { parsePolicy } from './policy';
 
+/** What {@link createPolicyServices} needs from the Hub. */
+export type PolicyDeps = Pick<GovernanceDeps, 'read' | 'write' | 'defaultPolicy' | 'limits'>;
+
 /**
  * The policy services: the policy in force, `setPolicy` (a new version, audited) and the version history.
  */
-export function createPolicyServices(deps: GovernanceDeps) {
+export function createPolicyServices(deps: PolicyDeps) {
   const { who } = inputChecks(deps);
 
   async function policy(): Promise<Policy> {

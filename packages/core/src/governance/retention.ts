@@ -21,10 +21,13 @@ export interface PurgeReport {
 /** The earliest cutoff a purge asks the store for: year 1 (no store need compare times before it). */
 const EARLIEST_CUTOFF_MS = Date.parse('0001-01-01T00:00:00Z');
 
+/** What {@link createRetentionServices} needs from the Hub. */
+export type RetentionDeps = Pick<GovernanceDeps, 'write' | 'relink' | 'limits' | 'now'>;
+
 /**
  * The retention service: `purge` tombstones the records each rule reaches (relinking parties), in batches.
  */
-export function createRetentionServices(deps: GovernanceDeps) {
+export function createRetentionServices(deps: RetentionDeps) {
   const { who } = inputChecks(deps);
 
   async function purge(
