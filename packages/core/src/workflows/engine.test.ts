@@ -11,7 +11,7 @@ import {
   type WorkflowDefinition,
   type WorkflowStep,
 } from '@crmkit/model';
-import { setup, manual } from '../testing/workflows';
+import { setup, manual } from './workflows.test-support';
 import { deterministicRunId } from './index';
 
 describe('WorkflowEngine.register', () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { AbortSignalLike, JsonValue, WorkflowDefinition, WorkflowRun, WorkflowStep } from '@crmkit/model';
 import { createMemoryStore } from '../memory-store';
 import { createFakeClock } from '@crmkit/testing';
-import { never, setup, processEngine, actions, manual, External } from '../testing/workflows';
+import { never, setup, processEngine, actions, manual, External } from './workflows.test-support';
 import { deterministicRunId, isTerminalRunStatus } from './index';
 
 describe('schedules and leases', () => {

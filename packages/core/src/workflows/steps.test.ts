@@ -1,7 +1,7 @@
 /** Executing a run: steps in order, retries with backoff, timeouts, JSON outputs, compensation. */
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, TimeoutError, type AbortSignalLike, type JsonValue } from '@crmkit/model';
-import { never, setup, actions, manual } from '../testing/workflows';
+import { never, setup, actions, manual } from './workflows.test-support';
 import { toJsonValue } from './index';
 
 describe('WorkflowEngine execution', () => {

@@ -9,7 +9,7 @@ import type { JsonValue, PluginContext, Store, WorkflowDefinition, WorkflowRun, 
 import { createFakeClock, type FakeClock } from '@crmkit/testing';
 import type { Clock } from '../clock';
 import { createMemoryStore } from '../memory-store';
-import { WorkflowEngine } from '../workflows';
+import { WorkflowEngine } from './index';
 
 export const contextFor = (plugin: string): PluginContext => ({ plugin }) as unknown as PluginContext;
 export const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
