@@ -203,6 +203,7 @@ export function checkSnippets({ root, outDir, snippets, baseConfig = join(root, 
       line < contextLines ? (snippet.context?.line ?? 0) + line : snippet.line + 1 + line - contextLines;
     failures.push({ file: snippet.file, line: snippet.line, errorLine, code, message });
   }
+  failures.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.errorLine - b.errorLine);
   return { checked: checked.length, skipped, failures };
 }
 
