@@ -4,7 +4,8 @@
 // Every ```ts / ```typescript block in docs/**/*.md, README.md, packages/*/README.md and examples/*/README.md is
 // written to `.snippets/` (git-ignored, inside the repository so workspace packages resolve from node_modules) as
 // its own module, and type-checked with the root strict settings (tsconfig.base.json, noEmit) against the BUILT
-// packages (dist/*.d.ts, what users install): run `npm run build` first. A failure is reported at the Markdown file
+// packages (dist/*.d.ts, what users install): `npm run check:snippets` builds what changed first
+// (scripts/build-changed.mjs). A failure is reported at the Markdown file
 // and line of the block's opening fence, with the line inside the Markdown file of each error:
 //
 //   docs/plugins.md:123 (error at docs/plugins.md:131) TS2339: Property 'x' does not exist on type ...
