@@ -102,7 +102,7 @@ export function extractSnippets(markdown, file) {
     const marker = j >= 0 ? NOCOMPILE.exec(lines[j]) : null;
     if (j >= 0 && lines[j].trim() === '-->') {
       let k = j - 1;
-      while (k >= 0 && !CONTEXT.test(lines[k]) && !lines[k].includes('-->')) k--;
+      while (k >= 0 && !lines[k].includes('<!--') && !lines[k].includes('-->')) k--;
       if (k >= 0 && CONTEXT.test(lines[k])) {
         snippet.context = {
           line: k + 2,
