@@ -34,7 +34,7 @@ describe('docs/concepts.md: the shape of every source record type', () => {
     );
     expect(section).toContain('| `name` | string | yes | 1-512 chars |');
     expect(section).toContain("| `status` | 'open' \\| 'won' \\| 'lost' | no | default 'open' |");
-    expect(section).toContain('| `participants` | array of object | yes | at least 1 items |');
+    expect(section).toContain('| `participants` | array of object | yes | at least 1 item |');
     expect(section).toContain("| `activity {kind: 'visit_report'}.purpose` | string | yes | 1-2000 chars |");
   });
 

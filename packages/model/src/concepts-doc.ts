@@ -84,7 +84,7 @@ function limitsOf(s: Json): string {
   const range = (min: number | undefined, max: number | undefined, unit: string): void => {
     if (min !== undefined && max !== undefined) parts.push(`${min}-${max} ${unit}`);
     else if (max !== undefined) parts.push(`at most ${max} ${unit}`);
-    else if (min !== undefined) parts.push(`at least ${min} ${unit}`);
+    else if (min !== undefined) parts.push(`at least ${min} ${min === 1 ? unit.slice(0, -1) : unit}`);
   };
   range(s.minLength, s.maxLength, 'chars');
   range(s.minItems, s.maxItems, 'items');
