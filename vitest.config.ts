@@ -21,14 +21,18 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     teardownTimeout: 30_000,
-    projects: projectDirs.map((dir) => ({
-      extends: true,
-      test: {
-        name: dir.split('/')[1],
-        root: dir,
-        include: ['src/**/*.test.ts'],
-        benchmark: { include: ['src/**/*.bench.ts'] },
-      },
-    })),
+    projects: [
+      ...projectDirs.map((dir) => ({
+        extends: true,
+        test: {
+          name: dir.split('/')[1],
+          root: dir,
+          include: ['src/**/*.test.ts'],
+          benchmark: { include: ['src/**/*.bench.ts'] },
+        },
+      })),
+      // The repository's own scripts (docs snippet check, incremental build).
+      { extends: true, test: { name: 'scripts', root: 'scripts', include: ['test/**/*.test.mjs'] } },
+    ],
   },
 });

@@ -86,11 +86,19 @@ export const UrlInputSchema = z
   .transform((v) => (typeof v === 'string' ? { value: v } : v));
 
 const partyContact = {
-  emails: z.array(EmailInputSchema).optional(),
-  phones: z.array(PhoneInputSchema).optional(),
-  addresses: z.array(AddressInputSchema).optional(),
-  websites: z.array(UrlInputSchema).optional(),
-  socials: z.array(UrlInputSchema).optional(),
+  emails: z
+    .array(EmailInputSchema)
+    .optional()
+    .describe(
+      'Email addresses: each a string or `{ value, label, primary, verified }`; white space around is ignored.',
+    ),
+  phones: z
+    .array(PhoneInputSchema)
+    .optional()
+    .describe('Phone numbers (at least 3 digits), as supplied; normalised for matching with the default calling code.'),
+  addresses: z.array(AddressInputSchema).optional().describe('Postal addresses; `country` is ISO 3166-1 alpha-2.'),
+  websites: z.array(UrlInputSchema).optional().describe('Web addresses.'),
+  socials: z.array(UrlInputSchema).optional().describe('Social media handles or profile URLs.'),
 };
 
 /** Data of a `person` source record. */
@@ -100,20 +108,23 @@ export const PersonDataSchema = z.strictObject({
   fullName: z.string().max(512).optional(),
   salutation: z.string().max(64).optional(),
   jobTitle: z.string().max(256).optional(),
-  birthDate: DateSchema.optional(),
-  language: z.string().max(35).optional(),
+  birthDate: DateSchema.optional().describe('From year 1000, not in the future.'),
+  language: z.string().max(35).optional().describe('Preferred language, a BCP 47 tag such as `nl-NL`.'),
   ...partyContact,
   /** The person's organisation: a reference to an organisation record, a name, or both. */
   organization: z
     .strictObject({
-      ref: RecordRefSchema.optional(),
+      ref: RecordRefSchema.optional().describe(
+        'The organisation record: by external id (same source unless `source` says otherwise), email or phone.',
+      ),
       name: z.string().max(512).optional(),
       role: z.string().max(128).optional(),
     })
-    .optional(),
-  ownerId: IdSchema.optional(),
-  lifecycleStage: z.string().max(64).optional(),
-  attributes: AttributesSchema.optional(),
+    .optional()
+    .describe("The person's organisation: a reference to an organisation record, a name, or both."),
+  ownerId: IdSchema.optional().describe('The user who owns the record in the source.'),
+  lifecycleStage: z.string().max(64).optional().describe('The stage in the sales lifecycle, e.g. `lead`, `customer`.'),
+  attributes: AttributesSchema.optional().describe('Free-form JSON attributes (plugins keep their fields here).'),
 });
 /** Data of a `person` source record. */
 export type PersonData = z.output<typeof PersonDataSchema>;
@@ -122,14 +133,14 @@ export type PersonData = z.output<typeof PersonDataSchema>;
 export const OrganizationDataSchema = z.strictObject({
   name: z.string().min(1).max(512),
   legalName: z.string().max(512).optional(),
-  domain: z.string().max(253).optional(),
+  domain: z.string().max(253).optional().describe('Web domain, e.g. `acme.example`.'),
   industry: z.string().max(256).optional(),
   employees: z.number().int().nonnegative().optional(),
-  registrationId: z.string().max(64).optional(),
+  registrationId: z.string().max(64).optional().describe('Chamber of commerce or VAT number.'),
   ...partyContact,
-  ownerId: IdSchema.optional(),
-  lifecycleStage: z.string().max(64).optional(),
-  attributes: AttributesSchema.optional(),
+  ownerId: IdSchema.optional().describe('The user who owns the record in the source.'),
+  lifecycleStage: z.string().max(64).optional().describe('The stage in the sales lifecycle, e.g. `lead`, `customer`.'),
+  attributes: AttributesSchema.optional().describe('Free-form JSON attributes (plugins keep their fields here).'),
 });
 /** Data of an `organization` source record. */
 export type OrganizationData = z.output<typeof OrganizationDataSchema>;
@@ -138,13 +149,22 @@ export type OrganizationData = z.output<typeof OrganizationDataSchema>;
 export const InteractionDataSchema = z.strictObject({
   channel: InteractionChannelSchema,
   direction: InteractionDirectionSchema,
-  participants: z.array(z.strictObject({ ref: RecordRefSchema, role: ParticipantRoleSchema })).min(1),
+  participants: z
+    .array(z.strictObject({ ref: RecordRefSchema, role: ParticipantRoleSchema }))
+    .min(1)
+    .describe('The parties involved, each by reference (external id, email or phone) with a role.'),
   subject: z.string().max(998).optional(),
-  bodyRef: z.string().max(2048).optional(),
-  occurredAt: TimestampSchema,
-  departmentId: IdSchema.optional(),
-  activity: ActivitySchema,
-  attributes: AttributesSchema.optional(),
+  bodyRef: z
+    .string()
+    .max(2048)
+    .optional()
+    .describe('Where the body lives (a URL or storage key); bodies are not copied.'),
+  occurredAt: TimestampSchema.describe('When the interaction took place.'),
+  departmentId: IdSchema.optional().describe('The department that owns the interaction.'),
+  activity: ActivitySchema.describe(
+    'What happened, by `kind`: call, meeting, email, note, task, visit report, case ...',
+  ),
+  attributes: AttributesSchema.optional().describe('Free-form JSON attributes (plugins keep their fields here).'),
 });
 /** Data of an `interaction` source record. */
 export type InteractionData = z.output<typeof InteractionDataSchema>;
@@ -152,15 +172,15 @@ export type InteractionData = z.output<typeof InteractionDataSchema>;
 /** Data of an `opportunity` source record. */
 export const OpportunityDataSchema = z.strictObject({
   name: z.string().min(1).max(512),
-  customer: RecordRefSchema,
+  customer: RecordRefSchema.describe('The customer: a person or organisation record, by external id, email or phone.'),
   pipeline: z.string().max(128).optional(),
-  stage: z.string().min(1).max(128),
+  stage: z.string().min(1).max(128).describe('The stage in its pipeline, as the source names it.'),
   status: z.enum(['open', 'won', 'lost']).default('open'),
-  amount: MoneySchema.optional(),
-  closeDate: DateSchema.optional(),
-  ownerId: IdSchema.optional(),
-  probability: z.number().min(0).max(1).optional(),
-  attributes: AttributesSchema.optional(),
+  amount: MoneySchema.optional().describe('A decimal amount (number or string such as `"1250.50"`) and a currency.'),
+  closeDate: DateSchema.optional().describe('Expected or actual close date.'),
+  ownerId: IdSchema.optional().describe('The user who owns the record in the source.'),
+  probability: z.number().min(0).max(1).optional().describe('Chance of winning, 0 to 1.'),
+  attributes: AttributesSchema.optional().describe('Free-form JSON attributes (plugins keep their fields here).'),
 });
 /** Data of an `opportunity` source record. */
 export type OpportunityData = z.output<typeof OpportunityDataSchema>;
@@ -175,16 +195,22 @@ export const RecordDataSchemas = {
 
 /** The envelope every source record shares. */
 export const SourceRecordEnvelopeSchema = z.strictObject({
-  type: RecordTypeSchema,
+  type: RecordTypeSchema.describe('The record type; decides the schema of `data`.'),
   /** Name of the source system, e.g. `hubspot-sales`. */
-  source: SourceNameSchema,
+  source: SourceNameSchema.describe('Name of the source system, e.g. `hubspot-sales`.'),
   /** The record's id in the source system; with `source` and `type` it identifies the record. */
-  externalId: z.string().min(1).max(256),
+  externalId: z
+    .string()
+    .min(1)
+    .max(256)
+    .describe("The record's id in the source system; with `source` and `type` it identifies the record."),
   /** When the source last changed the record. The newest observation of a record wins. */
-  observedAt: TimestampSchema,
+  observedAt: TimestampSchema.describe(
+    'When the source last changed the record; the newest observation wins. From 1900, at most 24 h ahead.',
+  ),
   /** A tombstone: the source deleted the record. `data` is ignored. */
-  deleted: z.boolean().optional(),
-  data: z.unknown().optional(),
+  deleted: z.boolean().optional().describe('A tombstone: the source deleted the record; `data` is ignored.'),
+  data: z.unknown().optional().describe('The fields of the record, by `type` (the tables below).'),
 });
 
 /** The envelope fields of a validated source record of type `T`. */
