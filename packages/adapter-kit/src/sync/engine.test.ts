@@ -14,7 +14,7 @@ import {
   type WriteResult,
 } from '@crmkit/model';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSyncEngine, SYNC_DOCUMENT_KINDS, type SyncEngine } from './sync';
+import { createSyncEngine, SYNC_DOCUMENT_KINDS, type SyncEngine } from './index';
 
 /**
  * A scripted vendor for the engine's own tests: people with an update time, listed in pages of `pageSize`, with
