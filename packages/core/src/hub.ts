@@ -77,13 +77,19 @@ import {
 } from './governance/service';
 import { redactSecrets, SecretFields } from './governance/secrets';
 import { APP_ACTOR, auditOfJournal, auditOfRecord } from './governance/trail';
-import { type Clock, systemClock } from './clock';
+import { type Clock, systemClock } from './runtime/clock';
 import { type CommandInfo, PluginHost, type PluginInfo } from './plugins/host';
 import { WorkflowEngine } from './workflows';
-import type { DepartmentSources, SurvivorshipOptions } from './golden';
-import { createProbabilisticResolver, type IdentityResolver, prepareRecord, recordKey, rekeyRecord } from './identity';
-import { pairOf, updateIdentity } from './identity-links';
-import { createIdGenerator, type IdGenerator } from './ids';
+import type { DepartmentSources, SurvivorshipOptions } from './golden/derive';
+import {
+  createProbabilisticResolver,
+  type IdentityResolver,
+  prepareRecord,
+  recordKey,
+  rekeyRecord,
+} from './identity/resolver';
+import { pairOf, updateIdentity } from './identity/links';
+import { createIdGenerator, type IdGenerator } from './runtime/ids';
 import {
   type CleanedRecord,
   outOfBounds,
@@ -91,13 +97,13 @@ import {
   resolveDuplicates,
   resolveHubInputLimits,
   type SupersededRecord,
-} from './ingest-checks';
-import { checkActorOptions, checkOverride, checkValueLimits } from './override-checks';
+} from './ingest/ingest-checks';
+import { checkActorOptions, checkOverride, checkValueLimits } from './golden/override-checks';
 import { OperationContext, publicCustomer, relink } from './linker';
-import { createMemoryStore } from './memory-store';
+import { createMemoryStore } from './store/memory-store';
 import { nameTokens, normalizeEmail, normalizePhone } from './normalize';
-import { runtime } from './runtime';
-import { compareStrings } from './stable';
+import { runtime } from './runtime/runtime';
+import { compareStrings } from './runtime/stable';
 
 /** Options of {@link createHub}. */
 export interface HubOptions {

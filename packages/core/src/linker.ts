@@ -16,12 +16,12 @@ import {
   type DepartmentSources,
   type ExtensionFact,
   type SurvivorshipOptions,
-} from './golden';
+} from './golden/derive';
 import type { AuditInput } from './governance/audit';
 import { NO_SECRETS, type SecretFields } from './governance/secrets';
-import type { IdGenerator } from './ids';
+import type { IdGenerator } from './runtime/ids';
 import { nameTokens } from './normalize';
-import { compareStrings, stableStringify } from './stable';
+import { compareStrings, stableStringify } from './runtime/stable';
 
 /** Settings the linker needs from the Hub. */
 export interface LinkerSettings {

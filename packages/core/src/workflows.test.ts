@@ -16,8 +16,8 @@ import {
   type WorkflowRun,
   type WorkflowStep,
 } from '@crmkit/model';
-import type { Clock } from './clock';
-import { createMemoryStore } from './memory-store';
+import type { Clock } from './runtime/clock';
+import { createMemoryStore } from './store/memory-store';
 import { createFakeClock, type FakeClock } from '@crmkit/testing';
 import { deterministicRunId, isTerminalRunStatus, toJsonValue, WorkflowEngine } from './workflows';
 

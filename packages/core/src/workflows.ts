@@ -39,10 +39,10 @@ import {
   type WorkflowStep,
   type WorkflowTrigger,
 } from '@crmkit/model';
-import { type Clock, sleep } from './clock';
-import { createIdGenerator, type IdGenerator } from './ids';
-import { runtime } from './runtime';
-import { hashString } from './stable';
+import { type Clock, sleep } from './runtime/clock';
+import { createIdGenerator, type IdGenerator } from './runtime/ids';
+import { runtime } from './runtime/runtime';
+import { hashString } from './runtime/stable';
 
 /** Options of {@link WorkflowEngine}. */
 export interface WorkflowEngineOptions {

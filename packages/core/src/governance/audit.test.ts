@@ -13,8 +13,8 @@ import {
 } from '@crmkit/model';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createMemoryStore } from '../memory-store';
-import { runtime } from '../runtime';
+import { createMemoryStore } from '../store/memory-store';
+import { runtime } from '../runtime/runtime';
 import {
   type AuditInput,
   buildAuditEntries,

@@ -19,9 +19,9 @@ import {
 } from '@crmkit/model';
 import type { CustomerView, FindQuery, Hub, IngestResult, MergeResult, Page, UnmergeResult } from '../hub';
 import { verifyStoreAudit } from './audit';
-import { FIND_SCAN_LIMIT, findVisible } from '../find-widening';
-import { membershipKnown as knownTo, ruleFields } from '../group-membership';
-import { matchesReadableName } from '../readable-names';
+import { FIND_SCAN_LIMIT, findVisible } from '../query/find-widening';
+import { membershipKnown as knownTo, ruleFields } from '../query/group-membership';
+import { matchesReadableName } from '../query/readable-names';
 import { Access, type Directory, parseActor } from './policy';
 import { adminActionCapability, type GovernanceServices, type PersonExport, type PurgeReport } from './service';
 

@@ -37,9 +37,9 @@ import {
   type WorkflowRun,
 } from '@crmkit/model';
 import type { OperationContext, RelinkReason, RelinkResult } from '../linker';
-import { outOfBounds } from '../ingest-checks';
-import { checkActorOptions, checkValueLimits } from '../override-checks';
-import { compareStrings } from '../stable';
+import { outOfBounds } from '../ingest/ingest-checks';
+import { checkActorOptions, checkValueLimits } from '../golden/override-checks';
+import { compareStrings } from '../runtime/stable';
 import { isTerminalRunStatus } from '../workflows';
 import { ERASURE_ACTION, REDACTED_SEQS_FIELD } from './audit';
 import type { AuditChange } from '@crmkit/model';

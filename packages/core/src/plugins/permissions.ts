@@ -9,10 +9,10 @@ import type {
   StoredRecord,
 } from '@crmkit/model';
 import { PermissionDeniedError } from '@crmkit/model';
-import { FieldPatterns } from '../field-patterns';
+import { FieldPatterns } from '../governance/field-patterns';
 import { isContactPointRef } from '../governance/secrets';
-import { readableNames, visibleDisplayName } from '../readable-names';
-import { hashString, stableStringify } from '../stable';
+import { readableNames, visibleDisplayName } from '../query/readable-names';
+import { hashString, stableStringify } from '../runtime/stable';
 
 /** Fields of a customer every plugin sees: its identity. */
 const IDENTITY_FIELDS = ['id', 'kind', 'status', 'mergedInto', 'createdAt', 'updatedAt', 'version'] as const;

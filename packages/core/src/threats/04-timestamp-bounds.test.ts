@@ -7,7 +7,7 @@ import type { SourceRecordInput, ValidationError } from '@crmkit/model';
 import { expectCrmkitError } from '@crmkit/testing';
 import { describe, expect, it } from 'vitest';
 import { createHub } from '../hub';
-import { createMemoryStore } from '../memory-store';
+import { createMemoryStore } from '../store/memory-store';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 const person = (observedAt: string, data: Record<string, unknown> = { givenName: 'Ada' }): SourceRecordInput =>

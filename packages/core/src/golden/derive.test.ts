@@ -9,8 +9,8 @@ import {
   type RecordType,
   type StoredRecord,
 } from '@crmkit/model';
-import { deriveGolden, displayNameOf, type DeriveGoldenOptions } from './golden';
-import { hashString, stableStringify } from './stable';
+import { deriveGolden, displayNameOf, type DeriveGoldenOptions } from './derive';
+import { hashString, stableStringify } from '../runtime/stable';
 
 /** Builds a StoredRecord the way the Hub would: the data goes through the real schema first. */
 function stored(

@@ -8,8 +8,8 @@ import {
   type PreparedRecord,
 } from '@crmkit/identity';
 import type { LiveSourceRecord, RecordRef, RecordType, SourceRecord, StoredRecord } from '@crmkit/model';
-import { normalizeEmail, normalizePhone, type NormalizePhoneOptions } from './normalize';
-import { compareStrings, hashString, stableStringify } from './stable';
+import { normalizeEmail, normalizePhone, type NormalizePhoneOptions } from '../normalize';
+import { compareStrings, hashString, stableStringify } from '../runtime/stable';
 
 /** A live person or organisation record: what the identity matcher compares. */
 export type LivePartyRecord = Extract<LiveSourceRecord, { type: 'person' | 'organization' }>;
