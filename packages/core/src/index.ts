@@ -6,7 +6,7 @@
  *
  * @packageDocumentation
  */
-export { createHub, isGroupMember } from './hub';
+export { createHub, isGroupMember, type ResolvedHubOptions, resolveHubOptions } from './hub';
 export type {
   ActivityView,
   ActorOptions,

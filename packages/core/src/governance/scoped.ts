@@ -15,9 +15,12 @@ import {
   PermissionDeniedError,
   type Policy,
   type RetentionPolicy,
+  type SourceRecordInput,
   type UserActor,
 } from '@crmkit/model';
-import type { CustomerView, FindQuery, Hub, IngestResult, MergeResult, Page, UnmergeResult } from '../hub';
+import type { Hub } from '../api/hub';
+import type { FindQuery } from '../api/options';
+import type { CustomerView, IngestResult, MergeResult, Page, UnmergeResult } from '../api/results';
 import { verifyStoreAudit } from './audit';
 import { FIND_SCAN_LIMIT, findVisible } from '../query/find-widening';
 import { membershipKnown as knownTo, ruleFields } from '../query/group-membership';
@@ -46,7 +49,7 @@ export interface ScopedHub {
   /** Customers the actor may see, a page at a time (pages may hold fewer than `limit`). */
   list(options?: { cursor?: string; limit?: number }): Promise<Page<Customer>>;
   view(id: string): Promise<CustomerView>;
-  ingest(records: readonly unknown[]): Promise<IngestResult>;
+  ingest(records: readonly SourceRecordInput[]): Promise<IngestResult>;
   setOverride(customerId: string, field: string, value: JsonValue, options?: ScopedActorOptions): Promise<Customer>;
   clearOverride(customerId: string, field: string, options?: ScopedActorOptions): Promise<Customer>;
   setFields(

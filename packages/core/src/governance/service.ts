@@ -36,7 +36,9 @@ import {
   ValidationError,
   type WorkflowRun,
 } from '@crmkit/model';
-import type { OperationContext, RelinkReason, RelinkResult } from '../linker';
+import type { RelinkReason, RelinkResult } from '../identity/relink';
+import type { OperationContext } from '../runtime/operation-context';
+import { parseLookupKey, referenceKeysOf } from '../runtime/lookup-keys';
 import { outOfBounds } from '../ingest/ingest-checks';
 import { checkActorOptions, checkValueLimits } from '../golden/override-checks';
 import { compareStrings } from '../runtime/stable';
@@ -129,7 +131,7 @@ const CHANNEL_OF_INTERACTION: Record<string, ContactChannel> = {
 };
 
 function referenceKeys(row: CustomerRow): string[] {
-  return row.lookupKeys.filter((k) => k.startsWith('rec:') || k.startsWith('email:') || k.startsWith('phone:'));
+  return referenceKeysOf(row.lookupKeys);
 }
 
 function validationError(root: string, path: (string | number)[], message: string): ValidationError {
@@ -194,8 +196,8 @@ function personTokens(row: CustomerRow, ids: readonly string[], records: readonl
   for (const id of ids) tokens.add(id.toLowerCase());
   for (const record of records) tokens.add(record.key.toLowerCase());
   for (const key of row.lookupKeys) {
-    if (key.startsWith('email:')) tokens.add(key.slice('email:'.length).toLowerCase());
-    if (key.startsWith('phone:')) tokens.add(key.slice('phone:'.length).toLowerCase());
+    const parsed = parseLookupKey(key);
+    if (parsed?.kind === 'email' || parsed?.kind === 'phone') tokens.add(parsed.value.toLowerCase());
   }
   for (const point of row.golden.contactPoints) {
     if (point.kind !== 'email' && point.kind !== 'phone') continue;

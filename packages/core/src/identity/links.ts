@@ -8,7 +8,8 @@
 import type { IdentityLink, JsonValue, ReviewItem, StoredRecord } from '@crmkit/model';
 import type { PairScore } from '@crmkit/identity';
 import type { IdentityResolver, LivePartyRecord } from './resolver';
-import { type OperationContext, type RelinkResult, relink } from '../linker';
+import type { OperationContext } from '../runtime/operation-context';
+import { type RelinkResult, relink } from './relink';
 import { compareStrings, stableStringify } from '../runtime/stable';
 
 /** Default of {@link IdentityResolver.maxCandidates}. */

@@ -25,7 +25,7 @@ import {
 } from '@crmkit/model';
 import { type FindCandidates, findVisible } from '../query/find-widening';
 import { membershipKnown } from '../query/group-membership';
-import type { FindQuery } from '../hub';
+import type { FindQuery } from '../api/options';
 import { HookRegistry } from '../hooks';
 import { matchesReadableName } from '../query/readable-names';
 import { stableStringify } from '../runtime/stable';
