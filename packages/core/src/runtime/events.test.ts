@@ -1,12 +1,17 @@
-import type { HubEvent, HubEventType } from '@crmkit/model';
+import type { HubEvent, HubEventType, SourceRecordInput } from '@crmkit/model';
 import { describe, expect, it } from 'vitest';
 import { createHub } from '../hub';
 import { createMemoryStore } from '../store/memory-store';
 import { EVENT_CAUSE_RANK, orderByCause } from './events';
 
 const T = '2026-03-01T10:00:00Z';
-const person = (externalId: string, email: string, observedAt = T) =>
-  ({ type: 'person', source: 'crm', externalId, observedAt, data: { givenName: 'Ada', emails: [email] } }) as const;
+const person = (externalId: string, email: string, observedAt = T): SourceRecordInput => ({
+  type: 'person',
+  source: 'crm',
+  externalId,
+  observedAt,
+  data: { givenName: 'Ada', emails: [email] },
+});
 
 const types = (events: readonly { type: string }[]) => events.map((e) => e.type);
 

@@ -58,7 +58,9 @@ describe('options are validated before anything starts', () => {
     vi.useFakeTimers();
     const store = createMemoryStore();
     const transaction = vi.spyOn(store, 'transaction');
-    expect(() => createHub({ store, plugins: [withWorkflow], retention: badRetention })).toThrow(/retention\.rules\[0\]/);
+    expect(() => createHub({ store, plugins: [withWorkflow], retention: badRetention })).toThrow(
+      /retention\.rules\[0\]/,
+    );
     expect(vi.getTimerCount()).toBe(0);
     await vi.advanceTimersByTimeAsync(10_000);
     expect(transaction).not.toHaveBeenCalled();
