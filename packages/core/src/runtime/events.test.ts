@@ -81,7 +81,7 @@ describe('events in causal order', () => {
     expect(order[0]).toBe('record.ingested');
     expect(order).toContain('customer.merged');
     expect(order.indexOf('customer.merged')).toBeLessThan(order.indexOf('customer.updated'));
-    const ranks = outbox.map((e) => EVENT_CAUSE_RANK[e.type]);
+    const ranks = outbox.map((e) => EVENT_CAUSE_RANK[e.type as HubEventType]);
     expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
   });
 

@@ -91,16 +91,16 @@ describe('hub.ingest is typed', () => {
   it('takes SourceRecordInput[]; a wrong shape is a compile error', async () => {
     expectTypeOf<Hub['ingest']>().parameter(0).toEqualTypeOf<readonly SourceRecordInput[]>();
     const hub = createHub();
+    const at = '2026-01-01T00:00:00Z';
     // @ts-expect-error: `type` must be a record type
-    await expect(
-      hub.ingest([{ type: 'persn', source: 's', externalId: '1', observedAt: '2026-01-01T00:00:00Z', data: {} }]),
-    ).rejects.toMatchObject({ code: ErrorCode.VALIDATION_FAILED });
+    const typo = hub.ingest([{ type: 'persn', source: 's', externalId: '1', observedAt: at, data: {} }]);
+    await expect(typo).rejects.toMatchObject({ code: ErrorCode.VALIDATION_FAILED });
     // @ts-expect-error: `observedAt` is required
-    await expect(hub.ingest([{ type: 'person', source: 's', externalId: '1', data: {} }])).rejects.toMatchObject({
-      code: ErrorCode.VALIDATION_FAILED,
-    });
+    const untimed = hub.ingest([{ type: 'person', source: 's', externalId: '1', data: {} }]);
+    await expect(untimed).rejects.toMatchObject({ code: ErrorCode.VALIDATION_FAILED });
     // @ts-expect-error: not an array of records
-    await expect(hub.ingest('records')).rejects.toMatchObject({ code: ErrorCode.INVALID_ARGUMENT });
+    const notArray = hub.ingest('records');
+    await expect(notArray).rejects.toMatchObject({ code: ErrorCode.INVALID_ARGUMENT });
     await hub.close();
   });
 });
