@@ -81,7 +81,13 @@ for (const [name, make] of stores) {
         const { hub, done } = await make();
         try {
           // Bad text on purpose: untyped at this boundary, refused by the runtime checks.
-          const bad = { type: 'person', source: 'hubspot', externalId: 'bad', observedAt: T, data } as SourceRecordInput;
+          const bad = {
+            type: 'person',
+            source: 'hubspot',
+            externalId: 'bad',
+            observedAt: T,
+            data,
+          } as SourceRecordInput;
           const error = await hub.ingest([good, bad]).then(
             () => undefined,
             (e: unknown) => e,
