@@ -11,7 +11,7 @@ import {
 } from '@crmkit/model';
 import { describe, expect, it, vi } from 'vitest';
 import { createHub, type Hub } from './hub';
-import { createMemoryStore } from './memory-store';
+import { createMemoryStore } from './store/memory-store';
 
 const T1 = '2026-03-01T10:00:00Z';
 const T2 = '2026-03-02T10:00:00Z';

@@ -6,7 +6,7 @@
  *
  * @packageDocumentation
  */
-export { createHub, isGroupMember } from './hub';
+export { createHub, isGroupMember, type ResolvedHubOptions, resolveHubOptions } from './hub';
 export type {
   ActivityView,
   ActorOptions,
@@ -32,9 +32,9 @@ export type {
   UnlinkResult,
   UnmergeResult,
 } from './hub';
-export type { CleanedRecord, SupersededRecord } from './ingest-checks';
-export { createMemoryStore, type MemoryStoreOptions } from './memory-store';
-export { type Clock, sleep, systemClock } from './clock';
+export type { CleanedRecord, SupersededRecord } from './ingest/ingest-checks';
+export { createMemoryStore, type MemoryStoreOptions } from './store/memory-store';
+export { type Clock, sleep, systemClock } from './runtime/clock';
 export { HookRegistry, type HookEntryOptions, type HookErrorInfo } from './plugins/hooks';
 export { loadPlugins, type LoadedPlugin } from './plugins/loader';
 export { Grant } from './plugins/permissions';
@@ -46,8 +46,14 @@ export {
   type WorkflowEngineOptions,
   type WorkflowRunListOptions,
 } from './workflows';
-export { deriveGolden, displayNameOf, fieldsOf, contactPointsOf } from './golden';
-export type { DepartmentSources, DeriveGoldenOptions, ExtensionFact, RawContact, SurvivorshipOptions } from './golden';
+export { deriveGolden, displayNameOf, fieldsOf, contactPointsOf } from './golden/derive';
+export type {
+  DepartmentSources,
+  DeriveGoldenOptions,
+  ExtensionFact,
+  RawContact,
+  SurvivorshipOptions,
+} from './golden/derive';
 export {
   createDeterministicResolver,
   createProbabilisticResolver,
@@ -56,15 +62,15 @@ export {
   prepareRecord,
   recordKey,
   referencesOf,
-} from './identity';
+} from './identity/resolver';
 export type {
   DeterministicResolverOptions,
   IdentityResolver,
   LivePartyRecord,
   ProbabilisticResolverOptions,
   RecordMatcher,
-} from './identity';
-export { createIdGenerator, type IdGenerator } from './ids';
+} from './identity/resolver';
+export { createIdGenerator, type IdGenerator } from './runtime/ids';
 export {
   formatAddress,
   nameTokens,
@@ -76,7 +82,7 @@ export {
   type AddressParts,
   type NormalizePhoneOptions,
 } from './normalize';
-export { compareStrings, hashString, stableStringify } from './stable';
+export { compareStrings, hashString, stableStringify } from './runtime/stable';
 export {
   createScopedHub,
   SCOPED_FIND_SCAN_LIMIT,

@@ -5,7 +5,7 @@
 import type { SourceRecordInput } from '@crmkit/model';
 import { syntheticPeople as dataset } from '@crmkit/testing';
 import { bench, describe } from 'vitest';
-import { deriveGolden } from './golden';
+import { deriveGolden } from './golden/derive';
 import { createHub, type Hub } from './hub';
 
 async function load(hub: Hub, records: SourceRecordInput[], batchSize = 500): Promise<void> {

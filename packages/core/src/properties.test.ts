@@ -6,11 +6,11 @@
 import { type Customer, parseSourceRecord, type SourceRecordInput, type StoredRecord } from '@crmkit/model';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fieldsOf } from './golden';
+import { fieldsOf } from './golden/derive';
 import { createHub, type Hub } from './hub';
-import { recordKey } from './identity';
+import { recordKey } from './identity/resolver';
 import { normalizeEmail, normalizePhone } from './normalize';
-import { compareStrings, hashString, stableStringify } from './stable';
+import { compareStrings, hashString, stableStringify } from './runtime/stable';
 
 type PersonInput = Extract<SourceRecordInput, { type: 'person' }>;
 type OrganizationInput = Extract<SourceRecordInput, { type: 'organization' }>;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -44,6 +44,19 @@ describe('crmkit createHub', () => {
   it('keeps data in memory with memory://', async () => {
     const hub = createHub({ dataDir: 'memory://' });
     await hub.ingest([record('1', 'grace@example.com')]);
+    expect((await hub.list()).items).toHaveLength(1);
+    await hub.close();
+  }, 180_000); // an embedded database starts and migrates: a budget for a loaded machine
+
+  it('refuses bad options before it opens the folder: nothing is created or locked, a later Hub opens it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crmkit-'));
+    dirs.push(dir);
+    expect(() => createHub({ dataDir: dir, retention: { rules: [{ entity: 'person', maxAgeDays: -1 }] } })).toThrow(
+      ValidationError,
+    );
+    expect(readdirSync(dir)).toEqual([]); // no lock file, no database files
+    const hub = createHub({ dataDir: dir });
+    await hub.ingest([record('1', 'ada@example.com')]);
     expect((await hub.list()).items).toHaveLength(1);
     await hub.close();
   }, 180_000); // an embedded database starts and migrates: a budget for a loaded machine

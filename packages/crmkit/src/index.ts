@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { createHub as createCoreHub, type Hub, type HubOptions } from '@crmkit/core';
+import { createHub as createCoreHub, type Hub, type HubOptions, resolveHubOptions } from '@crmkit/core';
 import { createPostgresStore, type EmbeddedDurability, embeddedClient } from '@crmkit/store-postgres';
 
 export * from '@crmkit/core';
@@ -56,6 +56,8 @@ function environmentDataDir(): string | undefined {
 export function createHub(options: EmbeddedHubOptions = {}): Hub {
   const { dataDir, durability, ...hubOptions } = options;
   if (hubOptions.store) return createCoreHub(hubOptions);
+  // Bad options throw here, before the folder is opened and locked.
+  resolveHubOptions(hubOptions);
   const dir = dataDir ?? environmentDataDir() ?? DEFAULT_DATA_DIR;
   const client = embeddedClient({ dataDir: dir, ...(durability ? { durability } : {}) });
   const store = createPostgresStore({ client, name: `pglite (${dir})` });

@@ -335,7 +335,9 @@ export function createPluginHarness(options: PluginHarnessOptions): PluginHarnes
     events,
     context: (plugin) => hub.plugins.context(plugin),
     ingest: (records) =>
-      hub.ingest(records.map((record) => ({ ...record, observedAt: record.observedAt ?? clock.iso() }))),
+      hub.ingest(
+        records.map((record) => ({ ...record, observedAt: record.observedAt ?? clock.iso() })) as SourceRecordInput[],
+      ),
     runWorkflows,
     async advance(ms) {
       await clock.advance(ms);

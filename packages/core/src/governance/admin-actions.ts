@@ -8,7 +8,7 @@ import {
   type JsonValue,
   ValidationError,
 } from '@crmkit/model';
-import { checkValueLimits } from '../override-checks';
+import { checkValueLimits } from '../golden/override-checks';
 import { type GovernanceDeps, inputChecks, validationError } from './deps';
 
 /** Appends an entry the Hub itself writes about an admin action (`gdpr.export`, `gdpr.erase-report`). */

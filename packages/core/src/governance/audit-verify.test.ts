@@ -11,7 +11,7 @@ import {
 } from '@crmkit/model';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createMemoryStore } from '../memory-store';
+import { createMemoryStore } from '../store/memory-store';
 import {
   type AuditInput,
   buildAuditEntries,

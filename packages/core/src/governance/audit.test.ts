@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { type AuditChange, type AuditEntry, InvalidArgumentError } from '@crmkit/model';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createMemoryStore } from '../memory-store';
-import { runtime } from '../runtime';
+import { createMemoryStore } from '../store/memory-store';
+import { runtime } from '../runtime/runtime';
 import { buildAuditEntries, GENESIS_HASH, sha256Hex, verifyAuditLog } from './audit';
 
 /** An independent SHA-256 (Node's OpenSSL binding), to check the WebCrypto one against. */

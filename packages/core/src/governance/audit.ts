@@ -36,7 +36,7 @@ import {
   type Store,
   throwIfAborted,
 } from '@crmkit/model';
-import { compareStrings, stableStringify } from '../stable';
+import { compareStrings, stableStringify } from '../runtime/stable';
 import { sha256HexSync } from './sha256';
 
 /**

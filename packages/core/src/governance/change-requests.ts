@@ -9,7 +9,7 @@ import {
   NotFoundError,
   ValidationError,
 } from '@crmkit/model';
-import type { OperationContext } from '../linker';
+import type { OperationContext } from '../runtime/operation-context';
 import { DOC, type GovernanceDeps, inputChecks, requireRow } from './deps';
 
 /** Stores a change request (filed under its department, `-` without one). */

@@ -10,7 +10,7 @@ import {
   ContactPurposeSchema,
   type JsonValue,
 } from '@crmkit/model';
-import { compareStrings } from '../stable';
+import { compareStrings } from '../runtime/stable';
 import { decideContact, parseArrangement, parseConsentCapture } from './contact';
 import {
   DOC,

@@ -16,9 +16,11 @@ import {
   type StoreTransaction,
   ValidationError,
 } from '@crmkit/model';
-import type { OperationContext, RelinkReason, RelinkResult } from '../linker';
-import { checkActorOptions, checkValueLimits } from '../override-checks';
-import { compareStrings } from '../stable';
+import type { RelinkReason, RelinkResult } from '../identity/relink';
+import type { OperationContext } from '../runtime/operation-context';
+import { referenceKeysOf } from '../runtime/lookup-keys';
+import { checkActorOptions, checkValueLimits } from '../golden/override-checks';
+import { compareStrings } from '../runtime/stable';
 
 /** Document kinds the Hub keeps governance data in. */
 export const DOC = {
@@ -104,7 +106,7 @@ export async function requireRow(
 
 /** The lookup keys other records refer to a customer by (record keys, e-mail addresses, phone numbers). */
 export function referenceKeys(row: CustomerRow): string[] {
-  return row.lookupKeys.filter((k) => k.startsWith('rec:') || k.startsWith('email:') || k.startsWith('phone:'));
+  return referenceKeysOf(row.lookupKeys);
 }
 
 /** A `ValidationError` at `root` + `path`. */

@@ -12,8 +12,8 @@ import {
   RECORD_DOCUMENT_KIND,
   type StoredRecord,
 } from '@crmkit/model';
-import type { OperationContext } from '../linker';
-import { compareStrings } from '../stable';
+import type { OperationContext } from '../runtime/operation-context';
+import { compareStrings } from '../runtime/stable';
 import { appendAdminEntry } from './admin-actions';
 import { ERASURE_ACTION, REDACTED_SEQS_FIELD } from './audit';
 import { putChange } from './change-requests';

@@ -15,7 +15,8 @@ import {
   type StoreTransaction,
   type WorkflowRun,
 } from '@crmkit/model';
-import { compareStrings } from '../stable';
+import { parseLookupKey } from '../runtime/lookup-keys';
+import { compareStrings } from '../runtime/stable';
 import { isTerminalRunStatus } from '../workflows';
 import { DOC, type GovernanceDeps } from './deps';
 
@@ -31,8 +32,8 @@ export function personTokens(row: CustomerRow, ids: readonly string[], records: 
   for (const id of ids) tokens.add(id.toLowerCase());
   for (const record of records) tokens.add(record.key.toLowerCase());
   for (const key of row.lookupKeys) {
-    if (key.startsWith('email:')) tokens.add(key.slice('email:'.length).toLowerCase());
-    if (key.startsWith('phone:')) tokens.add(key.slice('phone:'.length).toLowerCase());
+    const parsed = parseLookupKey(key);
+    if (parsed?.kind === 'email' || parsed?.kind === 'phone') tokens.add(parsed.value.toLowerCase());
   }
   for (const point of row.golden.contactPoints) {
     if (point.kind !== 'email' && point.kind !== 'phone') continue;

@@ -5,7 +5,7 @@
 import { DEFAULT_POLICY, type SourceRecordInput, type Store, type StoreTransaction } from '@crmkit/model';
 import { describe, expect, it } from 'vitest';
 import { createHub } from '../hub';
-import { createMemoryStore } from '../memory-store';
+import { createMemoryStore } from '../store/memory-store';
 
 /** A store that counts the reads of the policy head document. */
 function countingStore(): { store: Store; reads: () => number } {

@@ -1,5 +1,5 @@
-import { FieldPatterns } from '../field-patterns';
-import { visibleDisplayName } from '../readable-names';
+import { FieldPatterns } from './field-patterns';
+import { visibleDisplayName } from '../query/readable-names';
 import {
   type Actor,
   ApiKeyActorSchema,
@@ -611,4 +611,4 @@ function inDepartment(facts: RowFacts, department: string): boolean {
   return facts.ownerDepartment === department || facts.sourceDepartments.has(department);
 }
 
-export { FieldPatterns } from '../field-patterns';
+export { FieldPatterns } from './field-patterns';

@@ -1,8 +1,8 @@
 /** Retention: purging source records older than the rules allow. */
 
 import { type RetentionPolicy, RetentionPolicySchema, type StoredRecord } from '@crmkit/model';
-import { outOfBounds } from '../ingest-checks';
-import { compareStrings } from '../stable';
+import { outOfBounds } from '../ingest/ingest-checks';
+import { compareStrings } from '../runtime/stable';
 import { type GovernanceDeps, inputChecks, validationError } from './deps';
 
 /** What a retention run purged. */

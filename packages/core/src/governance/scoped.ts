@@ -15,13 +15,16 @@ import {
   PermissionDeniedError,
   type Policy,
   type RetentionPolicy,
+  type SourceRecordInput,
   type UserActor,
 } from '@crmkit/model';
-import type { CustomerView, FindQuery, Hub, IngestResult, MergeResult, Page, UnmergeResult } from '../hub';
+import type { Hub } from '../api/hub';
+import type { FindQuery } from '../api/options';
+import type { CustomerView, IngestResult, MergeResult, Page, UnmergeResult } from '../api/results';
 import { verifyStoreAudit } from './audit';
-import { FIND_SCAN_LIMIT, findVisible } from '../find-widening';
-import { membershipKnown as knownTo, ruleFields } from '../group-membership';
-import { matchesReadableName } from '../readable-names';
+import { FIND_SCAN_LIMIT, findVisible } from '../query/find-widening';
+import { membershipKnown as knownTo, ruleFields } from '../query/group-membership';
+import { matchesReadableName } from '../query/readable-names';
 import { Access, type Directory, parseActor } from './policy';
 import { adminActionCapability, type GovernanceServices, type PersonExport, type PurgeReport } from './service';
 
@@ -46,7 +49,7 @@ export interface ScopedHub {
   /** Customers the actor may see, a page at a time (pages may hold fewer than `limit`). */
   list(options?: { cursor?: string; limit?: number }): Promise<Page<Customer>>;
   view(id: string): Promise<CustomerView>;
-  ingest(records: readonly unknown[]): Promise<IngestResult>;
+  ingest(records: readonly SourceRecordInput[]): Promise<IngestResult>;
   setOverride(customerId: string, field: string, value: JsonValue, options?: ScopedActorOptions): Promise<Customer>;
   clearOverride(customerId: string, field: string, options?: ScopedActorOptions): Promise<Customer>;
   setFields(

@@ -17,7 +17,7 @@
  * @module
  */
 import { PluginInvalidError } from '@crmkit/model';
-import { runtime } from '../runtime';
+import { runtime } from '../runtime/runtime';
 
 /**
  * How one handler is registered on a hook: its identity, its place among the others, and the permission checks the

@@ -23,12 +23,12 @@ import {
   VetoError,
   formatPath,
 } from '@crmkit/model';
-import { type FindCandidates, findVisible } from '../find-widening';
-import { membershipKnown } from '../group-membership';
-import type { FindQuery } from '../hub';
+import { type FindCandidates, findVisible } from '../query/find-widening';
+import { membershipKnown } from '../query/group-membership';
+import type { FindQuery } from '../api/options';
 import { HookRegistry } from './hooks';
-import { matchesReadableName } from '../readable-names';
-import { stableStringify } from '../stable';
+import { matchesReadableName } from '../query/readable-names';
+import { stableStringify } from '../runtime/stable';
 import { HOOK_EVENTS, type LoadedPlugin, loadPlugins } from './loader';
 import type { Grant } from './permissions';
 import { PluginSchemas } from './schemas';

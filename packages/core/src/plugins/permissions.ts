@@ -9,10 +9,11 @@ import type {
   StoredRecord,
 } from '@crmkit/model';
 import { PermissionDeniedError } from '@crmkit/model';
-import { FieldPatterns } from '../field-patterns';
+import { FieldPatterns } from '../governance/field-patterns';
+import { parseLookupKey } from '../runtime/lookup-keys';
 import { isContactPointRef } from '../governance/secrets';
-import { readableNames, visibleDisplayName } from '../readable-names';
-import { hashString, stableStringify } from '../stable';
+import { readableNames, visibleDisplayName } from '../query/readable-names';
+import { hashString, stableStringify } from '../runtime/stable';
 
 /** Fields of a customer every plugin sees: its identity. */
 const IDENTITY_FIELDS = ['id', 'kind', 'status', 'mergedInto', 'createdAt', 'updatedAt', 'version'] as const;
@@ -273,9 +274,10 @@ export class Grant {
       ),
       matchKeys: [],
       blockKeys: [],
-      refKeys: record.refKeys.filter(
-        (key) => key.startsWith('rec:') || (contacts && (key.startsWith('email:') || key.startsWith('phone:'))),
-      ),
+      refKeys: record.refKeys.filter((key) => {
+        const kind = parseLookupKey(key)?.kind;
+        return kind === 'rec' || (contacts && (kind === 'email' || kind === 'phone'));
+      }),
     };
   }
 }

@@ -7,7 +7,7 @@ import type { SourceRecordInput, ValidationError } from '@crmkit/model';
 import { expectCrmkitError } from '@crmkit/testing';
 import { describe, expect, it } from 'vitest';
 import { createHub } from '../hub';
-import { createMemoryStore } from '../memory-store';
+import { createMemoryStore } from '../store/memory-store';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 const person = (observedAt: string, data: Record<string, unknown> = { givenName: 'Ada' }): SourceRecordInput =>
@@ -30,7 +30,7 @@ describe('threat 4: timestamps that pin or break', () => {
     const hub = createHub({ now: () => NOW });
     const error = await refusal(hub.ingest([person('0000-01-01T00:00:00Z')]));
     expect(error.issues[0]!.pathString).toBe('records[0].observedAt');
-    const tombstone = {
+    const tombstone: SourceRecordInput = {
       type: 'person',
       source: 'crm',
       externalId: 'p1',
@@ -64,7 +64,7 @@ describe('threat 4: timestamps that pin or break', () => {
 
   it('refuses an interaction that occurred before 1900', async () => {
     const hub = createHub({ now: () => NOW });
-    const interaction = {
+    const interaction: SourceRecordInput = {
       type: 'interaction',
       source: 'crm',
       externalId: 'i1',

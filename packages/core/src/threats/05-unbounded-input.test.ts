@@ -7,16 +7,13 @@ import { definePlugin, type JsonValue, NotFoundError, ValidationError } from '@c
 import { expectCrmkitError } from '@crmkit/testing';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import type { SourceRecordInput } from '@crmkit/model';
 import { createHub } from '../hub';
 
 const T = '2026-03-01T10:00:00Z';
-const record = (data: Record<string, unknown>, externalId = 'p1') => ({
-  type: 'person',
-  source: 'crm',
-  externalId,
-  observedAt: T,
-  data,
-});
+// Deliberately untyped data (oversized, too deep): the runtime checks refuse it, so it is cast at this boundary.
+const record = (data: Record<string, unknown>, externalId = 'p1'): SourceRecordInput =>
+  ({ type: 'person', source: 'crm', externalId, observedAt: T, data }) as SourceRecordInput;
 
 const refusal = async (promise: Promise<unknown>) =>
   (await expectCrmkitError(promise, 'VALIDATION_FAILED')) as ValidationError;

@@ -14,7 +14,7 @@ import {
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createHub, type Hub } from '../hub';
-import { createMemoryStore } from '../memory-store';
+import { createMemoryStore } from '../store/memory-store';
 
 /**
  * Threat 8: a plugin granted only `displayName` read raw source records (birth date, emails, phones, owner) through

@@ -17,7 +17,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { createHub, type Hub } from '../hub';
 import { verifyAuditLog } from '../governance/audit';
-import { createMemoryStore, memoryStoreAuditRows } from '../memory-store';
+import { createMemoryStore, memoryStoreAuditRows } from '../store/memory-store';
 
 const T = (minute: number) => new Date(Date.UTC(2026, 2, 1, 10, minute)).toISOString();
 

@@ -6,7 +6,7 @@
 import type { AuditEntry, SourceRecordInput } from '@crmkit/model';
 import { describe, expect, it } from 'vitest';
 import { createHub, type Hub } from '../hub';
-import { createMemoryStore, memoryStoreAuditRows } from '../memory-store';
+import { createMemoryStore, memoryStoreAuditRows } from '../store/memory-store';
 
 const T1 = '2026-03-01T10:00:00Z';
 

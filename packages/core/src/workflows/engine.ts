@@ -32,9 +32,9 @@ import {
   type WorkflowDefinition,
   type WorkflowRun,
 } from '@crmkit/model';
-import type { Clock } from '../clock';
-import { createIdGenerator, type IdGenerator } from '../ids';
-import { runtime } from '../runtime';
+import type { Clock } from '../runtime/clock';
+import { createIdGenerator, type IdGenerator } from '../runtime/ids';
+import { runtime } from '../runtime/runtime';
 import { RunExecutor } from './executor';
 import {
   ACTIVE_STATUSES,

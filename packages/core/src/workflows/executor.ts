@@ -16,7 +16,7 @@ import {
   type WorkflowRun,
   type WorkflowStep,
 } from '@crmkit/model';
-import { type Clock, sleep } from '../clock';
+import { type Clock, sleep } from '../runtime/clock';
 import {
   beginCompensation,
   COMPENSATION_RETRIES,

@@ -14,8 +14,8 @@ import {
   type WorkflowRunHistoryEntry,
   type WorkflowRunStatus,
 } from '@crmkit/model';
-import { runtime } from '../runtime';
-import { hashString } from '../stable';
+import { runtime } from '../runtime/runtime';
+import { hashString } from '../runtime/stable';
 import type { Registered } from './types';
 
 export const DEFAULT_LEASE_MS = 30_000;

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Store, WorkflowRun } from '@crmkit/model';
-import type { Clock } from '../clock';
+import type { Clock } from '../runtime/clock';
 import { deterministicRunId, iso, newRun } from './runs';
 import type { ErrorInfo, Registered } from './types';
 

@@ -12,7 +12,7 @@ import type {
   WorkflowRun,
   WorkflowRunStatus,
 } from '@crmkit/model';
-import type { Clock } from '../clock';
+import type { Clock } from '../runtime/clock';
 
 /** Options of {@link WorkflowEngine}. */
 export interface WorkflowEngineOptions {

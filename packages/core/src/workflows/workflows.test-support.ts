@@ -7,8 +7,8 @@
  */
 import type { JsonValue, PluginContext, Store, WorkflowDefinition, WorkflowRun, WorkflowStep } from '@crmkit/model';
 import { createFakeClock, type FakeClock } from '@crmkit/testing';
-import type { Clock } from '../clock';
-import { createMemoryStore } from '../memory-store';
+import type { Clock } from '../runtime/clock';
+import { createMemoryStore } from '../store/memory-store';
 import { WorkflowEngine } from './index';
 
 export const contextFor = (plugin: string): PluginContext => ({ plugin }) as unknown as PluginContext;

@@ -7,7 +7,7 @@
  * Threat 4 on SQL stores: a record observed in year 0 is refused, so retention purges keep working.
  */
 import { createHub, createMemoryStore, type Hub, type HubOptions } from '@crmkit/core';
-import { ValidationError } from '@crmkit/model';
+import { type SourceRecordInput, ValidationError } from '@crmkit/model';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -56,7 +56,13 @@ if (url) {
 }
 
 const T = '2026-03-01T10:00:00Z';
-const good = { type: 'person', source: 'hubspot', externalId: 'good', observedAt: T, data: { givenName: 'Ada' } };
+const good: SourceRecordInput = {
+  type: 'person',
+  source: 'hubspot',
+  externalId: 'good',
+  observedAt: T,
+  data: { givenName: 'Ada' },
+};
 const badRecords: [string, Record<string, unknown>, string][] = [
   ['a NUL in a name', { givenName: 'Ad\u0000a' }, 'records[1].data.givenName'],
   ['a lone surrogate in a name', { familyName: 'King\uD800' }, 'records[1].data.familyName'],
@@ -74,7 +80,14 @@ for (const [name, make] of stores) {
       it(`refuses ${what} with VALIDATION_FAILED naming the record and path, and writes nothing`, async () => {
         const { hub, done } = await make();
         try {
-          const bad = { type: 'person', source: 'hubspot', externalId: 'bad', observedAt: T, data };
+          // Bad text on purpose: untyped at this boundary, refused by the runtime checks.
+          const bad = {
+            type: 'person',
+            source: 'hubspot',
+            externalId: 'bad',
+            observedAt: T,
+            data,
+          } as SourceRecordInput;
           const error = await hub.ingest([good, bad]).then(
             () => undefined,
             (e: unknown) => e,
@@ -97,7 +110,7 @@ for (const [name, make] of stores) {
     it('cleans instead with input.text = "clean", reports it, and stores the same value as every other store', async () => {
       const { hub, done } = await make({ input: { text: 'clean' } });
       try {
-        const bad = {
+        const bad: SourceRecordInput = {
           type: 'person',
           source: 'hubspot',
           externalId: 'bad',

@@ -7,9 +7,10 @@
  */
 import type { IdentityLink, JsonValue, ReviewItem, StoredRecord } from '@crmkit/model';
 import type { PairScore } from '@crmkit/identity';
-import type { IdentityResolver, LivePartyRecord } from './identity';
-import { type OperationContext, type RelinkResult, relink } from './linker';
-import { compareStrings, stableStringify } from './stable';
+import type { IdentityResolver, LivePartyRecord } from './resolver';
+import type { OperationContext } from '../runtime/operation-context';
+import { type RelinkResult, relink } from './relink';
+import { compareStrings, stableStringify } from '../runtime/stable';
 
 /** Default of {@link IdentityResolver.maxCandidates}. */
 export const DEFAULT_MAX_CANDIDATES = 50;

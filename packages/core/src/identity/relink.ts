@@ -1,68 +1,10 @@
-import type {
-  CustomerRow,
-  FieldOverride,
-  HubEvent,
-  HubEventMap,
-  HubEventType,
-  IdentityLink,
-  JournalEntry,
-  PartyRecordType,
-  StoredRecord,
-  StoreTransaction,
-} from '@crmkit/model';
-import {
-  deriveGolden,
-  displayNameOf,
-  type DepartmentSources,
-  type ExtensionFact,
-  type SurvivorshipOptions,
-} from './golden';
-import type { AuditInput } from './governance/audit';
-import { NO_SECRETS, type SecretFields } from './governance/secrets';
-import type { IdGenerator } from './ids';
-import { nameTokens } from './normalize';
-import { compareStrings, stableStringify } from './stable';
-
-/** Settings the linker needs from the Hub. */
-export interface LinkerSettings {
-  survivorship?: SurvivorshipOptions;
-  departments?: readonly DepartmentSources[];
-  defaultCallingCode?: string;
-  /** Plugin namespaces (golden fields per plugin field). */
-  namespaces?: ReadonlySet<string>;
-}
-
-/** State of one Hub operation inside one store transaction: what it changes, and the events it raises. */
-export class OperationContext {
-  readonly events: HubEvent[] = [];
-  readonly journal: JournalEntry[] = [];
-  /** Audit entries of the operation beyond its journal entries (record changes, governance actions). */
-  readonly audit: AuditInput[] = [];
-  /** Who performs the operation (`user:u_1`, `system:app` ...), for the audit log. */
-  actor = 'system:app';
-  /**
-   * The secret fields of the policy in force, for values the operation stores besides the records and the golden
-   * record (the matcher's explanations). Set by the Hub; none by default.
-   */
-  secrets: () => Promise<SecretFields> = async () => NO_SECRETS;
-  /**
-   * Forgets the secret fields {@link secrets} read (call it after storing a new policy: the next call reads that one).
-   * Set by the Hub.
-   */
-  forgetSecrets: () => void = () => {};
-
-  constructor(
-    readonly tx: StoreTransaction,
-    readonly now: string,
-    readonly newId: IdGenerator,
-    readonly settings: LinkerSettings,
-  ) {}
-
-  /** Queues an event for the outbox (and for listeners after commit). */
-  emit<T extends HubEventType>(type: T, payload: HubEventMap[T]): void {
-    this.events.push({ id: this.newId('evt'), type, at: this.now, payload } as HubEvent);
-  }
-}
+import type { CustomerRow, FieldOverride, IdentityLink, PartyRecordType, StoredRecord } from '@crmkit/model';
+import { deriveGolden, displayNameOf, type ExtensionFact } from '../golden/derive';
+import { nameTokens } from '../normalize';
+import { contactKey, nameKey, recordRefKey } from '../runtime/lookup-keys';
+import type { OperationContext } from '../runtime/operation-context';
+import { compareStrings, stableStringify } from '../runtime/stable';
+import { publicCustomer } from '../runtime/customer-rows';
 
 /** What {@link relink} did. */
 export interface RelinkResult {
@@ -125,16 +67,16 @@ function firstSeen(a: StoredRecord, b: StoredRecord): number {
 /** Lookup keys of a customer: its records, contact points and name tokens. */
 function lookupKeysOf(records: readonly StoredRecord[], row: Pick<CustomerRow, 'golden' | 'displayName'>): string[] {
   const keys = new Set<string>();
-  for (const record of records) keys.add(`rec:${record.key}`);
+  for (const record of records) keys.add(recordRefKey(record.key));
   for (const point of row.golden.contactPoints) {
-    if (point.kind === 'email' || point.kind === 'phone') keys.add(`${point.kind}:${point.normalized}`);
+    if (point.kind === 'email' || point.kind === 'phone') keys.add(contactKey(point.kind, point.normalized));
   }
   const names = [row.displayName];
   for (const field of ['fullName', 'givenName', 'familyName', 'name', 'legalName']) {
     const value = row.golden.fields[field]?.value;
     if (typeof value === 'string') names.push(value);
   }
-  for (const name of names) for (const token of nameTokens(name)) keys.add(`name:${token}`);
+  for (const name of names) for (const token of nameTokens(name)) keys.add(nameKey(token));
   return [...keys].sort(compareStrings);
 }
 
@@ -469,10 +411,4 @@ function changedFields(prev: CustomerRow, next: CustomerRow): string[] {
     out.push('contactPoints');
   if (stableStringify(prev.golden.sources) !== stableStringify(next.golden.sources)) out.push('sources');
   return out.sort(compareStrings);
-}
-
-/** A customer row without the store's lookup keys. */
-export function publicCustomer(row: CustomerRow): import('@crmkit/model').Customer {
-  const { lookupKeys: _lookupKeys, ...customer } = row;
-  return customer;
 }

@@ -15,8 +15,8 @@ import type {
   SurvivorshipRule,
   SurvivorshipRuleName,
 } from '@crmkit/model';
-import { formatAddress, normalizeAddress, normalizeEmail, normalizePhone, normalizeUrl } from './normalize';
-import { compareStrings, stableStringify } from './stable';
+import { formatAddress, normalizeAddress, normalizeEmail, normalizePhone, normalizeUrl } from '../normalize';
+import { compareStrings, stableStringify } from '../runtime/stable';
 
 /** Survivorship configuration: a default rule and per-field rules. */
 export interface SurvivorshipOptions {

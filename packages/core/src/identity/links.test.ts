@@ -7,7 +7,7 @@ import { ConflictError, InvalidArgumentError, NotFoundError, type SourceRecordIn
 import type { PairScore } from '@crmkit/identity';
 import { describe, expect, it } from 'vitest';
 import { customerPartition, recordEvents } from '@crmkit/testing';
-import { createHub, type Hub } from './hub';
+import { createHub, type Hub } from '../hub';
 import {
   createDeterministicResolver,
   createProbabilisticResolver,
@@ -15,8 +15,8 @@ import {
   identityRecordOf,
   type LivePartyRecord,
   type RecordMatcher,
-} from './identity';
-import { createMemoryStore } from './memory-store';
+} from './resolver';
+import { createMemoryStore } from '../store/memory-store';
 
 const T = (minute: number) => new Date(Date.UTC(2026, 2, 1, 10, minute)).toISOString();
 type PersonData = Extract<SourceRecordInput, { type: 'person' }>['data'];

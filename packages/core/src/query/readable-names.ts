@@ -1,5 +1,5 @@
 import type { Customer } from '@crmkit/model';
-import { nameTokens } from './normalize';
+import { nameTokens } from '../normalize';
 
 /** Golden fields the display name is made from (see `displayNameOf`). */
 const DISPLAY_NAME_FIELDS = ['fullName', 'name', 'givenName', 'familyName'] as const;

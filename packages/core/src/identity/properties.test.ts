@@ -8,9 +8,9 @@
 import type { Customer, SourceRecordInput } from '@crmkit/model';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createHub, type Hub } from './hub';
-import { createProbabilisticResolver } from './identity';
-import { compareStrings } from './stable';
+import { createHub, type Hub } from '../hub';
+import { createProbabilisticResolver } from './resolver';
+import { compareStrings } from '../runtime/stable';
 
 type PersonData = Extract<SourceRecordInput, { type: 'person' }>['data'];
 

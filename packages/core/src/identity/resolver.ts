@@ -8,8 +8,9 @@ import {
   type PreparedRecord,
 } from '@crmkit/identity';
 import type { LiveSourceRecord, RecordRef, RecordType, SourceRecord, StoredRecord } from '@crmkit/model';
-import { normalizeEmail, normalizePhone, type NormalizePhoneOptions } from './normalize';
-import { compareStrings, hashString, stableStringify } from './stable';
+import { normalizeEmail, normalizePhone, type NormalizePhoneOptions } from '../normalize';
+import { contactKey, matchKey, recordRefKey } from '../runtime/lookup-keys';
+import { compareStrings, hashString, stableStringify } from '../runtime/stable';
 
 /** A live person or organisation record: what the identity matcher compares. */
 export type LivePartyRecord = Extract<LiveSourceRecord, { type: 'person' | 'organization' }>;
@@ -97,13 +98,13 @@ export function createDeterministicResolver(options: DeterministicResolverOption
       if (useEmail) {
         for (const email of record.data.emails ?? []) {
           const normalized = normalizeEmail(email.value);
-          if (normalized) keys.add(`${record.type}:email:${normalized}`);
+          if (normalized) keys.add(matchKey(record.type, 'email', normalized));
         }
       }
       if (usePhone) {
         for (const phone of record.data.phones ?? []) {
           const normalized = normalizePhone(phone.value, phoneOptions);
-          if (normalized) keys.add(`${record.type}:phone:${normalized}`);
+          if (normalized) keys.add(matchKey(record.type, 'phone', normalized));
         }
       }
       return [...keys].sort();
@@ -111,14 +112,14 @@ export function createDeterministicResolver(options: DeterministicResolverOption
     refKeys(ref, defaultSource) {
       if ('externalId' in ref)
         return [
-          `rec:${recordKey({ source: ref.source ?? defaultSource, type: ref.type, externalId: ref.externalId })}`,
+          recordRefKey(recordKey({ source: ref.source ?? defaultSource, type: ref.type, externalId: ref.externalId })),
         ];
       if ('email' in ref) {
         const normalized = normalizeEmail(ref.email);
-        return normalized ? [`email:${normalized}`] : [];
+        return normalized ? [contactKey('email', normalized)] : [];
       }
       const normalized = normalizePhone(ref.phone, phoneOptions);
-      return normalized ? [`phone:${normalized}`] : [];
+      return normalized ? [contactKey('phone', normalized)] : [];
     },
   };
 }

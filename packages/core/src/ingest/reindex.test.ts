@@ -7,9 +7,9 @@
 import { AbortedError, InvalidArgumentError, type SourceRecordInput, type Store } from '@crmkit/model';
 import { describe, expect, it } from 'vitest';
 import { customerPartition, recordEvents } from '@crmkit/testing';
-import { createHub, type Hub, type HubOptions } from './hub';
-import { createDeterministicResolver } from './identity';
-import { createMemoryStore } from './memory-store';
+import { createHub, type Hub, type HubOptions } from '../hub';
+import { createDeterministicResolver } from '../identity/resolver';
+import { createMemoryStore } from '../store/memory-store';
 
 const T = (minute: number) => new Date(Date.UTC(2026, 2, 1, 10, minute)).toISOString();
 type PersonData = Extract<SourceRecordInput, { type: 'person' }>['data'];

@@ -24,8 +24,8 @@ import {
   redactedAuditEntry,
   UNREDACTABLE_AUDIT_ACTION,
 } from '@crmkit/model';
-import { runtime } from './runtime';
-import { compareStrings } from './stable';
+import { runtime } from '../runtime/runtime';
+import { compareStrings } from '../runtime/stable';
 
 /** Options of {@link createMemoryStore}. */
 export interface MemoryStoreOptions {

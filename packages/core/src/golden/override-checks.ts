@@ -13,7 +13,7 @@ import {
   type ValidationIssue,
 } from '@crmkit/model';
 import type { z } from 'zod';
-import type { PluginSchemas } from './plugins/schemas';
+import type { PluginSchemas } from '../plugins/schemas';
 
 /**
  * Overrides are checked like source data: the field must be a golden field of the customer's kind (a model field,

@@ -1,5 +1,5 @@
 import { type Customer, InvalidArgumentError } from '@crmkit/model';
-import type { FindQuery } from './hub';
+import type { FindQuery } from '../api/options';
 
 /**
  * How many candidates a `find()` for a reader that does not see every customer (a scoped actor, a plugin) examines

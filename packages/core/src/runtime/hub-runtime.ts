@@ -1,0 +1,233 @@
+/**
+ * The runtime every module of the Hub receives: the store, time, ids, settings and limits, the plugin host and the
+ * workflow engine, the event listeners, and the transaction runners {@link HubRuntime.write} and
+ * {@link HubRuntime.read}. Modules are factories or functions of it; nothing depends on declaration order.
+ *
+ * @module
+ */
+import {
+  type AbortSignalLike,
+  CrmkitError,
+  ErrorCode,
+  type HubEvent,
+  type InputLimits,
+  type JsonValue,
+  type Store,
+  type StoreTransaction,
+  throwIfAborted,
+  type WorkflowRun,
+} from '@crmkit/model';
+import { EventEmitter } from 'eventemitter3';
+import { appendAudit, auditPluginInstalls, secretsOnce } from '../governance/operation-audit';
+import { redactSecrets } from '../governance/secrets';
+import { APP_ACTOR } from '../governance/trail';
+import type { IdentityResolver } from '../identity/resolver';
+import type { PluginHost } from '../plugins/host';
+import type { WorkflowEngine } from '../workflows';
+import type { Clock } from './clock';
+import { type EmitterEvents, orderByCause, publishEvents } from './events';
+import type { IdGenerator } from './ids';
+import { type LinkerSettings, OperationContext } from './operation-context';
+import type { ResolvedHubOptions } from './options';
+
+/** Runs one write operation: `fn` in one transaction, then the reactions to its committed events. */
+export type WriteOperation = <T>(
+  signal: AbortSignalLike | undefined,
+  fn: (ctx: OperationContext) => Promise<T>,
+  origin?: string,
+  actor?: string,
+) => Promise<T>;
+
+/** Runs one read in a read-only transaction. */
+export type ReadOperation = <T>(
+  signal: AbortSignalLike | undefined,
+  fn: (tx: StoreTransaction) => Promise<T>,
+) => Promise<T>;
+
+/** What every module of the Hub works with. */
+export interface HubRuntime {
+  readonly store: Store;
+  readonly options: ResolvedHubOptions;
+  readonly identity: IdentityResolver;
+  /** The Hub's clock. */
+  now(): Date;
+  /** Timers (workflows, retention). */
+  readonly timers: Clock;
+  readonly newId: IdGenerator;
+  /** Golden-record settings; the plugin namespaces are added when the plugin host is attached. */
+  readonly settings: LinkerSettings;
+  readonly limits: InputLimits;
+  readonly emitter: EventEmitter<EmitterEvents>;
+  /** The plugin host (set by {@link HubRuntime.attach}). */
+  readonly host: PluginHost;
+  /** The workflow engine (set by {@link HubRuntime.attach}). */
+  readonly engine: WorkflowEngine;
+  /** Connects the plugin host and the workflow engine; `createHub` does it once, before the Hub is returned. */
+  attach(parts: { host: PluginHost; engine: WorkflowEngine; hasWorkflows: boolean }): void;
+  /** Throws `CLOSED` once the Hub is closed. */
+  ensureOpen(): void;
+  /** True once {@link HubRuntime.markClosed} was called. */
+  readonly closed: boolean;
+  markClosed(): void;
+  write: WriteOperation;
+  read: ReadOperation;
+  /** Store failures surface as `STORE_FAILED` with the original error as `cause`; crmkit errors pass through. */
+  guardStore<T>(operation: Promise<T>): Promise<T>;
+}
+
+/** Creates the runtime of a Hub over `store` (nothing starts: no timer, no scheduler). */
+export function createHubRuntime(
+  options: ResolvedHubOptions,
+  parts: { store: Store; identity: IdentityResolver; newId: IdGenerator },
+): HubRuntime {
+  const { store } = parts;
+  const settings: LinkerSettings = { ...options.settings };
+  const emitter = new EventEmitter<EmitterEvents>();
+  let host: PluginHost | undefined;
+  let engine: WorkflowEngine | undefined;
+  let hasWorkflows = false;
+  let closed = false;
+  /** Plugins whose installation is audited (and recorded) with the first write of this Hub. */
+  let pluginsAudited = false;
+
+  const attached = (): { host: PluginHost; engine: WorkflowEngine } => {
+    if (!host || !engine) throw new Error('[crmkit/core] The Hub runtime is used before its plugin host is attached.');
+    return { host, engine };
+  };
+
+  function ensureOpen(): void {
+    if (closed) throw new CrmkitError({ code: ErrorCode.CLOSED, message: '[crmkit/core] The Hub is closed.' });
+  }
+
+  async function guardStore<T>(operation: Promise<T>): Promise<T> {
+    try {
+      return await operation;
+    } catch (error) {
+      if (CrmkitError.isInstance(error)) throw error;
+      throw new CrmkitError({
+        code: ErrorCode.STORE_FAILED,
+        message: `[crmkit/core] The ${store.name} store failed; the operation was rolled back.`,
+        cause: error,
+      });
+    }
+  }
+
+  /**
+   * The end of an operation inside its transaction: events in causal order, plugin installs and the audit log,
+   * secrets redacted from events and journal, event-triggered workflow runs, then journal and outbox.
+   */
+  async function beforeCommit(ctx: OperationContext): Promise<WorkflowRun[]> {
+    const { host, engine } = attached();
+    orderByCause(ctx.events);
+    if (!pluginsAudited && options.audit) await auditPluginInstalls(ctx, host);
+    if (options.audit) await appendAudit(ctx);
+    // Secret values stay in the records and the golden record: events, runs and the journal get a placeholder.
+    if (ctx.events.length > 0 || ctx.journal.length > 0) redactSecrets(ctx, await ctx.secrets());
+    // Event-triggered workflow runs are created with the events: a committed event always has its runs.
+    const runs =
+      hasWorkflows && ctx.events.length > 0
+        ? await engine.createRunsForEvents(ctx.tx, ctx.events, ctx.now, (plugin, event: HubEvent) =>
+            host.projectEvent(plugin, event),
+          )
+        : [];
+    if (ctx.journal.length > 0) await ctx.tx.appendJournal(ctx.journal);
+    if (ctx.events.length > 0)
+      await ctx.tx.appendOutbox(ctx.events.map((e) => ({ ...e, payload: e.payload as unknown as JsonValue })));
+    return runs;
+  }
+
+  /**
+   * What happens after an operation committed: listeners get its events, its workflow runs start, and the plugins'
+   * after-hooks run (`origin`: the plugin that wrote, whose own hooks are not called back).
+   */
+  async function afterCommit(ctx: OperationContext, runs: readonly WorkflowRun[], origin?: string): Promise<void> {
+    const { host, engine } = attached();
+    pluginsAudited = true;
+    publishEvents(emitter, ctx.events, options.given.onListenerError);
+    if (runs.length > 0) engine.kick(runs.map((run) => run.id));
+    if (!host.hasAfterHooks()) return;
+    const events = ctx.events;
+    const ingested = events.filter((e): e is HubEvent<'record.ingested'> => e.type === 'record.ingested');
+    await host.after(
+      events,
+      ingested.length > 0
+        ? {
+            records: ingested.map(({ payload }) => ({
+              key: payload.key,
+              type: payload.type,
+              change: payload.change,
+              customerId: payload.customerId,
+            })),
+          }
+        : undefined,
+      origin,
+    );
+  }
+
+  const write: WriteOperation = async (signal, fn, origin, actor) => {
+    ensureOpen();
+    throwIfAborted(signal);
+    let ctx: OperationContext | undefined;
+    let runs: WorkflowRun[] = [];
+    const result = await guardStore(
+      store.transaction(
+        async (tx) => {
+          ctx = new OperationContext(tx, options.now().toISOString(), parts.newId, settings);
+          ctx.actor = actor ?? (origin ? `plugin:${origin}` : APP_ACTOR);
+          // One read of the policy per operation at most, shared by the operation, its audit and its events; an
+          // operation that stores a new policy calls `ctx.forgetSecrets()`, so the audit and events use that one.
+          const secrets = secretsOnce(tx, options.defaultPolicy);
+          ctx.secrets = secrets.get;
+          ctx.forgetSecrets = secrets.forget;
+          const value = await fn(ctx);
+          runs = await beforeCommit(ctx);
+          throwIfAborted(signal);
+          return value;
+        },
+        signal ? { signal } : {},
+      ),
+    );
+    if (ctx) await afterCommit(ctx, runs, origin);
+    return result;
+  };
+
+  const read: ReadOperation = async (signal, fn) => {
+    ensureOpen();
+    throwIfAborted(signal);
+    return guardStore(store.transaction(fn, { readOnly: true, ...(signal ? { signal } : {}) }));
+  };
+
+  return {
+    store,
+    options,
+    identity: parts.identity,
+    now: options.now,
+    timers: options.timers,
+    newId: parts.newId,
+    settings,
+    limits: options.limits,
+    emitter,
+    get host() {
+      return attached().host;
+    },
+    get engine() {
+      return attached().engine;
+    },
+    attach(next) {
+      host = next.host;
+      engine = next.engine;
+      hasWorkflows = next.hasWorkflows;
+      if (host.schemas.namespaces.size > 0) settings.namespaces = host.schemas.namespaces;
+    },
+    ensureOpen,
+    get closed() {
+      return closed;
+    },
+    markClosed() {
+      closed = true;
+    },
+    write,
+    read,
+    guardStore,
+  };
+}
