@@ -18,7 +18,7 @@ import {
 } from '@crmkit/model';
 import type { Clock } from './clock';
 import { createMemoryStore } from './memory-store';
-import { createFakeClock, type FakeClock } from '@crmkit/testing';
+import { createFakeClock, type FakeClock } from './fake-clock';
 import { deterministicRunId, isTerminalRunStatus, toJsonValue, WorkflowEngine } from './workflows';
 
 const contextFor = (plugin: string): PluginContext => ({ plugin }) as unknown as PluginContext;

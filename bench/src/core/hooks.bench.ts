@@ -2,7 +2,7 @@
  * Per-call dispatch overhead of crmkit's {@link HookRegistry} against `hookable` and `tapable`, for sync and async
  * chains of 1 and 10 handlers. crmkit runs with its permission checks on: every entry has an `allowed` gate
  * (evaluated on every call) and a context object. Run with
- * `npx vitest bench --run --project core packages/core/src/hooks.bench.ts`.
+ * `npm run bench -- bench/src/core/hooks.bench.ts`.
  *
  * Fairness: the three libraries get the very same handler functions (each increments `payload.n`; the async ones
  * are `async` functions, so they return a resolved promise), registered once outside the timed function, and the
@@ -12,7 +12,7 @@
 import { createHooks } from 'hookable';
 import { AsyncSeriesHook, SyncHook } from 'tapable';
 import { bench, describe } from 'vitest';
-import { HookRegistry } from './hooks';
+import { HookRegistry } from '@crmkit/core/internal';
 
 interface Payload {
   n: number;
