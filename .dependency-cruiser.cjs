@@ -50,7 +50,7 @@ const PORTABLE = ['@crmkit/model', '@crmkit/identity', '@crmkit/core'];
 const TEST_FILES = '(\\.test\\.ts$|/src/testing/|/src/fixtures/)';
 
 const root = process.cwd();
-const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The workspaces of the root package.json (`dir/*` globs and plain folders). */
 function workspaces() {
@@ -83,7 +83,7 @@ function workspaces() {
 }
 
 const all = workspaces();
-const dirsOf = (list) => list.map((w) => escape(w.dir)).join('|');
+const dirsOf = (list) => list.map((w) => escapeRegExp(w.dir)).join('|');
 
 const layerRules = all.flatMap((w) => {
   const higher = all.filter((other) => other.layer > w.layer);
@@ -95,7 +95,7 @@ const layerRules = all.flatMap((w) => {
         .map((h) => `${h.name} ${h.layer}`)
         .join(', ')}). See the layer table in .dependency-cruiser.cjs.`,
       severity: 'error',
-      from: { path: `^${escape(w.dir)}/` },
+      from: { path: `^${escapeRegExp(w.dir)}/` },
       to: { path: `^(${dirsOf(higher)})/` },
     },
   ];
@@ -109,7 +109,7 @@ const declarationRules = all.flatMap((w) => {
       name: 'undeclared-workspace-dependency',
       comment: `${w.name} imports a workspace package missing from ${w.dir}/package.json (dependencies, devDependencies or peerDependencies).`,
       severity: 'error',
-      from: { path: `^${escape(w.dir)}/` },
+      from: { path: `^${escapeRegExp(w.dir)}/` },
       to: { path: `^(${dirsOf(undeclared)})/` },
     },
   ];

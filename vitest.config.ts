@@ -40,6 +40,11 @@ export default defineConfig({
           benchmark: { include: ['src/**/*.bench.ts'] },
         },
       },
+      // Tests of the repository's own scripts and checks (scripts/check-deps.test.ts proves each dependency rule fires).
+      {
+        extends: true,
+        test: { name: 'scripts', root: 'scripts', include: ['**/*.test.ts'], benchmark: { include: [] } },
+      },
     ],
   },
 });
