@@ -58,7 +58,7 @@ export {
   type PersonExport,
   type PurgeReport,
 } from './governance/service';
-export { Access, FieldPatterns, parseActor, parsePolicy } from './governance/policy';
+export { Access, type Directory, FieldPatterns, parseActor, parsePolicy } from './governance/policy';
 export {
   GENESIS_HASH,
   verifyAuditLog,
@@ -67,6 +67,7 @@ export {
   type VerifyStoreAuditOptions,
 } from './governance/audit';
 export {
+  type ConsentCaptureOutput,
   type ContactArrangementFields,
   type ContactArrangementInput,
   ContactArrangementInputSchema,
@@ -75,4 +76,6 @@ export {
   DEFAULT_CONSENT_FREE_PURPOSES,
   effectiveConsent,
   FREQUENCY_WINDOW_MS,
+  parseArrangement,
+  parseConsentCapture,
 } from './governance/contact';

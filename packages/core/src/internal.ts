@@ -31,9 +31,8 @@ export {
 export { compareStrings, hashString, stableStringify } from './stable';
 export { createScopedHub, type ScopedHubDeps } from './governance/scoped';
 export { adminActionCapability } from './governance/service';
-export { createDirectory, type Directory } from './governance/policy';
+export { createDirectory } from './governance/policy';
 export { buildAuditEntries, diffFields, sha256Hex, type AuditInput, type BuildAuditOptions } from './governance/audit';
-export { type ConsentCaptureOutput, parseArrangement, parseConsentCapture } from './governance/contact';
 export {
   createFakeClock,
   FAKE_CLOCK_START,
