@@ -140,7 +140,7 @@ module.exports = {
               'model, identity and core run on every JavaScript runtime (Bun, Deno, edge): no Node built-in ' +
               'modules outside their tests. Node-only code lives in layer 3 and up.',
             severity: 'error',
-            from: { path: `^(${dirsOf(portable)})/src/`, pathNot: TEST_FILES },
+            from: { path: `^(${dirsOf(portable)})/src/`, pathNot: '\\.test\\.ts$' },
             to: { dependencyTypes: ['core'] },
           },
         ]
