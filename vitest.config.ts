@@ -2,7 +2,12 @@ import { readdirSync, existsSync } from 'node:fs';
 import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
-/** Every workspace package (and example) with a src/ folder becomes one vitest project. */
+/**
+ * Every workspace package (and example) with a src/ folder becomes one vitest project, named after its folder.
+ * Benchmarks live in their own project, `bench` (folder bench/, the private `@crmkit/bench` workspace): they import
+ * the packages through their public entries, so no package imports upward. `npm run bench` runs them all;
+ * `npm run bench -- bench/src/core/hooks.bench.ts` runs one file.
+ */
 const projectDirs = ['packages', 'examples'].flatMap((group) =>
   readdirSync(group, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(`${group}/${entry.name}/src`))
@@ -24,15 +29,28 @@ export default defineConfig({
     projects: [
       ...projectDirs.map((dir) => ({
         extends: true,
+        test: { name: dir.split('/')[1], root: dir, include: ['src/**/*.test.ts'], benchmark: { include: [] } },
+      })),
+      {
+        extends: true,
         test: {
-          name: dir.split('/')[1],
-          root: dir,
+          name: 'bench',
+          root: 'bench',
           include: ['src/**/*.test.ts'],
           benchmark: { include: ['src/**/*.bench.ts'] },
         },
-      })),
-      // The repository's own scripts (docs snippet check, incremental build).
-      { extends: true, test: { name: 'scripts', root: 'scripts', include: ['test/**/*.test.mjs'] } },
+      },
+      // Tests of the repository's own scripts and checks: check-deps.test.ts proves each dependency rule fires; test/ covers
+      // the docs snippet check and the incremental build.
+      {
+        extends: true,
+        test: {
+          name: 'scripts',
+          root: 'scripts',
+          include: ['**/*.test.ts', 'test/**/*.test.mjs'],
+          benchmark: { include: [] },
+        },
+      },
     ],
   },
 });

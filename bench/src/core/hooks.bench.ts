@@ -15,7 +15,7 @@
  * `tap` for synchronous and `tapPromise` for asynchronous handlers; hookable's `callHook` (after-hooks) and, as it
  * has no waterfall or veto, `callHookWith` with a caller that does what `callBefore` does.
  */
-import { HookRegistry } from '@crmkit/core';
+import { HookRegistry } from '@crmkit/core/internal';
 import { createHooks, type HookCallback } from 'hookable';
 import { AsyncSeriesBailHook, AsyncSeriesHook, AsyncSeriesWaterfallHook } from 'tapable';
 import { bench, describe } from 'vitest';

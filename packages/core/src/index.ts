@@ -2,7 +2,8 @@
  * `@crmkit/core`: the Hub. Ingest source records from every CRM and channel, link them into customers, derive one
  * golden record per customer with per-field provenance, merge and unmerge by hand, review uncertain matches, and
  * publish typed events.
- * Runs on every JavaScript runtime (no Node.js built-in modules).
+ * Runs on every JavaScript runtime (no Node.js built-in modules). What crmkit's own packages and test kit need
+ * beyond this lives in `@crmkit/core/internal`, with no stability promise.
  *
  * @packageDocumentation
  */
@@ -35,18 +36,9 @@ export type {
 export type { CleanedRecord, SupersededRecord } from './ingest/ingest-checks';
 export { createMemoryStore, type MemoryStoreOptions } from './store/memory-store';
 export { type Clock, sleep, systemClock } from './runtime/clock';
-export { HookRegistry, type HookEntryOptions, type HookErrorInfo } from './plugins/hooks';
-export { loadPlugins, type LoadedPlugin } from './plugins/loader';
 export { Grant } from './plugins/permissions';
 export type { CommandInfo, PluginInfo } from './plugins/host';
-export {
-  WorkflowEngine,
-  type RunDueOptions,
-  type SchedulerOptions,
-  type WorkflowEngineOptions,
-  type WorkflowRunListOptions,
-} from './workflows';
-export { deriveGolden, displayNameOf, fieldsOf, contactPointsOf } from './golden/derive';
+export { deriveGolden } from './golden/derive';
 export type {
   DepartmentSources,
   DeriveGoldenOptions,
@@ -54,15 +46,7 @@ export type {
   RawContact,
   SurvivorshipOptions,
 } from './golden/derive';
-export {
-  createDeterministicResolver,
-  createProbabilisticResolver,
-  createRecordMatcher,
-  identityRecordOf,
-  prepareRecord,
-  recordKey,
-  referencesOf,
-} from './identity/resolver';
+export { createDeterministicResolver, createProbabilisticResolver, createRecordMatcher } from './identity/resolver';
 export type {
   DeterministicResolverOptions,
   IdentityResolver,
@@ -71,50 +55,20 @@ export type {
   RecordMatcher,
 } from './identity/resolver';
 export { createIdGenerator, type IdGenerator } from './runtime/ids';
-export {
-  formatAddress,
-  nameTokens,
-  normalizeAddress,
-  normalizeEmail,
-  normalizePhone,
-  normalizeText,
-  normalizeUrl,
-  type AddressParts,
-  type NormalizePhoneOptions,
-} from './normalize';
-export { compareStrings, hashString, stableStringify } from './runtime/stable';
-export {
-  createScopedHub,
-  SCOPED_FIND_SCAN_LIMIT,
-  type ScopedActorOptions,
-  type ScopedHub,
-  type ScopedHubDeps,
-} from './governance/scoped';
+export type { NormalizePhoneOptions } from './normalize';
+export { SCOPED_FIND_SCAN_LIMIT, type ScopedActorOptions, type ScopedHub } from './governance/scoped';
 export {
   ADMIN_ACTION_LIMITS,
-  adminActionCapability,
   parseAdminAction,
   type AdminActionInput,
   type PersonExport,
   type PurgeReport,
 } from './governance/service';
+export { Access, type Directory, FieldPatterns, parseActor, parsePolicy } from './governance/policy';
 export {
-  Access,
-  createDirectory,
-  type Directory,
-  FieldPatterns,
-  parseActor,
-  parsePolicy,
-} from './governance/policy';
-export {
-  buildAuditEntries,
-  diffFields,
   GENESIS_HASH,
-  sha256Hex,
   verifyAuditLog,
   verifyStoreAudit,
-  type AuditInput,
-  type BuildAuditOptions,
   type VerifyAuditOptions,
   type VerifyStoreAuditOptions,
 } from './governance/audit';

@@ -4,7 +4,7 @@
  * @module
  */
 
-/** Options of {@link normalizePhone}. */
+/** Options of `normalizePhone` (and of the resolvers, which normalise phone numbers with it). */
 export interface NormalizePhoneOptions {
   /**
    * Country calling code used for national numbers written with a leading trunk `0` (e.g. `31` turns

@@ -17,16 +17,21 @@ export { describeStoreContract, type StoreContractOptions } from './store-contra
 export { FAMILY_NAMES, GIVEN_NAMES, SYNTHETIC_SOURCES, seededRandom, syntheticPeople } from './generate';
 export * from './identity-datasets';
 export * from './identity-generator';
-export { customerPartition, type EventSource, type PartitionSource, recordEvents } from './hub-helpers';
 export {
   createFakeClock,
+  customerPartition,
+  type EventSource,
+  FAKE_CLOCK_START,
+  type FakeClock,
+  type FakeClockRunOptions,
+  type FakeProcessClock,
+  type PartitionSource,
+  recordEvents,
+} from '@crmkit/core/internal';
+export {
   createPluginHarness,
   expectCrmkitError,
   expectPermissionDenied,
-  FAKE_CLOCK_START,
-  type FakeClock,
-  type FakeProcessClock,
-  type FakeClockRunOptions,
   HarnessAssertionError,
   type HarnessRecordInput,
   type PluginErrorReport,

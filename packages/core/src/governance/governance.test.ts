@@ -380,7 +380,7 @@ describe('groups and scheduled retention', () => {
   });
 
   it('purges on the Hub clock when retention rules are configured, and refuses bad rules at start', async () => {
-    const { createFakeClock } = await import('@crmkit/testing');
+    const { createFakeClock } = await import('../runtime/fake-clock');
     const clock = createFakeClock('2026-06-01T00:00:00Z');
     const hub = createHub({
       clock,

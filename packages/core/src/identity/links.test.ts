@@ -6,7 +6,7 @@
 import { ConflictError, InvalidArgumentError, NotFoundError, type SourceRecordInput } from '@crmkit/model';
 import type { PairScore } from '@crmkit/identity';
 import { describe, expect, it } from 'vitest';
-import { customerPartition, recordEvents } from '@crmkit/testing';
+import { customerPartition, recordEvents } from '../runtime/hub-observers';
 import { createHub, type Hub } from '../hub';
 import {
   createDeterministicResolver,

@@ -6,7 +6,7 @@
  */
 import { AbortedError, InvalidArgumentError, type SourceRecordInput, type Store } from '@crmkit/model';
 import { describe, expect, it } from 'vitest';
-import { customerPartition, recordEvents } from '@crmkit/testing';
+import { customerPartition, recordEvents } from '../runtime/hub-observers';
 import { createHub, type Hub, type HubOptions } from '../hub';
 import { createDeterministicResolver } from '../identity/resolver';
 import { createMemoryStore } from '../store/memory-store';

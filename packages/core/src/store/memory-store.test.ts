@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditEntry, CustomerGroup, OutboxEvent } from '@crmkit/model';
-import { describeStoreContract } from '@crmkit/testing';
 import { createIdGenerator } from '../runtime/ids';
 import { createMemoryStore } from './memory-store';
-
-describeStoreContract('memory', () => createMemoryStore());
 
 const T1 = '2026-01-01T00:00:00Z';
 

@@ -4,7 +4,6 @@
  * error message that quotes a user value quotes at most a short, marked excerpt.
  */
 import { definePlugin, type JsonValue, NotFoundError, ValidationError } from '@crmkit/model';
-import { expectCrmkitError } from '@crmkit/testing';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { SourceRecordInput } from '@crmkit/model';
@@ -15,8 +14,15 @@ const T = '2026-03-01T10:00:00Z';
 const record = (data: Record<string, unknown>, externalId = 'p1'): SourceRecordInput =>
   ({ type: 'person', source: 'crm', externalId, observedAt: T, data }) as SourceRecordInput;
 
-const refusal = async (promise: Promise<unknown>) =>
-  (await expectCrmkitError(promise, 'VALIDATION_FAILED')) as ValidationError;
+/** The `ValidationError` the operation rejects with (the test fails when it resolves or throws anything else). */
+const refusal = async (promise: Promise<unknown>): Promise<ValidationError> => {
+  const error = await promise.then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  expect(error).toSatisfy(ValidationError.isInstance);
+  return error as ValidationError;
+};
 
 function nested(depth: number): Record<string, unknown> {
   let value: Record<string, unknown> = { leaf: true };

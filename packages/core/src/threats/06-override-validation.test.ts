@@ -4,8 +4,7 @@
  * `attributes.<plugin>.<field>`), the input limits and the time bounds; nothing is stored (or written back) when a
  * check fails.
  */
-import { definePlugin, type SourceRecordInput, type ValidationError } from '@crmkit/model';
-import { expectCrmkitError } from '@crmkit/testing';
+import { definePlugin, type SourceRecordInput, ValidationError } from '@crmkit/model';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createHub } from '../hub';
@@ -40,8 +39,15 @@ async function setup() {
   return { hub, ada, acme };
 }
 
-const refusal = async (promise: Promise<unknown>) =>
-  (await expectCrmkitError(promise, 'VALIDATION_FAILED')) as ValidationError;
+/** The `ValidationError` the operation rejects with (the test fails when it resolves or throws anything else). */
+const refusal = async (promise: Promise<unknown>): Promise<ValidationError> => {
+  const error = await promise.then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  expect(error).toSatisfy(ValidationError.isInstance);
+  return error as ValidationError;
+};
 
 describe('threat 6: overrides are validated', () => {
   it('refuses a value the model schema refuses (birthDate "not-a-date"), and stores nothing', async () => {

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AbortSignalLike, JsonValue, WorkflowDefinition, WorkflowRun, WorkflowStep } from '@crmkit/model';
 import { createMemoryStore } from '../store/memory-store';
-import { createFakeClock } from '@crmkit/testing';
+import { createFakeClock } from '../runtime/fake-clock';
 import { never, setup, processEngine, actions, manual, External } from './workflows.test-support';
 import { deterministicRunId, isTerminalRunStatus } from './index';
 

@@ -6,7 +6,7 @@
  * @module
  */
 import type { JsonValue, PluginContext, Store, WorkflowDefinition, WorkflowRun, WorkflowStep } from '@crmkit/model';
-import { createFakeClock, type FakeClock } from '@crmkit/testing';
+import { createFakeClock, type FakeClock } from '../runtime/fake-clock';
 import type { Clock } from '../runtime/clock';
 import { createMemoryStore } from '../store/memory-store';
 import { WorkflowEngine } from './index';

@@ -5,8 +5,7 @@
 import type { SourceRecordInput } from '@crmkit/model';
 import { syntheticPeople as dataset } from '@crmkit/testing';
 import { bench, describe } from 'vitest';
-import { deriveGolden } from './golden/derive';
-import { createHub, type Hub } from './hub';
+import { createHub, deriveGolden, type Hub } from '@crmkit/core';
 
 async function load(hub: Hub, records: SourceRecordInput[], batchSize = 500): Promise<void> {
   for (let i = 0; i < records.length; i += batchSize) await hub.ingest(records.slice(i, i + batchSize));

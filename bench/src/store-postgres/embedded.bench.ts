@@ -2,7 +2,7 @@
  * What durability costs on the embedded database: Hub ingest on PGlite in a folder with `durability: 'full'` (the
  * default, every commit flushed to disk) against `'relaxed'` (no flush until `close()`), with PGlite in memory as the
  * reference, all in the same run. Run with `npm run bench` at the repo root (or
- * `npx vitest bench --run --project store-postgres src/embedded.bench.ts`); results go in docs/benchmarks.md.
+ * `npm run bench -- bench/src/store-postgres/embedded.bench.ts`); results go in docs/benchmarks.md.
  *
  * The folders are made under `BENCH_DIR` (default: the OS temp folder): put it on the disk you care about, since an
  * fsync costs what the device makes it cost.
@@ -13,7 +13,12 @@ import { join } from 'node:path';
 import { createHub, type Hub } from '@crmkit/core';
 import { syntheticPeople } from '@crmkit/testing';
 import { bench, describe } from 'vitest';
-import { createPostgresStore, type EmbeddedDurability, embeddedClient, type PostgresStore } from './index';
+import {
+  createPostgresStore,
+  type EmbeddedDurability,
+  embeddedClient,
+  type PostgresStore,
+} from '@crmkit/store-postgres';
 
 const records = syntheticPeople(10_000); // 19,969 records; each iteration takes slices no other iteration used
 const BATCH_RECORDS = 1000;

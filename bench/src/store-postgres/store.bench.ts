@@ -1,12 +1,13 @@
 /**
  * Benchmarks of the PostgreSQL/PGlite store. Run with `npm run bench` at the repo root (or
- * `npx vitest bench --run --project store-postgres`); results and the machine go in docs/benchmarks.md.
+ * `npm run bench -- bench/src/store-postgres/store.bench.ts`); results and the machine go in docs/benchmarks.md.
  *
  * - PGlite (in memory) always runs.
  * - PostgreSQL runs when `DATABASE_URL` is set, in schemas of its own (`bench_<pid>_<time>_<n>`), dropped at the end.
  * - `BENCH_LARGE=1` (with `DATABASE_URL`) adds 1,000,000 customers: bulk load, then lookups, reads and pages.
  */
-import { createDeterministicResolver, createHub, type Hub, prepareRecord } from '@crmkit/core';
+import { createDeterministicResolver, createHub, type Hub } from '@crmkit/core';
+import { prepareRecord } from '@crmkit/core/internal';
 import {
   type CustomerRow,
   parseSourceRecord,
@@ -23,7 +24,7 @@ import {
   syntheticPeople as dataset,
 } from '@crmkit/testing';
 import { bench, describe } from 'vitest';
-import { createPostgresStore, pgClient, pgliteClient, type PostgresStore } from './index';
+import { createPostgresStore, pgClient, pgliteClient, type PostgresStore } from '@crmkit/store-postgres';
 
 const DATABASE_URL = process.env.DATABASE_URL;
 const LARGE = process.env.BENCH_LARGE === '1';
@@ -38,7 +39,7 @@ if (!DATABASE_URL) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Data: the synthetic people of @crmkit/testing (the same generator as packages/core/src/ingest.bench.ts).
+// Data: the synthetic people of @crmkit/testing (the same generator as bench/src/core/ingest.bench.ts).
 
 const PEOPLE = 10_000;
 const records = dataset(PEOPLE);

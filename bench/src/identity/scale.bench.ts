@@ -6,13 +6,11 @@
  * - Prints seconds, peak resident memory (sampled every 50 ms) and pairwise precision/recall/F1 of the batch run;
  *   vitest prints the `match()` latency distribution (p99 is the target).
  *
- * Run: `BENCH_LARGE=1 npx vitest bench --run --project identity scale` (docs/benchmarks.md has the figures).
+ * Run: `BENCH_LARGE=1 npm run bench -- bench/src/identity/scale.bench.ts` (docs/benchmarks.md has the figures).
  */
 import { evaluateClusters, syntheticIdentities } from '@crmkit/testing';
 import { bench, describe } from 'vitest';
-import { resolve } from './engine';
-import { IdentityIndex } from './identity-index';
-import type { IdentityRecord } from './types';
+import { IdentityIndex, type IdentityRecord, resolve } from '@crmkit/identity';
 
 const LARGE = process.env.BENCH_LARGE === '1';
 const TARGET = LARGE ? 1_000_000 : 100_000;

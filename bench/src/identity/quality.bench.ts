@@ -15,8 +15,7 @@ import {
   loadIdentityDataset,
 } from '@crmkit/testing';
 import { bench, describe } from 'vitest';
-import { resolve } from './engine';
-import type { IdentityRecord } from './types';
+import { type IdentityRecord, resolve } from '@crmkit/identity';
 
 const dir = identityDataDir();
 if (!dir) console.log('[identity quality bench] ../shared/data/identity not found (set CRMKIT_DATA_DIR): SKIPPED.');

@@ -1,6 +1,6 @@
 import type { HubEvent } from '@crmkit/model';
 
-/** The part of a Hub that {@link customerPartition} reads (structural, so this package needs no `@crmkit/core`). */
+/** The part of a Hub that {@link customerPartition} reads (structural: any Hub-like object will do). */
 export interface PartitionSource {
   list(options: { limit: number }): Promise<{
     items: readonly { golden: { sources: readonly { system: string; externalId: string }[] } }[];

@@ -1,10 +1,18 @@
-import { syntheticIdentities } from '@crmkit/testing';
+/**
+ * Properties of the identity engine (`@crmkit/identity`) on the synthetic people of this kit: incremental equals
+ * batch, order independence, stable ids, idempotence, exact removal. The test lives here, not in identity, because
+ * the generator is part of the test kit, and identity must not depend on its test kit (no package cycle).
+ */
+import {
+  estimateParameters,
+  IdentityIndex,
+  type IdentityRecord,
+  type ModelParameters,
+  resolve,
+} from '@crmkit/identity';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ModelParameters } from './api';
-import { estimateParameters, resolve } from './engine';
-import { IdentityIndex } from './identity-index';
-import type { IdentityRecord } from './types';
+import { syntheticIdentities } from './index';
 
 // A pool of noisy people with duplicates, namesakes and relatives; parameters estimated once from a larger sample,
 // as a deployment would (the index and resolve then share them, which is what makes them comparable).

@@ -1,6 +1,6 @@
 import type { HubEvent } from '@crmkit/model';
 import { describe, expect, it } from 'vitest';
-import { customerPartition, recordEvents } from './hub-helpers';
+import { customerPartition, recordEvents } from './hub-observers';
 
 describe('Hub test helpers', () => {
   it('customerPartition ignores customer ids and the order of customers and sources', async () => {

@@ -2,12 +2,12 @@
  * What a plugin's after-hook costs on the Hub's real path (the host's wrapper: own-write guard and projection of the
  * payload to the plugin's read grant), for 1 and 10 plugins, with a full grant (`fields: ['*']`: no projection
  * needed) and a narrow one (each call builds the plugin's projected copy of the customer). Informational: the
- * comparison with hookable and tapable is in `bench/src/core/hooks.bench.ts`. Run with
- * `npx vitest bench --run --project core packages/core/src/plugins/host.bench.ts`.
+ * comparison with hookable and tapable is in `./hooks.bench.ts`. Run with
+ * `npm run bench -- bench/src/core/plugin-host.bench.ts`.
  */
 import { type Customer, definePlugin, type HookPayloads } from '@crmkit/model';
 import { bench, describe } from 'vitest';
-import { PluginHost } from './host';
+import { PluginHost } from '@crmkit/core/internal';
 
 const customer: Customer = {
   id: 'cus_1',

@@ -12,7 +12,7 @@ import { createDeterministicResolver, createHub } from '@crmkit/core';
 import type { WriteChange } from '@crmkit/model';
 import { createHubspotSandbox, type HubspotFaultConfig } from '@crmkit/testing';
 import { bench, describe } from 'vitest';
-import { createHubspot } from './adapter';
+import { createHubspot } from '@crmkit/hubspot';
 
 const CONTACTS = Number(process.env.CRMKIT_BENCH_CONTACTS ?? 100_000);
 const CHANGES = Number(process.env.CRMKIT_BENCH_CHANGES ?? 10_000);

@@ -1,10 +1,9 @@
 /**
  * What the input checks of issue 13 (size, depth, keys, text, time bounds) cost per record, against the schema parse
- * they run with. `npx vitest bench --run --project model packages/model/src/limits.bench.ts`
+ * they run with. `npm run bench -- bench/src/model/limits.bench.ts`
  */
 import { bench, describe } from 'vitest';
-import { checkInputLimits, DEFAULT_INPUT_LIMITS } from './limits';
-import { parseSourceRecord } from './source-record';
+import { checkInputLimits, DEFAULT_INPUT_LIMITS, parseSourceRecord } from '@crmkit/model';
 
 const records = Array.from({ length: 10_000 }, (_, i) => ({
   type: 'person',
