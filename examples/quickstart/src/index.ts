@@ -6,7 +6,7 @@ import { fromDynamics, fromHubSpot } from './sources';
 const load = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/${name}.json`, import.meta.url), 'utf8'));
 const names = { rule: 'sourcePriority', sources: ['hubspot-sales'] } as const; // sales spells names in full
 const hub = createHub({
-  defaultCallingCode: '31', // national numbers such as 06-12345678 are Dutch
+  defaultCountry: 'NL', // national numbers such as 06-12345678 are Dutch
   departments: [
     { id: 'sales', systems: ['hubspot-sales'] },
     { id: 'service', systems: ['dynamics-service'] },

@@ -93,9 +93,9 @@ import {
   type SupersededRecord,
 } from './ingest-checks';
 import { checkActorOptions, checkOverride, checkValueLimits } from './override-checks';
-import { OperationContext, publicCustomer, relink } from './linker';
+import { lookupKeysStale, OperationContext, publicCustomer, relink } from './linker';
 import { createMemoryStore } from './memory-store';
-import { nameTokens, normalizeEmail, normalizePhone } from './normalize';
+import { nameTokens, normalizeEmail, normalizePhone, phoneOptionsOf } from './normalize';
 import { runtime } from './runtime';
 import { compareStrings } from './stable';
 
@@ -107,14 +107,22 @@ export interface HubOptions {
    * How party records are linked into customers. The default links records that share a normalised email or phone
    * number, and links likely duplicates found by the probabilistic matcher of `@crmkit/identity` (uncertain pairs
    * become review items). Pass `createDeterministicResolver()` for email and phone keys only.
-   * @default createProbabilisticResolver({ defaultCallingCode })
+   * @default createProbabilisticResolver({ defaultCountry })
    */
   identity?: IdentityResolver;
   /** Survivorship rules for golden fields. @default every field `mostRecent` */
   survivorship?: SurvivorshipOptions;
   /** Departments and the source systems they own (for `departmentOwned` rules). */
   departments?: readonly DepartmentSources[];
-  /** Country calling code for national phone numbers, e.g. `'31'`. */
+  /**
+   * ISO 3166-1 alpha-2 country for phone numbers written without a calling code, e.g. `'NL'` (`06-12345678` is read
+   * as `+31612345678`). Without it, such numbers link nothing (they stay on the golden record).
+   */
+  defaultCountry?: string;
+  /**
+   * Country calling code for national phone numbers, e.g. `'31'`.
+   * @deprecated Pass `defaultCountry` (`'NL'`); the calling code is read as the main country of the code.
+   */
   defaultCallingCode?: string;
   /** Largest batch `ingest()` accepts. @default 10000 */
   maxBatchSize?: number;
@@ -726,9 +734,8 @@ export function isGroupMember(group: CustomerGroup, customer: Customer): boolean
 export function createHub(options: HubOptions = {}): Hub {
   const store = options.store ?? createMemoryStore();
   assertSpecificationVersion('store', store);
-  const identity =
-    options.identity ??
-    createProbabilisticResolver(options.defaultCallingCode ? { defaultCallingCode: options.defaultCallingCode } : {});
+  const phoneOptions = phoneOptionsOf(options);
+  const identity = options.identity ?? createProbabilisticResolver(phoneOptions);
   const timers = options.clock ?? systemClock;
   const clock = options.now ?? (options.clock ? () => new Date(timers.now()) : () => new Date());
   const newId = options.generateId ?? createIdGenerator(() => clock().getTime());
@@ -737,7 +744,7 @@ export function createHub(options: HubOptions = {}): Hub {
   const settings = {
     ...(options.survivorship ? { survivorship: options.survivorship } : {}),
     ...(options.departments ? { departments: options.departments } : {}),
-    ...(options.defaultCallingCode ? { defaultCallingCode: options.defaultCallingCode } : {}),
+    ...phoneOptions,
   };
   const emitter = new EventEmitter<EmitterEvents>();
   let closed = false;
@@ -958,10 +965,7 @@ export function createHub(options: HubOptions = {}): Hub {
       return { keys: email ? [`email:${email}`] : [], tokens: [] };
     }
     if (query && 'phone' in query && typeof query.phone === 'string') {
-      const phone = normalizePhone(
-        query.phone,
-        options.defaultCallingCode ? { defaultCallingCode: options.defaultCallingCode } : {},
-      );
+      const phone = normalizePhone(query.phone, phoneOptions);
       return { keys: phone ? [`phone:${phone}`] : [], tokens: [] };
     }
     if (query && 'externalId' in query && typeof query.externalId === 'string' && typeof query.source === 'string') {
@@ -1332,6 +1336,7 @@ export function createHub(options: HubOptions = {}): Hub {
     });
     let cursor = input.cursor;
     let taken = 0;
+    const staleCustomers: string[] = [];
     if (page.length > 0) {
       const byCustomer = new Map<string, StoredRecord[]>();
       for (const record of await tx.listRecordsByCustomer(page.map((row) => row.id))) {
@@ -1343,6 +1348,8 @@ export function createHub(options: HubOptions = {}): Hub {
         const own = byCustomer.get(row.id) ?? [];
         if (taken > 0 && records.length + own.length > batchSize) break;
         records.push(...own);
+        // Keys written by older normalisers (an upgrade) are recomputed even where the match keys did not change.
+        if (lookupKeysStale(row, own, phoneOptions)) staleCustomers.push(row.id);
         cursor = row.id;
         taken++;
       }
@@ -1351,7 +1358,7 @@ export function createHub(options: HubOptions = {}): Hub {
 
     const checked = new Set<string>();
     const changedParty = new Map<string, StoredRecord>();
-    const seeds = new Set<string>();
+    const seeds = new Set<string>(staleCustomers);
     for (const record of records) {
       if (checked.has(record.key) || record.deleted || !PARTY_TYPES.has(record.type)) continue;
       checked.add(record.key);
@@ -1370,7 +1377,7 @@ export function createHub(options: HubOptions = {}): Hub {
       revisit: [] as string[],
       done: false,
     };
-    if (changedParty.size > 0) {
+    if (changedParty.size > 0 || seeds.size > 0) {
       const update = await updateIdentity(ctx, identity, changedParty, seeds, {
         trigger: 'reindex',
         ...(input.actor ? { actor: input.actor } : {}),

@@ -73,8 +73,10 @@ export {
   normalizePhone,
   normalizeText,
   normalizeUrl,
+  phoneOptionsOf,
   type AddressParts,
   type NormalizePhoneOptions,
+  type PhoneCountryOptions,
 } from './normalize';
 export { compareStrings, hashString, stableStringify } from './stable';
 export {

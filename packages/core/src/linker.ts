@@ -11,6 +11,7 @@ import type {
   StoreTransaction,
 } from '@crmkit/model';
 import {
+  contactPointsOf,
   deriveGolden,
   displayNameOf,
   type DepartmentSources,
@@ -20,14 +21,15 @@ import {
 import type { AuditInput } from './governance/audit';
 import { NO_SECRETS, type SecretFields } from './governance/secrets';
 import type { IdGenerator } from './ids';
-import { nameTokens } from './normalize';
+import { nameTokens, type NormalizePhoneOptions } from './normalize';
 import { compareStrings, stableStringify } from './stable';
 
 /** Settings the linker needs from the Hub. */
 export interface LinkerSettings {
   survivorship?: SurvivorshipOptions;
   departments?: readonly DepartmentSources[];
-  defaultCallingCode?: string;
+  /** Country for national phone numbers (see `phoneOptionsOf`). */
+  defaultCountry?: string;
   /** Plugin namespaces (golden fields per plugin field). */
   namespaces?: ReadonlySet<string>;
 }
@@ -136,6 +138,39 @@ function lookupKeysOf(records: readonly StoredRecord[], row: Pick<CustomerRow, '
   }
   for (const name of names) for (const token of nameTokens(name)) keys.add(`name:${token}`);
   return [...keys].sort(compareStrings);
+}
+
+/**
+ * True when a customer's stored lookup keys or golden contact points were written by other normalisers than the
+ * current ones (an upgrade changed how emails, phones or names are normalised): `hub.reindex()` recomputes such
+ * customers even when their records' match keys did not change. Errs towards true (a recompute that changes
+ * nothing writes nothing).
+ */
+export function lookupKeysStale(
+  row: Pick<CustomerRow, 'golden' | 'displayName' | 'lookupKeys'>,
+  records: readonly StoredRecord[],
+  phone: NormalizePhoneOptions,
+): boolean {
+  const expected = new Set<string>();
+  for (const record of records) {
+    for (const point of contactPointsOf(record, phone)) {
+      if (point.kind === 'email' || point.kind === 'phone') expected.add(`${point.kind}:${point.normalized}`);
+    }
+  }
+  const stored = new Set<string>();
+  for (const point of row.golden.contactPoints) {
+    if (point.kind === 'email' || point.kind === 'phone') stored.add(`${point.kind}:${point.normalized}`);
+  }
+  const names = [row.displayName];
+  for (const field of ['fullName', 'givenName', 'familyName', 'name', 'legalName']) {
+    const value = row.golden.fields[field]?.value;
+    if (typeof value === 'string') names.push(value);
+  }
+  for (const name of names) for (const token of nameTokens(name)) expected.add(`name:${token}`);
+  for (const key of row.lookupKeys) if (/^(?:email|phone|name):/.test(key)) stored.add(key);
+  if (expected.size !== stored.size) return true;
+  for (const key of expected) if (!stored.has(key)) return true;
+  return false;
 }
 
 /**
@@ -340,7 +375,7 @@ export async function relink(
       ...(ctx.settings.namespaces?.size ? { namespaces: ctx.settings.namespaces, extensions } : {}),
       ...(ctx.settings.survivorship ? { survivorship: ctx.settings.survivorship } : {}),
       ...(ctx.settings.departments ? { departments: ctx.settings.departments } : {}),
-      ...(ctx.settings.defaultCallingCode ? { defaultCallingCode: ctx.settings.defaultCallingCode } : {}),
+      ...(ctx.settings.defaultCountry ? { defaultCountry: ctx.settings.defaultCountry } : {}),
       overrides,
     });
     const displayName = displayNameOf(golden);
