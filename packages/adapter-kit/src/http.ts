@@ -5,7 +5,7 @@
  * @module
  */
 
-import { AbortedError, InvalidArgumentError, RateLimitError, VendorError } from '@crmkit/model';
+import { AbortedError, base64Encode, InvalidArgumentError, RateLimitError, VendorError } from '@crmkit/model';
 import ky from 'ky';
 import {
   abortableSleep,
@@ -175,19 +175,12 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
 /** Shortest run of a secret's characters that counts as a leak of part of it (for secrets of 16 characters and more). */
 const SECRET_PART = 12;
 
-/** Base64 of the UTF-8 bytes of `text` (runs anywhere `btoa` does). */
-function base64(text: string): string {
-  let binary = '';
-  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
 /**
  * The forms a secret can be echoed in: as is, URL-encoded, base64 (padded and not) and base64url, longest first.
  * Pass a `clientId:clientSecret` pair as a secret to cover HTTP Basic credentials.
  */
 function secretForms(secret: string): string[] {
-  const b64 = base64(secret);
+  const b64 = base64Encode(secret);
   const forms = new Set([
     secret,
     encodeURIComponent(secret),

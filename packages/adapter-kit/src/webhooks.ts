@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { InvalidArgumentError } from '@crmkit/model';
+import { base64Encode, InvalidArgumentError } from '@crmkit/model';
 
 /** Why a webhook signature was refused. */
 export type WebhookRejectReason = 'bad-signature' | 'expired' | 'missing-header' | 'bad-timestamp';
@@ -74,7 +74,7 @@ export async function verifyHubspotSignatureV3(input: HubspotSignatureV3Input): 
   const now = input.now ?? Date.now();
   if (Math.abs(now - timestamp) > toleranceMs) return { valid: false, reason: 'expired' };
   const source = `${input.method.toUpperCase()}${hubspotSignatureUri(input.url)}${input.body}${rawTimestamp}`;
-  const expected = toBase64(await hmacSha256(input.clientSecret, source));
+  const expected = base64Encode(await hmacSha256(input.clientSecret, source));
   return constantTimeEqual(expected, signature) ? { valid: true } : { valid: false, reason: 'bad-signature' };
 }
 
@@ -290,7 +290,6 @@ interface SubtleCryptoLike {
 interface WebGlobals {
   crypto?: { subtle?: SubtleCryptoLike };
   TextEncoder: new () => { encode(input?: string): Uint8Array };
-  btoa(data: string): string;
 }
 
 const web = globalThis as unknown as WebGlobals;
@@ -319,12 +318,6 @@ async function hmacSha256(secret: string, message: string): Promise<Uint8Array> 
 
 async function sha256(message: string): Promise<Uint8Array> {
   return new Uint8Array(await subtle().digest('SHA-256', encoder().encode(message)));
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return web.btoa(binary);
 }
 
 function toHex(bytes: Uint8Array): string {

@@ -62,6 +62,8 @@ import {
   RetentionPolicySchema,
   type InputLimits,
   quoteValue,
+  base64UrlDecode,
+  base64UrlEncode,
 } from '@crmkit/model';
 import { EventEmitter } from 'eventemitter3';
 import { buildAuditEntries, diffFields, verifyStoreAudit } from './governance/audit';
@@ -642,13 +644,12 @@ function supersedes(next: StoredRecord, prev: StoredRecord): boolean {
 }
 
 function encodeCursor(id: string): string {
-  return runtime.btoa(id).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+  return base64UrlEncode(id);
 }
 
 function decodeCursor(cursor: string): string {
   try {
-    const base64 = cursor.replace(/-/g, '+').replace(/_/g, '/');
-    return runtime.atob(base64 + '='.repeat((4 - (base64.length % 4)) % 4));
+    return base64UrlDecode(cursor);
   } catch (cause) {
     throw new InvalidArgumentError({ argument: 'cursor', message: '[crmkit/core] Invalid cursor.', cause });
   }
