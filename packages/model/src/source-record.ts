@@ -6,7 +6,7 @@ import {
   ParticipantRoleSchema,
 } from './activity';
 import { AttributesSchema, DateSchema, IdSchema, MoneySchema, TimestampSchema } from './common';
-import { formatPath, truncateText, ValidationError, type ValidationIssue } from './errors';
+import { issuesFromZod, truncateText, ValidationError, type ValidationIssue } from './errors';
 import { checkInputLimits, checkRecordTimes, type InputLimits, resolveInputLimits } from './limits';
 import { PostalAddressSchema } from './party';
 
@@ -244,13 +244,6 @@ export type SourceRecordInput =
     }
   | { type: RecordType; source: string; externalId: string; observedAt: string; deleted: true; data?: unknown };
 
-function issuesOf(error: z.ZodError, prefix: (string | number)[], root: string): ValidationIssue[] {
-  return error.issues.map((issue) => {
-    const path = [...prefix, ...issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key))];
-    return { path, pathString: formatPath(path, root), message: issue.message, issueCode: issue.code };
-  });
-}
-
 /** Options of {@link parseSourceRecord}. */
 export interface ParseSourceRecordOptions {
   /** Index of the record in its batch; prefixed to issue paths. */
@@ -324,7 +317,7 @@ export function parseSourceRecord(input: unknown, options: ParseSourceRecordOpti
     options.onCleaned?.(checked.cleaned);
   }
   const envelope = SourceRecordEnvelopeSchema.safeParse(input);
-  if (!envelope.success) throw refuse(issuesOf(envelope.error, prefix, root), envelope.error);
+  if (!envelope.success) throw refuse(issuesFromZod(envelope.error, { basePath: prefix, root }), envelope.error);
   const { type, source, externalId, observedAt, deleted } = envelope.data;
   if (checked.cleaned.length > 0) {
     where.source = source;
@@ -337,7 +330,7 @@ export function parseSourceRecord(input: unknown, options: ParseSourceRecordOpti
     return { type, source, externalId, observedAt, deleted: true };
   }
   const data = RecordDataSchemas[type].safeParse(envelope.data.data);
-  if (!data.success) throw refuse(issuesOf(data.error, [...prefix, 'data'], root), data.error);
+  if (!data.success) throw refuse(issuesFromZod(data.error, { basePath: [...prefix, 'data'], root }), data.error);
   const record = { type, source, externalId, observedAt, deleted: false, data: data.data } as SourceRecord;
   const times = checkRecordTimes(record, limits, now, prefix, root);
   if (times.length > 0) throw refuse(times);
