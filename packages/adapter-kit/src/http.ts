@@ -6,6 +6,7 @@
  */
 
 import { AbortedError, base64Encode, InvalidArgumentError, RateLimitError, VendorError } from '@crmkit/model';
+import { raceAbort } from './abort';
 import ky from 'ky';
 import {
   abortableSleep,
@@ -357,32 +358,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     return refreshing;
   };
 
-  /** Waits for `promise` unless `signal` aborts first. */
-  const race = <T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> => {
-    if (signal === undefined) return promise;
-    if (signal.aborted) return Promise.reject(new AbortedError({ cause: signal.reason }));
-    return new Promise<T>((resolve, reject) => {
-      const onAbort = () => reject(new AbortedError({ cause: signal.reason }));
-      signal.addEventListener('abort', onAbort, { once: true });
-      promise.then(
-        (value) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(value);
-        },
-        (error: unknown) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      );
-    });
-  };
-
   const accessToken = async (signal: AbortSignal | undefined): Promise<string> => {
     if (credentials.type === 'token') return credentials.token;
     let tokens = await credentials.tokenStore.get();
     remember(tokens);
     if (tokens === undefined || (tokens.expiresAt !== undefined && tokens.expiresAt - EXPIRY_SKEW_MS <= now())) {
-      tokens = await race(refreshTokens(), signal);
+      tokens = await raceAbort(refreshTokens(), signal);
     }
     return tokens.accessToken;
   };
@@ -475,7 +456,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         await response.body?.cancel().catch(() => undefined);
         const current = await credentials.tokenStore.get();
         // Someone else may have refreshed already while this request was on the wire.
-        if (current === undefined || current.accessToken === token) await race(refreshTokens(), signal);
+        if (current === undefined || current.accessToken === token) await raceAbort(refreshTokens(), signal);
         continue;
       }
 

@@ -102,10 +102,18 @@ export interface HubspotSignatureV2Input {
  * ```
  */
 export async function verifyHubspotSignatureV2(input: HubspotSignatureV2Input): Promise<WebhookVerification> {
+  return verifyLegacySha256(input, `${input.method.toUpperCase()}${input.url}${input.body}`);
+}
+
+/** The legacy HubSpot check shared by v1 and v2: hex(SHA-256(clientSecret + signed)) against the header. */
+async function verifyLegacySha256(
+  input: { clientSecret: string; signature: string | null | undefined },
+  signed: string,
+): Promise<WebhookVerification> {
   requireSecret(input.clientSecret);
   const signature = typeof input.signature === 'string' ? input.signature.trim().toLowerCase() : '';
   if (signature === '') return { valid: false, reason: 'missing-header' };
-  const expected = toHex(await sha256(`${input.clientSecret}${input.method.toUpperCase()}${input.url}${input.body}`));
+  const expected = toHex(await sha256(`${input.clientSecret}${signed}`));
   return constantTimeEqual(expected, signature) ? { valid: true } : { valid: false, reason: 'bad-signature' };
 }
 
@@ -129,11 +137,7 @@ export interface HubspotSignatureV1Input {
  * ```
  */
 export async function verifyHubspotSignatureV1(input: HubspotSignatureV1Input): Promise<WebhookVerification> {
-  requireSecret(input.clientSecret);
-  const signature = typeof input.signature === 'string' ? input.signature.trim().toLowerCase() : '';
-  if (signature === '') return { valid: false, reason: 'missing-header' };
-  const expected = toHex(await sha256(`${input.clientSecret}${input.body}`));
-  return constantTimeEqual(expected, signature) ? { valid: true } : { valid: false, reason: 'bad-signature' };
+  return verifyLegacySha256(input, input.body);
 }
 
 /** Request headers: a Fetch `Headers` object, or a plain record (Node's `IncomingHttpHeaders` fits). */

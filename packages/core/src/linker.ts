@@ -128,16 +128,26 @@ function firstSeen(a: StoredRecord, b: StoredRecord): number {
 function lookupKeysOf(records: readonly StoredRecord[], row: Pick<CustomerRow, 'golden' | 'displayName'>): string[] {
   const keys = new Set<string>();
   for (const record of records) keys.add(`rec:${record.key}`);
-  for (const point of row.golden.contactPoints) {
+  addContactKeys(keys, row.golden.contactPoints);
+  addNameKeys(keys, row);
+  return [...keys].sort(compareStrings);
+}
+
+/** Adds the `email:` and `phone:` lookup keys of contact points to `keys`. */
+function addContactKeys(keys: Set<string>, points: readonly { kind: string; normalized: string }[]): void {
+  for (const point of points) {
     if (point.kind === 'email' || point.kind === 'phone') keys.add(`${point.kind}:${point.normalized}`);
   }
+}
+
+/** Adds the `name:` lookup keys of a customer's display name and name fields to `keys`. */
+function addNameKeys(keys: Set<string>, row: Pick<CustomerRow, 'golden' | 'displayName'>): void {
   const names = [row.displayName];
   for (const field of ['fullName', 'givenName', 'familyName', 'name', 'legalName']) {
     const value = row.golden.fields[field]?.value;
     if (typeof value === 'string') names.push(value);
   }
   for (const name of names) for (const token of nameTokens(name)) keys.add(`name:${token}`);
-  return [...keys].sort(compareStrings);
 }
 
 /**
@@ -152,21 +162,10 @@ export function lookupKeysStale(
   phone: NormalizePhoneOptions,
 ): boolean {
   const expected = new Set<string>();
-  for (const record of records) {
-    for (const point of contactPointsOf(record, phone)) {
-      if (point.kind === 'email' || point.kind === 'phone') expected.add(`${point.kind}:${point.normalized}`);
-    }
-  }
+  for (const record of records) addContactKeys(expected, contactPointsOf(record, phone));
+  addNameKeys(expected, row);
   const stored = new Set<string>();
-  for (const point of row.golden.contactPoints) {
-    if (point.kind === 'email' || point.kind === 'phone') stored.add(`${point.kind}:${point.normalized}`);
-  }
-  const names = [row.displayName];
-  for (const field of ['fullName', 'givenName', 'familyName', 'name', 'legalName']) {
-    const value = row.golden.fields[field]?.value;
-    if (typeof value === 'string') names.push(value);
-  }
-  for (const name of names) for (const token of nameTokens(name)) expected.add(`name:${token}`);
+  addContactKeys(stored, row.golden.contactPoints);
   for (const key of row.lookupKeys) if (/^(?:email|phone|name):/.test(key)) stored.add(key);
   if (expected.size !== stored.size) return true;
   for (const key of expected) if (!stored.has(key)) return true;

@@ -527,23 +527,21 @@ export class Access {
   }
 
   private readingGrants(customer: Customer): CompiledGrant[] {
-    let facts: RowFacts | undefined;
-    const out: CompiledGrant[] = [];
-    for (const grant of this.grants) {
-      if (!grant.reads) continue;
-      facts ??= this.factsOf(customer);
-      if (this.inRows(grant.readRows, facts)) out.push(grant);
-    }
-    return out;
+    return this.grantsOn(customer, 'read');
   }
 
   private writingGrants(customer: Customer): CompiledGrant[] {
+    return this.grantsOn(customer, 'write');
+  }
+
+  /** The grants that let this actor read (or write) this customer: the capability, and the customer in its rows. */
+  private grantsOn(customer: Customer, access: 'read' | 'write'): CompiledGrant[] {
     let facts: RowFacts | undefined;
     const out: CompiledGrant[] = [];
     for (const grant of this.grants) {
-      if (!grant.writes) continue;
+      if (!(access === 'read' ? grant.reads : grant.writes)) continue;
       facts ??= this.factsOf(customer);
-      if (this.inRows(grant.writeRows, facts)) out.push(grant);
+      if (this.inRows(access === 'read' ? grant.readRows : grant.writeRows, facts)) out.push(grant);
     }
     return out;
   }
