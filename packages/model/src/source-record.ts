@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import {
-  ActivitySchema,
   InteractionChannelSchema,
   InteractionDirectionSchema,
+  InteractionSchema,
   ParticipantRoleSchema,
 } from './activity';
 import { AttributesSchema, DateSchema, IdSchema, MoneySchema, TimestampSchema } from './common';
 import { issuesFromZod, truncateText, ValidationError, type ValidationIssue } from './errors';
 import { checkInputLimits, checkRecordTimes, type InputLimits, resolveInputLimits } from './limits';
-import { PostalAddressSchema } from './party';
+import { PersonSchema, PostalAddressSchema } from './party';
 
 /**
  * Source records are what enters the Hub: facts about a person, an organisation, an interaction or an opportunity,
@@ -95,13 +95,16 @@ const partyContact = {
 
 /** Data of a `person` source record. */
 export const PersonDataSchema = z.strictObject({
-  givenName: z.string().max(256).optional(),
-  familyName: z.string().max(256).optional(),
-  fullName: z.string().max(512).optional(),
-  salutation: z.string().max(64).optional(),
-  jobTitle: z.string().max(256).optional(),
-  birthDate: DateSchema.optional(),
-  language: z.string().max(35).optional(),
+  // The person's own fields, as the entity schema defines them (one definition).
+  ...PersonSchema.pick({
+    givenName: true,
+    familyName: true,
+    fullName: true,
+    salutation: true,
+    jobTitle: true,
+    birthDate: true,
+    language: true,
+  }).shape,
   ...partyContact,
   /** The person's organisation: a reference to an organisation record, a name, or both. */
   organization: z
@@ -139,12 +142,14 @@ export const InteractionDataSchema = z.strictObject({
   channel: InteractionChannelSchema,
   direction: InteractionDirectionSchema,
   participants: z.array(z.strictObject({ ref: RecordRefSchema, role: ParticipantRoleSchema })).min(1),
-  subject: z.string().max(998).optional(),
-  bodyRef: z.string().max(2048).optional(),
-  occurredAt: TimestampSchema,
-  departmentId: IdSchema.optional(),
-  activity: ActivitySchema,
-  attributes: AttributesSchema.optional(),
+  ...InteractionSchema.pick({
+    subject: true,
+    bodyRef: true,
+    occurredAt: true,
+    departmentId: true,
+    activity: true,
+    attributes: true,
+  }).shape,
 });
 /** Data of an `interaction` source record. */
 export type InteractionData = z.output<typeof InteractionDataSchema>;
