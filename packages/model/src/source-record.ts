@@ -5,10 +5,11 @@ import {
   InteractionSchema,
   ParticipantRoleSchema,
 } from './activity';
-import { AttributesSchema, DateSchema, IdSchema, MoneySchema, TimestampSchema } from './common';
+import { AttributesSchema, IdSchema, TimestampSchema } from './common';
 import { issuesFromZod, truncateText, ValidationError, type ValidationIssue } from './errors';
 import { checkInputLimits, checkRecordTimes, type InputLimits, resolveInputLimits } from './limits';
-import { PersonSchema, PostalAddressSchema } from './party';
+import { OrganizationSchema, PersonSchema, PostalAddressSchema } from './party';
+import { OpportunitySchema } from './commerce';
 
 /**
  * Source records are what enters the Hub: facts about a person, an organisation, an interaction or an opportunity,
@@ -123,12 +124,14 @@ export type PersonData = z.output<typeof PersonDataSchema>;
 
 /** Data of an `organization` source record. */
 export const OrganizationDataSchema = z.strictObject({
-  name: z.string().min(1).max(512),
-  legalName: z.string().max(512).optional(),
-  domain: z.string().max(253).optional(),
-  industry: z.string().max(256).optional(),
-  employees: z.number().int().nonnegative().optional(),
-  registrationId: z.string().max(64).optional(),
+  ...OrganizationSchema.pick({
+    name: true,
+    legalName: true,
+    domain: true,
+    industry: true,
+    employees: true,
+    registrationId: true,
+  }).shape,
   ...partyContact,
   ownerId: IdSchema.optional(),
   lifecycleStage: z.string().max(64).optional(),
@@ -159,13 +162,15 @@ export const OpportunityDataSchema = z.strictObject({
   name: z.string().min(1).max(512),
   customer: RecordRefSchema,
   pipeline: z.string().max(128).optional(),
-  stage: z.string().min(1).max(128),
-  status: z.enum(['open', 'won', 'lost']).default('open'),
-  amount: MoneySchema.optional(),
-  closeDate: DateSchema.optional(),
-  ownerId: IdSchema.optional(),
-  probability: z.number().min(0).max(1).optional(),
-  attributes: AttributesSchema.optional(),
+  ...OpportunitySchema.pick({
+    stage: true,
+    status: true,
+    amount: true,
+    closeDate: true,
+    ownerId: true,
+    probability: true,
+    attributes: true,
+  }).shape,
 });
 /** Data of an `opportunity` source record. */
 export type OpportunityData = z.output<typeof OpportunityDataSchema>;
