@@ -4,7 +4,7 @@
  * @module
  */
 
-import { base64UrlDecode, base64UrlEncode, InvalidArgumentError } from '@crmkit/model';
+import { base64UrlDecode, base64UrlEncode, InvalidArgumentError, issuesFromZod } from '@crmkit/model';
 import { z } from 'zod';
 import { HUBSPOT_OBJECT_TYPES, type HubspotObjectType } from './objects';
 
@@ -73,10 +73,10 @@ export function decodeCheckpoint(value: string): HubspotCheckpoint {
   }
   const parsed = CheckpointSchema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
+    const issue = issuesFromZod(parsed.error)[0];
     throw new InvalidArgumentError({
       argument: 'checkpoint',
-      message: `[crmkit/hubspot] The checkpoint is malformed at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
+      message: `[crmkit/hubspot] The checkpoint is malformed at ${issue?.pathString || '(root)'}: ${issue?.message}`,
       cause: parsed.error,
     });
   }
