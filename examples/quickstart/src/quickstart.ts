@@ -23,7 +23,7 @@ export async function runQuickstart(options: QuickstartOptions = {}): Promise<vo
   const names = { rule: 'sourcePriority', sources: ['hubspot-sales'] } as const; // sales spells names in full
   const hub = createHub({
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
-    defaultCallingCode: '31', // national numbers such as 06-12345678 are Dutch
+    defaultCountry: 'NL', // national numbers such as 06-12345678 are Dutch
     departments: [
       { id: 'sales', systems: ['hubspot-sales'] },
       { id: 'service', systems: ['dynamics-service'] },

@@ -5,7 +5,8 @@
  * @module
  */
 
-import { AbortedError, InvalidArgumentError, RateLimitError, VendorError } from '@crmkit/model';
+import { AbortedError, base64Encode, InvalidArgumentError, RateLimitError, VendorError } from '@crmkit/model';
+import { raceAbort } from './abort';
 import ky from 'ky';
 import {
   abortableSleep,
@@ -175,19 +176,12 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
 /** Shortest run of a secret's characters that counts as a leak of part of it (for secrets of 16 characters and more). */
 const SECRET_PART = 12;
 
-/** Base64 of the UTF-8 bytes of `text` (runs anywhere `btoa` does). */
-function base64(text: string): string {
-  let binary = '';
-  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
 /**
  * The forms a secret can be echoed in: as is, URL-encoded, base64 (padded and not) and base64url, longest first.
  * Pass a `clientId:clientSecret` pair as a secret to cover HTTP Basic credentials.
  */
 function secretForms(secret: string): string[] {
-  const b64 = base64(secret);
+  const b64 = base64Encode(secret);
   const forms = new Set([
     secret,
     encodeURIComponent(secret),
@@ -364,32 +358,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     return refreshing;
   };
 
-  /** Waits for `promise` unless `signal` aborts first. */
-  const race = <T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> => {
-    if (signal === undefined) return promise;
-    if (signal.aborted) return Promise.reject(new AbortedError({ cause: signal.reason }));
-    return new Promise<T>((resolve, reject) => {
-      const onAbort = () => reject(new AbortedError({ cause: signal.reason }));
-      signal.addEventListener('abort', onAbort, { once: true });
-      promise.then(
-        (value) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(value);
-        },
-        (error: unknown) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      );
-    });
-  };
-
   const accessToken = async (signal: AbortSignal | undefined): Promise<string> => {
     if (credentials.type === 'token') return credentials.token;
     let tokens = await credentials.tokenStore.get();
     remember(tokens);
     if (tokens === undefined || (tokens.expiresAt !== undefined && tokens.expiresAt - EXPIRY_SKEW_MS <= now())) {
-      tokens = await race(refreshTokens(), signal);
+      tokens = await raceAbort(refreshTokens(), signal);
     }
     return tokens.accessToken;
   };
@@ -482,7 +456,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         await response.body?.cancel().catch(() => undefined);
         const current = await credentials.tokenStore.get();
         // Someone else may have refreshed already while this request was on the wire.
-        if (current === undefined || current.accessToken === token) await race(refreshTokens(), signal);
+        if (current === undefined || current.accessToken === token) await raceAbort(refreshTokens(), signal);
         continue;
       }
 

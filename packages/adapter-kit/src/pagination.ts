@@ -10,6 +10,7 @@
  * @module
  */
 import { AbortedError, type AbortSignalLike, CrmkitError, InvalidArgumentError, throwIfAborted } from '@crmkit/model';
+import { raceAbort } from './abort';
 
 /** What a page fetcher returns: the page's items and, when more pages follow, the cursor of the next page. */
 export interface FetchedPage<T, C> {
@@ -267,11 +268,6 @@ function defaultCursorKey(cursor: unknown): string {
   return `${typeof cursor}:${String(cursor)}`;
 }
 
-interface AbortEventTarget {
-  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
-  removeEventListener(type: 'abort', listener: () => void): void;
-}
-
 /** Calls `fetchPage`; rejects with `AbortedError` as soon as `signal` aborts, even if the fetcher ignores it. */
 async function fetchAbortable<T, C>(
   fetchPage: FetchPage<T, C>,
@@ -283,21 +279,5 @@ async function fetchAbortable<T, C>(
     if (signal?.aborted && !AbortedError.isInstance(error)) throw new AbortedError({ cause: signal.reason ?? error });
     throw error;
   });
-  const target = signal as (AbortSignalLike & Partial<AbortEventTarget>) | undefined;
-  if (target === undefined || typeof target.addEventListener !== 'function') return pending;
-  const events = target as AbortSignalLike & AbortEventTarget;
-  return new Promise<FetchedPage<T, C>>((resolve, reject) => {
-    const onAbort = (): void => reject(new AbortedError({ cause: events.reason }));
-    events.addEventListener('abort', onAbort, { once: true });
-    pending.then(
-      (value) => {
-        events.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        events.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
+  return raceAbort(pending, signal);
 }

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { InvalidArgumentError } from '@crmkit/model';
+import { base64Encode, InvalidArgumentError } from '@crmkit/model';
 
 /** Why a webhook signature was refused. */
 export type WebhookRejectReason = 'bad-signature' | 'expired' | 'missing-header' | 'bad-timestamp';
@@ -74,7 +74,7 @@ export async function verifyHubspotSignatureV3(input: HubspotSignatureV3Input): 
   const now = input.now ?? Date.now();
   if (Math.abs(now - timestamp) > toleranceMs) return { valid: false, reason: 'expired' };
   const source = `${input.method.toUpperCase()}${hubspotSignatureUri(input.url)}${input.body}${rawTimestamp}`;
-  const expected = toBase64(await hmacSha256(input.clientSecret, source));
+  const expected = base64Encode(await hmacSha256(input.clientSecret, source));
   return constantTimeEqual(expected, signature) ? { valid: true } : { valid: false, reason: 'bad-signature' };
 }
 
@@ -102,10 +102,18 @@ export interface HubspotSignatureV2Input {
  * ```
  */
 export async function verifyHubspotSignatureV2(input: HubspotSignatureV2Input): Promise<WebhookVerification> {
+  return verifyLegacySha256(input, `${input.method.toUpperCase()}${input.url}${input.body}`);
+}
+
+/** The legacy HubSpot check shared by v1 and v2: hex(SHA-256(clientSecret + signed)) against the header. */
+async function verifyLegacySha256(
+  input: { clientSecret: string; signature: string | null | undefined },
+  signed: string,
+): Promise<WebhookVerification> {
   requireSecret(input.clientSecret);
   const signature = typeof input.signature === 'string' ? input.signature.trim().toLowerCase() : '';
   if (signature === '') return { valid: false, reason: 'missing-header' };
-  const expected = toHex(await sha256(`${input.clientSecret}${input.method.toUpperCase()}${input.url}${input.body}`));
+  const expected = toHex(await sha256(`${input.clientSecret}${signed}`));
   return constantTimeEqual(expected, signature) ? { valid: true } : { valid: false, reason: 'bad-signature' };
 }
 
@@ -129,11 +137,7 @@ export interface HubspotSignatureV1Input {
  * ```
  */
 export async function verifyHubspotSignatureV1(input: HubspotSignatureV1Input): Promise<WebhookVerification> {
-  requireSecret(input.clientSecret);
-  const signature = typeof input.signature === 'string' ? input.signature.trim().toLowerCase() : '';
-  if (signature === '') return { valid: false, reason: 'missing-header' };
-  const expected = toHex(await sha256(`${input.clientSecret}${input.body}`));
-  return constantTimeEqual(expected, signature) ? { valid: true } : { valid: false, reason: 'bad-signature' };
+  return verifyLegacySha256(input, input.body);
 }
 
 /** Request headers: a Fetch `Headers` object, or a plain record (Node's `IncomingHttpHeaders` fits). */
@@ -290,7 +294,6 @@ interface SubtleCryptoLike {
 interface WebGlobals {
   crypto?: { subtle?: SubtleCryptoLike };
   TextEncoder: new () => { encode(input?: string): Uint8Array };
-  btoa(data: string): string;
 }
 
 const web = globalThis as unknown as WebGlobals;
@@ -319,12 +322,6 @@ async function hmacSha256(secret: string, message: string): Promise<Uint8Array> 
 
 async function sha256(message: string): Promise<Uint8Array> {
   return new Uint8Array(await subtle().digest('SHA-256', encoder().encode(message)));
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return web.btoa(binary);
 }
 
 function toHex(bytes: Uint8Array): string {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { type EntityKind, FIELD_NAMES, type FieldName, type Thresholds } from '@crmkit/identity';
-import { formatPath, InvalidArgumentError, ValidationError, type ValidationIssue } from '@crmkit/model';
+import { InvalidArgumentError, issuesFromZod, ValidationError, type ValidationIssue } from '@crmkit/model';
 import { z } from 'zod';
 
 /**
@@ -100,18 +100,19 @@ export function parseColumnMap(input: unknown, label = 'map'): ColumnMap {
     const { $schema: _schema, ...map } = parsed.data;
     return map as ColumnMap;
   }
-  const issues: ValidationIssue[] = parsed.error.issues.map((issue) => {
-    const path = issue.path.filter((key): key is string | number => typeof key !== 'symbol');
-    const pathString = formatPath(path);
+  const zodIssues = parsed.error.issues;
+  const issues: ValidationIssue[] = issuesFromZod(parsed.error).map((issue, i) => {
+    const { path, pathString } = issue;
     let message = issue.message;
-    if (issue.code === 'unrecognized_keys') {
+    const source = zodIssues[i]!;
+    if (source.code === 'unrecognized_keys') {
       const where = pathString === '' ? '' : ` in ${pathString}`;
       const valid = pathString === '' ? MAP_KEYS.join(', ') : 'link, review';
-      message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}${where} (valid keys: ${valid})`;
+      message = `unknown key${source.keys.length > 1 ? 's' : ''} ${source.keys.map((k) => JSON.stringify(k)).join(', ')}${where} (valid keys: ${valid})`;
     } else if (!(path[0] === 'columns' && path.length === 2) && pathString !== '') {
       message = `${pathString} ${message}`;
     }
-    return { path, pathString, message, issueCode: issue.code };
+    return { ...issue, message };
   });
   throw new ValidationError({
     message: `[crmkit/cli] ${label}: ${issues.map((issue) => issue.message).join('; ')}`,

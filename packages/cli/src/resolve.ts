@@ -228,6 +228,26 @@ export async function loadRecords(
   return { records, origins };
 }
 
+/** A {@link ValidationError} about header columns of `file`: one issue per column, at `file:column`. */
+function headerError(
+  file: string,
+  message: string,
+  columns: readonly string[],
+  problem: string,
+  issueCode: string,
+): ValidationError {
+  return new ValidationError({
+    message: `[crmkit/cli] ${file}: ${message}`,
+    issues: columns.map((column) => ({
+      path: [file, column],
+      pathString: `${file}:${column}`,
+      message: `column ${JSON.stringify(column)} ${problem}`,
+      issueCode,
+    })),
+    source: file,
+  });
+}
+
 function locateColumns(
   header: readonly string[],
   map: ColumnMap,
@@ -247,29 +267,23 @@ function locateColumns(
     const what = idMissing
       ? `id column ${JSON.stringify(map.id)}${missing.length > 1 ? ` and no mapped column ${quoteList(missing.slice(1))}` : ''}`
       : `mapped column ${quoteList(missing)}`;
-    throw new ValidationError({
-      message: `[crmkit/cli] ${file}: the header has no ${what} (header: ${header.join(', ')})`,
-      issues: missing.map((column) => ({
-        path: [file, column],
-        pathString: `${file}:${column}`,
-        message: `column ${JSON.stringify(column)} not in the header`,
-        issueCode: 'missing_column',
-      })),
-      source: file,
-    });
+    throw headerError(
+      file,
+      `the header has no ${what} (header: ${header.join(', ')})`,
+      missing,
+      'not in the header',
+      'missing_column',
+    );
   }
   const ambiguous = wanted.filter((column) => (positions.get(column)?.length ?? 0) > 1);
   if (ambiguous.length > 0) {
-    throw new ValidationError({
-      message: `[crmkit/cli] ${file}: the header has the column ${quoteList([...new Set(ambiguous)])} more than once, so the map is ambiguous`,
-      issues: ambiguous.map((column) => ({
-        path: [file, column],
-        pathString: `${file}:${column}`,
-        message: `column ${JSON.stringify(column)} appears more than once`,
-        issueCode: 'duplicate_column',
-      })),
-      source: file,
-    });
+    throw headerError(
+      file,
+      `the header has the column ${quoteList([...new Set(ambiguous)])} more than once, so the map is ambiguous`,
+      ambiguous,
+      'appears more than once',
+      'duplicate_column',
+    );
   }
   return {
     idIndex: positions.get(map.id)![0]!,

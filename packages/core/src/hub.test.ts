@@ -236,7 +236,7 @@ describe('merge and unmerge', () => {
     const hub = createHub();
     await hub.ingest([
       person('sales', '1', T1, { fullName: 'Ada Lovelace', emails: ['ada@example.com'], jobTitle: 'CTO' }),
-      person('service', '7', T2, { fullName: 'A. Lovelace', phones: ['+4420794600'], jobTitle: 'Chief Tech' }),
+      person('service', '7', T2, { fullName: 'A. Lovelace', phones: ['+442079460000'], jobTitle: 'Chief Tech' }),
     ]);
     const [a, b] = await only(hub);
     return { hub, a: a!, b: b! };
@@ -284,7 +284,7 @@ describe('merge and unmerge', () => {
     const { hub, a, b } = await twoPeople();
     const { mergeId } = await hub.merge(a.id, b.id);
     // A later record carries both contact points: the two are now linked by identity, not only by hand.
-    await hub.ingest([person('web', 'f1', T3, { emails: ['ada@example.com'], phones: ['+4420794600'] })]);
+    await hub.ingest([person('web', 'f1', T3, { emails: ['ada@example.com'], phones: ['+442079460000'] })]);
     const before = await only(hub);
     const error = await hub.unmerge(mergeId).catch((e: unknown) => e);
     expect(CrmkitError.isInstance(error) && error.code).toBe('UNMERGE_BLOCKED');
@@ -345,7 +345,7 @@ describe('reads', () => {
         emails: ['ada@acme.example'],
         organization: { ref: { type: 'organization', externalId: 'co-1' }, name: 'Acme' },
       }),
-      person('dyn', 'c-2', T2, { fullName: 'Grace Hopper', phones: ['+15550100'] }),
+      person('dyn', 'c-2', T2, { fullName: 'Grace Hopper', phones: ['+12025550100'] }),
       {
         type: 'interaction',
         source: 'dyn',
@@ -398,7 +398,7 @@ describe('reads', () => {
     const hub = await populated();
     const [byEmail] = await hub.find({ email: 'Ada@Acme.example' });
     expect(byEmail?.displayName).toBe('Ada Lovelace');
-    expect((await hub.find({ phone: '+1 555 0100' }))[0]?.displayName).toBe('Grace Hopper');
+    expect((await hub.find({ phone: '+1 202 555 0100' }))[0]?.displayName).toBe('Grace Hopper');
     expect((await hub.find({ source: 'dyn', externalId: 'c-2' }))[0]?.displayName).toBe('Grace Hopper');
     expect((await hub.find({ name: 'lovelace ada' }))[0]?.id).toBe(byEmail!.id);
     expect(await hub.find({ name: 'lovelace grace' })).toEqual([]);

@@ -83,7 +83,9 @@ export function createHub(options: HubOptions = {}): Hub {
     store: options.store ?? createMemoryStore(),
     identity:
       options.identity ??
-      createProbabilisticResolver(options.defaultCallingCode ? { defaultCallingCode: options.defaultCallingCode } : {}),
+      createProbabilisticResolver(
+        resolved.settings.defaultCountry ? { defaultCountry: resolved.settings.defaultCountry } : {},
+      ),
     newId: options.generateId ?? createIdGenerator(() => resolved.now().getTime()),
   });
   const customers = createCustomers(rt);

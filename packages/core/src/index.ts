@@ -55,7 +55,7 @@ export type {
   RecordMatcher,
 } from './identity/resolver';
 export { createIdGenerator, type IdGenerator } from './runtime/ids';
-export type { NormalizePhoneOptions } from './normalize';
+export type { NormalizePhoneOptions, PhoneCountryOptions } from './normalize';
 export { SCOPED_FIND_SCAN_LIMIT, type ScopedActorOptions, type ScopedHub } from './governance/scoped';
 export {
   ADMIN_ACTION_LIMITS,

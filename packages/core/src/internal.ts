@@ -26,6 +26,7 @@ export {
   normalizePhone,
   normalizeText,
   normalizeUrl,
+  phoneOptionsOf,
   type AddressParts,
 } from './normalize';
 export { compareStrings, hashString, stableStringify } from './runtime/stable';

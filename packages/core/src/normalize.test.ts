@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import * as identity from '@crmkit/identity';
+import { InvalidArgumentError } from '@crmkit/model';
 import {
   formatAddress,
   nameTokens,
@@ -8,124 +10,52 @@ import {
   normalizePhone,
   normalizeText,
   normalizeUrl,
+  phoneOptionsOf,
 } from './normalize';
 
-describe('normalizeEmail', () => {
-  it('trims and lower-cases', () => {
-    expect(normalizeEmail('  Ada.Lovelace@Example.COM ')).toBe('ada.lovelace@example.com');
-    expect(normalizeEmail('\tBOB+tag@Mail.Example\n')).toBe('bob+tag@mail.example');
-  });
-
-  it.each(['', '   ', 'ada', '@example.com', 'ada@', 'ada @example.com', 'ada@exa mple.com', 'a\tb@c.d'])(
-    'rejects %j',
-    (value) => {
-      expect(normalizeEmail(value)).toBeUndefined();
-    },
-  );
-
-  it('uses the last @ as the domain separator', () => {
-    expect(normalizeEmail('"a@b"@Example.com')).toBe('"a@b"@example.com');
-  });
-
-  it('is idempotent', () => {
-    fc.assert(
-      fc.property(fc.emailAddress(), (email) => {
-        const once = normalizeEmail(email);
-        expect(once).toBeDefined();
-        expect(normalizeEmail(once!)).toBe(once);
-      }),
-    );
+describe('email and phone normalisers', () => {
+  it('are the ones of @crmkit/identity (one copy in crmkit)', () => {
+    expect(normalizeEmail).toBe(identity.normalizeEmail);
+    expect(normalizePhone).toBe(identity.normalizePhone);
+    expect(normalizeText).toBe(identity.foldText);
+    expect(nameTokens).toBe(identity.tokens);
   });
 });
 
-describe('normalizePhone', () => {
-  it('keeps an international number with + as +digits', () => {
-    expect(normalizePhone('+31 6-1234 5678')).toBe('+31612345678');
-    expect(normalizePhone('+1 (555) 123-4567')).toBe('+15551234567');
+describe('phoneOptionsOf', () => {
+  it('upper-cases defaultCountry', () => {
+    expect(phoneOptionsOf({ defaultCountry: 'nl' })).toEqual({ defaultCountry: 'NL' });
+    expect(phoneOptionsOf({})).toEqual({});
   });
 
-  it('turns a 00 prefix into +', () => {
-    expect(normalizePhone('0031 6 1234 5678')).toBe('+31612345678');
-    expect(normalizePhone('00 44 20 7946 0958')).toBe('+442079460958');
+  it('maps the deprecated defaultCallingCode onto the main country of the code', () => {
+    expect(phoneOptionsOf({ defaultCallingCode: '31' })).toEqual({ defaultCountry: 'NL' });
+    expect(phoneOptionsOf({ defaultCallingCode: '+44' })).toEqual({ defaultCountry: 'GB' });
+    expect(phoneOptionsOf({ defaultCallingCode: '1' })).toEqual({ defaultCountry: 'US' });
+    const national = normalizePhone('06 1234 5678', phoneOptionsOf({ defaultCallingCode: '31' }));
+    expect(national).toBe('+31612345678');
   });
 
-  it('drops the (0) trunk prefix of an international number', () => {
-    expect(normalizePhone('+31 (0)6-1234 5678')).toBe('+31612345678');
-    expect(normalizePhone('+44 (0) 20 7946 0958')).toBe('+442079460958');
-  });
-
-  it('gives the same key for the same number written in several ways', () => {
-    const forms = ['+31 6 1234 5678', '+31 (0)6 1234 5678', '0031 6 12345678', '+31-6-12-34-56-78'];
-    expect(new Set(forms.map((f) => normalizePhone(f))).size).toBe(1);
-    expect(normalizePhone('06 1234 5678', { defaultCallingCode: '31' })).toBe(normalizePhone(forms[0]!));
-  });
-
-  it('uses defaultCallingCode for national numbers with a trunk 0', () => {
-    expect(normalizePhone('06 1234 5678', { defaultCallingCode: '31' })).toBe('+31612345678');
-    expect(normalizePhone('020-7946 0958', { defaultCallingCode: '44' })).toBe('+442079460958');
-  });
-
-  it('keeps national digits without a defaultCallingCode', () => {
-    expect(normalizePhone('06 1234 5678')).toBe('0612345678');
-    expect(normalizePhone('06 1234 5678', {})).toBe('0612345678');
-  });
-
-  it('does not apply defaultCallingCode to numbers that are already international or lack a trunk 0', () => {
-    expect(normalizePhone('+44 20 7946 0958', { defaultCallingCode: '31' })).toBe('+442079460958');
-    expect(normalizePhone('0044 20 7946 0958', { defaultCallingCode: '31' })).toBe('+442079460958');
-    expect(normalizePhone('612345678', { defaultCallingCode: '31' })).toBe('612345678');
+  it('accepts both when they agree, and keeps the country', () => {
+    expect(phoneOptionsOf({ defaultCountry: 'CA', defaultCallingCode: '1' })).toEqual({ defaultCountry: 'CA' });
+    expect(phoneOptionsOf({ defaultCountry: 'NL', defaultCallingCode: '31' })).toEqual({ defaultCountry: 'NL' });
   });
 
   it.each([
-    ['+1 555 123 4567 x123', '+15551234567'],
-    ['+1 555 123 4567 ext. 12', '+15551234567'],
-    ['+1 555 123 4567 ext 12', '+15551234567'],
-    ['+1 555 123 4567 extension 9', '+15551234567'],
-    ['+1 555 123 4567 EXT.12', '+15551234567'],
-    ['+1 555 123 4567 #77', '+15551234567'],
-    ['+1 555 123 4567x5 ', '+15551234567'],
-  ])('drops the extension of %j', (input, expected) => {
-    expect(normalizePhone(input)).toBe(expected);
-  });
-
-  it('rejects fewer than 3 digits', () => {
-    expect(normalizePhone('')).toBeUndefined();
-    expect(normalizePhone('12')).toBeUndefined();
-    expect(normalizePhone('+1-2')).toBeUndefined();
-    expect(normalizePhone('phone')).toBeUndefined();
-    expect(normalizePhone('(0)12')).toBeUndefined();
-    expect(normalizePhone('123')).toBe('123');
-  });
-
-  it('rejects numbers with fewer than 3 digits after a 00 prefix', () => {
-    // The documented contract: fewer than 3 digits is not a phone number, whatever the prefix.
-    expect(normalizePhone('000')).toBeUndefined();
-    expect(normalizePhone('00 1')).toBeUndefined();
-    expect(normalizePhone('0012', { defaultCallingCode: '31' })).toBeUndefined();
-  });
-
-  const phoneLike = fc.stringMatching(/^(\+|00|0)?[0-9 ()-]{0,20}( ?(x|ext\.?|#) ?[0-9]{1,4})?$/);
-
-  it('always returns + and at least 3 digits, or at least 3 digits', () => {
-    fc.assert(
-      fc.property(
-        fc.oneof(fc.string(), phoneLike),
-        fc.option(fc.constantFrom('31', '44', '1'), { nil: undefined }),
-        (input, code) => {
-          const out = normalizePhone(input, code ? { defaultCallingCode: code } : {});
-          if (out !== undefined) expect(out).toMatch(/^\+?\d{3,}$/);
-        },
-      ),
-    );
-  });
-
-  it('is idempotent on its own output', () => {
-    fc.assert(
-      fc.property(phoneLike, (input) => {
-        const once = normalizePhone(input);
-        if (once !== undefined) expect(normalizePhone(once)).toBe(once);
-      }),
-    );
+    [{ defaultCountry: 'Netherlands' }, 'defaultCountry'],
+    [{ defaultCountry: '31' }, 'defaultCountry'],
+    [{ defaultCallingCode: '999' }, 'defaultCallingCode'],
+    [{ defaultCallingCode: 'NL' }, 'defaultCallingCode'],
+    [{ defaultCountry: 'BE', defaultCallingCode: '31' }, 'defaultCallingCode'],
+  ])('refuses %j with INVALID_ARGUMENT naming %s', (options, argument) => {
+    let thrown: unknown;
+    try {
+      phoneOptionsOf(options);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(InvalidArgumentError.isInstance(thrown)).toBe(true);
+    expect(thrown).toMatchObject({ code: 'INVALID_ARGUMENT', argument });
   });
 });
 
@@ -263,8 +193,8 @@ describe('normalizeAddress', () => {
       city: 'BERLIN',
     });
     expect(c).toBe(a);
-    // ß does not decompose: "Straße" and "STRASSE" stay different.
-    expect(b).not.toBe(a);
+    // ß folds to ss (identity's foldText), so "Straße" and "STRASSE" agree.
+    expect(b).toBe(a);
     expect(normalizeAddress({ street: 'Rue de l’Église', city: 'Genève' })).toBe(
       normalizeAddress({ street: 'rue de l eglise', city: 'GENEVE' }),
     );

@@ -4,72 +4,89 @@
  * @module
  */
 
-/** Options of `normalizePhone` (and of the resolvers, which normalise phone numbers with it). */
-export interface NormalizePhoneOptions {
+import {
+  countriesOfCallingCode,
+  foldText,
+  normalizeEmail,
+  normalizePhone,
+  tokens,
+  type NormalizePhoneOptions,
+} from '@crmkit/identity';
+import { InvalidArgumentError } from '@crmkit/model';
+
+// Email and phone numbers have one normaliser in the whole of crmkit: `@crmkit/identity`'s (phone numbers on
+// libphonenumber-js). Core re-exports it so that match keys, lookups and `find()` agree with the matcher.
+export { normalizeEmail, normalizePhone, type NormalizePhoneOptions };
+
+/**
+ * How a phone number written without a calling code is read: the one option is `defaultCountry` (ISO 3166-1
+ * alpha-2, e.g. `'NL'`). `defaultCallingCode` (e.g. `'31'`) is the deprecated form of the same setting and is
+ * mapped onto the main country of that code (`'31'` -> `'NL'`, `'1'` -> `'US'`, `'44'` -> `'GB'`).
+ */
+export interface PhoneCountryOptions {
+  /** ISO 3166-1 alpha-2 country assumed for national phone numbers (`'NL'` reads `06-12345678` as `+31612345678`). */
+  defaultCountry?: string | undefined;
   /**
-   * Country calling code used for national numbers written with a leading trunk `0` (e.g. `31` turns
-   * `06 1234 5678` into `+31612345678`). Without it, national numbers keep their digits as written.
+   * Country calling code for national phone numbers, e.g. `'31'`.
+   * @deprecated Pass `defaultCountry` (`'NL'`) instead; `defaultCallingCode` is read as the main country of the code.
    */
-  defaultCallingCode?: string;
+  defaultCallingCode?: string | undefined;
 }
 
 /**
- * Lower-cases and trims an email address. Returns `undefined` for something that is not an address.
+ * Resolves {@link PhoneCountryOptions} into the options of {@link normalizePhone}: `defaultCountry` upper-cased, or
+ * the main country of the deprecated `defaultCallingCode`.
  *
+ * @throws InvalidArgumentError (`INVALID_ARGUMENT`) when `defaultCountry` is not a two-letter code, when no country
+ *   uses `defaultCallingCode`, or when both are given and disagree (`defaultCountry: 'BE'` with
+ *   `defaultCallingCode: '31'`).
  * @example
  * ```ts
- * normalizeEmail('  Ada.Lovelace@Example.COM ') // 'ada.lovelace@example.com'
+ * phoneOptionsOf({ defaultCallingCode: '31' }); // { defaultCountry: 'NL' }
+ * phoneOptionsOf({ defaultCountry: 'nl' });     // { defaultCountry: 'NL' }
  * ```
  */
-export function normalizeEmail(email: string): string | undefined {
-  const value = email.trim().toLowerCase();
-  const at = value.lastIndexOf('@');
-  if (at <= 0 || at === value.length - 1 || /\s/.test(value)) return undefined;
-  return value;
+export function phoneOptionsOf(options: PhoneCountryOptions): NormalizePhoneOptions {
+  const { defaultCountry, defaultCallingCode } = options;
+  let country: string | undefined;
+  if (defaultCountry !== undefined) {
+    if (!/^[a-z]{2}$/i.test(defaultCountry)) {
+      throw new InvalidArgumentError({
+        argument: 'defaultCountry',
+        message: `[crmkit/core] defaultCountry must be a two-letter ISO 3166 country code such as "NL", got ${JSON.stringify(defaultCountry)}.`,
+      });
+    }
+    country = defaultCountry.toUpperCase();
+  }
+  if (defaultCallingCode !== undefined && defaultCallingCode !== '') {
+    const countries = countriesOfCallingCode(defaultCallingCode);
+    if (countries.length === 0) {
+      throw new InvalidArgumentError({
+        argument: 'defaultCallingCode',
+        message: `[crmkit/core] defaultCallingCode ${JSON.stringify(defaultCallingCode)} is not a country calling code; pass defaultCountry (e.g. "NL") instead.`,
+      });
+    }
+    if (country !== undefined && !countries.includes(country)) {
+      throw new InvalidArgumentError({
+        argument: 'defaultCallingCode',
+        message: `[crmkit/core] defaultCallingCode ${JSON.stringify(defaultCallingCode)} does not belong to defaultCountry "${country}"; pass defaultCountry alone.`,
+      });
+    }
+    country ??= countries[0];
+  }
+  return country === undefined ? {} : { defaultCountry: country };
 }
 
 /**
- * Normalises a phone number to `+<digits>` when its country is known (`+` or `00` prefix, or a trunk `0` with
- * `defaultCallingCode`); otherwise to its digits. Extensions (`x123`, `ext. 123`) are dropped. Returns `undefined`
- * for fewer than 3 digits.
- *
- * @example
- * ```ts
- * normalizePhone('+31 (0)6-1234 5678') // '+31612345678'
- * normalizePhone('06 1234 5678', { defaultCallingCode: '31' }) // '+31612345678'
- * ```
+ * Folds text for comparison: lower case, diacritics stripped, punctuation and white space collapsed.
+ * The same function as `foldText` of `@crmkit/identity` (one copy).
  */
-export function normalizePhone(phone: string, options: NormalizePhoneOptions = {}): string | undefined {
-  const withoutExtension = phone.replace(/\s*(?:x|ext\.?|extension|#)\s*\d+\s*$/i, '');
-  const trimmed = withoutExtension.trim();
-  // "+31 (0)6..." : the "(0)" is a trunk prefix that must be dropped in international form.
-  const cleaned = trimmed.replace(/\(0\)/g, '');
-  const digits = cleaned.replace(/\D/g, '');
-  let result: string;
-  if (cleaned.startsWith('+')) result = `+${digits}`;
-  else if (digits.startsWith('00')) result = `+${digits.slice(2)}`;
-  else if (options.defaultCallingCode && /^0+[1-9]/.test(digits)) {
-    result = `+${options.defaultCallingCode}${digits.replace(/^0+/, '')}`;
-  } else result = digits;
-  // Fewer than 3 digits (after any international prefix) is not a phone number.
-  return result.replace(/\D/g, '').length >= 3 ? result : undefined;
-}
+export const normalizeText: (text: string) => string = foldText;
 
-/** Lower-cases, strips diacritics and punctuation, and collapses white space. */
-export function normalizeText(text: string): string {
-  return text
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
-}
-
-/** Splits a name into normalised tokens (for name lookups). */
-export function nameTokens(name: string): string[] {
-  const text = normalizeText(name);
-  return text === '' ? [] : text.split(' ');
-}
+/**
+ * Splits a name into folded tokens (for name lookups). The same function as `tokens` of `@crmkit/identity`.
+ */
+export const nameTokens: (name: string) => string[] = tokens;
 
 /** Normalises a web address: lower case, no scheme, no `www.`, no trailing slash. */
 export function normalizeUrl(url: string): string {

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { InvalidArgumentError } from '@crmkit/model';
+import { base64UrlDecode, base64UrlEncode, InvalidArgumentError, issuesFromZod } from '@crmkit/model';
 import { z } from 'zod';
 import { HUBSPOT_OBJECT_TYPES, type HubspotObjectType } from './objects';
 
@@ -54,39 +54,16 @@ const CheckpointSchema = z.discriminatedUnion('mode', [
   }),
 ]);
 
-interface Base64Globals {
-  btoa(data: string): string;
-  atob(data: string): string;
-  TextEncoder: new () => { encode(input?: string): Uint8Array };
-  TextDecoder: new () => { decode(input?: Uint8Array): string };
-}
-const web = globalThis as unknown as Base64Globals;
-
-function toBase64Url(textValue: string): string {
-  let binary = '';
-  for (const byte of new web.TextEncoder().encode(textValue)) binary += String.fromCharCode(byte);
-  return web.btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-function fromBase64Url(value: string): string {
-  if (!/^[A-Za-z0-9_-]*$/.test(value)) throw new Error('not base64url');
-  const padded = value.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (value.length % 4)) % 4);
-  const binary = web.atob(padded);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return new web.TextDecoder().decode(bytes);
-}
-
 /** Encodes a checkpoint as an opaque base64url string. */
 export function encodeCheckpoint(checkpoint: HubspotCheckpoint): string {
-  return toBase64Url(JSON.stringify(checkpoint));
+  return base64UrlEncode(JSON.stringify(checkpoint));
 }
 
 /** Decodes a checkpoint string; throws an `InvalidArgumentError` (argument `checkpoint`) when it is malformed. */
 export function decodeCheckpoint(value: string): HubspotCheckpoint {
   let json: unknown;
   try {
-    json = JSON.parse(fromBase64Url(value));
+    json = JSON.parse(base64UrlDecode(value));
   } catch (error) {
     throw new InvalidArgumentError({
       argument: 'checkpoint',
@@ -96,10 +73,10 @@ export function decodeCheckpoint(value: string): HubspotCheckpoint {
   }
   const parsed = CheckpointSchema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
+    const issue = issuesFromZod(parsed.error)[0];
     throw new InvalidArgumentError({
       argument: 'checkpoint',
-      message: `[crmkit/hubspot] The checkpoint is malformed at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
+      message: `[crmkit/hubspot] The checkpoint is malformed at ${issue?.pathString || '(root)'}: ${issue?.message}`,
       cause: parsed.error,
     });
   }

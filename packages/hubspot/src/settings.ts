@@ -5,7 +5,7 @@
  */
 
 import type { Credentials, RateBudgetOptions } from '@crmkit/adapter-kit';
-import { formatPath, SourceNameSchema, ValidationError } from '@crmkit/model';
+import { SourceNameSchema, validationErrorFromZod } from '@crmkit/model';
 import { z } from 'zod';
 import { HUBSPOT_OBJECT_TYPES, type HubspotObjectType } from './objects';
 
@@ -292,15 +292,7 @@ const SettingsSchema = z
 export function resolveSettings(input: HubspotSettings): ResolvedHubspotSettings {
   const parsed = SettingsSchema.safeParse(input);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => {
-      const path = issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key));
-      return { path, pathString: formatPath(path, 'settings'), message: issue.message, issueCode: issue.code };
-    });
-    throw new ValidationError({
-      message: `[crmkit/hubspot] Invalid settings at ${issues[0]?.pathString}: ${issues[0]?.message}`,
-      issues,
-      cause: parsed.error,
-    });
+    throw validationErrorFromZod(parsed.error, { root: 'settings', message: '[crmkit/hubspot] Invalid settings' });
   }
   const s = parsed.data;
   const objects = s.objects

@@ -90,17 +90,12 @@ export function parseHubspotEvents(body: string, options: ParseHubspotEventsOpti
     switch (change) {
       case 'creation':
       case 'propertyChange':
-      case 'restore': {
-        const objectId = idOf(event.objectId);
-        if (objectId === undefined) throw badBody(`event ${index} has no objectId`);
-        push(objectId, 'upsert', eventId);
-        return;
-      }
+      case 'restore':
       case 'deletion':
       case 'privacyDeletion': {
         const objectId = idOf(event.objectId);
         if (objectId === undefined) throw badBody(`event ${index} has no objectId`);
-        push(objectId, 'delete', eventId);
+        push(objectId, change === 'deletion' || change === 'privacyDeletion' ? 'delete' : 'upsert', eventId);
         return;
       }
       case 'associationChange': {

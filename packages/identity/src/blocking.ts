@@ -1,13 +1,10 @@
+import { fnv1a32, FNV_OFFSET_BASIS } from '@crmkit/model';
 import type { BlockingRule } from './config';
 import type { Prepared } from './prepare';
 
 /** 32-bit FNV-1a hash of a string, mixed with a seed (the rule number), never 0. */
 export function hashKey(s: string, seed: number): number {
-  let h = (0x811c9dc5 ^ Math.imul(seed + 1, 0x9e3779b1)) >>> 0;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
+  let h = fnv1a32(s, (FNV_OFFSET_BASIS ^ Math.imul(seed + 1, 0x9e3779b1)) >>> 0);
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

@@ -93,20 +93,50 @@ export function jaroWinkler(a: string, b: string, prefixScale = 0.1): number {
   return jaro + prefix * scale * (1 - jaro);
 }
 
-/** Common prefix and suffix lengths found by the last `trimCommon` call (module state, no allocation). */
-let commonStart = 0;
-let commonEnd = 0;
+/**
+ * The set-up both bounded edit distances share, left in module state by the last `alignForEdit` call (no
+ * allocation): the shorter string `editA`, the longer `editB`, their common prefix length `editStart`, the lengths
+ * `editLa` and `editLb` of what remains between the common prefix and suffix, and the bound.
+ */
+let editA = '';
+let editB = '';
+let editStart = 0;
+let editLa = 0;
+let editLb = 0;
+let editBound = 0;
 
-/** Sets `commonStart` and `commonEnd`: the common prefix and (non-overlapping) suffix of `a` and `b`. */
-function trimCommon(a: string, b: string): void {
+/**
+ * Orders `a` and `b` (shorter first), strips their common prefix and (non-overlapping) suffix, and answers what
+ * needs no table: the distance when one string is used up, `max + 1` when the lengths alone exceed the bound. Returns
+ * that distance, or -1 with the module state set for the dynamic programme.
+ */
+function alignForEdit(a: string, b: string, max: number | undefined): number {
+  if (a === b) return 0;
+  // Make `a` the shorter string: the rows are as long as `a`.
+  if (a.length > b.length) {
+    const t = a;
+    a = b;
+    b = t;
+  }
+  const bound = max === undefined ? Number.POSITIVE_INFINITY : Math.max(0, max);
+  if (b.length - a.length > bound) return bound + 1;
   const la = a.length;
   const lb = b.length;
   let start = 0;
-  while (start < la && start < lb && a.charCodeAt(start) === b.charCodeAt(start)) start++;
+  while (start < la && a.charCodeAt(start) === b.charCodeAt(start)) start++;
   let end = 0;
-  while (end < la - start && end < lb - start && a.charCodeAt(la - 1 - end) === b.charCodeAt(lb - 1 - end)) end++;
-  commonStart = start;
-  commonEnd = end;
+  while (end < la - start && a.charCodeAt(la - 1 - end) === b.charCodeAt(lb - 1 - end)) end++;
+  const restA = la - start - end;
+  const restB = lb - start - end;
+  if (restA === 0) return restB > bound ? bound + 1 : restB;
+  editA = a;
+  editB = b;
+  editStart = start;
+  editLa = restA;
+  editLb = restB;
+  editBound = bound;
+  ensureRows(restA + 1);
+  return -1;
 }
 
 /**
@@ -124,22 +154,12 @@ function trimCommon(a: string, b: string): void {
  * ```
  */
 export function levenshtein(a: string, b: string, max?: number): number {
-  if (a === b) return 0;
-  // Make `a` the shorter string: the rows are as long as `a`.
-  if (a.length > b.length) {
-    const t = a;
-    a = b;
-    b = t;
-  }
-  const bound = max === undefined ? Number.POSITIVE_INFINITY : Math.max(0, max);
-  if (b.length - a.length > bound) return bound + 1;
-  trimCommon(a, b);
-  const start = commonStart;
-  const end = commonEnd;
-  const la = a.length - start - end;
-  const lb = b.length - start - end;
-  if (la === 0) return lb > bound ? bound + 1 : lb;
-  ensureRows(la + 1);
+  const decided = alignForEdit(a, b, max);
+  return decided >= 0 ? decided : levenshteinTable(editA, editB, editStart, editLa, editLb, editBound);
+}
+
+/** The dynamic programme of {@link levenshtein} over `a` and `b` from `start`, `la` and `lb` long, with early stop. */
+function levenshteinTable(a: string, b: string, start: number, la: number, lb: number, bound: number): number {
   let prev = row0;
   let curr = row1;
   for (let i = 0; i <= la; i++) prev[i] = i;
@@ -181,21 +201,12 @@ export function levenshtein(a: string, b: string, max?: number): number {
  * ```
  */
 export function damerauLevenshtein(a: string, b: string, max?: number): number {
-  if (a === b) return 0;
-  if (a.length > b.length) {
-    const t = a;
-    a = b;
-    b = t;
-  }
-  const bound = max === undefined ? Number.POSITIVE_INFINITY : Math.max(0, max);
-  if (b.length - a.length > bound) return bound + 1;
-  trimCommon(a, b);
-  const start = commonStart;
-  const end = commonEnd;
-  const la = a.length - start - end;
-  const lb = b.length - start - end;
-  if (la === 0) return lb > bound ? bound + 1 : lb;
-  ensureRows(la + 1);
+  const decided = alignForEdit(a, b, max);
+  return decided >= 0 ? decided : damerauTable(editA, editB, editStart, editLa, editLb, editBound);
+}
+
+/** The dynamic programme of {@link damerauLevenshtein}, as {@link levenshteinTable} plus adjacent transpositions. */
+function damerauTable(a: string, b: string, start: number, la: number, lb: number, bound: number): number {
   let before = row0; // row j - 2
   let prev = row1; // row j - 1
   let curr = row2; // row j

@@ -1,3 +1,4 @@
+import { fnv1a32 } from '@crmkit/model';
 import type { EntityKind } from './types';
 import {
   addressComparison,
@@ -105,8 +106,7 @@ export function qgramKeys(value: string | null): readonly string[] {
 }
 
 function gramHash(gram: string, seed: number): number {
-  let h = Math.imul(seed, 0x9e3779b1) >>> 0;
-  for (let i = 0; i < gram.length; i++) h = Math.imul(h ^ gram.charCodeAt(i), 0x01000193) >>> 0;
+  let h = fnv1a32(gram, Math.imul(seed, 0x9e3779b1) >>> 0);
   h ^= h >>> 15;
   return Math.imul(h, 0x85ebca6b) >>> 0;
 }

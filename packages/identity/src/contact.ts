@@ -6,6 +6,7 @@
  */
 
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
+import metadata from 'libphonenumber-js/min/metadata';
 import type { CountryCode } from 'libphonenumber-js/min';
 import { foldText } from './text';
 
@@ -95,6 +96,26 @@ export function normalizePhone(s: string, options?: NormalizePhoneOptions): stri
   if (phone === undefined) return null;
   if (phone.isValid() || (phone.country === undefined && phone.isPossible())) return phone.number;
   return null;
+}
+
+/**
+ * The countries that use an international calling code, the main one first (`'31'` -> `['NL']`, `'1'` ->
+ * `['US', 'AG', 'AI', ...]`, `'44'` -> `['GB', 'GG', 'IM', 'JE']`), as the phone metadata lists them. Countries that
+ * share a calling code share their national numbering plan, so a national number read with the main country gives
+ * the same E.164 number as with any other of them.
+ *
+ * @param callingCode - Digits of a calling code, with or without a leading `+`.
+ * @returns ISO 3166-1 alpha-2 countries; empty for a code no country uses (or a non-geographic one such as `800`).
+ * @example
+ * ```ts
+ * countriesOfCallingCode('+31')[0]; // 'NL'
+ * countriesOfCallingCode('999');    // []
+ * ```
+ */
+export function countriesOfCallingCode(callingCode: string): readonly string[] {
+  const code = callingCode.trim().replace(/^\+/, '');
+  if (!/^\d{1,3}$/.test(code)) return [];
+  return metadata.country_calling_codes[code] ?? [];
 }
 
 // ---------------------------------------------------------------------------------------------------------------

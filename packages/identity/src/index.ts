@@ -27,3 +27,4 @@ export * from './names';
 export * from './contact';
 export * from './compare';
 export * from './phonetic';
+export * from './csv';

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  countriesOfCallingCode,
   normalizeDate,
   normalizeEmail,
   normalizeNationalId,
@@ -227,6 +228,13 @@ describe('normalizeEmail', () => {
     ['jan jansen@example.com', null],
     ['n/a', null],
     ['', null],
+    ['  Ada.Lovelace@Example.COM ', 'ada.lovelace@example.com'],
+    ['\tBOB+tag@Mail.Example\n', 'bob@mail.example'],
+    ['   ', null],
+    ['ada', null],
+    ['ada@', null],
+    ['ada@exa mple.com', null],
+    ['a\tb@c.d', null],
   ])('normalizeEmail(%j) = %j', (input, expected) => {
     expect(normalizeEmail(input)).toBe(expected);
   });
@@ -263,6 +271,56 @@ describe('normalizePhone', () => {
     ['06-12345678', 'XX'],
   ])('normalizePhone(%j, %s) = null', (input, defaultCountry) => {
     expect(normalizePhone(input, defaultCountry === undefined ? undefined : { defaultCountry })).toBeNull();
+  });
+
+  // Cases merged from the former copy in @crmkit/core (keys of the Hub's match keys and lookups).
+  it('gives the same number for the same phone written in several ways', () => {
+    const forms = ['+31 6 1234 5678', '+31 (0)6 1234 5678', '0031 6 12345678', '+31-6-12-34-56-78', '+31 6-1234 5678'];
+    expect(new Set(forms.map((f) => normalizePhone(f)))).toEqual(new Set(['+31612345678']));
+    expect(normalizePhone('06 1234 5678', { defaultCountry: 'NL' })).toBe('+31612345678');
+    expect(normalizePhone('+44 (0) 20 7946 0958')).toBe('+442079460958');
+    expect(normalizePhone('00 44 20 7946 0958')).toBe('+442079460958');
+    expect(normalizePhone('020-7946 0958', { defaultCountry: 'GB' })).toBe('+442079460958');
+  });
+
+  it('does not apply defaultCountry to numbers that are already international', () => {
+    expect(normalizePhone('+44 20 7946 0958', { defaultCountry: 'NL' })).toBe('+442079460958');
+    expect(normalizePhone('0044 20 7946 0958', { defaultCountry: 'NL' })).toBe('+442079460958');
+  });
+
+  it.each([
+    '+1 202 555 0123 x123',
+    '+1 202 555 0123 ext. 12',
+    '+1 202 555 0123 ext 12',
+    '+1 202 555 0123 extension 9',
+    '+1 202 555 0123 EXT.12',
+    '+1 202 555 0123x5 ',
+  ])('drops the extension of %j', (input) => {
+    expect(normalizePhone(input)).toBe('+12025550123');
+  });
+
+  it.each(['', '12', '+1-2', 'phone', '(0)12', '000', '00 1', '123'])(
+    'rejects %j, which is no phone number',
+    (input) => {
+      expect(normalizePhone(input, { defaultCountry: 'NL' })).toBeNull();
+    },
+  );
+
+  const phoneLike = fc.stringMatching(/^(\+|00|0)?[0-9 ()-]{0,20}( ?(x|ext\.?|#) ?[0-9]{1,4})?$/);
+
+  it('returns E.164 or null, and is idempotent on its own output', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string(), phoneLike),
+        fc.option(fc.constantFrom('NL', 'GB', 'US'), { nil: undefined }),
+        (input, defaultCountry) => {
+          const out = normalizePhone(input, defaultCountry === undefined ? undefined : { defaultCountry });
+          if (out === null) return;
+          expect(out).toMatch(/^\+[1-9]\d{2,14}$/);
+          expect(normalizePhone(out)).toBe(out);
+        },
+      ),
+    );
   });
 
   it('is idempotent', () => {
@@ -435,5 +493,27 @@ describe('idempotence of the string normalisers', () => {
     }
     expect(normalizeEmail(normalizeEmail('J.A.N+x@googlemail.com')!)).toBe('jan@gmail.com');
     expect(normalizeDate(normalizeDate('31.12.1980')!)).toBe('1980-12-31');
+  });
+});
+
+describe('countriesOfCallingCode', () => {
+  it.each([
+    ['31', 'NL'],
+    ['+31', 'NL'],
+    [' 44 ', 'GB'],
+    ['1', 'US'],
+    ['7', 'RU'],
+    ['49', 'DE'],
+  ])('names %j main country %s first', (code, country) => {
+    expect(countriesOfCallingCode(code)[0]).toBe(country);
+  });
+
+  it('lists every country sharing a code', () => {
+    expect(countriesOfCallingCode('44')).toEqual(expect.arrayContaining(['GB', 'GG', 'IM', 'JE']));
+    expect(countriesOfCallingCode('1')).toContain('CA');
+  });
+
+  it.each(['', '999', '800', 'NL', '31a', '1234'])('knows no country for %j', (code) => {
+    expect(countriesOfCallingCode(code)).toEqual([]);
   });
 });

@@ -146,12 +146,18 @@ export const InteractionSchema = EntityBaseSchema.extend({
   participants: z.array(ParticipantSchema),
   subject: z.string().max(998).optional(),
   /** Where the body lives (a URL or storage key); bodies are not copied into the central model. */
-  bodyRef: z.string().max(2048).optional(),
-  occurredAt: TimestampSchema,
+  bodyRef: z
+    .string()
+    .max(2048)
+    .optional()
+    .describe('Where the body lives (a URL or storage key); bodies are not copied.'),
+  occurredAt: TimestampSchema.describe('When the interaction took place.'),
   /** Department that owns the interaction. */
-  departmentId: IdSchema.optional(),
-  activity: ActivitySchema,
-  attributes: AttributesSchema.optional(),
+  departmentId: IdSchema.optional().describe('The department that owns the interaction.'),
+  activity: ActivitySchema.describe(
+    'What happened, by `kind`: call, meeting, email, note, task, visit report, case ...',
+  ),
+  attributes: AttributesSchema.optional().describe('Free-form JSON attributes (plugins keep their fields here).'),
 });
 /** An interaction with a customer. */
 export type Interaction = z.infer<typeof InteractionSchema>;

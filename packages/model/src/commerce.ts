@@ -7,19 +7,19 @@ export const OpportunitySchema = EntityBaseSchema.extend({
   /** The customer (party id) the opportunity is with. */
   customerId: IdSchema,
   pipeline: z.string().max(128).default('default'),
-  stage: z.string().min(1).max(128),
+  stage: z.string().min(1).max(128).describe('The stage in its pipeline, as the source names it.'),
   status: z.enum(['open', 'won', 'lost']).default('open'),
-  amount: MoneySchema.optional(),
+  amount: MoneySchema.optional().describe('A decimal amount (number or string such as `"1250.50"`) and a currency.'),
   /** Expected or actual close date. */
-  closeDate: DateSchema.optional(),
+  closeDate: DateSchema.optional().describe('Expected or actual close date.'),
   /** Owning user. */
-  ownerId: IdSchema.optional(),
+  ownerId: IdSchema.optional().describe('The user who owns the record in the source.'),
   /** Win probability, 0..1. */
-  probability: z.number().min(0).max(1).optional(),
+  probability: z.number().min(0).max(1).optional().describe('Chance of winning, 0 to 1.'),
   lines: z
     .array(z.object({ productId: IdSchema, quantity: z.number().positive(), unitPrice: MoneySchema.optional() }))
     .default([]),
-  attributes: AttributesSchema.optional(),
+  attributes: AttributesSchema.optional().describe('Free-form JSON attributes (plugins keep their fields here).'),
 });
 /** A sales opportunity. */
 export type Opportunity = z.infer<typeof OpportunitySchema>;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import {
   AbortedError,
   ConflictError,
@@ -6,6 +7,8 @@ import {
   ErrorCode,
   formatPath,
   InvalidArgumentError,
+  issuesFromZod,
+  validationErrorFromZod,
   NotFoundError,
   StoreLockedError,
   throwIfAborted,
@@ -361,5 +364,73 @@ describe('throwIfAborted', () => {
     expect(() => throwIfAborted(controller.signal)).not.toThrow();
     controller.abort('why');
     expect(() => throwIfAborted(controller.signal)).toThrow(AbortedError);
+  });
+});
+
+describe('issuesFromZod and validationErrorFromZod (the one zod-error conversion)', () => {
+  const schema = z.strictObject({
+    name: z.string(),
+    tags: z.array(z.number()),
+    nested: z.strictObject({ a: z.number() }),
+  });
+  const failed = (input: unknown) => {
+    const parsed = schema.safeParse(input);
+    if (parsed.success) throw new Error('expected a failure');
+    return parsed.error;
+  };
+
+  it('prefixes paths with basePath and formats them under root, keeping the issue code', () => {
+    const issues = issuesFromZod(failed({ name: 1, tags: [1, 'x'], nested: { a: 1 } }), {
+      basePath: [3, 'data'],
+      root: 'records',
+    });
+    expect(issues).toEqual([
+      {
+        path: [3, 'data', 'name'],
+        pathString: 'records[3].data.name',
+        message: expect.any(String),
+        issueCode: 'invalid_type',
+      },
+      {
+        path: [3, 'data', 'tags', 1],
+        pathString: 'records[3].data.tags[1]',
+        message: expect.any(String),
+        issueCode: 'invalid_type',
+      },
+    ]);
+    expect(issuesFromZod(failed({ name: 1, tags: [], nested: { a: 1 } }))[0]!.pathString).toBe('name');
+  });
+
+  it('reports unknown keys at the object (default) or one issue per key', () => {
+    const error = failed({ name: 'x', tags: [], nested: { a: 1, b: 2, c: 3 } });
+    expect(issuesFromZod(error).map((i) => i.pathString)).toEqual(['nested']);
+    const perKey = issuesFromZod(error, { basePath: ['input'], unknownKeys: 'key' });
+    expect(perKey.map((i) => [i.pathString, i.message, i.issueCode])).toEqual([
+      ['input.nested.b', 'Unknown key "b"', 'unrecognized_keys'],
+      ['input.nested.c', 'Unknown key "c"', 'unrecognized_keys'],
+    ]);
+    const custom = issuesFromZod(error, {
+      unknownKeys: 'key',
+      unknownKeyMessage: (path, key) => `${path.join('.')}:${key}?`,
+    });
+    expect(custom[0]!.message).toBe('nested:b?');
+  });
+
+  it('builds a ValidationError naming the first problem, with every issue and the zod error as cause', () => {
+    const zodError = failed({ name: 'x', tags: ['y'], nested: { a: 'z' } });
+    const error = validationErrorFromZod(zodError, {
+      root: 'settings',
+      message: '[crmkit/x] Invalid settings',
+      source: 'crm',
+    });
+    expect(ValidationError.isInstance(error)).toBe(true);
+    expect(error.code).toBe('VALIDATION_FAILED');
+    expect(error.message).toMatch(/^\[crmkit\/x\] Invalid settings at settings\.tags\[0\]: /);
+    expect(error.issues.map((i) => i.pathString)).toEqual(['settings.tags[0]', 'settings.nested.a']);
+    expect(error.path).toEqual(['tags', 0]);
+    expect(error.source).toBe('crm');
+    expect(error.cause).toBe(zodError);
+    const whole = validationErrorFromZod(zodError, { message: (issues) => `${issues.length} problems` });
+    expect(whole.message).toBe('2 problems');
   });
 });

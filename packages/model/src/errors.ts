@@ -233,6 +233,100 @@ export class ValidationError extends CrmkitError {
   }
 }
 
+/** The parts of a zod error that {@link issuesFromZod} reads (any zod 4 `ZodError` fits). */
+export interface ZodErrorLike {
+  issues: readonly { code: string; path: readonly PropertyKey[]; message: string; keys?: readonly string[] }[];
+}
+
+/** Options of {@link issuesFromZod}. */
+export interface IssuesFromZodOptions {
+  /** Keys put in front of every issue's path, e.g. `['input']` or `[3, 'data']`. @default [] */
+  basePath?: readonly (string | number)[];
+  /** Name the `pathString` starts with, e.g. `'settings'` gives `settings.credentials.token`. @default '' */
+  root?: string;
+  /**
+   * How an `unrecognized_keys` issue is reported: `'object'` (default) as zod does, one issue at the object; `'key'`
+   * one issue per unknown key, at the key itself, with the message `Unknown key "<key>"` (or `unknownKeyMessage`).
+   */
+  unknownKeys?: 'object' | 'key';
+  /** With `unknownKeys: 'key'`: the message for an unknown key, given the path of the object holding it. */
+  unknownKeyMessage?: (objectPath: (string | number)[], key: string) => string | undefined;
+}
+
+/**
+ * The one conversion of zod issues into {@link ValidationIssue}s: paths prefixed with `basePath` (symbol keys as
+ * strings), `pathString` formatted under `root`, zod's issue code kept.
+ *
+ * @example
+ * ```ts
+ * const parsed = schema.safeParse(input);
+ * if (!parsed.success) issuesFromZod(parsed.error, { basePath: ['input'] }); // [{ path: ['input', 'name'], pathString: 'input.name', ... }]
+ * ```
+ */
+export function issuesFromZod(error: ZodErrorLike, options: IssuesFromZodOptions = {}): ValidationIssue[] {
+  const { basePath = [], root = '' } = options;
+  const issues: ValidationIssue[] = [];
+  for (const issue of error.issues) {
+    const path = [...basePath, ...issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key))] as (
+      | string
+      | number
+    )[];
+    if (options.unknownKeys === 'key' && issue.code === 'unrecognized_keys' && issue.keys) {
+      for (const key of issue.keys) {
+        const at = [...path, key];
+        const message = options.unknownKeyMessage?.(path, key) ?? `Unknown key "${key}"`;
+        issues.push({ path: at, pathString: formatPath(at, root), message, issueCode: issue.code });
+      }
+      continue;
+    }
+    issues.push({ path, pathString: formatPath(path, root), message: issue.message, issueCode: issue.code });
+  }
+  return issues;
+}
+
+/** Options of {@link validationErrorFromZod}. */
+export interface ValidationErrorFromZodOptions
+  extends IssuesFromZodOptions,
+    Omit<ValidationErrorOptions, 'message' | 'issues' | 'cause'> {
+  /**
+   * What was invalid, e.g. `'[crmkit/hubspot] Invalid settings'`; the message becomes
+   * `<message> at <first path>: <first problem>`. A function gets the issues and returns the whole message.
+   */
+  message: string | ((issues: ValidationIssue[]) => string);
+}
+
+/**
+ * The one conversion of a zod error into a {@link ValidationError} (code `VALIDATION_FAILED`): every issue by
+ * {@link issuesFromZod}, the zod error as `cause`.
+ *
+ * @example
+ * ```ts
+ * const parsed = SettingsSchema.safeParse(input);
+ * if (!parsed.success)
+ *   throw validationErrorFromZod(parsed.error, { root: 'settings', message: '[crmkit/hubspot] Invalid settings' });
+ * // ValidationError: [crmkit/hubspot] Invalid settings at settings.portalId: Invalid input: expected string
+ * ```
+ */
+export function validationErrorFromZod(error: ZodErrorLike, options: ValidationErrorFromZodOptions): ValidationError {
+  const { basePath, root, unknownKeys, unknownKeyMessage, message, ...rest } = options;
+  const issues = issuesFromZod(error, {
+    ...(basePath ? { basePath } : {}),
+    ...(root !== undefined ? { root } : {}),
+    ...(unknownKeys ? { unknownKeys } : {}),
+    ...(unknownKeyMessage ? { unknownKeyMessage } : {}),
+  });
+  const first = issues[0];
+  const text =
+    typeof message === 'function'
+      ? message(issues)
+      : first === undefined
+        ? message
+        : first.pathString === ''
+          ? `${message}: ${first.message}`
+          : `${message} at ${first.pathString}: ${first.message}`;
+  return new ValidationError({ ...rest, message: text, issues, cause: error });
+}
+
 const notFoundMarker = Symbol.for('crmkit.error.not-found');
 
 /** The entity asked for does not exist. Code `NOT_FOUND`. */

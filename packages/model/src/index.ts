@@ -21,3 +21,4 @@ export * from './contracts/store';
 export * from './contracts/adapter';
 export * from './contracts/channel';
 export * from './contracts/plugin';
+export * from './encoding';

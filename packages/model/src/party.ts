@@ -53,9 +53,9 @@ export const PersonSchema = EntityBaseSchema.extend({
   fullName: z.string().max(512).optional(),
   salutation: z.string().max(64).optional(),
   jobTitle: z.string().max(256).optional(),
-  birthDate: DateSchema.optional(),
+  birthDate: DateSchema.optional().describe('From year 1000, not in the future.'),
   /** BCP 47 language tag, e.g. `nl-NL`. */
-  language: z.string().max(35).optional(),
+  language: z.string().max(35).optional().describe('Preferred language, a BCP 47 tag such as `nl-NL`.'),
   attributes: AttributesSchema.optional(),
 });
 /** A natural person. */
@@ -67,11 +67,11 @@ export const OrganizationSchema = EntityBaseSchema.extend({
   name: z.string().min(1).max(512),
   legalName: z.string().max(512).optional(),
   /** Primary internet domain, e.g. `acme.example`. */
-  domain: z.string().max(253).optional(),
+  domain: z.string().max(253).optional().describe('Web domain, e.g. `acme.example`.'),
   industry: z.string().max(256).optional(),
   employees: z.number().int().nonnegative().optional(),
   /** VAT or company registration number. */
-  registrationId: z.string().max(64).optional(),
+  registrationId: z.string().max(64).optional().describe('Chamber of commerce or VAT number.'),
   /** Parent organisation, for hierarchies. */
   parentId: IdSchema.optional(),
   attributes: AttributesSchema.optional(),

@@ -1,14 +1,15 @@
 import { z } from 'zod';
 import {
-  ActivitySchema,
   InteractionChannelSchema,
   InteractionDirectionSchema,
+  InteractionSchema,
   ParticipantRoleSchema,
 } from './activity';
-import { AttributesSchema, DateSchema, IdSchema, MoneySchema, TimestampSchema } from './common';
-import { formatPath, truncateText, ValidationError, type ValidationIssue } from './errors';
+import { AttributesSchema, IdSchema, TimestampSchema } from './common';
+import { issuesFromZod, truncateText, ValidationError, type ValidationIssue } from './errors';
 import { checkInputLimits, checkRecordTimes, type InputLimits, resolveInputLimits } from './limits';
-import { PostalAddressSchema } from './party';
+import { OrganizationSchema, PersonSchema, PostalAddressSchema } from './party';
+import { OpportunitySchema } from './commerce';
 
 /**
  * Source records are what enters the Hub: facts about a person, an organisation, an interaction or an opportunity,
@@ -103,13 +104,16 @@ const partyContact = {
 
 /** Data of a `person` source record. */
 export const PersonDataSchema = z.strictObject({
-  givenName: z.string().max(256).optional(),
-  familyName: z.string().max(256).optional(),
-  fullName: z.string().max(512).optional(),
-  salutation: z.string().max(64).optional(),
-  jobTitle: z.string().max(256).optional(),
-  birthDate: DateSchema.optional().describe('From year 1000, not in the future.'),
-  language: z.string().max(35).optional().describe('Preferred language, a BCP 47 tag such as `nl-NL`.'),
+  // The person's own fields, as the entity schema defines them (one definition).
+  ...PersonSchema.pick({
+    givenName: true,
+    familyName: true,
+    fullName: true,
+    salutation: true,
+    jobTitle: true,
+    birthDate: true,
+    language: true,
+  }).shape,
   ...partyContact,
   /** The person's organisation: a reference to an organisation record, a name, or both. */
   organization: z
@@ -131,12 +135,14 @@ export type PersonData = z.output<typeof PersonDataSchema>;
 
 /** Data of an `organization` source record. */
 export const OrganizationDataSchema = z.strictObject({
-  name: z.string().min(1).max(512),
-  legalName: z.string().max(512).optional(),
-  domain: z.string().max(253).optional().describe('Web domain, e.g. `acme.example`.'),
-  industry: z.string().max(256).optional(),
-  employees: z.number().int().nonnegative().optional(),
-  registrationId: z.string().max(64).optional().describe('Chamber of commerce or VAT number.'),
+  ...OrganizationSchema.pick({
+    name: true,
+    legalName: true,
+    domain: true,
+    industry: true,
+    employees: true,
+    registrationId: true,
+  }).shape,
   ...partyContact,
   ownerId: IdSchema.optional().describe('The user who owns the record in the source.'),
   lifecycleStage: z.string().max(64).optional().describe('The stage in the sales lifecycle, e.g. `lead`, `customer`.'),
@@ -153,18 +159,14 @@ export const InteractionDataSchema = z.strictObject({
     .array(z.strictObject({ ref: RecordRefSchema, role: ParticipantRoleSchema }))
     .min(1)
     .describe('The parties involved, each by reference (external id, email or phone) with a role.'),
-  subject: z.string().max(998).optional(),
-  bodyRef: z
-    .string()
-    .max(2048)
-    .optional()
-    .describe('Where the body lives (a URL or storage key); bodies are not copied.'),
-  occurredAt: TimestampSchema.describe('When the interaction took place.'),
-  departmentId: IdSchema.optional().describe('The department that owns the interaction.'),
-  activity: ActivitySchema.describe(
-    'What happened, by `kind`: call, meeting, email, note, task, visit report, case ...',
-  ),
-  attributes: AttributesSchema.optional().describe('Free-form JSON attributes (plugins keep their fields here).'),
+  ...InteractionSchema.pick({
+    subject: true,
+    bodyRef: true,
+    occurredAt: true,
+    departmentId: true,
+    activity: true,
+    attributes: true,
+  }).shape,
 });
 /** Data of an `interaction` source record. */
 export type InteractionData = z.output<typeof InteractionDataSchema>;
@@ -174,13 +176,15 @@ export const OpportunityDataSchema = z.strictObject({
   name: z.string().min(1).max(512),
   customer: RecordRefSchema.describe('The customer: a person or organisation record, by external id, email or phone.'),
   pipeline: z.string().max(128).optional(),
-  stage: z.string().min(1).max(128).describe('The stage in its pipeline, as the source names it.'),
-  status: z.enum(['open', 'won', 'lost']).default('open'),
-  amount: MoneySchema.optional().describe('A decimal amount (number or string such as `"1250.50"`) and a currency.'),
-  closeDate: DateSchema.optional().describe('Expected or actual close date.'),
-  ownerId: IdSchema.optional().describe('The user who owns the record in the source.'),
-  probability: z.number().min(0).max(1).optional().describe('Chance of winning, 0 to 1.'),
-  attributes: AttributesSchema.optional().describe('Free-form JSON attributes (plugins keep their fields here).'),
+  ...OpportunitySchema.pick({
+    stage: true,
+    status: true,
+    amount: true,
+    closeDate: true,
+    ownerId: true,
+    probability: true,
+    attributes: true,
+  }).shape,
 });
 /** Data of an `opportunity` source record. */
 export type OpportunityData = z.output<typeof OpportunityDataSchema>;
@@ -270,13 +274,6 @@ export type SourceRecordInput =
     }
   | { type: RecordType; source: string; externalId: string; observedAt: string; deleted: true; data?: unknown };
 
-function issuesOf(error: z.ZodError, prefix: (string | number)[], root: string): ValidationIssue[] {
-  return error.issues.map((issue) => {
-    const path = [...prefix, ...issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key))];
-    return { path, pathString: formatPath(path, root), message: issue.message, issueCode: issue.code };
-  });
-}
-
 /** Options of {@link parseSourceRecord}. */
 export interface ParseSourceRecordOptions {
   /** Index of the record in its batch; prefixed to issue paths. */
@@ -350,7 +347,7 @@ export function parseSourceRecord(input: unknown, options: ParseSourceRecordOpti
     options.onCleaned?.(checked.cleaned);
   }
   const envelope = SourceRecordEnvelopeSchema.safeParse(input);
-  if (!envelope.success) throw refuse(issuesOf(envelope.error, prefix, root), envelope.error);
+  if (!envelope.success) throw refuse(issuesFromZod(envelope.error, { basePath: prefix, root }), envelope.error);
   const { type, source, externalId, observedAt, deleted } = envelope.data;
   if (checked.cleaned.length > 0) {
     where.source = source;
@@ -363,7 +360,7 @@ export function parseSourceRecord(input: unknown, options: ParseSourceRecordOpti
     return { type, source, externalId, observedAt, deleted: true };
   }
   const data = RecordDataSchemas[type].safeParse(envelope.data.data);
-  if (!data.success) throw refuse(issuesOf(data.error, [...prefix, 'data'], root), data.error);
+  if (!data.success) throw refuse(issuesFromZod(data.error, { basePath: [...prefix, 'data'], root }), data.error);
   const record = { type, source, externalId, observedAt, deleted: false, data: data.data } as SourceRecord;
   const times = checkRecordTimes(record, limits, now, prefix, root);
   if (times.length > 0) throw refuse(times);

@@ -6,6 +6,7 @@
  */
 import type { SqlClient } from './client';
 import { quoteIdent } from './client';
+import { fnv1a32 } from '@crmkit/model';
 
 /** One migration. */
 export interface Migration {
@@ -293,10 +294,7 @@ CREATE INDEX crmkit_documents_kind_ref_id ON {{schema}}.crmkit_documents (kind, 
 
 /** Stable 32-bit key for the migration advisory lock of one schema. */
 function lockKey(schema: string): number {
-  let hash = 0x811c9dc5;
-  const text = `crmkit:migrate:${schema}`;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return hash | 0;
+  return fnv1a32(`crmkit:migrate:${schema}`) | 0;
 }
 
 /**

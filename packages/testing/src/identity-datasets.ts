@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { parseCsvText } from '@crmkit/identity';
 
 /** The fields a record-linkage record may carry (the field names of `@crmkit/identity`). */
 export type IdentityFieldName =
@@ -117,11 +118,14 @@ export function identityDataDir(): string | undefined {
   return dir !== undefined && isDirectory(dir) ? dir : undefined;
 }
 
+/** A field written in single quotes (the restaurant ids `'0'`), as opposed to a leading apostrophe. */
+const SINGLE_QUOTED = /^'(.*)'$/s;
+
 /**
- * A small CSV reader for the record-linkage files: comma-separated, `"double-quoted"` fields (with `""` escapes and
- * line breaks), `'single-quoted'` fields (when the field starts with `'` and the closing `'` ends it, as the
- * restaurant ids `'0'`), spaces after a comma skipped, unquoted fields trimmed, `\n` or `\r\n` line ends, empty
- * lines dropped. Returns the rows, header included.
+ * Reads a record-linkage CSV file with `@crmkit/identity`'s CSV reader (comma-separated, `"double-quoted"` fields
+ * with `""` escapes and line breaks, blanks around fields dropped, blank lines skipped), and unwraps fields written
+ * in single quotes (`'0'` -> `0`, as the restaurant ids; `'s-Hertogenbosch` stays). Returns the rows, header
+ * included.
  *
  * @example
  * ```ts
@@ -129,80 +133,9 @@ export function identityDataDir(): string | undefined {
  * ```
  */
 export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  const n = text.length;
-  let row: string[] = [];
-  let i = 0;
-  let lineHasContent = false;
-  while (i <= n) {
-    // skip leading spaces of a field
-    while (i < n && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
-    const c = i < n ? text[i] : '';
-    let value: string | undefined;
-    if (c === '"') {
-      let out = '';
-      let j = i + 1;
-      for (;;) {
-        const q = text.indexOf('"', j);
-        if (q < 0) {
-          out += text.slice(j);
-          j = n;
-          break;
-        }
-        out += text.slice(j, q);
-        if (text[q + 1] === '"') {
-          out += '"';
-          j = q + 2;
-        } else {
-          j = q + 1;
-          break;
-        }
-      }
-      value = out;
-      i = j;
-      while (i < n && text[i] !== ',' && text[i] !== '\n' && text[i] !== '\r') i++;
-    } else if (c === "'") {
-      // single-quoted only when a closing quote on the same line is followed by (spaces and) a separator or a line end
-      let lineEnd = text.indexOf('\n', i);
-      if (lineEnd < 0) lineEnd = n;
-      let j = i + 1;
-      for (;;) {
-        const q = text.indexOf("'", j);
-        if (q < 0 || q >= lineEnd) break;
-        let k = q + 1;
-        while (k < n && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 9)) k++;
-        const after = k < n ? text[k] : '\n';
-        if (after === ',' || after === '\n' || after === '\r') {
-          value = text.slice(i + 1, q);
-          i = k;
-          break;
-        }
-        j = q + 1;
-      }
-    }
-    if (value === undefined) {
-      let j = i;
-      while (j < n && text[j] !== ',' && text[j] !== '\n' && text[j] !== '\r') j++;
-      value = text.slice(i, j).trim();
-      i = j;
-    } else lineHasContent = true;
-    if (value !== '') lineHasContent = true;
-    row.push(value);
-    const sep = i < n ? text[i] : '\n';
-    if (sep === ',') {
-      lineHasContent = true;
-      i++;
-      continue;
-    }
-    // line end (or end of text)
-    if (lineHasContent) rows.push(row);
-    row = [];
-    lineHasContent = false;
-    if (i >= n) break;
-    if (text[i] === '\r' && text[i + 1] === '\n') i += 2;
-    else i++;
-  }
-  return rows;
+  return parseCsvText(text, 'dataset.csv').map((row) =>
+    row.fields.map((field) => SINGLE_QUOTED.exec(field)?.[1] ?? field),
+  );
 }
 
 interface DatasetSpec {

@@ -33,14 +33,22 @@ export interface HubOptions {
    * How party records are linked into customers. The default links records that share a normalised email or phone
    * number, and links likely duplicates found by the probabilistic matcher of `@crmkit/identity` (uncertain pairs
    * become review items). Pass `createDeterministicResolver()` for email and phone keys only.
-   * @default createProbabilisticResolver({ defaultCallingCode })
+   * @default createProbabilisticResolver({ defaultCountry })
    */
   identity?: IdentityResolver;
   /** Survivorship rules for golden fields. @default every field `mostRecent` */
   survivorship?: SurvivorshipOptions;
   /** Departments and the source systems they own (for `departmentOwned` rules). */
   departments?: readonly DepartmentSources[];
-  /** Country calling code for national phone numbers, e.g. `'31'`. */
+  /**
+   * ISO 3166-1 alpha-2 country for phone numbers written without a calling code, e.g. `'NL'` (`06-12345678` is read
+   * as `+31612345678`). Without it, such numbers link nothing (they stay on the golden record).
+   */
+  defaultCountry?: string;
+  /**
+   * Country calling code for national phone numbers, e.g. `'31'`.
+   * @deprecated Pass `defaultCountry` (`'NL'`); the calling code is read as the main country of the code.
+   */
   defaultCallingCode?: string;
   /** Largest batch `ingest()` accepts. @default 10000 */
   maxBatchSize?: number;

@@ -15,7 +15,16 @@ import type {
   SurvivorshipRule,
   SurvivorshipRuleName,
 } from '@crmkit/model';
-import { formatAddress, normalizeAddress, normalizeEmail, normalizePhone, normalizeUrl } from '../normalize';
+import {
+  formatAddress,
+  normalizeAddress,
+  normalizeEmail,
+  normalizePhone,
+  normalizeUrl,
+  phoneOptionsOf,
+  type NormalizePhoneOptions,
+  type PhoneCountryOptions,
+} from '../normalize';
 import { compareStrings, stableStringify } from '../runtime/stable';
 
 /** Survivorship configuration: a default rule and per-field rules. */
@@ -33,13 +42,11 @@ export interface DepartmentSources {
 }
 
 /** Everything {@link deriveGolden} needs besides the records. */
-export interface DeriveGoldenOptions {
+export interface DeriveGoldenOptions extends PhoneCountryOptions {
   survivorship?: SurvivorshipOptions;
   departments?: readonly DepartmentSources[];
   /** Overrides, highest precedence first; the first override of a field wins. */
   overrides?: readonly FieldOverride[];
-  /** Calling code for national phone numbers. */
-  defaultCallingCode?: string;
   /**
    * Plugin namespaces: `attributes.<namespace>` objects on records become one golden field per plugin field
    * (`attributes.<namespace>.<field>`), each with its own provenance.
@@ -178,8 +185,17 @@ export interface RawContact {
   verified?: boolean | undefined;
 }
 
-/** The contact points a party record supplies, normalised. */
-export function contactPointsOf(record: StoredRecord, defaultCallingCode?: string): RawContact[] {
+/**
+ * The contact points a party record supplies, normalised. Emails and phones use the normalisers of
+ * `@crmkit/identity`; a phone number they cannot read (a national number without `defaultCountry`, an invalid
+ * number) is kept, compared by its digits.
+ *
+ * @param phoneCountry - How to read national phone numbers (`{ defaultCountry: 'NL' }`); a string is the deprecated
+ *   calling code (`'31'`).
+ */
+export function contactPointsOf(record: StoredRecord, phoneCountry: NormalizePhoneOptions | string = {}): RawContact[] {
+  const phoneOptions =
+    typeof phoneCountry === 'string' ? phoneOptionsOf({ defaultCallingCode: phoneCountry }) : phoneCountry;
   if (record.deleted || record.data === null) return [];
   if (record.type !== 'person' && record.type !== 'organization') return [];
   const data = record.data as PersonData | OrganizationData;
@@ -189,7 +205,7 @@ export function contactPointsOf(record: StoredRecord, defaultCallingCode?: strin
     if (normalized) out.push({ kind: 'email', value: email.value.trim(), normalized, ...flags(email) });
   }
   for (const phone of data.phones ?? []) {
-    const normalized = normalizePhone(phone.value, defaultCallingCode ? { defaultCallingCode } : {});
+    const normalized = normalizePhone(phone.value, phoneOptions) ?? phoneDigits(phone.value);
     if (normalized) out.push({ kind: 'phone', value: phone.value.trim(), normalized, ...flags(phone) });
   }
   for (const address of data.addresses ?? []) {
@@ -205,6 +221,13 @@ export function contactPointsOf(record: StoredRecord, defaultCallingCode?: strin
     out.push({ kind: 'social', value: social.value.trim(), normalized: normalizeUrl(social.value), ...flags(social) });
   }
   return out;
+}
+
+/** The comparable form of a phone number the normaliser cannot read: `+` (when written) and digits, 3 at least. */
+function phoneDigits(phone: string): string | undefined {
+  const digits = phone.replace(/\D/g, '');
+  if (digits.length < 3) return undefined;
+  return phone.trim().startsWith('+') ? `+${digits}` : digits;
 }
 
 function flags(value: { label?: string | undefined; primary?: boolean | undefined; verified?: boolean | undefined }) {
@@ -302,9 +325,10 @@ export function deriveGolden(
 
   // Contact points: de-duplicated by kind and normalised value; the most recent supplier's spelling wins.
   const contacts = new Map<string, { items: { raw: RawContact; record: StoredRecord; observedMs: number }[] }>();
+  const phoneOptions = phoneOptionsOf(options);
   for (const record of live) {
     const observedMs = Date.parse(record.observedAt);
-    for (const raw of contactPointsOf(record, options.defaultCallingCode)) {
+    for (const raw of contactPointsOf(record, phoneOptions)) {
       const key = `${raw.kind}:${raw.normalized}`;
       const entry = contacts.get(key) ?? { items: [] };
       entry.items.push({ raw, record, observedMs });

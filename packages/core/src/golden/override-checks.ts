@@ -11,6 +11,7 @@ import {
   quoteValue,
   ValidationError,
   type ValidationIssue,
+  issuesFromZod,
 } from '@crmkit/model';
 import type { z } from 'zod';
 import type { PluginSchemas } from '../plugins/schemas';
@@ -98,12 +99,7 @@ export function checkOverride(
     if (input === null) return null;
     const parsed = model.safeParse(input);
     if (!parsed.success) {
-      throw refuse(
-        field,
-        parsed.error.issues.map((i) =>
-          issue(['value', ...i.path.map((k) => (typeof k === 'symbol' ? String(k) : k))], i.message, i.code),
-        ),
-      );
+      throw refuse(field, issuesFromZod(parsed.error, { basePath: ['value'] }));
     }
     if (field === 'birthDate' && typeof parsed.data === 'string') {
       const bounds = checkBirthDate(parsed.data, options.limits, options.now, ['value']);

@@ -14,6 +14,7 @@ import {
   TimestampSchema,
   ValidationError,
   type ValidationIssue,
+  issuesFromZod,
 } from '@crmkit/model';
 import { z } from 'zod';
 
@@ -89,20 +90,6 @@ export type ContactArrangementInput = z.input<typeof ContactArrangementInputSche
 /** A contact arrangement as validated by {@link parseArrangement}: defaults applied, time zone canonical. */
 export type ContactArrangementFields = z.output<typeof ContactArrangementInputSchema>;
 
-function issuesOf(error: z.ZodError, root: string): ValidationIssue[] {
-  return error.issues.flatMap((issue): ValidationIssue[] => {
-    const base = [root, ...issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key))];
-    // One issue per unknown key, located at the key itself rather than at the object holding it.
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => {
-        const path = [...base, key];
-        return { path, pathString: formatPath(path), message: `Unknown key "${key}"`, issueCode: issue.code };
-      });
-    }
-    return [{ path: base, pathString: formatPath(base), message: issue.message, issueCode: issue.code }];
-  });
-}
-
 function issue(path: (string | number)[], message: string, issueCode: string): ValidationIssue {
   return { path, pathString: formatPath(path), message, issueCode };
 }
@@ -135,7 +122,8 @@ function instant(value: string): number {
  */
 export function parseConsentCapture(input: unknown): ConsentCaptureOutput {
   const parsed = ConsentCaptureSchema.safeParse(input);
-  if (!parsed.success) fail('Consent capture', issuesOf(parsed.error, 'consent'), parsed.error);
+  if (!parsed.success)
+    fail('Consent capture', issuesFromZod(parsed.error, { basePath: ['consent'], unknownKeys: 'key' }), parsed.error);
   const capture = parsed.data;
   const issues: ValidationIssue[] = [];
   if (capture.expiresAt !== undefined && instant(capture.expiresAt) < instant(capture.capturedAt)) {
@@ -198,7 +186,12 @@ function canonicalTimeZone(timeZone: string): string | undefined {
  */
 export function parseArrangement(input: unknown): ContactArrangementFields {
   const parsed = ContactArrangementInputSchema.safeParse(input);
-  if (!parsed.success) fail('Contact arrangement', issuesOf(parsed.error, 'arrangement'), parsed.error);
+  if (!parsed.success)
+    fail(
+      'Contact arrangement',
+      issuesFromZod(parsed.error, { basePath: ['arrangement'], unknownKeys: 'key' }),
+      parsed.error,
+    );
   const arrangement = { ...parsed.data, allowedPurposes: [...new Set(parsed.data.allowedPurposes)] };
   const quiet = arrangement.quietHours;
   if (quiet !== undefined) {

@@ -22,6 +22,7 @@ import {
   UserActorSchema,
   ValidationError,
   type ValidationIssue,
+  issuesFromZod,
 } from '@crmkit/model';
 import { z } from 'zod';
 
@@ -99,28 +100,6 @@ const StrictActorSchema = z.discriminatedUnion('kind', [
   SystemActorSchema,
 ]) satisfies z.ZodType<Actor>;
 
-function issuesOf(error: z.ZodError, root: string, unknownKeyMessage: (path: PropertyKey[]) => string | undefined) {
-  const issues: ValidationIssue[] = [];
-  for (const issue of error.issues) {
-    const base = issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key));
-    if (issue.code === 'unrecognized_keys') {
-      // One issue per unknown key, each naming its own path.
-      for (const key of issue.keys) {
-        const path = [...base, key];
-        issues.push({
-          path,
-          pathString: formatPath(path, root),
-          message: unknownKeyMessage(base) ?? `Unknown key "${key}"`,
-          issueCode: issue.code,
-        });
-      }
-    } else {
-      issues.push({ path: base, pathString: formatPath(base, root), message: issue.message, issueCode: issue.code });
-    }
-  }
-  return issues;
-}
-
 function fail(what: string, issues: ValidationIssue[], cause: unknown): never {
   const first = issues[0]!;
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
@@ -148,9 +127,12 @@ export function parsePolicy(input: unknown): Policy {
   const roles = RoleNameSchema.options.join(', ');
   fail(
     'Policy',
-    issuesOf(parsed.error, 'policy', (path) =>
-      path.length === 1 && path[0] === 'roles' ? `Unknown role; roles are ${roles}` : undefined,
-    ),
+    issuesFromZod(parsed.error, {
+      root: 'policy',
+      unknownKeys: 'key',
+      unknownKeyMessage: (path) =>
+        path.length === 1 && path[0] === 'roles' ? `Unknown role; roles are ${roles}` : undefined,
+    }),
     parsed.error,
   );
 }
@@ -164,11 +146,7 @@ export function parseActor(input: unknown): Actor {
   const copy = ownDataCopy(input, 'actor');
   const parsed = StrictActorSchema.safeParse(copy);
   if (parsed.success) return parsed.data;
-  fail(
-    'Actor',
-    issuesOf(parsed.error, 'actor', () => undefined),
-    parsed.error,
-  );
+  fail('Actor', issuesFromZod(parsed.error, { root: 'actor', unknownKeys: 'key' }), parsed.error);
 }
 
 /** How deep and how wide an actor may be: an actor is a handful of keys and a short list of roles. */
@@ -549,23 +527,21 @@ export class Access {
   }
 
   private readingGrants(customer: Customer): CompiledGrant[] {
-    let facts: RowFacts | undefined;
-    const out: CompiledGrant[] = [];
-    for (const grant of this.grants) {
-      if (!grant.reads) continue;
-      facts ??= this.factsOf(customer);
-      if (this.inRows(grant.readRows, facts)) out.push(grant);
-    }
-    return out;
+    return this.grantsOn(customer, 'read');
   }
 
   private writingGrants(customer: Customer): CompiledGrant[] {
+    return this.grantsOn(customer, 'write');
+  }
+
+  /** The grants that let this actor read (or write) this customer: the capability, and the customer in its rows. */
+  private grantsOn(customer: Customer, access: 'read' | 'write'): CompiledGrant[] {
     let facts: RowFacts | undefined;
     const out: CompiledGrant[] = [];
     for (const grant of this.grants) {
-      if (!grant.writes) continue;
+      if (!(access === 'read' ? grant.reads : grant.writes)) continue;
       facts ??= this.factsOf(customer);
-      if (this.inRows(grant.writeRows, facts)) out.push(grant);
+      if (this.inRows(access === 'read' ? grant.readRows : grant.writeRows, facts)) out.push(grant);
     }
     return out;
   }

@@ -71,7 +71,7 @@ function makeHub(options: { identity?: IdentityResolver } = {}): Hub {
 
 describe('the default resolver', () => {
   it('is probabilistic, keeps the email and phone keys, and maps party records to identity fields', () => {
-    const resolver = createProbabilisticResolver({ defaultCallingCode: '31' });
+    const resolver = createProbabilisticResolver({ defaultCountry: 'NL' });
     expect(resolver.name).toBe('probabilistic');
     expect(resolver.maxCandidates).toBe(50);
     const record = {
@@ -112,7 +112,7 @@ describe('the default resolver', () => {
         organizationName: 'Acme',
       },
     });
-    expect(identityRecordOf(record, { defaultCallingCode: '31' }).fields.phone).toEqual(['+31611112222']);
+    expect(identityRecordOf(record, { defaultCountry: 'NL' }).fields.phone).toEqual(['+31611112222']);
     const organization = {
       type: 'organization',
       source: 'erp',

@@ -1,7 +1,7 @@
 import type { CustomerRow, FieldOverride, IdentityLink, PartyRecordType, StoredRecord } from '@crmkit/model';
-import { deriveGolden, displayNameOf, type ExtensionFact } from '../golden/derive';
-import { nameTokens } from '../normalize';
-import { contactKey, nameKey, recordRefKey } from '../runtime/lookup-keys';
+import { contactPointsOf, deriveGolden, displayNameOf, type ExtensionFact } from '../golden/derive';
+import { nameTokens, type NormalizePhoneOptions } from '../normalize';
+import { contactKey, nameKey, parseLookupKey, recordRefKey } from '../runtime/lookup-keys';
 import type { OperationContext } from '../runtime/operation-context';
 import { compareStrings, stableStringify } from '../runtime/stable';
 import { publicCustomer } from '../runtime/customer-rows';
@@ -68,16 +68,51 @@ function firstSeen(a: StoredRecord, b: StoredRecord): number {
 function lookupKeysOf(records: readonly StoredRecord[], row: Pick<CustomerRow, 'golden' | 'displayName'>): string[] {
   const keys = new Set<string>();
   for (const record of records) keys.add(recordRefKey(record.key));
-  for (const point of row.golden.contactPoints) {
+  addContactKeys(keys, row.golden.contactPoints);
+  addNameKeys(keys, row);
+  return [...keys].sort(compareStrings);
+}
+
+/** Adds the `email:` and `phone:` lookup keys of contact points to `keys`. */
+function addContactKeys(keys: Set<string>, points: readonly { kind: string; normalized: string }[]): void {
+  for (const point of points) {
     if (point.kind === 'email' || point.kind === 'phone') keys.add(contactKey(point.kind, point.normalized));
   }
+}
+
+/** Adds the `name:` lookup keys of a customer's display name and name fields to `keys`. */
+function addNameKeys(keys: Set<string>, row: Pick<CustomerRow, 'golden' | 'displayName'>): void {
   const names = [row.displayName];
   for (const field of ['fullName', 'givenName', 'familyName', 'name', 'legalName']) {
     const value = row.golden.fields[field]?.value;
     if (typeof value === 'string') names.push(value);
   }
   for (const name of names) for (const token of nameTokens(name)) keys.add(nameKey(token));
-  return [...keys].sort(compareStrings);
+}
+
+/**
+ * True when a customer's stored lookup keys or golden contact points were written by other normalisers than the
+ * current ones (an upgrade changed how emails, phones or names are normalised): `hub.reindex()` recomputes such
+ * customers even when their records' match keys did not change. Errs towards true (a recompute that changes
+ * nothing writes nothing).
+ */
+export function lookupKeysStale(
+  row: Pick<CustomerRow, 'golden' | 'displayName' | 'lookupKeys'>,
+  records: readonly StoredRecord[],
+  phone: NormalizePhoneOptions,
+): boolean {
+  const expected = new Set<string>();
+  for (const record of records) addContactKeys(expected, contactPointsOf(record, phone));
+  addNameKeys(expected, row);
+  const stored = new Set<string>();
+  addContactKeys(stored, row.golden.contactPoints);
+  for (const key of row.lookupKeys) {
+    const kind = parseLookupKey(key)?.kind;
+    if (kind === 'email' || kind === 'phone' || kind === 'name') stored.add(key);
+  }
+  if (expected.size !== stored.size) return true;
+  for (const key of expected) if (!stored.has(key)) return true;
+  return false;
 }
 
 /**
@@ -282,7 +317,7 @@ export async function relink(
       ...(ctx.settings.namespaces?.size ? { namespaces: ctx.settings.namespaces, extensions } : {}),
       ...(ctx.settings.survivorship ? { survivorship: ctx.settings.survivorship } : {}),
       ...(ctx.settings.departments ? { departments: ctx.settings.departments } : {}),
-      ...(ctx.settings.defaultCallingCode ? { defaultCallingCode: ctx.settings.defaultCallingCode } : {}),
+      ...(ctx.settings.defaultCountry ? { defaultCountry: ctx.settings.defaultCountry } : {}),
       overrides,
     });
     const displayName = displayNameOf(golden);

@@ -8,9 +8,15 @@ import {
   type PreparedRecord,
 } from '@crmkit/identity';
 import type { LiveSourceRecord, RecordRef, RecordType, SourceRecord, StoredRecord } from '@crmkit/model';
-import { normalizeEmail, normalizePhone, type NormalizePhoneOptions } from '../normalize';
-import { contactKey, matchKey, recordRefKey } from '../runtime/lookup-keys';
+import {
+  normalizeEmail,
+  normalizePhone,
+  phoneOptionsOf,
+  type NormalizePhoneOptions,
+  type PhoneCountryOptions,
+} from '../normalize';
 import { compareStrings, hashString, stableStringify } from '../runtime/stable';
+import { contactKey, matchKey, recordRefKey } from '../runtime/lookup-keys';
 
 /** A live person or organisation record: what the identity matcher compares. */
 export type LivePartyRecord = Extract<LiveSourceRecord, { type: 'person' | 'organization' }>;
@@ -63,7 +69,7 @@ export interface IdentityResolver {
 }
 
 /** Options of {@link createDeterministicResolver}. */
-export interface DeterministicResolverOptions extends NormalizePhoneOptions {
+export interface DeterministicResolverOptions extends PhoneCountryOptions {
   /**
    * Which contact points link records. @default ['email', 'phone']
    */
@@ -81,15 +87,13 @@ export function recordKey(record: { source: string; type: RecordType; externalId
  *
  * @example
  * ```ts
- * const hub = createHub({ identity: createDeterministicResolver({ defaultCallingCode: '31' }) });
+ * const hub = createHub({ identity: createDeterministicResolver({ defaultCountry: 'NL' }) });
  * ```
  */
 export function createDeterministicResolver(options: DeterministicResolverOptions = {}): IdentityResolver {
   const useEmail = options.keys?.includes('email') ?? true;
   const usePhone = options.keys?.includes('phone') ?? true;
-  const phoneOptions: NormalizePhoneOptions = options.defaultCallingCode
-    ? { defaultCallingCode: options.defaultCallingCode }
-    : {};
+  const phoneOptions = phoneOptionsOf(options);
   return {
     name: 'deterministic',
     matchKeys(record) {
@@ -278,7 +282,7 @@ function addressFields(
  * The identifying fields of a party record in the vocabulary of `@crmkit/identity`. People: names, birth date,
  * emails, phones, address and organisation name; organisations: name (and legal name), registration id (as
  * `nationalId`), emails, phones and address. `id` is the record key. Phone numbers are passed in international
- * form when `defaultCallingCode` (or their own prefix) allows it.
+ * (E.164) when `defaultCountry` (or their own prefix) allows it.
  */
 export function identityRecordOf(record: LivePartyRecord, options: NormalizePhoneOptions = {}): IdentityRecord {
   const id = recordKey(record);
@@ -356,22 +360,22 @@ export function createRecordMatcher(
  * @example
  * ```ts
  * const hub = createHub({
- *   identity: createProbabilisticResolver({ defaultCallingCode: '31', defaultCountry: 'NL', thresholds: { review: 0.7 } }),
+ *   identity: createProbabilisticResolver({ defaultCountry: 'NL', thresholds: { review: 0.7 } }),
  * });
  * ```
  */
 export function createProbabilisticResolver(options: ProbabilisticResolverOptions = {}): IdentityResolver {
-  const { person, organization, maxCandidates, keys, defaultCallingCode, ...shared } = options;
-  const deterministic = createDeterministicResolver({
-    ...(keys ? { keys } : {}),
-    ...(defaultCallingCode ? { defaultCallingCode } : {}),
-  });
+  const { person, organization, maxCandidates, keys, defaultCallingCode, defaultCountry, ...rest } = options;
+  // One country for the match keys, the lookups and the matcher (the deprecated calling code mapped onto it).
+  const phoneOptions = phoneOptionsOf({ defaultCountry, defaultCallingCode });
+  const shared = { ...rest, ...phoneOptions };
+  const deterministic = createDeterministicResolver({ ...(keys ? { keys } : {}), ...phoneOptions });
   const matcher = createRecordMatcher(
     {
       person: createMatcher({ ...shared, ...person, entity: 'person' }),
       organization: createMatcher({ ...shared, ...organization, entity: 'organization' }),
     },
-    defaultCallingCode ? { defaultCallingCode } : {},
+    phoneOptions,
   );
   return {
     name: 'probabilistic',

@@ -8,6 +8,7 @@ import { InvalidArgumentError, type StoredRecord, throwIfAborted } from '@crmkit
 import type { Hub } from '../api/hub';
 import type { ReindexResult } from '../api/results';
 import { updateIdentity } from '../identity/links';
+import { lookupKeysStale } from '../identity/relink';
 import { type IdentityResolver, rekeyRecord } from '../identity/resolver';
 import type { HubRuntime } from '../runtime/hub-runtime';
 import type { OperationContext } from '../runtime/operation-context';
@@ -45,6 +46,8 @@ async function reindexBatch(
   });
   let cursor = input.cursor;
   let taken = 0;
+  const staleCustomers: string[] = [];
+  const phone = ctx.settings.defaultCountry ? { defaultCountry: ctx.settings.defaultCountry } : {};
   if (page.length > 0) {
     const byCustomer = new Map<string, StoredRecord[]>();
     for (const record of await tx.listRecordsByCustomer(page.map((row) => row.id))) {
@@ -56,6 +59,8 @@ async function reindexBatch(
       const own = byCustomer.get(row.id) ?? [];
       if (taken > 0 && records.length + own.length > batchSize) break;
       records.push(...own);
+      // Keys written by older normalisers (an upgrade) are recomputed even where the match keys did not change.
+      if (lookupKeysStale(row, own, phone)) staleCustomers.push(row.id);
       cursor = row.id;
       taken++;
     }
@@ -64,7 +69,7 @@ async function reindexBatch(
 
   const checked = new Set<string>();
   const changedParty = new Map<string, StoredRecord>();
-  const seeds = new Set<string>();
+  const seeds = new Set<string>(staleCustomers);
   for (const record of records) {
     if (checked.has(record.key) || record.deleted || !PARTY_TYPES.has(record.type)) continue;
     checked.add(record.key);
@@ -83,7 +88,7 @@ async function reindexBatch(
     revisit: [] as string[],
     done: false,
   };
-  if (changedParty.size > 0) {
+  if (changedParty.size > 0 || seeds.size > 0) {
     const update = await updateIdentity(ctx, identity, changedParty, seeds, {
       trigger: 'reindex',
       ...(input.actor ? { actor: input.actor } : {}),

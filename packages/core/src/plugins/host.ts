@@ -21,7 +21,7 @@ import {
   type StoredRecord,
   ValidationError,
   VetoError,
-  formatPath,
+  validationErrorFromZod,
 } from '@crmkit/model';
 import { type FindCandidates, findVisible } from '../query/find-widening';
 import { membershipKnown } from '../query/group-membership';
@@ -321,13 +321,9 @@ export class PluginHost {
       });
     }
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((issue) => {
-        const path = ['input', ...issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key))];
-        return { path, pathString: formatPath(path), message: issue.message, issueCode: issue.code };
-      });
-      throw new ValidationError({
-        message: `[crmkit/core] Command "${name}" input is invalid at ${issues[0]?.pathString}: ${issues[0]?.message}`,
-        issues,
+      throw validationErrorFromZod(parsed.error, {
+        basePath: ['input'],
+        message: `[crmkit/core] Command "${name}" input is invalid`,
       });
     }
     return entry.command.run(parsed.data, this.context(entry.plugin));

@@ -5,16 +5,10 @@ import {
   type SourceRecord,
   ValidationError,
   type ValidationIssue,
+  issuesFromZod,
 } from '@crmkit/model';
 import type { z } from 'zod';
 import type { LoadedPlugin } from './loader';
-
-function issuesOf(error: z.ZodError, prefix: (string | number)[]): ValidationIssue[] {
-  return error.issues.map((issue) => {
-    const path = [...prefix, ...issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key))];
-    return { path, pathString: formatPath(path), message: issue.message, issueCode: issue.code };
-  });
-}
 
 function isPlainObject(value: unknown): value is Record<string, JsonValue> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -86,7 +80,7 @@ export class PluginSchemas {
       }
       const parsed = schema.safeParse(value);
       if (parsed.success) out[field] = parsed.data as JsonValue;
-      else issues.push(...issuesOf(parsed.error, path));
+      else issues.push(...issuesFromZod(parsed.error, { basePath: path }));
     }
     return { values: out, issues };
   }
@@ -140,7 +134,7 @@ export class PluginSchemas {
           if (parsed.success) activity = { ...activity, data: parsed.data as Record<string, JsonValue> };
           else {
             issues.push(
-              ...issuesOf(parsed.error, [...prefix, 'data']).map((issue) => ({
+              ...issuesFromZod(parsed.error, { basePath: [...prefix, 'data'] }).map((issue) => ({
                 ...issue,
                 pathString: formatPath(issue.path, root),
               })),

@@ -42,13 +42,13 @@ export interface Customers extends Pick<Hub, 'get' | 'find' | 'list' | 'view' | 
 }
 
 /** The lookup keys of a `find()` query, and its name tokens (every one must match). */
-function findKeys(query: FindQuery, defaultCallingCode: string | undefined): { keys: string[]; tokens: string[] } {
+function findKeys(query: FindQuery, defaultCountry: string | undefined): { keys: string[]; tokens: string[] } {
   if (query && 'email' in query && typeof query.email === 'string') {
     const email = normalizeEmail(query.email);
     return { keys: email ? [contactKey('email', email)] : [], tokens: [] };
   }
   if (query && 'phone' in query && typeof query.phone === 'string') {
-    const phone = normalizePhone(query.phone, defaultCallingCode ? { defaultCallingCode } : {});
+    const phone = normalizePhone(query.phone, defaultCountry ? { defaultCountry } : {});
     return { keys: phone ? [contactKey('phone', phone)] : [], tokens: [] };
   }
   if (query && 'externalId' in query && typeof query.externalId === 'string' && typeof query.source === 'string') {
@@ -79,7 +79,7 @@ export function createCustomers(rt: HubRuntime): Customers {
     scan: number,
     signal?: AbortSignalLike,
   ): Promise<{ customers: Customer[]; complete: boolean }> {
-    const { keys, tokens } = findKeys(query, rt.settings.defaultCallingCode);
+    const { keys, tokens } = findKeys(query, rt.settings.defaultCountry);
     if (keys.length === 0) return { customers: [], complete: true };
     return rt.read(signal, async (tx) => {
       const rows = await tx.findCustomersByLookupKeys(keys, scan);
@@ -121,7 +121,7 @@ export function createCustomers(rt: HubRuntime): Customers {
 
     async find(query, callOptions = {}) {
       const limit = checkLimit(callOptions.limit, 50);
-      const { tokens } = findKeys(query, rt.settings.defaultCallingCode);
+      const { tokens } = findKeys(query, rt.settings.defaultCountry);
       const { customers } = await findCandidates(query, tokens.length > 1 ? 10_000 : limit, callOptions.signal);
       return customers.slice(0, limit);
     },

@@ -8,7 +8,8 @@ import type { IdGenerator } from './ids';
 export interface LinkerSettings {
   survivorship?: SurvivorshipOptions;
   departments?: readonly DepartmentSources[];
-  defaultCallingCode?: string;
+  /** Country for national phone numbers (see `phoneOptionsOf`). */
+  defaultCountry?: string;
   /** Plugin namespaces (golden fields per plugin field). */
   namespaces?: ReadonlySet<string>;
 }

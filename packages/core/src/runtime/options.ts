@@ -19,6 +19,7 @@ import {
 import type { HubOptions } from '../api/options';
 import { createDirectory, type Directory, parsePolicy } from '../governance/policy';
 import { resolveHubInputLimits } from '../ingest/ingest-checks';
+import { phoneOptionsOf } from '../normalize';
 import { loadPlugins } from '../plugins/loader';
 import { type Clock, systemClock } from './clock';
 import type { LinkerSettings } from './operation-context';
@@ -109,7 +110,9 @@ export function resolveHubOptions(options: HubOptions = {}): ResolvedHubOptions 
   const settings: LinkerSettings = {};
   if (options.survivorship) settings.survivorship = options.survivorship;
   if (options.departments) settings.departments = options.departments;
-  if (options.defaultCallingCode) settings.defaultCallingCode = options.defaultCallingCode;
+  // One phone setting: `defaultCountry` (the deprecated `defaultCallingCode` maps onto it; a conflict throws here).
+  const phone = phoneOptionsOf(options);
+  if (phone.defaultCountry) settings.defaultCountry = phone.defaultCountry;
   return {
     given: options,
     timers,

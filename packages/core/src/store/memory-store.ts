@@ -248,6 +248,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     return out;
   }
 
+  /** Copies of the rows an index holds under any of `keys`, once each, in id order. */
+  function indexed<T>(rows: Map<string, T>, index: Map<string, Set<string>>, keys: readonly string[]): T[] {
+    const ids = [...new Set(keysFrom(index, keys))].sort(compareStrings);
+    return ids.map((id) => clone(rows.get(id)!));
+  }
+
   function makeTransaction(undo: (() => void)[]): StoreTransaction {
     const remember = <K, V>(map: Map<K, V>, key: K, apply: (key: K, value: V | undefined) => void): void => {
       const prev = map.get(key);
@@ -337,8 +343,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
         return link ? clone(link) : undefined;
       },
       async listMergeLinks(homeIds) {
-        const ids = [...new Set(keysFrom(linkIndex, homeIds))].sort(compareStrings);
-        return ids.map((id) => clone(links.get(id)!));
+        return indexed(links, linkIndex, homeIds);
       },
       async putMergeLink(link) {
         remember(links, link.id, setLink);
@@ -353,8 +358,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
         return found ? clone(found) : undefined;
       },
       async listIdentityLinks(recordKeys) {
-        const ids = [...new Set(keysFrom(identityLinkIndex, recordKeys))].sort(compareStrings);
-        return ids.map((id) => clone(identityLinks.get(id)!));
+        return indexed(identityLinks, identityLinkIndex, recordKeys);
       },
       async putIdentityLink(link) {
         remember(identityLinks, link.id, setIdentityLink);
@@ -369,8 +373,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
         return found ? clone(found) : undefined;
       },
       async findReviewItems(pairKeys) {
-        const ids = [...new Set(keysFrom(reviewIndex, pairKeys))].sort(compareStrings);
-        return ids.map((id) => clone(reviews.get(id)!));
+        return indexed(reviews, reviewIndex, pairKeys);
       },
       async listReviewItems({ after, limit, status }) {
         return [...reviews.values()]

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { fnv1a32, FNV_OFFSET_BASIS } from '@crmkit/model';
 import type {
   AuditEntry,
   CustomerGroup,
@@ -275,12 +276,11 @@ export function fullWorkflowRun(id: string, extra: Partial<Omit<WorkflowRun, 'id
 /** A made-up 64-character hex string (a hash or digest), different for different seeds. */
 export function hex64(seed: string | number): string {
   const text = String(seed);
-  let hash = 0x811c9dc5;
+  let hash = FNV_OFFSET_BASIS;
   let out = '';
   for (let round = 0; out.length < 64; round++) {
-    for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-    hash = Math.imul(hash ^ round, 0x01000193);
-    out += (hash >>> 0).toString(16).padStart(8, '0');
+    hash = fnv1a32(String.fromCharCode(round), fnv1a32(text, hash));
+    out += hash.toString(16).padStart(8, '0');
   }
   return out;
 }
