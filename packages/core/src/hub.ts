@@ -96,6 +96,7 @@ import { checkActorOptions, checkOverride, checkValueLimits } from './override-c
 import { OperationContext, publicCustomer, relink } from './linker';
 import { createMemoryStore } from './memory-store';
 import { nameTokens, normalizeEmail, normalizePhone } from './normalize';
+import { createReactions, type DurableListener, type ReactionsOptions, type SubscribeOptions } from './reactions';
 import { runtime } from './runtime';
 import { compareStrings } from './stable';
 
@@ -142,6 +143,12 @@ export interface HubOptions {
    * @default systemClock
    */
   clock?: Clock;
+  /**
+   * How plugin after-hooks, event-triggered workflow runs and durable listeners get committed events: from the
+   * outbox, through one consumer each (checkpoint, lease, inbox), in any process with the Hub. Validated at start.
+   * See docs/decisions/011-outbox-driven-reactions.md.
+   */
+  reactions?: ReactionsOptions;
   /** Workflow engine settings. */
   workflows?: {
     /** Identifies this process in run leases. @default a random id */
@@ -618,7 +625,20 @@ export interface Hub {
   /** Subscribes to one event type (or `'*'` for all); returns the function that unsubscribes. */
   on<T extends HubEventType>(type: T, listener: HubListener<T>): () => void;
   on(type: '*', listener: (event: HubEvent) => void): () => void;
-  /** Closes the store; the Hub refuses calls afterwards. */
+  /**
+   * Subscribes a durable listener: it gets every event committed after its first subscription, once per event
+   * across restarts and processes (delivered from the outbox like plugin after-hooks), in outbox order; events of
+   * erased people (redacted) are skipped. A throwing listener goes to `onListenerError` (and the event to a
+   * `reaction.dead-letter` document after `reactions.maxAttempts`). Returns the function that unsubscribes (the
+   * checkpoint stays: subscribing again under the same name continues where it stopped).
+   */
+  subscribe(name: string, listener: DurableListener, options?: SubscribeOptions): () => void;
+  /**
+   * Resolves when this process's reactions (plugin after-hooks, workflow run creation, durable listeners) have
+   * handled every event committed so far; waits on the Hub's clock while another process holds one of them.
+   */
+  idle(): Promise<void>;
+  /** Stops delivery and releases leases, closes the store; the Hub refuses calls afterwards. */
   close(): Promise<void>;
 }
 
@@ -835,7 +855,22 @@ export function createHub(options: HubOptions = {}): Hub {
       hasWorkflows = true;
     }
   }
-  const viewFor = (plugin: string, event: HubEvent): HubEvent | undefined => host.projectEvent(plugin, event);
+  const reactions = createReactions({
+    store,
+    clock: timers,
+    host,
+    engine,
+    eventWorkflows: host
+      .plugins()
+      .some(({ plugin }) => Object.values(plugin.workflows ?? {}).some((w) => w.triggers.some((t) => 'event' in t))),
+    holderId: `rx_${Math.random().toString(36).slice(2, 10)}${timers.now().toString(36)}`,
+    options: options.reactions,
+    reportPluginError,
+    reportListenerError: (error, event) => {
+      if (options.onListenerError) options.onListenerError(error, event);
+      else runtime.console?.error?.('[crmkit/core] A durable listener threw:', error);
+    },
+  });
   if (hasWorkflows && options.workflows?.scheduler !== false) {
     engine.startScheduler(options.workflows?.pollMs !== undefined ? { pollMs: options.workflows.pollMs } : {});
   }
@@ -854,7 +889,6 @@ export function createHub(options: HubOptions = {}): Hub {
     ensureOpen();
     throwIfAborted(signal);
     let ctx: OperationContext | undefined;
-    let runs: WorkflowRun[] = [];
     const result = await guardStore(
       store.transaction(
         async (tx) => {
@@ -870,14 +904,12 @@ export function createHub(options: HubOptions = {}): Hub {
           await appendAudit(ctx, ctx.secrets);
           // Secret values stay in the records and the golden record: events, runs and the journal get a placeholder.
           if (ctx.events.length > 0 || ctx.journal.length > 0) redactSecrets(ctx, await ctx.secrets());
-          // Event-triggered workflow runs are created with the events: a committed event always has its runs.
-          runs =
-            hasWorkflows && ctx.events.length > 0
-              ? await engine.createRunsForEvents(tx, ctx.events, ctx.now, viewFor)
-              : [];
           if (ctx.journal.length > 0) await tx.appendJournal(ctx.journal);
-          if (ctx.events.length > 0)
-            await tx.appendOutbox(ctx.events.map((e) => ({ ...e, payload: e.payload as unknown as JsonValue })));
+          // Reactions (after-hooks, workflow runs, durable listeners) are delivered from the committed outbox.
+          if (ctx.events.length > 0) {
+            await reactions.prepare(tx);
+            await tx.appendOutbox(reactions.outboxEvents(ctx.events, origin));
+          }
           throwIfAborted(signal);
           return value;
         },
@@ -887,7 +919,8 @@ export function createHub(options: HubOptions = {}): Hub {
     if (ctx) {
       pluginsAudited = true;
       publish(ctx.events);
-      if (runs.length > 0) engine.kick(runs.map((run) => run.id));
+      if (ctx.events.length > 0) await reactions.committed(origin);
+      // The app's own after-hooks (`hub.hooks.on`) run in this process, after the commit, as listeners do.
       if (!host.hasAfterHooks()) return result;
       const events = ctx.events;
       const ingested = events.filter((e): e is HubEvent<'record.ingested'> => e.type === 'record.ingested');
@@ -2308,10 +2341,18 @@ export function createHub(options: HubOptions = {}): Hub {
       };
     },
 
+    subscribe(name, listener, subscribeOptions) {
+      ensureOpen();
+      return reactions.subscribe(name, listener, subscribeOptions);
+    },
+
+    idle: () => reactions.idle(),
+
     async close() {
       if (closed) return;
       closed = true;
       if (retentionTimer !== undefined) timers.clearTimeout(retentionTimer);
+      await reactions.stop();
       await engine.stop();
       emitter.removeAllListeners();
       await store.close();

@@ -82,6 +82,11 @@ export interface PluginInfo {
   rank: number;
 }
 
+/** What {@link PluginHost.deliverAfter} throws when hooks failed: every failed hook with its error. */
+export class AfterHookFailures {
+  constructor(readonly failures: readonly { hook: AfterHookName; error: unknown }[]) {}
+}
+
 /** Payloads tagged with the plugin whose own write produced them (its hooks skip them). */
 const originOf = new WeakMap<object, string>();
 
@@ -216,6 +221,11 @@ export class PluginHost {
   private readonly contexts = new Map<string, PluginContext>();
   private readonly commands = new Map<string, { plugin: string; command: PluginCommand<unknown, unknown> }>();
   private readonly disabled = new Set<string>();
+  /**
+   * Plugins' after-hooks that committed events feed (`ingest:after`, `merge:after` ...), guarded, by plugin: not in
+   * the registry, because each plugin gets them from its own outbox consumer ({@link PluginHost.deliverAfter}).
+   */
+  private readonly eventAfterHooks = new Map<string, Map<AfterHookName, (payload: unknown) => unknown>>();
 
   constructor(
     plugins: readonly Plugin[],
@@ -379,6 +389,44 @@ export class PluginHost {
     }
   }
 
+  /** Active plugins with after-hooks that committed events feed, in load order (one outbox consumer each). */
+  eventHookPlugins(): string[] {
+    return this.plugins()
+      .map((entry) => entry.plugin.name)
+      .filter((name) => this.eventAfterHooks.has(name));
+  }
+
+  /**
+   * Runs one plugin's after-hooks for the committed events of one operation (each event type maps to its hook),
+   * then `ingest:after` with the operation's record summary. Payloads are projected to the plugin's grant; a write
+   * of the plugin itself (`origin`) is skipped. Unlike {@link PluginHost.after}, a hook that throws makes this throw
+   * (the outbox consumer retries, then dead-letters).
+   */
+  async deliverAfter(
+    plugin: string,
+    events: readonly HubEvent[],
+    ingest: HookPayloads['ingest:after'] | undefined,
+    origin?: string,
+  ): Promise<void> {
+    const own = this.eventAfterHooks.get(plugin);
+    if (!own || !this.isActive(plugin) || origin === plugin) return;
+    const failures: { hook: AfterHookName; error: unknown }[] = [];
+    const run = async (hook: AfterHookName, payload: object) => {
+      try {
+        await own.get(hook)!(PluginHost.tag(deepFreeze(clone(payload)), origin));
+      } catch (error) {
+        failures.push({ hook, error });
+      }
+    };
+    for (const event of events) {
+      for (const [hook, type] of Object.entries(HOOK_EVENTS) as [AfterHookName, string][]) {
+        if (type === event.type && own.has(hook)) await run(hook, event.payload as object);
+      }
+    }
+    if (ingest && own.has('ingest:after')) await run('ingest:after', ingest);
+    if (failures.length > 0) throw new AfterHookFailures(failures);
+  }
+
   private registerHooks(entry: LoadedPlugin): void {
     const { plugin, grant, rank } = entry;
     const context = this.context(plugin.name);
@@ -391,6 +439,12 @@ export class PluginHost {
       const guarded = isBefore(hook)
         ? this.guardBefore(hook, plugin.name, grant, handler)
         : this.guardAfter(hook, plugin.name, grant, handler);
+      if (hook === 'ingest:after' || HOOK_EVENTS[hook] !== undefined) {
+        const own = this.eventAfterHooks.get(plugin.name) ?? new Map();
+        own.set(hook as AfterHookName, (payload: unknown) => guarded(payload, context));
+        this.eventAfterHooks.set(plugin.name, own);
+        continue;
+      }
       this.hooks.register(hook, guarded as never, {
         id: plugin.name,
         plugin: plugin.name,
