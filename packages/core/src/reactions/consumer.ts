@@ -244,8 +244,13 @@ export class OutboxConsumer {
         return { operations, visible, state: next };
       }
       const next = advance(state, [], visible, now, gapGraceMs);
-      if (operations.length === 0 && next.seq === state.seq && next.gap?.seq === state.gap?.seq)
-        return { operations, visible, state };
+      if (operations.length === 0) {
+        // Nothing to deliver: give the lease up (another process may go on at once) and record a gap seen.
+        const { holder: was, leaseUntil: _until, ...rest } = next;
+        if (was === holder || next.seq !== state.seq || next.gap?.seq !== state.gap?.seq)
+          await writeState(tx, name, was === holder ? rest : next, this.iso());
+        return { operations, visible, state: next };
+      }
       await writeState(tx, name, { ...next, holder, leaseUntil: now + leaseMs }, this.iso());
       return { operations, visible, state: next };
     });
@@ -299,7 +304,11 @@ export class OutboxConsumer {
       const next = advance(state, handled, visible, now, gapGraceMs);
       await writeState(tx, name, { ...next, holder, leaseUntil: now + leaseMs }, this.iso());
       if (outcome !== 'ok') {
-        const error = outcome.error as { code?: unknown; message?: unknown } | undefined;
+        // Hook failures and listener failures wrap the error a plugin or listener threw: record that one.
+        const wrapped = outcome.error as { failures?: { error: unknown }[]; error?: unknown } | undefined;
+        const error = (wrapped?.failures?.[0]?.error ?? wrapped?.error ?? outcome.error) as
+          | { code?: unknown; message?: unknown }
+          | undefined;
         await tx.putDocument({
           kind: DEAD_LETTER_KIND,
           id: `${name}|${operation.id}`,
@@ -311,7 +320,7 @@ export class OutboxConsumer {
             attempts: outcome.attempts,
             error: {
               code: typeof error?.code === 'string' ? error.code : 'HOOK_FAILED',
-              message: typeof error?.message === 'string' ? error.message : String(outcome.error),
+              message: typeof error?.message === 'string' ? error.message : String(error),
             },
           },
           updatedAt: this.iso(),
