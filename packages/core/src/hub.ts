@@ -919,7 +919,7 @@ export function createHub(options: HubOptions = {}): Hub {
     if (ctx) {
       pluginsAudited = true;
       publish(ctx.events);
-      if (ctx.events.length > 0) await reactions.committed(origin);
+      if (ctx.events.length > 0) await reactions.committed();
       // The app's own after-hooks (`hub.hooks.on`) run in this process, after the commit, as listeners do.
       if (!host.hasAfterHooks()) return result;
       const events = ctx.events;

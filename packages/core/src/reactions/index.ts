@@ -22,8 +22,9 @@ export interface ReactionsOptions {
    */
   deliver?: boolean;
   /**
-   * A write by the app resolves only after this process delivered the reactions to it (as before reactions came
-   * from the outbox), so tests stay deterministic. Writes made from inside a hook or a listener never wait.
+   * A write resolves only after this process delivered the reactions to it (as before reactions came from the
+   * outbox), so tests stay deterministic. Writes made while a hook or a durable listener of this process runs do not
+   * wait (the hook may be waiting for them); `await hub.idle()` does.
    * @default true
    */
   awaitDelivery?: boolean;
@@ -68,8 +69,8 @@ export interface Reactions {
   prepare(tx: StoreTransaction): Promise<void>;
   /** The operation's events as the outbox keeps them (with the operation id, size and origin). */
   outboxEvents(events: readonly HubEvent[], origin: string | undefined): OutboxEvent[];
-  /** After a commit: delivers (and waits for it, for the app's own writes) or schedules delivery. */
-  committed(origin: string | undefined): Promise<void>;
+  /** After a commit: delivers (and waits for it) or, inside a hook or listener, schedules delivery. */
+  committed(): Promise<void>;
   /** True when event-triggered workflow runs are created by the `workflows` consumer (not by the writer). */
   readonly createsRuns: boolean;
   idle(): Promise<void>;
@@ -169,7 +170,9 @@ export function createReactions(deps: ReactionsDeps): Reactions {
   const settings = resolveReactionsOptions(deps.options);
   const { store, clock, host, engine } = deps;
   const consumers: OutboxConsumer[] = [];
+  /** Consumers whose checkpoint a committed write of this Hub has made sure of; `preparing`: not committed yet. */
   const prepared = new Set<string>();
+  const preparing = new Set<string>();
   let stopped = false;
   let handlerDepth = 0;
 
@@ -290,8 +293,8 @@ export function createReactions(deps: ReactionsDeps): Reactions {
       const missing = consumers.map((c) => c.name).filter((name) => !prepared.has(name));
       if (missing.length === 0) return;
       await ensureCheckpoints(tx, missing, new Date(clock.now()).toISOString());
-      // Marked after the commit would be exact; a rolled-back write only means one more check next time.
-      for (const name of missing) prepared.add(name);
+      // Counted as done only once a write committed (see `committed`): a rolled-back one checks again next time.
+      for (const name of missing) preparing.add(name);
     },
     outboxEvents(events, origin) {
       const op = events[0]?.id ?? '';
@@ -301,10 +304,13 @@ export function createReactions(deps: ReactionsDeps): Reactions {
         meta: { op, n: events.length, ...(origin ? { origin } : {}) },
       }));
     },
-    async committed(origin) {
+    async committed() {
+      for (const name of preparing) prepared.add(name);
+      preparing.clear();
       settings.afterCommit?.();
       if (!settings.deliver || consumers.length === 0) return;
-      if (settings.awaitDelivery && origin === undefined && handlerDepth === 0) await drain();
+      // A write made while a hook or listener of this process runs does not wait: the hook may be waiting for it.
+      if (settings.awaitDelivery && handlerDepth === 0) await drain();
       else void kick();
     },
     async idle() {
