@@ -32,6 +32,11 @@ export type {
   UnlinkResult,
   UnmergeResult,
 } from './hub';
+export {
+  CHECKPOINT_KIND as REACTION_CHECKPOINT_KIND,
+  DEAD_LETTER_KIND as REACTION_DEAD_LETTER_KIND,
+} from './reactions';
+export type { DurableListener, ReactionsOptions, SubscribeOptions } from './reactions';
 export type { CleanedRecord, SupersededRecord } from './ingest-checks';
 export { createMemoryStore, type MemoryStoreOptions } from './memory-store';
 export { type Clock, sleep, systemClock } from './clock';
