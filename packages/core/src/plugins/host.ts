@@ -396,6 +396,16 @@ export class PluginHost {
       .filter((name) => this.eventAfterHooks.has(name));
   }
 
+  /** The event types that feed a plugin's after-hooks (`record.ingested` for `ingest:after`). */
+  afterHookEventTypes(plugin: string): ReadonlySet<string> {
+    const types = new Set<string>();
+    for (const hook of this.eventAfterHooks.get(plugin)?.keys() ?? []) {
+      const type = hook === 'ingest:after' ? 'record.ingested' : HOOK_EVENTS[hook];
+      if (type) types.add(type);
+    }
+    return types;
+  }
+
   /**
    * Runs one plugin's after-hooks for the committed events of one operation (each event type maps to its hook),
    * then `ingest:after` with the operation's record summary. Payloads are projected to the plugin's grant; a write

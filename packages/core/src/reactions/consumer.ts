@@ -29,6 +29,8 @@ export interface ConsumerSpec {
    * operation is handled exactly once. Returns what to do after the commit.
    */
   deliverInTransaction?: (tx: StoreTransaction, operations: readonly Operation[]) => Promise<(() => void) | undefined>;
+  /** True for an operation with nothing for this consumer (no hook matches): recorded without a delivery. */
+  skip?: (operation: Operation) => boolean;
   /** False while this process cannot deliver for the consumer (its plugin was unregistered). */
   active?: () => boolean;
 }
@@ -260,12 +262,21 @@ export class OutboxConsumer {
       return claim.operations.length > 0 ? 'progress' : 'idle';
     }
     if (claim.operations.length === 0) return 'idle';
+    // Operations with nothing for this consumer are recorded together with the next one that has (or at the end):
+    // handing one over again would do nothing, so they need no transaction of their own.
+    let skipped: number[] = [];
     for (const operation of claim.operations) {
+      if (this.spec.skip?.(operation)) {
+        skipped.push(...operation.events.map((e) => e.seq ?? 0));
+        continue;
+      }
       const outcome = await this.deliverOne(operation);
       if (outcome === 'stopped') return 'stopped';
-      const recorded = await this.record(operation, claim.visible, outcome);
+      const recorded = await this.record(operation, claim.visible, outcome, skipped);
       if (!recorded) return 'busy';
+      skipped = [];
     }
+    if (skipped.length > 0 && !(await this.record(undefined, claim.visible, 'ok', skipped))) return 'busy';
     return 'progress';
   }
 
@@ -289,9 +300,10 @@ export class OutboxConsumer {
 
   /** Records the operation as handled (and dead-lettered, when it failed); false when the lease was lost. */
   private async record(
-    operation: Operation,
+    operation: Operation | undefined,
     visible: ReadonlySet<number>,
     outcome: 'ok' | { error: unknown; attempts: number },
+    skipped: readonly number[],
   ): Promise<boolean> {
     const { store, clock, holder, leaseMs, gapGraceMs } = this.settings;
     const name = this.spec.name;
@@ -300,10 +312,10 @@ export class OutboxConsumer {
       const state = await readState(tx, name);
       // Another process took the consumer over (our lease expired): it delivers from its own reading.
       if (!state || state.holder !== holder) return false;
-      const handled = operation.events.map((e) => e.seq ?? 0);
+      const handled = [...skipped, ...(operation?.events.map((e) => e.seq ?? 0) ?? [])];
       const next = advance(state, handled, visible, now, gapGraceMs);
       await writeState(tx, name, { ...next, holder, leaseUntil: now + leaseMs }, this.iso());
-      if (outcome !== 'ok') {
+      if (operation && outcome !== 'ok') {
         // Hook failures and listener failures wrap the error a plugin or listener threw: record that one.
         const wrapped = outcome.error as { failures?: { error: unknown }[]; error?: unknown } | undefined;
         const error = (wrapped?.failures?.[0]?.error ?? wrapped?.error ?? outcome.error) as

@@ -208,9 +208,12 @@ export function createReactions(deps: ReactionsDeps): Reactions {
   };
 
   for (const plugin of host.eventHookPlugins()) {
+    const types = host.afterHookEventTypes(plugin);
     add({
       name: `plugin:${plugin}`,
       active: () => host.isActive(plugin),
+      skip: (operation) =>
+        operation.origin === plugin || !operation.events.some((e) => types.has(e.type) && !isRedacted(e)),
       deliver: (operation: Operation) =>
         guarded(async () => {
           const events = operation.events.filter((e) => !isRedacted(e)).map(toHubEvent);
@@ -346,6 +349,7 @@ export function createReactions(deps: ReactionsDeps): Reactions {
       const types = options.types ? new Set<string>(options.types) : undefined;
       const consumer = add({
         name: full,
+        skip: (operation) => !operation.events.some((e) => (!types || types.has(e.type)) && !isRedacted(e)),
         deliver: (operation) =>
           guarded(async () => {
             for (const event of operation.events) {

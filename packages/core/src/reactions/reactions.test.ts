@@ -251,6 +251,42 @@ describe('plugin after-hooks from the outbox', () => {
   });
 });
 
+describe('cost', () => {
+  it('operations without a matching hook are recorded together, without a transaction each', async () => {
+    const memory = createMemoryStore();
+    let transactions = 0;
+    const store: Store = {
+      ...memory,
+      transaction: (fn, options) => {
+        transactions++;
+        return memory.transaction(fn, options);
+      },
+    };
+    const merges: unknown[] = [];
+    const mergeWatcher = definePlugin({
+      name: 'merges',
+      version: '1.0.0',
+      permissions: { read: { entities: ['person'], events: ['customer.merged'] } },
+      hooks: {
+        'merge:after': (payload) => {
+          merges.push(payload);
+        },
+      },
+    });
+    const writer = createHub({ store, plugins: [mergeWatcher], reactions: { deliver: false } });
+    for (let i = 0; i < 6; i++) await writer.ingest([person(String(i), `p${i}@example.com`)]);
+    const hub = createHub({ store, plugins: [mergeWatcher] });
+    transactions = 0;
+    await hub.idle();
+    expect(merges).toEqual([]);
+    // Claim, one record for all six operations, then two rounds that find nothing (idle() looks once more for
+    // commits that raced the first round); a transaction per operation would make it 9.
+    expect(transactions).toBe(4);
+    const outbox = await hub.outbox({ limit: 100 });
+    expect((await checkpoint(store, 'plugin:merges'))?.seq).toBe(outbox.at(-1)!.seq);
+  });
+});
+
 describe('leases', () => {
   it('a dead holder blocks a consumer only until its lease expires; then another process takes over', async () => {
     const memory = createMemoryStore();
