@@ -635,7 +635,8 @@ export interface Hub {
   subscribe(name: string, listener: DurableListener, options?: SubscribeOptions): () => void;
   /**
    * Resolves when this process's reactions (plugin after-hooks, workflow run creation, durable listeners) have
-   * handled every event committed so far; waits on the Hub's clock while another process holds one of them.
+   * handled every event committed so far; waits on the Hub's clock while another process holds one of them. Called
+   * from inside a hook or durable listener it does not wait (that delivery cannot end before the hook returns).
    */
   idle(): Promise<void>;
   /** Stops delivery and releases leases, closes the store; the Hub refuses calls afterwards. */

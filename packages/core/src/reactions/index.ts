@@ -318,6 +318,11 @@ export function createReactions(deps: ReactionsDeps): Reactions {
     },
     async idle() {
       if (!settings.deliver) return;
+      // Called from a hook or listener of this process: the delivery running it cannot end before it returns.
+      if (handlerDepth > 0) {
+        void kick();
+        return;
+      }
       while (!stopped && (await drain())) {
         // Another process holds a consumer: wait for it (or for its lease to expire) on the Hub's clock.
         await new Promise<void>((resolve) => clock.setTimeout(resolve, settings.pollMs));
