@@ -532,7 +532,10 @@ export interface Hub {
   readonly hooks: {
     /** Registers a handler; returns the function that unregisters it. */
     on<H extends HookName>(hook: H, handler: AppHookHandler<H>, options: AppHookOptions): () => void;
-    /** Handler ids of a hook in the order they run. */
+    /**
+     * Handler ids of a hook in the order they run. For after-hooks that committed events feed, plugins come first
+     * (each is delivered by its own outbox consumer, decision 011), then the app's handlers.
+     */
     order(hook: HookName): string[];
   };
   /** Plugin commands: named actions with validated input. */
@@ -2199,7 +2202,7 @@ export function createHub(options: HubOptions = {}): Hub {
           ...(hookOptions.onError ? { onError: hookOptions.onError } : {}),
         });
       },
-      order: (hook) => host.hooks.order(hook),
+      order: (hook) => host.hookOrder(hook),
     },
 
     commands: {

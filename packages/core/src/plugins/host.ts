@@ -396,6 +396,18 @@ export class PluginHost {
       .filter((name) => this.eventAfterHooks.has(name));
   }
 
+  /**
+   * Handler ids of a hook: for an after-hook that committed events feed, the active plugins that have it (load
+   * order; each is delivered by its own outbox consumer, so they do not run one after another), then the app's own
+   * handlers; for any other hook, the registry's order.
+   */
+  hookOrder(hook: HookName): string[] {
+    const plugins = this.plugins()
+      .map((entry) => entry.plugin.name)
+      .filter((name) => this.eventAfterHooks.get(name)?.has(hook as AfterHookName));
+    return [...plugins, ...this.hooks.order(hook)];
+  }
+
   /** The event types that feed a plugin's after-hooks (`record.ingested` for `ingest:after`). */
   afterHookEventTypes(plugin: string): ReadonlySet<string> {
     const types = new Set<string>();
