@@ -2,7 +2,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { type Clock, createHub, REACTION_CHECKPOINT_KIND } from '@crmkit/core';
 import type { SourceRecordInput } from '@crmkit/model';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pgClient, pgliteClient, type SqlClient } from './client';
 import { createPostgresStore } from './store';
 
