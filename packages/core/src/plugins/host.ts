@@ -30,6 +30,7 @@ import { HookRegistry } from '../hooks';
 import { matchesReadableName } from '../readable-names';
 import { stableStringify } from '../stable';
 import { HOOK_EVENTS, type LoadedPlugin, loadPlugins } from './loader';
+import { canReadKeys, projectEventPayload } from './event-projection';
 import type { Grant } from './permissions';
 import { PluginSchemas } from './schemas';
 
@@ -112,57 +113,6 @@ function attributesOf(record: { data?: unknown }): Record<string, JsonValue> {
     string,
     JsonValue
   >;
-}
-
-/** True when the grant may read the record type of every record key (`source/type/externalId`) given. */
-function canReadKeys(grant: Grant, keys: readonly unknown[]): boolean {
-  return keys.every((key) => typeof key === 'string' && grant.canReadEntity(key.split('/')[1] as RecordType));
-}
-
-/**
- * The payload of an event as a plugin may see it, or `undefined` when the plugin may not read what it is about.
- * Customers are projected to the read grant; records of types it may not read are hidden; plugin attributes of
- * namespaces it may not read are dropped; the matcher's explanation (which carries field values) is kept only for
- * plugins that may read every field.
- */
-function projectEventPayload(type: string, payload: unknown, grant: Grant): unknown {
-  const data = payload as Record<string, unknown>;
-  switch (type) {
-    case 'customer.created': {
-      const customer = grant.projectCustomer(data.customer as Customer);
-      return customer ? { customer } : undefined;
-    }
-    case 'customer.updated': {
-      if (grant.readsAllFields) return grant.canReadEntity((data.customer as Customer).kind) ? payload : undefined;
-      const customer = grant.projectCustomer(data.customer as Customer);
-      if (!customer) return undefined;
-      const changedFields = (data.changedFields as string[]).filter((f) => grant.canReadField(f));
-      return { customer, changedFields };
-    }
-    case 'record.ingested':
-      return grant.canReadEntity(data.type as RecordType) ? payload : undefined;
-    case 'interaction.recorded': {
-      if (!grant.canReadEntity('interaction')) return undefined;
-      if (grant.readsAllFields) return payload;
-      return { ...data, interaction: grant.projectData('interaction', data.interaction) };
-    }
-    case 'opportunity.upserted': {
-      if (!grant.canReadEntity('opportunity')) return undefined;
-      if (grant.readsAllFields) return payload;
-      return { ...data, opportunity: grant.projectData('opportunity', data.opportunity) };
-    }
-    case 'review.opened':
-    case 'review.decided': {
-      const review = data.review as Record<string, unknown>;
-      if (!canReadKeys(grant, [review.a, review.b])) return undefined;
-      if (grant.readsAllFields) return payload;
-      const { explanation: _explanation, ...rest } = review;
-      return { ...data, review: rest };
-    }
-    default:
-      // customer.merged, customer.split, customer.deleted: ids only.
-      return payload;
-  }
 }
 
 /** The record without the attributes of namespaces the grant may write: what a plugin must leave unchanged. */
