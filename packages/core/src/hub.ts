@@ -19,7 +19,13 @@ import { createProbabilisticResolver } from './identity/resolver';
 import { createReviews } from './identity/reviews';
 import { createIngest } from './ingest/ingest';
 import { createReindex } from './ingest/reindex';
-import { createExtensionsApi, createPluginHost, createWorkflowEngine, startWorkflowScheduler } from './plugins/wiring';
+import {
+  createExtensionsApi,
+  createHubReactions,
+  createPluginHost,
+  createWorkflowEngine,
+  startWorkflowScheduler,
+} from './plugins/wiring';
 import { createCustomers } from './query/customers';
 import { createGroups } from './query/groups';
 import { createHubRuntime } from './runtime/hub-runtime';
@@ -98,7 +104,8 @@ export function createHub(options: HubOptions = {}): Hub {
   // 3. Plugins and workflows: the host reaches the Hub through the modules above.
   const host = createPluginHost(rt, { customers, groups: groups.groups, canContact, fields, ingest });
   const { engine, hasWorkflows } = createWorkflowEngine(rt, host);
-  rt.attach({ host, engine, hasWorkflows });
+  const reactions = createHubReactions(rt, host, engine);
+  rt.attach({ host, engine, reactions });
 
   // 4. Last, what runs on its own: the workflow scheduler and the retention schedule.
   startWorkflowScheduler(rt, hasWorkflows);
@@ -137,10 +144,16 @@ export function createHub(options: HubOptions = {}): Hub {
         rt.emitter.off(type, listener as never);
       };
     },
+    subscribe(name, listener, subscribeOptions) {
+      rt.ensureOpen();
+      return reactions.subscribe(name, listener, subscribeOptions);
+    },
+    idle: () => reactions.idle(),
     async close() {
       if (rt.closed) return;
       rt.markClosed();
       stopRetention();
+      await reactions.stop();
       await engine.stop();
       rt.emitter.removeAllListeners();
       await rt.store.close();

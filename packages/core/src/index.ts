@@ -33,6 +33,11 @@ export type {
   UnlinkResult,
   UnmergeResult,
 } from './hub';
+export {
+  CHECKPOINT_KIND as REACTION_CHECKPOINT_KIND,
+  DEAD_LETTER_KIND as REACTION_DEAD_LETTER_KIND,
+} from './reactions';
+export type { DurableListener, ReactionsOptions, SubscribeOptions } from './reactions';
 export type { CleanedRecord, SupersededRecord } from './ingest/ingest-checks';
 export { createMemoryStore, type MemoryStoreOptions } from './store/memory-store';
 export { type Clock, sleep, systemClock } from './runtime/clock';

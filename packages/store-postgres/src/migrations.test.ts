@@ -143,7 +143,16 @@ for (const backend of backends) {
           MIGRATIONS.filter((m) => m.version < 4),
         ),
       ).toEqual([1, 2, 3]);
-      expect(await migrate(client, old)).toEqual([4]);
+      expect(
+        await migrate(
+          client,
+          old,
+          MIGRATIONS.filter((m) => m.version <= 4),
+        ),
+      ).toEqual([4]);
+      expect(await migrate(client, old), 'the later ones').toEqual(
+        MIGRATIONS.filter((m) => m.version > 4).map((m) => m.version),
+      );
       expect(await migrate(client, old), 'nothing left to do').toEqual([]);
       expect(await migrate(client, fresh)).toEqual(MIGRATIONS.map((m) => m.version));
       const tables = ['crmkit_audit_log', 'crmkit_documents'];
@@ -189,3 +198,32 @@ afterAll(async () => {
   await Promise.all(pools.map((pool) => pool.end().catch(() => undefined)));
   await pglite.close();
 });
+
+for (const backend of backends) {
+  (backend.skip ? describe.skip : describe)(`migration 5 on ${backend.name}`, () => {
+    it('adds outbox meta: events appended before it read back without meta, new ones with it', async () => {
+      const client = backend.client();
+      const schema = uniqueSchema();
+      cleanups.push(() => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+      await migrate(
+        client,
+        schema,
+        MIGRATIONS.filter((m) => m.version < 5),
+      );
+      await client.query(
+        `INSERT INTO "${schema}".crmkit_outbox (id, type, at, payload) VALUES ('e1', 'customer.deleted', 'x', '{}')`,
+      );
+      expect(await migrate(client, schema)).toEqual([5]);
+      const store = createPostgresStore({ client, schema });
+      const meta = { op: 'e2', n: 1, origin: 'sales' };
+      await store.transaction((tx) =>
+        tx.appendOutbox([{ id: 'e2', type: 'customer.deleted', at: 'y', payload: {}, meta }]),
+      );
+      const events = await store.transaction((tx) => tx.listOutbox({ limit: 10 }));
+      expect(events.map((e) => [e.id, e.meta])).toEqual([
+        ['e1', undefined],
+        ['e2', meta],
+      ]);
+    });
+  });
+}

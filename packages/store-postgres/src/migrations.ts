@@ -290,6 +290,15 @@ CREATE TABLE {{schema}}.crmkit_documents (
 CREATE INDEX crmkit_documents_kind_ref_id ON {{schema}}.crmkit_documents (kind, ref, id);
 `,
   },
+  {
+    version: 5,
+    name: 'outbox event meta',
+    sql: `
+-- The operation an outbox event belongs to and the plugin that caused it (OutboxEvent.meta), for the Hub's outbox
+-- consumers (plugin after-hooks, event-triggered workflows, durable listeners). No personal data: redaction leaves it.
+ALTER TABLE {{schema}}.crmkit_outbox ADD COLUMN meta json;
+`,
+  },
 ];
 
 /** Stable 32-bit key for the migration advisory lock of one schema. */

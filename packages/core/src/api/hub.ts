@@ -34,6 +34,7 @@ import type {
 import type { ScopedHub } from '../governance/scoped';
 import type { PersonExport, PurgeReport } from '../governance/service';
 import type { CommandInfo, PluginInfo } from '../plugins/host';
+import type { DurableListener, SubscribeOptions } from '../reactions';
 import type {
   ActorOptions,
   AppHookHandler,
@@ -183,7 +184,10 @@ export interface Hub {
   readonly hooks: {
     /** Registers a handler; returns the function that unregisters it. */
     on<H extends HookName>(hook: H, handler: AppHookHandler<H>, options: AppHookOptions): () => void;
-    /** Handler ids of a hook in the order they run. */
+    /**
+     * Handler ids of a hook in the order they run. For after-hooks that committed events feed, plugins come first
+     * (each is delivered by its own outbox consumer, decision 011), then the app's handlers.
+     */
     order(hook: HookName): string[];
   };
   /** Plugin commands: named actions with validated input. */
@@ -276,6 +280,20 @@ export interface Hub {
   /** Subscribes to one event type (or `'*'` for all); returns the function that unsubscribes. */
   on<T extends HubEventType>(type: T, listener: HubListener<T>): () => void;
   on(type: '*', listener: (event: HubEvent) => void): () => void;
-  /** Closes the store; the Hub refuses calls afterwards. */
+  /**
+   * Subscribes a durable listener: it gets every event committed after its first subscription, once per event
+   * across restarts and processes (delivered from the outbox like plugin after-hooks), in outbox order; events of
+   * erased people (redacted) are skipped. A throwing listener goes to `onListenerError` (and the event to a
+   * `reaction.dead-letter` document after `reactions.maxAttempts`). Returns the function that unsubscribes (the
+   * checkpoint stays: subscribing again under the same name continues where it stopped).
+   */
+  subscribe(name: string, listener: DurableListener, options?: SubscribeOptions): () => void;
+  /**
+   * Resolves when this process's reactions (plugin after-hooks, workflow run creation, durable listeners) have
+   * handled every event committed so far; waits on the Hub's clock while another process holds one of them. Called
+   * from inside a hook or durable listener it does not wait (that delivery cannot end before the hook returns).
+   */
+  idle(): Promise<void>;
+  /** Stops delivery and releases leases, closes the store; the Hub refuses calls afterwards. */
   close(): Promise<void>;
 }

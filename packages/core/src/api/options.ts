@@ -22,6 +22,7 @@ import type {
 } from '@crmkit/model';
 import type { DepartmentSources, SurvivorshipOptions } from '../golden/derive';
 import type { IdentityResolver } from '../identity/resolver';
+import type { ReactionsOptions } from '../reactions';
 import type { Clock } from '../runtime/clock';
 import type { IdGenerator } from '../runtime/ids';
 
@@ -76,6 +77,12 @@ export interface HubOptions {
    * @default systemClock
    */
   clock?: Clock;
+  /**
+   * How plugin after-hooks, event-triggered workflow runs and durable listeners get committed events: from the
+   * outbox, through one consumer each (checkpoint, lease, inbox), in any process with the Hub. Validated at start.
+   * See docs/decisions/011-outbox-driven-reactions.md.
+   */
+  reactions?: ReactionsOptions;
   /** Workflow engine settings. */
   workflows?: {
     /** Identifies this process in run leases. @default a random id */

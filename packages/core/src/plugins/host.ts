@@ -30,6 +30,7 @@ import { HookRegistry } from './hooks';
 import { matchesReadableName } from '../query/readable-names';
 import { stableStringify } from '../runtime/stable';
 import { HOOK_EVENTS, type LoadedPlugin, loadPlugins } from './loader';
+import { canReadKeys, projectEventPayload } from './event-projection';
 import type { Grant } from './permissions';
 import { PluginSchemas } from './schemas';
 
@@ -82,6 +83,11 @@ export interface PluginInfo {
   rank: number;
 }
 
+/** What {@link PluginHost.deliverAfter} throws when hooks failed: every failed hook with its error. */
+export class AfterHookFailures {
+  constructor(readonly failures: readonly { hook: AfterHookName; error: unknown }[]) {}
+}
+
 /** Payloads tagged with the plugin whose own write produced them (its hooks skip them). */
 const originOf = new WeakMap<object, string>();
 
@@ -107,57 +113,6 @@ function attributesOf(record: { data?: unknown }): Record<string, JsonValue> {
     string,
     JsonValue
   >;
-}
-
-/** True when the grant may read the record type of every record key (`source/type/externalId`) given. */
-function canReadKeys(grant: Grant, keys: readonly unknown[]): boolean {
-  return keys.every((key) => typeof key === 'string' && grant.canReadEntity(key.split('/')[1] as RecordType));
-}
-
-/**
- * The payload of an event as a plugin may see it, or `undefined` when the plugin may not read what it is about.
- * Customers are projected to the read grant; records of types it may not read are hidden; plugin attributes of
- * namespaces it may not read are dropped; the matcher's explanation (which carries field values) is kept only for
- * plugins that may read every field.
- */
-function projectEventPayload(type: string, payload: unknown, grant: Grant): unknown {
-  const data = payload as Record<string, unknown>;
-  switch (type) {
-    case 'customer.created': {
-      const customer = grant.projectCustomer(data.customer as Customer);
-      return customer ? { customer } : undefined;
-    }
-    case 'customer.updated': {
-      if (grant.readsAllFields) return grant.canReadEntity((data.customer as Customer).kind) ? payload : undefined;
-      const customer = grant.projectCustomer(data.customer as Customer);
-      if (!customer) return undefined;
-      const changedFields = (data.changedFields as string[]).filter((f) => grant.canReadField(f));
-      return { customer, changedFields };
-    }
-    case 'record.ingested':
-      return grant.canReadEntity(data.type as RecordType) ? payload : undefined;
-    case 'interaction.recorded': {
-      if (!grant.canReadEntity('interaction')) return undefined;
-      if (grant.readsAllFields) return payload;
-      return { ...data, interaction: grant.projectData('interaction', data.interaction) };
-    }
-    case 'opportunity.upserted': {
-      if (!grant.canReadEntity('opportunity')) return undefined;
-      if (grant.readsAllFields) return payload;
-      return { ...data, opportunity: grant.projectData('opportunity', data.opportunity) };
-    }
-    case 'review.opened':
-    case 'review.decided': {
-      const review = data.review as Record<string, unknown>;
-      if (!canReadKeys(grant, [review.a, review.b])) return undefined;
-      if (grant.readsAllFields) return payload;
-      const { explanation: _explanation, ...rest } = review;
-      return { ...data, review: rest };
-    }
-    default:
-      // customer.merged, customer.split, customer.deleted: ids only.
-      return payload;
-  }
 }
 
 /** The record without the attributes of namespaces the grant may write: what a plugin must leave unchanged. */
@@ -216,6 +171,11 @@ export class PluginHost {
   private readonly contexts = new Map<string, PluginContext>();
   private readonly commands = new Map<string, { plugin: string; command: PluginCommand<unknown, unknown> }>();
   private readonly disabled = new Set<string>();
+  /**
+   * Plugins' after-hooks that committed events feed (`ingest:after`, `merge:after` ...), guarded, by plugin: not in
+   * the registry, because each plugin gets them from its own outbox consumer ({@link PluginHost.deliverAfter}).
+   */
+  private readonly eventAfterHooks = new Map<string, Map<AfterHookName, (payload: unknown) => unknown>>();
 
   constructor(
     plugins: readonly Plugin[],
@@ -375,6 +335,66 @@ export class PluginHost {
     }
   }
 
+  /** Active plugins with after-hooks that committed events feed, in load order (one outbox consumer each). */
+  eventHookPlugins(): string[] {
+    return this.plugins()
+      .map((entry) => entry.plugin.name)
+      .filter((name) => this.eventAfterHooks.has(name));
+  }
+
+  /**
+   * Handler ids of a hook: for an after-hook that committed events feed, the active plugins that have it (load
+   * order; each is delivered by its own outbox consumer, so they do not run one after another), then the app's own
+   * handlers; for any other hook, the registry's order.
+   */
+  hookOrder(hook: HookName): string[] {
+    const plugins = this.plugins()
+      .map((entry) => entry.plugin.name)
+      .filter((name) => this.eventAfterHooks.get(name)?.has(hook as AfterHookName));
+    return [...plugins, ...this.hooks.order(hook)];
+  }
+
+  /** The event types that feed a plugin's after-hooks (`record.ingested` for `ingest:after`). */
+  afterHookEventTypes(plugin: string): ReadonlySet<string> {
+    const types = new Set<string>();
+    for (const hook of this.eventAfterHooks.get(plugin)?.keys() ?? []) {
+      const type = hook === 'ingest:after' ? 'record.ingested' : HOOK_EVENTS[hook];
+      if (type) types.add(type);
+    }
+    return types;
+  }
+
+  /**
+   * Runs one plugin's after-hooks for the committed events of one operation (each event type maps to its hook),
+   * then `ingest:after` with the operation's record summary. Payloads are projected to the plugin's grant; a write
+   * of the plugin itself (`origin`) is skipped. Unlike {@link PluginHost.after}, a hook that throws makes this throw
+   * (the outbox consumer retries, then dead-letters).
+   */
+  async deliverAfter(
+    plugin: string,
+    events: readonly HubEvent[],
+    ingest: HookPayloads['ingest:after'] | undefined,
+    origin?: string,
+  ): Promise<void> {
+    const own = this.eventAfterHooks.get(plugin);
+    if (!own || !this.isActive(plugin) || origin === plugin) return;
+    const failures: { hook: AfterHookName; error: unknown }[] = [];
+    const run = async (hook: AfterHookName, payload: object) => {
+      try {
+        await own.get(hook)!(PluginHost.tag(deepFreeze(clone(payload)), origin));
+      } catch (error) {
+        failures.push({ hook, error });
+      }
+    };
+    for (const event of events) {
+      for (const [hook, type] of Object.entries(HOOK_EVENTS) as [AfterHookName, string][]) {
+        if (type === event.type && own.has(hook)) await run(hook, event.payload as object);
+      }
+    }
+    if (ingest && own.has('ingest:after')) await run('ingest:after', ingest);
+    if (failures.length > 0) throw new AfterHookFailures(failures);
+  }
+
   private registerHooks(entry: LoadedPlugin): void {
     const { plugin, grant, rank } = entry;
     const context = this.context(plugin.name);
@@ -387,6 +407,12 @@ export class PluginHost {
       const guarded = isBefore(hook)
         ? this.guardBefore(hook, plugin.name, grant, handler)
         : this.guardAfter(hook, plugin.name, grant, handler);
+      if (hook === 'ingest:after' || HOOK_EVENTS[hook] !== undefined) {
+        const own = this.eventAfterHooks.get(plugin.name) ?? new Map();
+        own.set(hook as AfterHookName, (payload: unknown) => guarded(payload, context));
+        this.eventAfterHooks.set(plugin.name, own);
+        continue;
+      }
       this.hooks.register(hook, guarded as never, {
         id: plugin.name,
         plugin: plugin.name,

@@ -14,6 +14,7 @@ import type { Customers } from '../query/customers';
 import { checkLimit } from '../runtime/customer-rows';
 import type { HubRuntime } from '../runtime/hub-runtime';
 import { runtime } from '../runtime/runtime';
+import { createReactions, type Reactions } from '../reactions';
 import { WorkflowEngine } from '../workflows';
 import { PluginHost } from './host';
 
@@ -109,6 +110,30 @@ export function createWorkflowEngine(
   return { engine, hasWorkflows };
 }
 
+/**
+ * Creates the reactions of a Hub (decision 011): the outbox consumers that deliver plugin after-hooks, create
+ * event-triggered workflow runs and feed durable listeners. Nothing starts until the first write or `idle()`.
+ */
+export function createHubReactions(rt: HubRuntime, host: PluginHost, engine: WorkflowEngine): Reactions {
+  const given = rt.options.given;
+  return createReactions({
+    store: rt.store,
+    clock: rt.timers,
+    host,
+    engine,
+    eventWorkflows: host
+      .plugins()
+      .some(({ plugin }) => Object.values(plugin.workflows ?? {}).some((w) => w.triggers.some((t) => 'event' in t))),
+    holderId: `rx_${rt.newId('rx').slice(-12)}`,
+    options: given.reactions,
+    reportPluginError: (error, info) => reportPluginError(rt, error, info),
+    reportListenerError: (error, event) => {
+      if (given.onListenerError) given.onListenerError(error, event);
+      else runtime.console?.error?.('[crmkit/core] A durable listener threw:', error);
+    },
+  });
+}
+
 /** Starts the workflow scheduler when a plugin has workflows (unless turned off). Start it last. */
 export function startWorkflowScheduler(rt: HubRuntime, hasWorkflows: boolean): void {
   const workflows = rt.options.given.workflows;
@@ -146,7 +171,7 @@ export function createExtensionsApi(rt: HubRuntime): Pick<Hub, 'plugins' | 'hook
           ...(hookOptions.onError ? { onError: hookOptions.onError } : {}),
         });
       },
-      order: (hook) => rt.host.hooks.order(hook),
+      order: (hook) => rt.host.hookOrder(hook),
     },
 
     commands: {

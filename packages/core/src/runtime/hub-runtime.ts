@@ -11,11 +11,9 @@ import {
   ErrorCode,
   type HubEvent,
   type InputLimits,
-  type JsonValue,
   type Store,
   type StoreTransaction,
   throwIfAborted,
-  type WorkflowRun,
 } from '@crmkit/model';
 import { EventEmitter } from 'eventemitter3';
 import { appendAudit, auditPluginInstalls, secretsOnce } from '../governance/operation-audit';
@@ -23,6 +21,7 @@ import { redactSecrets } from '../governance/secrets';
 import { APP_ACTOR } from '../governance/trail';
 import type { IdentityResolver } from '../identity/resolver';
 import type { PluginHost } from '../plugins/host';
+import type { Reactions } from '../reactions';
 import type { WorkflowEngine } from '../workflows';
 import type { Clock } from './clock';
 import { type EmitterEvents, orderByCause, publishEvents } from './events';
@@ -62,8 +61,13 @@ export interface HubRuntime {
   readonly host: PluginHost;
   /** The workflow engine (set by {@link HubRuntime.attach}). */
   readonly engine: WorkflowEngine;
-  /** Connects the plugin host and the workflow engine; `createHub` does it once, before the Hub is returned. */
-  attach(parts: { host: PluginHost; engine: WorkflowEngine; hasWorkflows: boolean }): void;
+  /** The outbox consumers: plugin after-hooks, workflow runs, durable listeners (set by {@link HubRuntime.attach}). */
+  readonly reactions: Reactions;
+  /**
+   * Connects the plugin host, the workflow engine and the reactions; `createHub` does it once, before the Hub is
+   * returned.
+   */
+  attach(parts: { host: PluginHost; engine: WorkflowEngine; reactions: Reactions }): void;
   /** Throws `CLOSED` once the Hub is closed. */
   ensureOpen(): void;
   /** True once {@link HubRuntime.markClosed} was called. */
@@ -85,14 +89,15 @@ export function createHubRuntime(
   const emitter = new EventEmitter<EmitterEvents>();
   let host: PluginHost | undefined;
   let engine: WorkflowEngine | undefined;
-  let hasWorkflows = false;
+  let reactions: Reactions | undefined;
   let closed = false;
   /** Plugins whose installation is audited (and recorded) with the first write of this Hub. */
   let pluginsAudited = false;
 
-  const attached = (): { host: PluginHost; engine: WorkflowEngine } => {
-    if (!host || !engine) throw new Error('[crmkit/core] The Hub runtime is used before its plugin host is attached.');
-    return { host, engine };
+  const attached = (): { host: PluginHost; engine: WorkflowEngine; reactions: Reactions } => {
+    if (!host || !engine || !reactions)
+      throw new Error('[crmkit/core] The Hub runtime is used before its plugin host is attached.');
+    return { host, engine, reactions };
   };
 
   function ensureOpen(): void {
@@ -114,37 +119,34 @@ export function createHubRuntime(
 
   /**
    * The end of an operation inside its transaction: events in causal order, plugin installs and the audit log,
-   * secrets redacted from events and journal, event-triggered workflow runs, then journal and outbox.
+   * secrets redacted from events and journal, then journal and outbox. Everything that reacts to the events (plugin
+   * after-hooks, event-triggered workflow runs, durable listeners) reads them from the committed outbox (decision
+   * 011); `origin` (the plugin that wrote) is kept with them so its own after-hooks are not called back.
    */
-  async function beforeCommit(ctx: OperationContext): Promise<WorkflowRun[]> {
-    const { host, engine } = attached();
+  async function beforeCommit(ctx: OperationContext, origin: string | undefined): Promise<void> {
+    const { host, reactions } = attached();
     orderByCause(ctx.events);
     if (!pluginsAudited && options.audit) await auditPluginInstalls(ctx, host);
     if (options.audit) await appendAudit(ctx);
     // Secret values stay in the records and the golden record: events, runs and the journal get a placeholder.
     if (ctx.events.length > 0 || ctx.journal.length > 0) redactSecrets(ctx, await ctx.secrets());
-    // Event-triggered workflow runs are created with the events: a committed event always has its runs.
-    const runs =
-      hasWorkflows && ctx.events.length > 0
-        ? await engine.createRunsForEvents(ctx.tx, ctx.events, ctx.now, (plugin, event: HubEvent) =>
-            host.projectEvent(plugin, event),
-          )
-        : [];
     if (ctx.journal.length > 0) await ctx.tx.appendJournal(ctx.journal);
-    if (ctx.events.length > 0)
-      await ctx.tx.appendOutbox(ctx.events.map((e) => ({ ...e, payload: e.payload as unknown as JsonValue })));
-    return runs;
+    if (ctx.events.length > 0) {
+      await reactions.prepare(ctx.tx);
+      await ctx.tx.appendOutbox(reactions.outboxEvents(ctx.events, origin));
+    }
   }
 
   /**
-   * What happens after an operation committed: listeners get its events, its workflow runs start, and the plugins'
-   * after-hooks run (`origin`: the plugin that wrote, whose own hooks are not called back).
+   * What happens after an operation committed: in-process listeners get its events, this process's outbox consumers
+   * deliver them (plugin after-hooks, workflow runs, durable listeners; awaited unless `reactions.awaitDelivery` is
+   * off), and the app's own after-hooks (`hub.hooks.on`) run here (`origin`: the plugin that wrote).
    */
-  async function afterCommit(ctx: OperationContext, runs: readonly WorkflowRun[], origin?: string): Promise<void> {
-    const { host, engine } = attached();
+  async function afterCommit(ctx: OperationContext, origin?: string): Promise<void> {
+    const { host, reactions } = attached();
     pluginsAudited = true;
     publishEvents(emitter, ctx.events, options.given.onListenerError);
-    if (runs.length > 0) engine.kick(runs.map((run) => run.id));
+    if (ctx.events.length > 0) await reactions.committed();
     if (!host.hasAfterHooks()) return;
     const events = ctx.events;
     const ingested = events.filter((e): e is HubEvent<'record.ingested'> => e.type === 'record.ingested');
@@ -168,7 +170,6 @@ export function createHubRuntime(
     ensureOpen();
     throwIfAborted(signal);
     let ctx: OperationContext | undefined;
-    let runs: WorkflowRun[] = [];
     const result = await guardStore(
       store.transaction(
         async (tx) => {
@@ -180,14 +181,14 @@ export function createHubRuntime(
           ctx.secrets = secrets.get;
           ctx.forgetSecrets = secrets.forget;
           const value = await fn(ctx);
-          runs = await beforeCommit(ctx);
+          await beforeCommit(ctx, origin);
           throwIfAborted(signal);
           return value;
         },
         signal ? { signal } : {},
       ),
     );
-    if (ctx) await afterCommit(ctx, runs, origin);
+    if (ctx) await afterCommit(ctx, origin);
     return result;
   };
 
@@ -213,10 +214,13 @@ export function createHubRuntime(
     get engine() {
       return attached().engine;
     },
+    get reactions() {
+      return attached().reactions;
+    },
     attach(next) {
       host = next.host;
       engine = next.engine;
-      hasWorkflows = next.hasWorkflows;
+      reactions = next.reactions;
       if (host.schemas.namespaces.size > 0) settings.namespaces = host.schemas.namespaces;
     },
     ensureOpen,

@@ -21,6 +21,7 @@ import { createDirectory, type Directory, parsePolicy } from '../governance/poli
 import { resolveHubInputLimits } from '../ingest/ingest-checks';
 import { phoneOptionsOf } from '../normalize';
 import { loadPlugins } from '../plugins/loader';
+import { resolveReactionsOptions } from '../reactions';
 import { type Clock, systemClock } from './clock';
 import type { LinkerSettings } from './operation-context';
 
@@ -103,6 +104,7 @@ export function resolveHubOptions(options: HubOptions = {}): ResolvedHubOptions 
   });
   loadPlugins(options.plugins ?? []);
   checkWorkflows(options.workflows);
+  resolveReactionsOptions(options.reactions);
   const retention = options.retention ? checkRetention(options.retention) : undefined;
   const timers = options.clock ?? systemClock;
   const clock = options.clock;

@@ -154,6 +154,21 @@ export interface OutboxEvent {
   type: string;
   at: string;
   payload: JsonValue;
+  /**
+   * Which operation wrote the event and on whose behalf, for outbox consumers (the Hub's reactions). Stores keep it
+   * as given and return it from {@link StoreTransaction.listOutbox}; it holds no personal data, so redaction leaves it.
+   */
+  meta?: OutboxEventMeta;
+}
+
+/** What the Hub records about the operation that wrote an outbox event (see {@link OutboxEvent.meta}). */
+export interface OutboxEventMeta {
+  /** Id of the operation (the id of its first event); the events of one operation are appended together. */
+  op: string;
+  /** How many events the operation appended. */
+  n: number;
+  /** The plugin whose write this was (its own after-hooks skip it); absent for the app. */
+  origin?: string;
 }
 
 /** One plugin field value, with when and by whom it was written. */

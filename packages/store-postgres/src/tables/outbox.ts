@@ -81,11 +81,15 @@ export function outboxTables(ctx: TableContext): OutboxTables {
       // every event with a lower `seq` too (see listVisibleOutbox).
       await sql.query('SELECT pg_advisory_xact_lock($1)', [outboxLockKey(schemaName)]);
       await sql.query(
-        `INSERT INTO ${s}.crmkit_outbox (id, type, at, payload)
-           SELECT e.v->>'id', e.v->>'type', e.v->>'at', e.v->'payload'
+        `INSERT INTO ${s}.crmkit_outbox (id, type, at, payload, meta)
+           SELECT e.v->>'id', e.v->>'type', e.v->>'at', e.v->'payload', e.v->'meta'
            FROM json_array_elements($1::json) WITH ORDINALITY AS e(v, n)
            ORDER BY e.n`,
-        [JSON.stringify(events.map((e) => ({ id: e.id, type: e.type, at: e.at, payload: e.payload })))],
+        [
+          JSON.stringify(
+            events.map((e) => ({ id: e.id, type: e.type, at: e.at, payload: e.payload, meta: e.meta ?? null })),
+          ),
+        ],
       );
       // Wakes LISTENing consumers when (and only if) this transaction commits.
       await sql.query('SELECT pg_notify($1, $2)', [outboxChannel(schemaName), '']);
@@ -149,7 +153,7 @@ export async function listVisibleOutbox(
   limit: number,
 ): Promise<OutboxEvent[]> {
   const { rows } = await sql.query<Row>(
-    `SELECT seq, id, type, at, payload FROM ${schema}.crmkit_outbox WHERE seq > $1 ORDER BY seq LIMIT $2`,
+    `SELECT seq, id, type, at, payload, meta FROM ${schema}.crmkit_outbox WHERE seq > $1 ORDER BY seq LIMIT $2`,
     [after, limit],
   );
   return rows.map((row) => ({
@@ -158,5 +162,6 @@ export async function listVisibleOutbox(
     type: text(row.type),
     at: text(row.at),
     payload: row.payload as OutboxEvent['payload'],
+    ...(row.meta ? { meta: row.meta as NonNullable<OutboxEvent['meta']> } : {}),
   }));
 }

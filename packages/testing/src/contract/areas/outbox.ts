@@ -27,6 +27,23 @@ export function outboxCases(add: AddCase): void {
     expect(await store.transaction((tx) => tx.listOutbox({ limit: 100 }))).toEqual(all);
   });
 
+  add('outbox', 'keeps event meta (operation, size, origin) as given, and redaction leaves it', async (store) => {
+    const meta = { op: 'e1', n: 2, origin: 'sales' };
+    await store.transaction((tx) =>
+      tx.appendOutbox([
+        { ...event('e1'), meta },
+        { ...event('e2'), meta },
+      ]),
+    );
+    await store.transaction((tx) => tx.appendOutbox([event('e3')]));
+    const all = await store.transaction((tx) => tx.listOutbox({ limit: 100 }));
+    expect(all.map((e) => e.meta)).toEqual([meta, meta, undefined]);
+    expect(await store.transaction((tx) => tx.redactOutbox(['e1']))).toBe(1);
+    const after = await store.transaction((tx) => tx.listOutbox({ limit: 100 }));
+    expect(after[0]!.payload).not.toEqual(all[0]!.payload);
+    expect(after.map((e) => e.meta)).toEqual([meta, meta, undefined]);
+  });
+
   add('outbox', 'redelivers: listing again from the same checkpoint returns the same events', async (store) => {
     await store.transaction((tx) => tx.appendOutbox([event('e1'), event('e2'), event('e3')]));
     const [first] = await store.transaction((tx) => tx.listOutbox({ limit: 1 }));
