@@ -44,6 +44,7 @@ describe('phoneOptionsOf', () => {
   it.each([
     [{ defaultCountry: 'Netherlands' }, 'defaultCountry'],
     [{ defaultCountry: '31' }, 'defaultCountry'],
+    [{ defaultCountry: 'XX' }, 'defaultCountry'],
     [{ defaultCallingCode: '999' }, 'defaultCallingCode'],
     [{ defaultCallingCode: 'NL' }, 'defaultCallingCode'],
     [{ defaultCountry: 'BE', defaultCallingCode: '31' }, 'defaultCallingCode'],

@@ -7,6 +7,7 @@
 import {
   countriesOfCallingCode,
   foldText,
+  isPhoneCountry,
   normalizeEmail,
   normalizePhone,
   tokens,
@@ -37,7 +38,8 @@ export interface PhoneCountryOptions {
  * Resolves {@link PhoneCountryOptions} into the options of {@link normalizePhone}: `defaultCountry` upper-cased, or
  * the main country of the deprecated `defaultCallingCode`.
  *
- * @throws InvalidArgumentError (`INVALID_ARGUMENT`) when `defaultCountry` is not a two-letter code, when no country
+ * @throws InvalidArgumentError (`INVALID_ARGUMENT`) when `defaultCountry` is not a country the phone metadata knows
+ *   (`'XX'`), when no country
  *   uses `defaultCallingCode`, or when both are given and disagree (`defaultCountry: 'BE'` with
  *   `defaultCallingCode: '31'`).
  * @example
@@ -50,10 +52,11 @@ export function phoneOptionsOf(options: PhoneCountryOptions): NormalizePhoneOpti
   const { defaultCountry, defaultCallingCode } = options;
   let country: string | undefined;
   if (defaultCountry !== undefined) {
-    if (!/^[a-z]{2}$/i.test(defaultCountry)) {
+    // A code the phone metadata does not know would read every national number as nothing: refuse it here.
+    if (!isPhoneCountry(defaultCountry)) {
       throw new InvalidArgumentError({
         argument: 'defaultCountry',
-        message: `[crmkit/core] defaultCountry must be a two-letter ISO 3166 country code such as "NL", got ${JSON.stringify(defaultCountry)}.`,
+        message: `[crmkit/core] defaultCountry must be a two-letter ISO 3166 country code with a phone numbering plan, such as "NL", got ${JSON.stringify(defaultCountry)}.`,
       });
     }
     country = defaultCountry.toUpperCase();

@@ -118,6 +118,14 @@ export function countriesOfCallingCode(callingCode: string): readonly string[] {
   return metadata.country_calling_codes[code] ?? [];
 }
 
+/**
+ * True when the phone metadata knows `country` (ISO 3166-1 alpha-2, any case), so national numbers can be read as
+ * numbers of that country: `'NL'` and `'nl'` are, `'XX'` is not.
+ */
+export function isPhoneCountry(country: string): boolean {
+  return /^[a-z]{2}$/i.test(country) && Object.hasOwn(metadata.countries, country.toUpperCase());
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Postcode, national id
 

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   countriesOfCallingCode,
+  isPhoneCountry,
   normalizeDate,
   normalizeEmail,
   normalizeNationalId,
@@ -515,5 +516,15 @@ describe('countriesOfCallingCode', () => {
 
   it.each(['', '999', '800', 'NL', '31a', '1234'])('knows no country for %j', (code) => {
     expect(countriesOfCallingCode(code)).toEqual([]);
+  });
+});
+
+describe('isPhoneCountry', () => {
+  it.each(['NL', 'nl', 'GB', 'US', 'DE'])('knows %j', (country) => {
+    expect(isPhoneCountry(country)).toBe(true);
+  });
+
+  it.each(['XX', 'ZZ', '', 'NLD', '31', 'n1', '__proto__', 'AA'])('does not know %j', (country) => {
+    expect(isPhoneCountry(country)).toBe(false);
   });
 });
