@@ -265,19 +265,46 @@ export class OutboxConsumer {
     // Operations with nothing for this consumer are recorded together with the next one that has (or at the end):
     // handing one over again would do nothing, so they need no transaction of their own.
     let skipped: number[] = [];
-    for (const operation of claim.operations) {
+    for (const claimed of claim.operations) {
+      if (this.spec.skip?.(claimed)) {
+        skipped.push(...claimed.events.map((e) => e.seq ?? 0));
+        continue;
+      }
+      // Read again just before delivering: an erasure committed since the claim has redacted events of this
+      // operation, and no hook may see an erased person (decision 011).
+      const operation = await this.reread(claimed);
       if (this.spec.skip?.(operation)) {
-        skipped.push(...operation.events.map((e) => e.seq ?? 0));
+        skipped.push(...claimed.events.map((e) => e.seq ?? 0));
         continue;
       }
       const outcome = await this.deliverOne(operation);
       if (outcome === 'stopped') return 'stopped';
-      const recorded = await this.record(operation, claim.visible, outcome, skipped);
+      const recorded = await this.record(claimed, claim.visible, outcome, skipped);
       if (!recorded) return 'busy';
       skipped = [];
     }
     if (skipped.length > 0 && !(await this.record(undefined, claim.visible, 'ok', skipped))) return 'busy';
     return 'progress';
+  }
+
+  /**
+   * The operation's events as the outbox holds them now (one read-only transaction over its `seq` range). An event
+   * no longer in the outbox is left out.
+   */
+  private async reread(operation: Operation): Promise<Operation> {
+    const seqs = operation.events.map((e) => e.seq ?? 0);
+    const first = Math.min(...seqs);
+    const last = Math.max(...seqs);
+    const fresh = await this.settings.store.transaction(
+      (tx) => tx.listOutbox({ after: first - 1, limit: last - first + 1 }),
+      { readOnly: true },
+    );
+    const bySeq = new Map(fresh.map((e) => [e.seq ?? 0, e]));
+    const events = seqs.flatMap((seq) => {
+      const event = bySeq.get(seq);
+      return event ? [event] : [];
+    });
+    return { ...operation, events };
   }
 
   /** Delivers one operation, retrying a throwing delivery up to `maxAttempts` times in all. */
