@@ -1,12 +1,4 @@
-import {
-  definePlugin,
-  type HubEvent,
-  InvalidArgumentError,
-  type OutboxEvent,
-  type Plugin,
-  type SourceRecordInput,
-  type Store,
-} from '@crmkit/model';
+import { definePlugin, type HubEvent, InvalidArgumentError, type OutboxEvent, type Store } from '@crmkit/model';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createHub } from '../hub';
