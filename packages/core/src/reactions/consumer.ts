@@ -45,6 +45,8 @@ export interface ConsumerSettings {
   batchSize: number;
   gapGraceMs: number;
   maxAttempts: number;
+  /** Told, after the commit, about the operations a round handled (delivered, skipped or dead-lettered). */
+  handled?(consumer: string, operations: readonly string[]): void;
   /** Told about every failed attempt (`final`: the operation was dead-lettered). */
   onError(error: unknown, info: { consumer: string; operation: string; attempt: number; final: boolean }): void;
 }
@@ -259,15 +261,22 @@ export class OutboxConsumer {
     if (claim === 'busy') return 'busy';
     if (inTx) {
       after?.();
+      if (claim.operations.length > 0)
+        this.settings.handled?.(
+          name,
+          claim.operations.map((op) => op.id),
+        );
       return claim.operations.length > 0 ? 'progress' : 'idle';
     }
     if (claim.operations.length === 0) return 'idle';
     // Operations with nothing for this consumer are recorded together with the next one that has (or at the end):
     // handing one over again would do nothing, so they need no transaction of their own.
     let skipped: number[] = [];
+    let skippedOps: string[] = [];
     for (const claimed of claim.operations) {
       if (this.spec.skip?.(claimed)) {
         skipped.push(...claimed.events.map((e) => e.seq ?? 0));
+        skippedOps.push(claimed.id);
         continue;
       }
       // Read again just before delivering: an erasure committed since the claim has redacted events of this
@@ -275,15 +284,21 @@ export class OutboxConsumer {
       const operation = await this.reread(claimed);
       if (this.spec.skip?.(operation)) {
         skipped.push(...claimed.events.map((e) => e.seq ?? 0));
+        skippedOps.push(claimed.id);
         continue;
       }
       const outcome = await this.deliverOne(operation);
       if (outcome === 'stopped') return 'stopped';
       const recorded = await this.record(claimed, claim.visible, outcome, skipped);
       if (!recorded) return 'busy';
+      this.settings.handled?.(name, [...skippedOps, claimed.id]);
       skipped = [];
+      skippedOps = [];
     }
-    if (skipped.length > 0 && !(await this.record(undefined, claim.visible, 'ok', skipped))) return 'busy';
+    if (skipped.length > 0) {
+      if (!(await this.record(undefined, claim.visible, 'ok', skipped))) return 'busy';
+      this.settings.handled?.(name, skippedOps);
+    }
     return 'progress';
   }
 

@@ -9,7 +9,7 @@ describe('erasure between the claim and the delivery', () => {
     const store = createMemoryStore();
     const writer = createHub({ store, reactions: { deliver: false } });
     let erasedId = '';
-    const seen: { key: string; customerId: string }[] = [];
+    const seen: { key: string; customerId: string | null }[] = [];
     // The hook of the first operation erases the person of the second one: the consumer read both in its claim.
     const eraser = definePlugin({
       name: 'eraser',
@@ -76,4 +76,44 @@ describe('lease holders', () => {
     expect(seen).toEqual(['hubspot/person/1']);
     await Promise.all([a.close(), b.close()]);
   });
+});
+
+describe('a steady stream of writes', () => {
+  it('a write resolves once its own operation was delivered, while other writes keep the consumer busy', async () => {
+    const store = createMemoryStore();
+    const got: string[] = [];
+    const hub = createHub({ store });
+    // A listener slower than the writes: there is always more to deliver.
+    hub.subscribe('copy', async (e) => {
+      await new Promise((resolve) => setTimeout(resolve, 3));
+      got.push(e.id);
+    });
+    await hub.idle();
+    // Another process writes without pause (until told to stop, or 300 writes): this Hub delivers those too.
+    const other = createHub({ store, reactions: { deliver: false } });
+    let stop = false;
+    let writes = 0;
+    const stream = (async () => {
+      while (!stop && writes < 300) {
+        await other.ingest([person(`s${writes}`, `s${writes}@example.com`)]);
+        writes++;
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+    })();
+    while (writes < 3) await new Promise((resolve) => setTimeout(resolve, 1));
+    const { customerIds } = await hub.ingest([person('mine', 'mine@example.com')]);
+    const writesWhenResolved = writes;
+    const gotWhenResolved = [...got];
+    stop = true;
+    await stream;
+    expect(customerIds).toHaveLength(1);
+    // Its own events were delivered before it resolved, long before the stream ended.
+    const own = (await hub.outbox({ limit: 1000 })).filter(
+      (e) => (e.payload as { key?: string }).key === 'hubspot/person/mine',
+    );
+    expect(own.length).toBeGreaterThan(0);
+    expect(own.every((e) => gotWhenResolved.includes(e.id))).toBe(true);
+    expect(writesWhenResolved).toBeLessThan(300);
+    await hub.close();
+  }, 60_000);
 });
