@@ -223,6 +223,8 @@ export class OutboxConsumer {
     const inTx = this.spec.deliverInTransaction;
     let after: (() => void) | undefined;
     const claim = await store.transaction(async (tx) => {
+      // A store may run this again (a serialization failure): nothing from a rolled-back attempt may remain.
+      after = undefined;
       const now = clock.now();
       await ensureCheckpoints(tx, [name], this.iso());
       const state = (await readState(tx, name))!;
@@ -322,8 +324,59 @@ export class OutboxConsumer {
     return { ...operation, events };
   }
 
-  /** Delivers one operation, retrying a throwing delivery up to `maxAttempts` times in all. */
+  /**
+   * Delivers one operation, retrying a throwing delivery up to `maxAttempts` times in all. The lease is renewed every
+   * `leaseMs / 3` (on the Hub's clock) while it runs, so a slow hook is not handed to another process.
+   */
   private async deliverOne(operation: Operation): Promise<'ok' | 'stopped' | { error: unknown; attempts: number }> {
+    const stopRenewing = this.keepLease();
+    try {
+      return await this.attempts(operation);
+    } finally {
+      await stopRenewing();
+    }
+  }
+
+  /** Renews the lease every `leaseMs / 3` until the returned function is called (it waits for a renewal under way). */
+  private keepLease(): () => Promise<void> {
+    const { clock, leaseMs } = this.settings;
+    let done = false;
+    let handle: unknown;
+    let renewing: Promise<void> = Promise.resolve();
+    const schedule = () => {
+      handle = clock.setTimeout(
+        () => {
+          handle = undefined;
+          renewing = this.renew()
+            .catch(() => {}) // a failed renewal is retried at the next tick; record() finds a lost lease
+            .then(() => {
+              if (!done) schedule();
+            });
+        },
+        Math.max(1, Math.floor(leaseMs / 3)),
+      );
+      (handle as { unref?: () => void } | undefined)?.unref?.();
+    };
+    schedule();
+    return async () => {
+      done = true;
+      if (handle !== undefined) clock.clearTimeout(handle);
+      await renewing;
+    };
+  }
+
+  /** Moves this process's lease `leaseMs` ahead (when it still holds it). */
+  private async renew(): Promise<void> {
+    const { store, clock, holder, leaseMs } = this.settings;
+    const name = this.spec.name;
+    await store.transaction(async (tx) => {
+      const state = await readState(tx, name);
+      if (!state || state.holder !== holder || this.stopped()) return;
+      await writeState(tx, name, { ...state, leaseUntil: clock.now() + leaseMs }, this.iso());
+    });
+  }
+
+  private async attempts(operation: Operation): Promise<'ok' | 'stopped' | { error: unknown; attempts: number }> {
     const deliver = this.spec.deliver!;
     const { maxAttempts } = this.settings;
     for (let attempt = 1; ; attempt++) {

@@ -1,8 +1,10 @@
-import { definePlugin } from '@crmkit/model';
+import { definePlugin, type OutboxEvent, type Store } from '@crmkit/model';
 import { describe, expect, it } from 'vitest';
 import { createHub } from '../hub';
+import type { Clock } from '../runtime/clock';
 import { createMemoryStore } from '../store/memory-store';
-import { manualClock, person } from './reactions.test-support';
+import { CHECKPOINT_KIND, type ConsumerSettings, OutboxConsumer } from './consumer';
+import { checkpoint, manualClock, person, recorder, T1 } from './reactions.test-support';
 
 describe('erasure between the claim and the delivery', () => {
   it('a person erased after the consumer read the page never reaches a hook', async () => {
@@ -116,4 +118,137 @@ describe('a steady stream of writes', () => {
     expect(writesWhenResolved).toBeLessThan(300);
     await hub.close();
   }, 60_000);
+});
+
+function outboxEvent(seq: number): OutboxEvent {
+  return { id: `e${seq}`, seq, type: 'customer.created', at: T1, payload: {}, meta: { op: `e${seq}`, n: 1 } };
+}
+
+async function storeWithEvents(count: number): Promise<Store> {
+  const store = createMemoryStore();
+  await store.transaction(async (tx) => {
+    await tx.appendOutbox(Array.from({ length: count }, (_, i) => outboxEvent(i + 1)));
+    await tx.putDocument({ kind: CHECKPOINT_KIND, id: 'c', ref: null, data: { seq: 0, done: [] }, updatedAt: T1 });
+  });
+  return store;
+}
+
+function settings(store: Store, clock: Clock, holder: string): ConsumerSettings {
+  const base = { store, clock, holder, leaseMs: 30_000, batchSize: 10, gapGraceMs: 0, maxAttempts: 1 };
+  return { ...base, onError: () => {} };
+}
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 10));
+
+describe('the lease while a hook runs', () => {
+  it('is renewed every leaseMs / 3 on the Hub clock, so a hook slower than leaseMs is not run again elsewhere', async () => {
+    const store = await storeWithEvents(1);
+    const clock = manualClock();
+    const handled: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow = new OutboxConsumer(
+      {
+        name: 'c',
+        deliver: async (op) => {
+          handled.push(`slow:${op.id}`);
+          await gate;
+        },
+      },
+      settings(store, clock, 'slow'),
+      () => false,
+    );
+    const other = new OutboxConsumer(
+      {
+        name: 'c',
+        deliver: async (op) => {
+          handled.push(`other:${op.id}`);
+        },
+      },
+      settings(store, clock, 'other'),
+      () => false,
+    );
+    const running = slow.round();
+    await tick();
+    expect(handled).toEqual(['slow:e1']);
+    // 60 s pass while the hook runs (twice the lease), in steps of 10 s.
+    for (let i = 0; i < 6; i++) {
+      clock.advance(10_000);
+      await tick();
+    }
+    expect((await checkpoint(store, 'c'))?.leaseUntil).toBeGreaterThan(clock.now());
+    expect(await other.round()).toBe('busy');
+    release();
+    expect(await running).toBe('progress');
+    expect(handled).toEqual(['slow:e1']);
+    expect(clock.pending()).toBe(0); // renewal stopped with the delivery
+  });
+});
+
+describe('a claim transaction the store runs again', () => {
+  it('does not keep what a rolled-back attempt prepared', async () => {
+    const memory = await storeWithEvents(1);
+    let retryNext = true;
+    // The first attempt of the claim is rolled back (a serialization failure); meanwhile another process handled
+    // the event, so the second attempt has nothing to do.
+    const store: Store = {
+      ...memory,
+      transaction: async (fn, options) => {
+        if (retryNext) {
+          retryNext = false;
+          await memory
+            .transaction(async (tx) => {
+              await fn(tx);
+              throw new Error('serialization failure');
+            }, options)
+            .catch(() => {});
+          await memory.transaction((tx) =>
+            tx.putDocument({ kind: CHECKPOINT_KIND, id: 'c', ref: null, data: { seq: 1, done: [] }, updatedAt: T1 }),
+          );
+        }
+        return memory.transaction(fn, options);
+      },
+    };
+    let kicked = 0;
+    const consumer = new OutboxConsumer(
+      {
+        name: 'c',
+        deliverInTransaction: async (_tx, operations) => (operations.length > 0 ? () => kicked++ : undefined),
+      },
+      settings(store, manualClock(), 'me'),
+      () => false,
+    );
+    expect(await consumer.round()).toBe('idle');
+    expect(kicked).toBe(0);
+  });
+});
+
+describe('idle() while another process holds a consumer', () => {
+  it('its wait on the clock is cleared by close(), and it resolves', async () => {
+    const store = createMemoryStore();
+    const clock = manualClock();
+    const writer = createHub({ store, clock, plugins: [recorder('rec', [])], reactions: { deliver: false } });
+    await writer.ingest([person('1', 'a@example.com')]);
+    await store.transaction(async (tx) => {
+      const [doc] = await tx.getDocuments(CHECKPOINT_KIND, ['plugin:rec']);
+      await tx.putDocument({
+        ...doc!,
+        data: { ...(doc!.data as object), holder: 'alive', leaseUntil: clock.now() + 60_000 },
+      });
+    });
+    const hub = createHub({ store, clock, plugins: [recorder('rec', [])], reactions: { pollMs: 1000 } });
+    let resolved = false;
+    const waiting = hub.idle().then(() => {
+      resolved = true;
+    });
+    await tick();
+    expect(resolved).toBe(false);
+    await hub.close();
+    expect(clock.pending()).toBe(0);
+    await tick();
+    expect(resolved).toBe(true);
+    await waiting;
+  });
 });
