@@ -217,6 +217,8 @@ export function createReactions(deps: ReactionsDeps): Reactions {
     }
   };
 
+  // The hook calls that returned, per operation being delivered: a retry (`maxAttempts`) runs only the failed ones.
+  const succeeded = new WeakMap<Operation, Set<string>>();
   for (const plugin of host.eventHookPlugins()) {
     const types = host.afterHookEventTypes(plugin);
     add({
@@ -228,7 +230,9 @@ export function createReactions(deps: ReactionsDeps): Reactions {
         guarded(async () => {
           const events = operation.events.filter((e) => !isRedacted(e)).map(toHubEvent);
           if (events.length === 0) return;
-          await host.deliverAfter(plugin, events, ingestSummary(events), operation.origin);
+          let calls = succeeded.get(operation);
+          if (!calls) succeeded.set(operation, (calls = new Set()));
+          await host.deliverAfter(plugin, events, ingestSummary(events), operation.origin, calls);
         }),
     });
   }

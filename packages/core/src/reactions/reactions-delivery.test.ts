@@ -1,4 +1,4 @@
-import { definePlugin, type OutboxEvent, type Store } from '@crmkit/model';
+import { definePlugin, type OutboxEvent, type SourceRecordInput, type Store } from '@crmkit/model';
 import { describe, expect, it } from 'vitest';
 import { createHub } from '../hub';
 import type { Clock } from '../runtime/clock';
@@ -250,5 +250,41 @@ describe('idle() while another process holds a consumer', () => {
     await tick();
     expect(resolved).toBe(true);
     await waiting;
+  });
+});
+
+describe('retries (maxAttempts)', () => {
+  it('run again only the hooks that failed, not those of the same plugin that already ran', async () => {
+    const calls: string[] = [];
+    let failIngest = 1;
+    const plugin = definePlugin({
+      name: 'both',
+      version: '1.0.0',
+      permissions: { read: { entities: ['person'], events: ['customer.updated'] } },
+      hooks: {
+        'update:after': () => {
+          calls.push('update');
+        },
+        'ingest:after': () => {
+          calls.push('ingest');
+          if (failIngest-- > 0) throw new Error('ingest hook failed');
+        },
+      },
+    });
+    const errors: unknown[] = [];
+    const hub = createHub({ plugins: [plugin], reactions: { maxAttempts: 2 }, onPluginError: (e) => errors.push(e) });
+    await hub.ingest([person('1', 'a@example.com')]);
+    calls.length = 0;
+    failIngest = 1;
+    errors.length = 0;
+    await hub.ingest([
+      {
+        ...person('1', 'a@example.com'),
+        data: { givenName: 'Changed', emails: ['a@example.com'] },
+      } as SourceRecordInput,
+    ]);
+    expect(calls).toEqual(['update', 'ingest', 'ingest']);
+    expect(errors).toHaveLength(1);
+    await hub.close();
   });
 });
