@@ -230,8 +230,8 @@ export function createReactions(deps: ReactionsDeps): Reactions {
         guarded(async () => {
           const events = operation.events.filter((e) => !isRedacted(e)).map(toHubEvent);
           if (events.length === 0) return;
-          let calls = succeeded.get(operation);
-          if (!calls) succeeded.set(operation, (calls = new Set()));
+          const calls = succeeded.get(operation) ?? new Set<string>();
+          succeeded.set(operation, calls);
           await host.deliverAfter(plugin, events, ingestSummary(events), operation.origin, calls);
         }),
     });
