@@ -4,7 +4,7 @@ import { createHub } from '../hub';
 import type { Clock } from '../runtime/clock';
 import { createMemoryStore } from '../store/memory-store';
 import { CHECKPOINT_KIND, type ConsumerSettings, OutboxConsumer } from './consumer';
-import { checkpoint, manualClock, person, recorder, T1 } from './reactions.test-support';
+import { checkpoint, countingIds, manualClock, person, recorder, T1 } from './reactions.test-support';
 
 describe('erasure between the claim and the delivery', () => {
   it('a person erased after the consumer read the page never reaches a hook', async () => {
@@ -38,10 +38,6 @@ describe('erasure between the claim and the delivery', () => {
 describe('lease holders', () => {
   it('two Hubs with the same deterministic generateId are different holders: only one delivers', async () => {
     const store = createMemoryStore();
-    const counter = () => {
-      let n = 0;
-      return (prefix: string) => `${prefix}_${String(++n).padStart(6, '0')}`;
-    };
     const clock = manualClock();
     const seen: string[] = [];
     let release!: () => void;
@@ -60,10 +56,10 @@ describe('lease holders', () => {
       },
     });
     const options = { store, clock, plugins: [slow], reactions: { pollMs: 1000 } };
-    const a = createHub({ ...options, generateId: counter() });
-    const b = createHub({ ...options, generateId: counter() });
+    const a = createHub({ ...options, generateId: countingIds() });
+    const b = createHub({ ...options, generateId: countingIds() });
     await Promise.all([a.idle(), b.idle()]); // both checkpoints exist (at the head)
-    const writer = createHub({ store, clock, generateId: counter(), reactions: { deliver: false } });
+    const writer = createHub({ store, clock, generateId: countingIds(), reactions: { deliver: false } });
     await writer.ingest([person('1', 'a@example.com')]);
     const first = a.idle();
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -286,5 +282,50 @@ describe('retries (maxAttempts)', () => {
     expect(calls).toEqual(['update', 'ingest', 'ingest']);
     expect(errors).toHaveLength(1);
     await hub.close();
+  });
+});
+
+describe('workflow workers', () => {
+  it('two Hubs with the same deterministic generateId are different workers: a held run is not run twice', async () => {
+    const store = createMemoryStore();
+    let steps = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const plugin = definePlugin({
+      name: 'wf',
+      version: '1.0.0',
+      permissions: {},
+      workflows: {
+        slow: {
+          triggers: [{ manual: true }],
+          steps: [
+            {
+              name: 'wait',
+              run: async () => {
+                steps++;
+                await gate;
+                return null;
+              },
+            },
+          ],
+        },
+      },
+    });
+    const options = { store, plugins: [plugin], workflows: { scheduler: false } };
+    const a = createHub({ ...options, generateId: countingIds() });
+    const b = createHub({ ...options, generateId: countingIds() });
+    const started = a.workflows.start('wf.slow', {});
+    await tick();
+    expect(steps).toBe(1);
+    const due = b.workflows.runDue();
+    await tick();
+    expect(steps).toBe(1); // b sees a's lease: another worker
+    release();
+    await Promise.all([started, due]);
+    await Promise.all([a.workflows.idle(), b.workflows.idle()]);
+    expect(steps).toBe(1);
+    await Promise.all([a.close(), b.close()]);
   });
 });

@@ -63,3 +63,9 @@ export async function checkpoint(store: Store, name: string): Promise<Checkpoint
   const [doc] = await store.transaction((tx) => tx.getDocuments(CHECKPOINT_KIND, [name]));
   return doc?.data as unknown as CheckpointState | undefined;
 }
+
+/** A deterministic id generator (as tests use): every Hub given a new one produces the same ids. */
+export function countingIds(): (prefix: string) => string {
+  let n = 0;
+  return (prefix) => `${prefix}_${String(++n).padStart(6, '0')}`;
+}
