@@ -368,30 +368,34 @@ export class PluginHost {
    * Runs one plugin's after-hooks for the committed events of one operation (each event type maps to its hook),
    * then `ingest:after` with the operation's record summary. Payloads are projected to the plugin's grant; a write
    * of the plugin itself (`origin`) is skipped. Unlike {@link PluginHost.after}, a hook that throws makes this throw
-   * (the outbox consumer retries, then dead-letters).
+   * (the outbox consumer retries, then dead-letters). `succeeded`, when given, keeps the calls that returned across
+   * attempts: a retry runs only the hooks that failed.
    */
   async deliverAfter(
     plugin: string,
     events: readonly HubEvent[],
     ingest: HookPayloads['ingest:after'] | undefined,
     origin?: string,
+    succeeded?: Set<string>,
   ): Promise<void> {
     const own = this.eventAfterHooks.get(plugin);
     if (!own || !this.isActive(plugin) || origin === plugin) return;
     const failures: { hook: AfterHookName; error: unknown }[] = [];
-    const run = async (hook: AfterHookName, payload: object) => {
+    const run = async (call: string, hook: AfterHookName, payload: object) => {
+      if (succeeded?.has(call)) return;
       try {
         await own.get(hook)!(PluginHost.tag(deepFreeze(clone(payload)), origin));
+        succeeded?.add(call);
       } catch (error) {
         failures.push({ hook, error });
       }
     };
-    for (const event of events) {
+    for (const [index, event] of events.entries()) {
       for (const [hook, type] of Object.entries(HOOK_EVENTS) as [AfterHookName, string][]) {
-        if (type === event.type && own.has(hook)) await run(hook, event.payload as object);
+        if (type === event.type && own.has(hook)) await run(`${index}:${hook}`, hook, event.payload as object);
       }
     }
-    if (ingest && own.has('ingest:after')) await run('ingest:after', ingest);
+    if (ingest && own.has('ingest:after')) await run('ingest:after', 'ingest:after', ingest);
     if (failures.length > 0) throw new AfterHookFailures(failures);
   }
 

@@ -90,7 +90,8 @@ export function createWorkflowEngine(
   const engine = new WorkflowEngine({
     store: rt.store,
     clock: rt.timers,
-    workerId: workflows?.workerId ?? `wrk_${rt.newId('wrk').slice(-12)}`,
+    // Random, not from `generateId`: a deterministic generator would give every process the same worker id.
+    workerId: workflows?.workerId ?? `wrk_${runtime.crypto.randomUUID()}`,
     ...(workflows?.leaseMs !== undefined ? { leaseMs: workflows.leaseMs } : {}),
     contextFor: (plugin) => host.context(plugin),
     onError: (error, info) =>
@@ -124,7 +125,8 @@ export function createHubReactions(rt: HubRuntime, host: PluginHost, engine: Wor
     eventWorkflows: host
       .plugins()
       .some(({ plugin }) => Object.values(plugin.workflows ?? {}).some((w) => w.triggers.some((t) => 'event' in t))),
-    holderId: `rx_${rt.newId('rx').slice(-12)}`,
+    // Random, not from `generateId`: a deterministic generator would give every process the same lease holder.
+    holderId: `rx_${runtime.crypto.randomUUID()}`,
     options: given.reactions,
     reportPluginError: (error, info) => reportPluginError(rt, error, info),
     reportListenerError: (error, event) => {

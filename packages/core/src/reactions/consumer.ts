@@ -45,6 +45,8 @@ export interface ConsumerSettings {
   batchSize: number;
   gapGraceMs: number;
   maxAttempts: number;
+  /** Told, after the commit, about the operations a round handled (delivered, skipped or dead-lettered). */
+  handled?(consumer: string, operations: readonly string[]): void;
   /** Told about every failed attempt (`final`: the operation was dead-lettered). */
   onError(error: unknown, info: { consumer: string; operation: string; attempt: number; final: boolean }): void;
 }
@@ -221,6 +223,8 @@ export class OutboxConsumer {
     const inTx = this.spec.deliverInTransaction;
     let after: (() => void) | undefined;
     const claim = await store.transaction(async (tx) => {
+      // A store may run this again (a serialization failure): nothing from a rolled-back attempt may remain.
+      after = undefined;
       const now = clock.now();
       await ensureCheckpoints(tx, [name], this.iso());
       const state = (await readState(tx, name))!;
@@ -259,29 +263,120 @@ export class OutboxConsumer {
     if (claim === 'busy') return 'busy';
     if (inTx) {
       after?.();
+      if (claim.operations.length > 0)
+        this.settings.handled?.(
+          name,
+          claim.operations.map((op) => op.id),
+        );
       return claim.operations.length > 0 ? 'progress' : 'idle';
     }
     if (claim.operations.length === 0) return 'idle';
     // Operations with nothing for this consumer are recorded together with the next one that has (or at the end):
     // handing one over again would do nothing, so they need no transaction of their own.
     let skipped: number[] = [];
-    for (const operation of claim.operations) {
+    let skippedOps: string[] = [];
+    for (const claimed of claim.operations) {
+      if (this.spec.skip?.(claimed)) {
+        skipped.push(...claimed.events.map((e) => e.seq ?? 0));
+        skippedOps.push(claimed.id);
+        continue;
+      }
+      // Read again just before delivering: an erasure committed since the claim has redacted events of this
+      // operation, and no hook may see an erased person (decision 011).
+      const operation = await this.reread(claimed);
       if (this.spec.skip?.(operation)) {
-        skipped.push(...operation.events.map((e) => e.seq ?? 0));
+        skipped.push(...claimed.events.map((e) => e.seq ?? 0));
+        skippedOps.push(claimed.id);
         continue;
       }
       const outcome = await this.deliverOne(operation);
       if (outcome === 'stopped') return 'stopped';
-      const recorded = await this.record(operation, claim.visible, outcome, skipped);
+      const recorded = await this.record(claimed, claim.visible, outcome, skipped);
       if (!recorded) return 'busy';
+      this.settings.handled?.(name, [...skippedOps, claimed.id]);
       skipped = [];
+      skippedOps = [];
     }
-    if (skipped.length > 0 && !(await this.record(undefined, claim.visible, 'ok', skipped))) return 'busy';
+    if (skipped.length > 0) {
+      if (!(await this.record(undefined, claim.visible, 'ok', skipped))) return 'busy';
+      this.settings.handled?.(name, skippedOps);
+    }
     return 'progress';
   }
 
-  /** Delivers one operation, retrying a throwing delivery up to `maxAttempts` times in all. */
+  /**
+   * The operation's events as the outbox holds them now (one read-only transaction over its `seq` range). An event
+   * no longer in the outbox is left out.
+   */
+  private async reread(operation: Operation): Promise<Operation> {
+    const seqs = operation.events.map((e) => e.seq ?? 0);
+    const first = Math.min(...seqs);
+    const last = Math.max(...seqs);
+    const fresh = await this.settings.store.transaction(
+      (tx) => tx.listOutbox({ after: first - 1, limit: last - first + 1 }),
+      { readOnly: true },
+    );
+    const bySeq = new Map(fresh.map((e) => [e.seq ?? 0, e]));
+    const events = seqs.flatMap((seq) => {
+      const event = bySeq.get(seq);
+      return event ? [event] : [];
+    });
+    return { ...operation, events };
+  }
+
+  /**
+   * Delivers one operation, retrying a throwing delivery up to `maxAttempts` times in all. The lease is renewed every
+   * `leaseMs / 3` (on the Hub's clock) while it runs, so a slow hook is not handed to another process.
+   */
   private async deliverOne(operation: Operation): Promise<'ok' | 'stopped' | { error: unknown; attempts: number }> {
+    const stopRenewing = this.keepLease();
+    try {
+      return await this.attempts(operation);
+    } finally {
+      await stopRenewing();
+    }
+  }
+
+  /** Renews the lease every `leaseMs / 3` until the returned function is called (it waits for a renewal under way). */
+  private keepLease(): () => Promise<void> {
+    const { clock, leaseMs } = this.settings;
+    let done = false;
+    let handle: unknown;
+    let renewing: Promise<void> = Promise.resolve();
+    const schedule = () => {
+      handle = clock.setTimeout(
+        () => {
+          handle = undefined;
+          renewing = this.renew()
+            .catch(() => {}) // a failed renewal is retried at the next tick; record() finds a lost lease
+            .then(() => {
+              if (!done) schedule();
+            });
+        },
+        Math.max(1, Math.floor(leaseMs / 3)),
+      );
+      (handle as { unref?: () => void } | undefined)?.unref?.();
+    };
+    schedule();
+    return async () => {
+      done = true;
+      if (handle !== undefined) clock.clearTimeout(handle);
+      await renewing;
+    };
+  }
+
+  /** Moves this process's lease `leaseMs` ahead (when it still holds it). */
+  private async renew(): Promise<void> {
+    const { store, clock, holder, leaseMs } = this.settings;
+    const name = this.spec.name;
+    await store.transaction(async (tx) => {
+      const state = await readState(tx, name);
+      if (!state || state.holder !== holder || this.stopped()) return;
+      await writeState(tx, name, { ...state, leaseUntil: clock.now() + leaseMs }, this.iso());
+    });
+  }
+
+  private async attempts(operation: Operation): Promise<'ok' | 'stopped' | { error: unknown; attempts: number }> {
     const deliver = this.spec.deliver!;
     const { maxAttempts } = this.settings;
     for (let attempt = 1; ; attempt++) {

@@ -10,7 +10,14 @@ import {
 import type { Clock } from '../runtime/clock';
 import { AfterHookFailures, type PluginHost } from '../plugins/host';
 import type { WorkflowEngine } from '../workflows';
-import { ensureCheckpoints, isRedacted, type Operation, OutboxConsumer, type RoundResult } from './consumer';
+import {
+  type ConsumerSettings,
+  ensureCheckpoints,
+  isRedacted,
+  type Operation,
+  OutboxConsumer,
+  type RoundResult,
+} from './consumer';
 
 export { CHECKPOINT_KIND, DEAD_LETTER_KIND } from './consumer';
 
@@ -69,8 +76,11 @@ export interface Reactions {
   prepare(tx: StoreTransaction): Promise<void>;
   /** The operation's events as the outbox keeps them (with the operation id, size and origin). */
   outboxEvents(events: readonly HubEvent[], origin: string | undefined): OutboxEvent[];
-  /** After a commit: delivers (and waits for it) or, inside a hook or listener, schedules delivery. */
-  committed(): Promise<void>;
+  /**
+   * After a commit of `operation` (the id of its first event): delivers it and waits until this process's consumers
+   * handled it or, inside a hook or listener, schedules delivery.
+   */
+  committed(operation?: string): Promise<void>;
   /** True when event-triggered workflow runs are created by the `workflows` consumer (not by the writer). */
   readonly createsRuns: boolean;
   idle(): Promise<void>;
@@ -176,7 +186,7 @@ export function createReactions(deps: ReactionsDeps): Reactions {
   let stopped = false;
   let handlerDepth = 0;
 
-  const consumerSettings = {
+  const consumerSettings: ConsumerSettings = {
     store,
     clock,
     holder: settings.holderId ?? deps.holderId,
@@ -207,6 +217,8 @@ export function createReactions(deps: ReactionsDeps): Reactions {
     }
   };
 
+  // The hook calls that returned, per operation being delivered: a retry (`maxAttempts`) runs only the failed ones.
+  const succeeded = new WeakMap<Operation, Set<string>>();
   for (const plugin of host.eventHookPlugins()) {
     const types = host.afterHookEventTypes(plugin);
     add({
@@ -218,7 +230,9 @@ export function createReactions(deps: ReactionsDeps): Reactions {
         guarded(async () => {
           const events = operation.events.filter((e) => !isRedacted(e)).map(toHubEvent);
           if (events.length === 0) return;
-          await host.deliverAfter(plugin, events, ingestSummary(events), operation.origin);
+          const calls = succeeded.get(operation) ?? new Set<string>();
+          succeeded.set(operation, calls);
+          await host.deliverAfter(plugin, events, ingestSummary(events), operation.origin, calls);
         }),
     });
   }
@@ -241,21 +255,54 @@ export function createReactions(deps: ReactionsDeps): Reactions {
     });
   }
 
-  // ---- the pump: runs rounds of every consumer until none has anything left (or is held elsewhere)
+  // ---- writes waiting for their own delivery (`committed`): one waiter per operation, until every consumer of
+  // this process handled it, or a round of that consumer that began after the commit ended without progress.
+  interface Waiter {
+    id: number;
+    operation: string;
+    pending: Set<string>;
+    resolve: () => void;
+  }
+  const waiters = new Set<Waiter>();
+  let waiterSeq = 0;
+  const settle = (waiter: Waiter, consumer?: string) => {
+    if (consumer !== undefined) waiter.pending.delete(consumer);
+    if (consumer !== undefined && waiter.pending.size > 0) return;
+    waiters.delete(waiter);
+    waiter.resolve();
+  };
+  consumerSettings.handled = (consumer: string, operations: readonly string[]) => {
+    for (const waiter of [...waiters]) if (operations.includes(waiter.operation)) settle(waiter, consumer);
+  };
+  /** Settles the waiters registered up to `mark` for `consumer` (every consumer when absent). */
+  const settleUpTo = (mark: number, consumer?: string) => {
+    for (const waiter of [...waiters]) if (waiter.id <= mark) settle(waiter, consumer);
+  };
+
+  // ---- the pump: one pass runs rounds of every consumer until none has anything left (or is held elsewhere)
   let pumping: Promise<boolean> | undefined;
-  let again = false;
+  /** The one pass after the running one, shared by every caller that asked while a pass ran. */
+  let queued: { promise: Promise<boolean>; resolve: (busy: boolean) => void } | undefined;
   let timer: unknown;
+  /** The waits of `idle()` callers on the clock (stop() clears them). */
+  const idleTimers = new Set<{ handle: unknown; resolve: () => void }>();
   const pumpOnce = async (): Promise<boolean> => {
+    const passMark = waiterSeq;
     let busy = false;
-    do {
-      again = false;
+    try {
       for (const consumer of [...consumers]) {
         let result: RoundResult;
-        do result = await consumer.round();
-        while (result === 'progress');
+        do {
+          const mark = waiterSeq;
+          result = await consumer.round();
+          if (result !== 'progress') settleUpTo(mark, consumer.name);
+        } while (result === 'progress');
         if (result === 'busy') busy = true;
       }
-    } while (again && !stopped);
+    } finally {
+      // Every consumer had a round that began after these waiters' commits.
+      settleUpTo(passMark);
+    }
     return busy;
   };
   const arm = () => {
@@ -266,28 +313,40 @@ export function createReactions(deps: ReactionsDeps): Reactions {
     }, settings.pollMs);
     (timer as { unref?: () => void } | undefined)?.unref?.();
   };
+  const start = (): Promise<boolean> => {
+    const pass = pumpOnce().catch((error: unknown) => {
+      deps.reportPluginError(error, { hook: 'reactions' });
+      return false;
+    });
+    const current = pass.finally(() => {
+      if (pumping === current) pumping = undefined;
+      const next = queued;
+      queued = undefined;
+      if (next && !stopped) void start().then(next.resolve);
+      else {
+        next?.resolve(false);
+        arm();
+      }
+    });
+    pumping = current;
+    return current;
+  };
+  /**
+   * Starts a pass, or (while one runs, which may have read the outbox before the caller's commit) the one after it.
+   * Resolves when that pass ended: true when a consumer was held by another process. A caller never waits for more
+   * than the running pass and the next one.
+   */
   const kick = (): Promise<boolean> => {
     if (stopped || !settings.deliver || consumers.length === 0) return Promise.resolve(false);
-    if (pumping) {
-      again = true;
-      return pumping;
-    }
-    pumping = pumpOnce()
-      .catch((error: unknown) => {
-        deps.reportPluginError(error, { hook: 'reactions' });
-        return false;
-      })
-      .finally(() => {
-        pumping = undefined;
-        arm();
+    if (!pumping) return start();
+    if (!queued) {
+      let resolve!: (busy: boolean) => void;
+      const promise = new Promise<boolean>((r) => {
+        resolve = r;
       });
-    return pumping;
-  };
-  const drain = async (): Promise<boolean> => {
-    let busy = await kick();
-    // A round that was already running may have read the outbox before this caller's commit: run once more.
-    if (pumping) busy = await pumping;
-    return (await kick()) || busy;
+      queued = { promise, resolve };
+    }
+    return queued.promise;
   };
 
   return {
@@ -307,14 +366,21 @@ export function createReactions(deps: ReactionsDeps): Reactions {
         meta: { op, n: events.length, ...(origin ? { origin } : {}) },
       }));
     },
-    async committed() {
+    async committed(operation) {
       for (const name of preparing) prepared.add(name);
       preparing.clear();
       settings.afterCommit?.();
-      if (!settings.deliver || consumers.length === 0) return;
+      if (stopped || !settings.deliver || consumers.length === 0) return;
       // A write made while a hook or listener of this process runs does not wait: the hook may be waiting for it.
-      if (settings.awaitDelivery && handlerDepth === 0) await drain();
-      else void kick();
+      if (!settings.awaitDelivery || handlerDepth > 0 || operation === undefined) {
+        void kick();
+        return;
+      }
+      // Waits for its own operation only: later writes (a steady stream) keep the pump going, not this caller.
+      await new Promise<void>((resolve) => {
+        waiters.add({ id: ++waiterSeq, operation, pending: new Set(consumers.map((c) => c.name)), resolve });
+        void kick();
+      });
     },
     async idle() {
       if (!settings.deliver) return;
@@ -323,9 +389,17 @@ export function createReactions(deps: ReactionsDeps): Reactions {
         void kick();
         return;
       }
-      while (!stopped && (await drain())) {
+      while (!stopped && (await kick())) {
         // Another process holds a consumer: wait for it (or for its lease to expire) on the Hub's clock.
-        await new Promise<void>((resolve) => clock.setTimeout(resolve, settings.pollMs));
+        await new Promise<void>((resolve) => {
+          const wait = {
+            resolve,
+            handle: clock.setTimeout(() => {
+              if (idleTimers.delete(wait)) resolve();
+            }, settings.pollMs),
+          };
+          idleTimers.add(wait);
+        });
       }
     },
     subscribe(name, listener, options = {}) {
@@ -379,7 +453,13 @@ export function createReactions(deps: ReactionsDeps): Reactions {
       stopped = true;
       if (timer !== undefined) clock.clearTimeout(timer);
       timer = undefined;
+      for (const wait of idleTimers) {
+        clock.clearTimeout(wait.handle);
+        wait.resolve();
+      }
+      idleTimers.clear();
       while (pumping) await pumping;
+      settleUpTo(waiterSeq);
       for (const consumer of consumers) {
         await consumer.release().catch(() => {});
       }

@@ -146,7 +146,7 @@ export function createHubRuntime(
     const { host, reactions } = attached();
     pluginsAudited = true;
     publishEvents(emitter, ctx.events, options.given.onListenerError);
-    if (ctx.events.length > 0) await reactions.committed();
+    if (ctx.events.length > 0) await reactions.committed(ctx.events[0]!.id);
     if (!host.hasAfterHooks()) return;
     const events = ctx.events;
     const ingested = events.filter((e): e is HubEvent<'record.ingested'> => e.type === 'record.ingested');

@@ -16,6 +16,8 @@ interface RuntimeGlobals {
   };
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
+  /** Random ids that must differ between processes (lease holders, workflow workers). */
+  crypto: { randomUUID(): string };
   /** UTF-8 encoding of strings before hashing. */
   TextEncoder: new () => { encode(input?: string): Uint8Array };
 }
