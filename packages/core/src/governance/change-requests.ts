@@ -1,13 +1,12 @@
 /** Change requests: opened by anyone, triaged by key users, escalated to and decided by the admin team. */
 
 import {
+  validationErrorFromZod,
   type ChangeRequest,
   ChangeRequestInputSchema,
   ConflictError,
-  formatPath,
   type JsonValue,
   NotFoundError,
-  ValidationError,
 } from '@crmkit/model';
 import type { OperationContext } from '../runtime/operation-context';
 import { DOC, type GovernanceDeps, inputChecks, requireRow } from './deps';
@@ -37,16 +36,11 @@ export function createChangeRequestServices(deps: ChangeRequestDeps) {
     requester: { label: string; departmentId: string | null },
   ): Promise<ChangeRequest> {
     const parsed = ChangeRequestInputSchema.safeParse(checkInput(input, 'request', 'The change request'));
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((issue) => {
-        const path = ['request', ...issue.path.map((k) => (typeof k === 'symbol' ? String(k) : k))];
-        return { path, pathString: formatPath(path), message: issue.message, issueCode: issue.code };
+    if (!parsed.success)
+      throw validationErrorFromZod(parsed.error, {
+        basePath: ['request'],
+        message: '[crmkit/core] The change request is invalid',
       });
-      throw new ValidationError({
-        message: `[crmkit/core] The change request is invalid at ${issues[0]?.pathString}: ${issues[0]?.message}`,
-        issues,
-      });
-    }
     const data = parsed.data;
     return deps.write(
       undefined,

@@ -4,14 +4,13 @@
  * @module
  */
 import {
+  validationErrorFromZod,
   type Customer,
   type CustomerGroup,
   CustomerGroupSchema,
-  formatPath,
   type GroupCondition,
   type JsonValue,
   NotFoundError,
-  ValidationError,
 } from '@crmkit/model';
 import type { Hub } from '../api/hub';
 import { checkActorOptions, checkValueLimits } from '../golden/override-checks';
@@ -90,17 +89,8 @@ export function createGroups(rt: HubRuntime): Pick<Hub, 'groups'> {
               updatedAt: now,
               sources: existing?.sources ?? [],
             });
-            if (!parsed.success) {
-              const issues = parsed.error.issues.map((issue) => {
-                const path = issue.path.map((k) => (typeof k === 'symbol' ? String(k) : k));
-                return { path, pathString: formatPath(path, 'group'), message: issue.message, issueCode: issue.code };
-              });
-              throw new ValidationError({
-                message: `[crmkit/core] Group is invalid at ${issues[0]?.pathString}: ${issues[0]?.message}`,
-                issues,
-                cause: parsed.error,
-              });
-            }
+            if (!parsed.success)
+              throw validationErrorFromZod(parsed.error, { root: 'group', message: '[crmkit/core] Group is invalid' });
             await ctx.tx.putGroup(parsed.data);
             ctx.audit.push({
               actor: ctx.actor,

@@ -18,16 +18,15 @@
  * @module
  */
 import {
+  validationErrorFromZod,
   AbortedError,
   ConflictError,
-  formatPath,
   type HubEvent,
   InvalidArgumentError,
   type JsonValue,
   NotFoundError,
   type Store,
   type StoreTransaction,
-  type ValidationIssue,
   ValidationError,
   type WorkflowDefinition,
   type WorkflowRun,
@@ -215,17 +214,11 @@ export class WorkflowEngine {
     const schema = registered.definition.input;
     if (schema) {
       const parsed = schema.safeParse(input);
-      if (!parsed.success) {
-        const issues: ValidationIssue[] = parsed.error.issues.map((issue) => {
-          const path = issue.path.map((key) => (typeof key === 'number' ? key : String(key)));
-          return { path, pathString: formatPath(path, 'input'), message: issue.message, issueCode: issue.code };
+      if (!parsed.success)
+        throw validationErrorFromZod(parsed.error, {
+          root: 'input',
+          message: `[crmkit] Input of workflow "${workflow}" is invalid`,
         });
-        throw new ValidationError({
-          message: `[crmkit] Input of workflow "${workflow}" is invalid at ${issues[0]?.pathString}: ${issues[0]?.message}`,
-          issues,
-          cause: parsed.error,
-        });
-      }
       value = parsed.data;
     }
     let json: JsonValue;
