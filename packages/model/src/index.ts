@@ -22,3 +22,4 @@ export * from './contracts/adapter';
 export * from './contracts/channel';
 export * from './contracts/plugin';
 export * from './encoding';
+export * from './paging';

@@ -7,9 +7,10 @@ import {
   ConflictError,
   type JsonValue,
   NotFoundError,
+  pagesAfterId,
 } from '@crmkit/model';
 import type { OperationContext } from '../runtime/operation-context';
-import { DOC, type GovernanceDeps, inputChecks, requireRow } from './deps';
+import { DOC, LIST_PAGE, type GovernanceDeps, inputChecks, requireRow } from './deps';
 
 /** Stores a change request (filed under its department, `-` without one). */
 export async function putChange(ctx: OperationContext, request: ChangeRequest): Promise<void> {
@@ -99,21 +100,18 @@ export function createChangeRequestServices(deps: ChangeRequestDeps) {
     return deps.read(undefined, async (tx) => {
       const ref = options.departmentId === undefined ? undefined : (options.departmentId ?? '-');
       const out: ChangeRequest[] = [];
-      let after: string | undefined;
-      for (;;) {
-        const page = await tx.listDocuments(DOC.changeRequest, {
-          limit: 500,
-          ...(ref ? { ref } : {}),
-          ...(after ? { after } : {}),
-        });
+      const pages = pagesAfterId(
+        (page) => tx.listDocuments(DOC.changeRequest, { ...(ref ? { ref } : {}), ...page }),
+        LIST_PAGE,
+      );
+      for await (const page of pages) {
         for (const doc of page) {
           const request = doc.data as unknown as ChangeRequest;
           if (options.status && request.status !== options.status) continue;
           if (options.queue && request.queue !== options.queue) continue;
           out.push(request);
         }
-        if (page.length < 500 || (options.limit && out.length >= options.limit)) break;
-        after = page[page.length - 1]!.id;
+        if (options.limit && out.length >= options.limit) break;
       }
       return options.limit ? out.slice(0, options.limit) : out;
     });
