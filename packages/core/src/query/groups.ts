@@ -11,6 +11,7 @@ import {
   type GroupCondition,
   type JsonValue,
   NotFoundError,
+  pagesAfterId,
 } from '@crmkit/model';
 import type { Hub } from '../api/hub';
 import { checkActorOptions, checkValueLimits } from '../golden/override-checks';
@@ -139,15 +140,14 @@ export function createGroups(rt: HubRuntime): Pick<Hub, 'groups'> {
           const [group] = await tx.getGroups([id]);
           if (!group) throw new NotFoundError({ entity: 'group', id });
           const members: Customer[] = [];
-          let after: string | undefined;
-          while (true) {
-            const page = await tx.listCustomers({ limit: 500, status: 'active', ...(after ? { after } : {}) });
+          const pages = pagesAfterId((request) => tx.listCustomers({ status: 'active', ...request }), {
+            pageSize: 500,
+          });
+          for await (const page of pages) {
             for (const row of page) {
               const customer = publicCustomer(row);
               if (isGroupMember(group, customer)) members.push(customer);
             }
-            if (page.length < 500) break;
-            after = page[page.length - 1]!.id;
           }
           return members;
         });

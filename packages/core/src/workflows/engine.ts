@@ -30,6 +30,7 @@ import {
   ValidationError,
   type WorkflowDefinition,
   type WorkflowRun,
+  pagesAfterId,
 } from '@crmkit/model';
 import type { Clock } from '../runtime/clock';
 import { createIdGenerator, type IdGenerator } from '../runtime/ids';
@@ -295,18 +296,18 @@ export class WorkflowEngine {
     const concurrency = Math.max(1, options.concurrency ?? 4);
     const now = this.clock.now();
     const due: string[] = [];
-    const pageSize = 100;
-    let after: string | undefined;
-    while (due.length < limit) {
-      const page = await this.store.transaction(
-        (tx) =>
-          tx.listWorkflowRuns({ status: ACTIVE_STATUSES, limit: pageSize, ...(after === undefined ? {} : { after }) }),
-        { readOnly: true },
-      );
-      for (const run of page) if (due.length < limit && this.isDue(run, now)) due.push(run.id);
-      if (page.length < pageSize) break;
-      after = page[page.length - 1]?.id;
-    }
+    const pages = pagesAfterId(
+      (request) =>
+        this.store.transaction((tx) => tx.listWorkflowRuns({ status: ACTIVE_STATUSES, ...request }), {
+          readOnly: true,
+        }),
+      { pageSize: 100 },
+    );
+    if (limit > 0)
+      for await (const page of pages) {
+        for (const run of page) if (due.length < limit && this.isDue(run, now)) due.push(run.id);
+        if (due.length >= limit) break;
+      }
     let worked = 0;
     let next = 0;
     const worker = async (): Promise<void> => {
