@@ -5,6 +5,7 @@
  */
 
 import { AbortedError, InvalidArgumentError } from '@crmkit/model';
+import { defaultSleep } from './timers';
 
 /** Whether a call serves a person waiting for it (`interactive`) or a sync running in the background. */
 export type RequestPriority = 'interactive' | 'background';
@@ -99,10 +100,6 @@ export interface RateBudget {
    * wins (other processes share the account), and `max`/`interval` replace `capacity`/`windowMs` when present.
    */
   updateFromHeaders(headers: Headers | Record<string, string | undefined>): void;
-}
-
-function defaultSleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Races `sleep(ms)` with `signal`; rejects with `AbortedError` on abort. */

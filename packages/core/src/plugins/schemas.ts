@@ -9,10 +9,7 @@ import {
 } from '@crmkit/model';
 import type { z } from 'zod';
 import type { LoadedPlugin } from './loader';
-
-function isPlainObject(value: unknown): value is Record<string, JsonValue> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isPlainObject } from '../runtime/plain-object';
 
 /**
  * The plugins' field and activity schemas, checked on every write: attributes in a registered namespace
