@@ -233,6 +233,56 @@ export class ValidationError extends CrmkitError {
   }
 }
 
+/**
+ * One {@link ValidationIssue} at `path`, its `pathString` formatted under `root`.
+ *
+ * @example
+ * ```ts
+ * validationIssue(['value', 0], 'Expected a string', 'invalid_type'); // { path: ['value', 0], pathString: 'value[0]', ... }
+ * ```
+ */
+export function validationIssue(
+  path: (string | number)[],
+  message: string,
+  issueCode: string,
+  root = '',
+): ValidationIssue {
+  return { path, pathString: formatPath(path, root), message, issueCode };
+}
+
+/** Options of {@link validationErrorOf}. */
+export interface ValidationErrorOfOptions extends Omit<ValidationErrorOptions, 'message' | 'issues'> {
+  /**
+   * What was invalid, e.g. `'[crmkit/core] Plugin fields are invalid'`; the message becomes
+   * `<message> at <first path>: <first problem>`. A function gets the issues and returns the whole message.
+   */
+  message: string | ((issues: ValidationIssue[]) => string);
+}
+
+/**
+ * The one way a {@link ValidationError} (code `VALIDATION_FAILED`) names its first issue in its message:
+ * `<message> at <first path>: <first problem>` (`<message>: <first problem>` when that path is empty).
+ *
+ * @example
+ * ```ts
+ * throw validationErrorOf(issues, { message: '[crmkit/core] Plugin fields are invalid' });
+ * // ValidationError: [crmkit/core] Plugin fields are invalid at values.score: Expected a number
+ * ```
+ */
+export function validationErrorOf(issues: ValidationIssue[], options: ValidationErrorOfOptions): ValidationError {
+  const { message, ...rest } = options;
+  const first = issues[0];
+  const text =
+    typeof message === 'function'
+      ? message(issues)
+      : first === undefined
+        ? message
+        : first.pathString === ''
+          ? `${message}: ${first.message}`
+          : `${message} at ${first.pathString}: ${first.message}`;
+  return new ValidationError({ ...rest, message: text, issues });
+}
+
 /** The parts of a zod error that {@link issuesFromZod} reads (any zod 4 `ZodError` fits). */
 export interface ZodErrorLike {
   issues: readonly { code: string; path: readonly PropertyKey[]; message: string; keys?: readonly string[] }[];
@@ -275,25 +325,17 @@ export function issuesFromZod(error: ZodErrorLike, options: IssuesFromZodOptions
       for (const key of issue.keys) {
         const at = [...path, key];
         const message = options.unknownKeyMessage?.(path, key) ?? `Unknown key "${key}"`;
-        issues.push({ path: at, pathString: formatPath(at, root), message, issueCode: issue.code });
+        issues.push(validationIssue(at, message, issue.code, root));
       }
       continue;
     }
-    issues.push({ path, pathString: formatPath(path, root), message: issue.message, issueCode: issue.code });
+    issues.push(validationIssue(path, issue.message, issue.code, root));
   }
   return issues;
 }
 
-/** Options of {@link validationErrorFromZod}. */
-export interface ValidationErrorFromZodOptions
-  extends IssuesFromZodOptions,
-    Omit<ValidationErrorOptions, 'message' | 'issues' | 'cause'> {
-  /**
-   * What was invalid, e.g. `'[crmkit/hubspot] Invalid settings'`; the message becomes
-   * `<message> at <first path>: <first problem>`. A function gets the issues and returns the whole message.
-   */
-  message: string | ((issues: ValidationIssue[]) => string);
-}
+/** Options of {@link validationErrorFromZod}: where the issues go, and the message as {@link validationErrorOf} makes it. */
+export interface ValidationErrorFromZodOptions extends IssuesFromZodOptions, Omit<ValidationErrorOfOptions, 'cause'> {}
 
 /**
  * The one conversion of a zod error into a {@link ValidationError} (code `VALIDATION_FAILED`): every issue by
@@ -315,16 +357,7 @@ export function validationErrorFromZod(error: ZodErrorLike, options: ValidationE
     ...(unknownKeys ? { unknownKeys } : {}),
     ...(unknownKeyMessage ? { unknownKeyMessage } : {}),
   });
-  const first = issues[0];
-  const text =
-    typeof message === 'function'
-      ? message(issues)
-      : first === undefined
-        ? message
-        : first.pathString === ''
-          ? `${message}: ${first.message}`
-          : `${message} at ${first.pathString}: ${first.message}`;
-  return new ValidationError({ ...rest, message: text, issues, cause: error });
+  return validationErrorOf(issues, { ...rest, message, cause: error });
 }
 
 const notFoundMarker = Symbol.for('crmkit.error.not-found');

@@ -4,7 +4,13 @@
  *
  * @module
  */
-import { type Customer, InvalidArgumentError, type JsonValue, type PluginEntity, ValidationError } from '@crmkit/model';
+import {
+  type Customer,
+  InvalidArgumentError,
+  type JsonValue,
+  type PluginEntity,
+  validationErrorOf,
+} from '@crmkit/model';
 import type { Hub } from '../api/hub';
 import type { ActorOptions } from '../api/options';
 import { relink } from '../identity/relink';
@@ -57,10 +63,7 @@ export function createFields(rt: HubRuntime): Fields {
         for (const [namespace, raw] of byNamespace) {
           const checked = rt.host.schemas.checkValues(namespace, row.kind as PluginEntity, raw, ['values']);
           if (checked.issues.length > 0) {
-            throw new ValidationError({
-              message: `[crmkit/core] Plugin fields are invalid at ${checked.issues[0]!.pathString}: ${checked.issues[0]!.message}`,
-              issues: checked.issues,
-            });
+            throw validationErrorOf(checked.issues, { message: '[crmkit/core] Plugin fields are invalid' });
           }
           const prior = existing.find((e) => e.namespace === namespace);
           const fields = { ...(prior?.fields ?? {}) };
