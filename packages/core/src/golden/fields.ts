@@ -13,10 +13,10 @@ import {
 } from '@crmkit/model';
 import type { Hub } from '../api/hub';
 import type { ActorOptions } from '../api/options';
-import { relink } from '../identity/relink';
-import { publicCustomer, requireActive } from '../runtime/customer-rows';
+import { requireActive } from '../runtime/customer-rows';
 import type { HubRuntime } from '../runtime/hub-runtime';
 import { checkActorOptions, checkValueLimits } from './override-checks';
+import { afterHandEdit } from './overrides';
 
 /** Plugin fields as the Hub's modules use them. */
 export interface Fields extends Pick<Hub, 'setFields'> {
@@ -82,17 +82,7 @@ export function createFields(rt: HubRuntime): Fields {
               updatedAt: ctx.now,
             });
         }
-        await relink(ctx, [row.id], new Map(), { kind: 'override' });
-        ctx.journal.push({
-          id: ctx.newId('jrn'),
-          at: ctx.now,
-          kind: 'fields',
-          customerIds: [row.id],
-          data: values as JsonValue,
-          ...(callOptions.actor ? { actor: callOptions.actor } : {}),
-        });
-        const [after] = await ctx.tx.getCustomers([row.id]);
-        return publicCustomer(after!);
+        return afterHandEdit(ctx, row.id, 'fields', callOptions.actor, values as JsonValue);
       },
       origin,
     );

@@ -31,15 +31,15 @@ function validateField(field: string): void {
 }
 
 /**
- * After an override of a customer is set or cleared: re-derives the customer (relink), journals the change and
- * returns the customer as it is now.
+ * After a hand edit of a customer (an override set or cleared, plugin fields set): re-derives the customer (relink),
+ * journals the change and returns the customer as it is now.
  */
-async function afterOverride(
+export async function afterHandEdit(
   ctx: OperationContext,
   customerId: string,
-  kind: 'override' | 'override-cleared',
+  kind: 'override' | 'override-cleared' | 'fields',
   actor: string | undefined,
-  data: Record<string, JsonValue>,
+  data: JsonValue,
 ): Promise<Customer> {
   await relink(ctx, [customerId], new Map(), { kind: 'override' });
   ctx.journal.push({
@@ -87,7 +87,7 @@ export function createOverrides(rt: HubRuntime): Pick<Hub, 'setOverride' | 'clea
           ...(callOptions.actor ? { actor: callOptions.actor } : {}),
           ...(callOptions.reason ? { reason: callOptions.reason } : {}),
         });
-        return afterOverride(ctx, row.id, 'override', callOptions.actor, {
+        return afterHandEdit(ctx, row.id, 'override', callOptions.actor, {
           field,
           value,
           ...(callOptions.reason ? { reason: callOptions.reason } : {}),
@@ -101,7 +101,7 @@ export function createOverrides(rt: HubRuntime): Pick<Hub, 'setOverride' | 'clea
       return rt.write(callOptions.signal, async (ctx) => {
         const row = await requireActive(ctx.tx, customerId, 'customerId');
         await ctx.tx.deleteOverride(row.id, field);
-        return afterOverride(ctx, row.id, 'override-cleared', callOptions.actor, { field });
+        return afterHandEdit(ctx, row.id, 'override-cleared', callOptions.actor, { field });
       });
     },
   };
