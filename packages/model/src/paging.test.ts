@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { listAllAfterId, type PageRequest, pagesAfterId } from './paging';
+import { listAllAfterId, type PageRequest, pagesAfter, pagesAfterId } from './paging';
 
 function list(count: number) {
   const items = Array.from({ length: count }, (_, i) => ({ id: `id-${String(i).padStart(4, '0')}` }));
@@ -37,5 +37,21 @@ describe('pagesAfterId', () => {
       break;
     }
     expect(requests).toEqual([{ limit: 3 }]);
+  });
+});
+
+describe('pagesAfter', () => {
+  it('pages by any cursor, e.g. a sequence number', async () => {
+    const entries = Array.from({ length: 7 }, (_, i) => ({ seq: i + 1 }));
+    const requests: PageRequest<number>[] = [];
+    const pages: number[][] = [];
+    const fetchPage = async (request: PageRequest<number>) => {
+      requests.push(request);
+      return entries.filter((e) => e.seq > (request.after ?? 0)).slice(0, request.limit);
+    };
+    for await (const page of pagesAfter(fetchPage, (e: { seq: number }) => e.seq, { pageSize: 3 }))
+      pages.push(page.map((e) => e.seq));
+    expect(pages).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
+    expect(requests).toEqual([{ limit: 3 }, { limit: 3, after: 3 }, { limit: 3, after: 6 }]);
   });
 });

@@ -16,6 +16,8 @@ import {
   type StoreTransaction,
   ValidationError,
   listAllAfterId,
+  type AuditEntry,
+  pagesAfter,
 } from '@crmkit/model';
 import type { RelinkReason, RelinkResult } from '../identity/relink';
 import type { OperationContext } from '../runtime/operation-context';
@@ -76,6 +78,17 @@ export async function idsOf(tx: StoreTransaction, row: CustomerRow): Promise<str
   const ids = new Set<string>([row.id]);
   for (const record of await tx.listRecordsByCustomer([row.id])) if (record.homeId) ids.add(record.homeId);
   return [...ids].sort(compareStrings);
+}
+
+/** The audit entries about `target`, in `seq` order, a page (1,000 entries) at a time. */
+export function auditPagesOf(tx: StoreTransaction, target: string): AsyncGenerator<AuditEntry[], void, undefined> {
+  return pagesAfter<AuditEntry, number>(
+    (request) => tx.listAudit({ target, ...request }),
+    (entry) => entry.seq,
+    {
+      pageSize: 1000,
+    },
+  );
 }
 
 /** Every document of `kind` filed under one of `refs` (paged through). */
