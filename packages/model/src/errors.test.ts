@@ -7,10 +7,6 @@ import {
   ErrorCode,
   formatPath,
   InvalidArgumentError,
-  issuesFromZod,
-  validationErrorFromZod,
-  validationErrorOf,
-  validationIssue,
   NotFoundError,
   StoreLockedError,
   throwIfAborted,
@@ -18,6 +14,7 @@ import {
   ValidationError,
   type ValidationIssue,
 } from './errors';
+import { issuesFromZod, validationErrorFromZod, validationErrorOf, validationIssue } from './validation-errors';
 
 const issue: ValidationIssue = {
   path: [3, 'data', 'emails', 0],

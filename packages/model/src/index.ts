@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 export * from './errors';
+export * from './validation-errors';
 export * from './common';
 export * from './party';
 export * from './activity';

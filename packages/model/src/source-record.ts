@@ -6,7 +6,8 @@ import {
   ParticipantRoleSchema,
 } from './activity';
 import { AttributesSchema, IdSchema, TimestampSchema } from './common';
-import { issuesFromZod, truncateText, type ValidationError, type ValidationIssue, validationErrorOf } from './errors';
+import { truncateText, type ValidationError, type ValidationIssue } from './errors';
+import { issuesFromZod, validationErrorOf } from './validation-errors';
 import { checkInputLimits, checkRecordTimes, type InputLimits, resolveInputLimits } from './limits';
 import { OrganizationSchema, PersonSchema, PostalAddressSchema } from './party';
 import { OpportunitySchema } from './commerce';
