@@ -15,6 +15,7 @@ import {
   type RateLimitHeaderNames,
   type RequestPriority,
 } from './rate-budget';
+import { defaultSleep } from './timers';
 
 /** An OAuth 2 access token with its refresh token and expiry. */
 export interface TokenSet {
@@ -155,10 +156,6 @@ const IDEMPOTENT = new Set<HttpMethod>(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS
 const DEFAULT_REQUEST_ID_HEADERS = ['x-request-id', 'x-hubspot-correlation-id', 'x-correlation-id'];
 const EXPIRY_SKEW_MS = 60_000;
 const EXCERPT_LENGTH = 200;
-
-function defaultSleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /**
  * Parses a `Retry-After` value (delta seconds or an HTTP date) into milliseconds from `now`; `undefined` when

@@ -5,6 +5,8 @@
  */
 
 import { AbortedError, InvalidArgumentError } from '@crmkit/model';
+import { defaultSleep } from './timers';
+import { headerValue } from './headers';
 
 /** Whether a call serves a person waiting for it (`interactive`) or a sync running in the background. */
 export type RequestPriority = 'interactive' | 'background';
@@ -101,10 +103,6 @@ export interface RateBudget {
   updateFromHeaders(headers: Headers | Record<string, string | undefined>): void;
 }
 
-function defaultSleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** Races `sleep(ms)` with `signal`; rejects with `AbortedError` on abort. */
 export function abortableSleep(
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>,
@@ -145,14 +143,8 @@ function validate(options: RateBudgetOptions): void {
 }
 
 function readHeader(headers: Headers | Record<string, string | undefined>, name: string): number | undefined {
-  let raw: string | null | undefined;
-  if (typeof (headers as Headers).get === 'function') raw = (headers as Headers).get(name);
-  else {
-    const record = headers as Record<string, string | undefined>;
-    const key = Object.keys(record).find((k) => k.toLowerCase() === name.toLowerCase());
-    raw = key === undefined ? undefined : record[key];
-  }
-  if (raw === null || raw === undefined || raw.trim() === '') return undefined;
+  const raw = headerValue(headers, name);
+  if (raw === undefined || raw.trim() === '') return undefined;
   const value = Number(raw);
   return Number.isFinite(value) && value >= 0 ? value : undefined;
 }

@@ -9,6 +9,7 @@
  * @module
  */
 import { base64Encode, InvalidArgumentError } from '@crmkit/model';
+import { type HeadersLike, headerValue } from './headers';
 
 /** Why a webhook signature was refused. */
 export type WebhookRejectReason = 'bad-signature' | 'expired' | 'missing-header' | 'bad-timestamp';
@@ -141,9 +142,7 @@ export async function verifyHubspotSignatureV1(input: HubspotSignatureV1Input): 
 }
 
 /** Request headers: a Fetch `Headers` object, or a plain record (Node's `IncomingHttpHeaders` fits). */
-export type WebhookHeaders =
-  | { get(name: string): string | null }
-  | Readonly<Record<string, string | readonly string[] | undefined>>;
+export type WebhookHeaders = HeadersLike;
 
 /** The parts of an incoming webhook request that {@link verifyHubspotRequest} reads. */
 export interface WebhookRequest {
@@ -192,10 +191,10 @@ export async function verifyHubspotRequest(
   request: WebhookRequest,
   options: VerifyHubspotRequestOptions,
 ): Promise<WebhookVerification> {
-  const signatureV3 = readHeader(request.headers, 'x-hubspot-signature-v3');
-  const legacySignature = readHeader(request.headers, 'x-hubspot-signature');
+  const signatureV3 = headerValue(request.headers, 'x-hubspot-signature-v3');
+  const legacySignature = headerValue(request.headers, 'x-hubspot-signature');
   if (signatureV3 === undefined && options.allowLegacy === true && legacySignature !== undefined) {
-    const version = (readHeader(request.headers, 'x-hubspot-signature-version') ?? 'v1').trim().toLowerCase();
+    const version = (headerValue(request.headers, 'x-hubspot-signature-version') ?? 'v1').trim().toLowerCase();
     if (version === 'v2') {
       return verifyHubspotSignatureV2({
         method: request.method,
@@ -219,7 +218,7 @@ export async function verifyHubspotRequest(
     method: request.method,
     url: request.url,
     body: request.body,
-    timestamp: readHeader(request.headers, 'x-hubspot-request-timestamp'),
+    timestamp: headerValue(request.headers, 'x-hubspot-request-timestamp'),
     signature: signatureV3,
     clientSecret: options.clientSecret,
     now: options.now,
@@ -337,19 +336,4 @@ function requireSecret(clientSecret: unknown): void {
       message: '[crmkit/adapter-kit] A non-empty client secret is required to verify webhook signatures.',
     });
   }
-}
-
-function readHeader(headers: WebhookHeaders, name: string): string | undefined {
-  if (typeof (headers as { get?: unknown }).get === 'function') {
-    const value = (headers as { get(name: string): string | null }).get(name);
-    return value === null ? undefined : value;
-  }
-  const record = headers as Readonly<Record<string, string | readonly string[] | undefined>>;
-  for (const key of Object.keys(record)) {
-    if (key.toLowerCase() !== name) continue;
-    const value = record[key];
-    if (value === undefined) continue;
-    return typeof value === 'string' ? value : value[0];
-  }
-  return undefined;
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   base64Encode,
   base64UrlDecode,
+  compareStrings,
   base64UrlEncode,
   FNV_OFFSET_BASIS,
   fnv1a32,
@@ -104,5 +105,18 @@ describe('base64 and base64url', () => {
 
   it.each(['Zm9v YmFy', 'Zm9v+mFy', 'a', '!!', '_w'])('refuses %j with a TypeError', (value) => {
     expect(() => base64UrlDecode(value)).toThrow(TypeError);
+  });
+});
+
+describe('compareStrings', () => {
+  it('orders like the default sort (code units), consistently and antisymmetrically', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: 'binary' })), (strings) => {
+        expect([...strings].sort(compareStrings)).toEqual([...strings].sort());
+        for (const a of strings.slice(0, 5))
+          for (const b of strings.slice(0, 5))
+            expect(Math.sign(compareStrings(a, b))).toBe(-Math.sign(compareStrings(b, a)) || 0);
+      }),
+    );
   });
 });

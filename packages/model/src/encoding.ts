@@ -1,7 +1,7 @@
 /**
- * The small encodings every package shares, one copy each: FNV-1a hashing, stable (key-sorted) JSON and base64 /
- * base64url of UTF-8 text. Pure functions on Web-standard globals (`btoa`, `atob`, `TextEncoder`, `TextDecoder`);
- * no `node:` imports, so they run on every runtime.
+ * The small encodings every package shares, one copy each: FNV-1a hashing, stable (key-sorted) JSON, code-unit string
+ * order and base64 / base64url of UTF-8 text. Pure functions on Web-standard globals (`btoa`, `atob`, `TextEncoder`,
+ * `TextDecoder`); no `node:` imports, so they run on every runtime.
  *
  * @module
  */
@@ -76,7 +76,7 @@ export function stableStringify(value: unknown): string {
     return `[${value.map((item) => (item === undefined ? 'null' : stableStringify(item))).join(',')}]`;
   const entries = Object.entries(value as Record<string, unknown>)
     .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    .sort(([a], [b]) => compareStrings(a, b));
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
 }
 
@@ -126,4 +126,17 @@ export function base64UrlDecode(value: string): string {
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return new web.TextDecoder('utf-8', { fatal: true }).decode(bytes);
+}
+
+/**
+ * Compares two strings by UTF-16 code unit, locale independent: the total order every deterministic sort in crmkit
+ * uses (`Array.prototype.sort`'s default order, as a comparator).
+ *
+ * @example
+ * ```ts
+ * ['b', 'a', 'B'].sort(compareStrings); // ['B', 'a', 'b']
+ * ```
+ */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

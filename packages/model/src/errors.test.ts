@@ -7,8 +7,6 @@ import {
   ErrorCode,
   formatPath,
   InvalidArgumentError,
-  issuesFromZod,
-  validationErrorFromZod,
   NotFoundError,
   StoreLockedError,
   throwIfAborted,
@@ -16,6 +14,7 @@ import {
   ValidationError,
   type ValidationIssue,
 } from './errors';
+import { issuesFromZod, validationErrorFromZod, validationErrorOf, validationIssue } from './validation-errors';
 
 const issue: ValidationIssue = {
   path: [3, 'data', 'emails', 0],
@@ -432,5 +431,28 @@ describe('issuesFromZod and validationErrorFromZod (the one zod-error conversion
     expect(error.cause).toBe(zodError);
     const whole = validationErrorFromZod(zodError, { message: (issues) => `${issues.length} problems` });
     expect(whole.message).toBe('2 problems');
+  });
+});
+
+describe('validationIssue and validationErrorOf (the one message naming the first issue)', () => {
+  it('formats the path under the root and names the first issue in the message', () => {
+    expect(validationIssue(['value', 0, 'x'], 'Expected a string', 'invalid_type', 'input')).toEqual({
+      path: ['value', 0, 'x'],
+      pathString: 'input.value[0].x',
+      message: 'Expected a string',
+      issueCode: 'invalid_type',
+    });
+    const issues = [validationIssue(['a'], 'first', 'custom'), validationIssue(['b'], 'second', 'custom')];
+    const cause = new Error('cause');
+    const error = validationErrorOf(issues, { message: '[crmkit/core] X is invalid', index: 2, cause });
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.message).toBe('[crmkit/core] X is invalid at a: first');
+    expect(error.issues).toBe(issues);
+    expect(error.index).toBe(2);
+    expect(error.path).toEqual(['a']);
+    expect(error.cause).toBe(cause);
+    expect(validationErrorOf([validationIssue([], 'whole', 'custom')], { message: 'X' }).message).toBe('X: whole');
+    expect(validationErrorOf([], { message: 'X' }).message).toBe('X');
+    expect(validationErrorOf(issues, { message: (all) => `${all.length} problems` }).message).toBe('2 problems');
   });
 });

@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 export * from './errors';
+export * from './validation-errors';
 export * from './common';
 export * from './party';
 export * from './activity';
@@ -22,3 +23,4 @@ export * from './contracts/adapter';
 export * from './contracts/channel';
 export * from './contracts/plugin';
 export * from './encoding';
+export * from './paging';

@@ -6,7 +6,8 @@ import {
   ParticipantRoleSchema,
 } from './activity';
 import { AttributesSchema, IdSchema, TimestampSchema } from './common';
-import { issuesFromZod, truncateText, ValidationError, type ValidationIssue } from './errors';
+import { truncateText, type ValidationError, type ValidationIssue } from './errors';
+import { issuesFromZod, validationErrorOf } from './validation-errors';
 import { checkInputLimits, checkRecordTimes, type InputLimits, resolveInputLimits } from './limits';
 import { OrganizationSchema, PersonSchema, PostalAddressSchema } from './party';
 import { OpportunitySchema } from './commerce';
@@ -333,12 +334,7 @@ export function parseSourceRecord(input: unknown, options: ParseSourceRecordOpti
         : ''
     }`;
   const refuse = (issues: ValidationIssue[], cause?: unknown): ValidationError =>
-    new ValidationError({
-      message: `[crmkit] ${describe()} is invalid at ${issues[0]?.pathString}: ${issues[0]?.message}`,
-      issues,
-      ...where,
-      cause,
-    });
+    validationErrorOf(issues, { message: `[crmkit] ${describe()} is invalid`, ...where, cause });
   // Size, depth, key count and text first, in one pass: the schema never sees a record it could choke on.
   const checked = checkInputLimits(input, limits, prefix, root);
   if (checked.issues.length > 0) throw refuse(checked.issues);

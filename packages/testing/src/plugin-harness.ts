@@ -18,6 +18,7 @@ import {
   type Store,
   type WorkflowRun,
   type WorkflowRunStatus,
+  listAllAfterId,
 } from '@crmkit/model';
 
 /** What the Hub reported through `onPluginError`, as {@link PluginHarness.errors} collects it. */
@@ -131,19 +132,15 @@ export function createPluginHarness(options: PluginHarnessOptions): PluginHarnes
       return runWorkflows();
     },
     async runs(workflow, runOptions = {}) {
-      const out: WorkflowRun[] = [];
-      let after: string | undefined;
-      for (;;) {
-        const page = await hub.workflows.list({
-          limit: 1000,
-          ...(workflow ? { workflow } : {}),
-          ...(runOptions.status ? { status: runOptions.status } : {}),
-          ...(after ? { after } : {}),
-        });
-        out.push(...page);
-        if (page.length < 1000) return out;
-        after = page[page.length - 1]!.id;
-      }
+      return listAllAfterId(
+        (request) =>
+          hub.workflows.list({
+            ...(workflow ? { workflow } : {}),
+            ...(runOptions.status ? { status: runOptions.status } : {}),
+            ...request,
+          }),
+        { pageSize: 1000 },
+      );
     },
     async close() {
       if (closed) return;

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Store, StoredDocument } from '@crmkit/model';
+import { pagesAfterId, type Store, type StoredDocument } from '@crmkit/model';
 
 /** Options of {@link documentPages}. */
 export interface DocumentPagesOptions {
@@ -21,26 +21,16 @@ export interface DocumentPagesOptions {
  * a consumer may delete the documents of a page before it asks for the next one. Stops after a short page, or when
  * `limit` documents were read (the last page is then shortened to fit).
  */
-export async function* documentPages(
+export function documentPages(
   store: Store,
   kind: string,
   options: DocumentPagesOptions,
-): AsyncGenerator<StoredDocument[]> {
-  const { ref, pageSize } = options;
-  const limit = options.limit ?? Number.POSITIVE_INFINITY;
-  let read = 0;
-  let after: string | undefined;
-  while (read < limit) {
-    const size = Math.min(pageSize, limit - read);
-    const page = await store.transaction(
-      (tx) => tx.listDocuments(kind, { ref, limit: size, ...(after ? { after } : {}) }),
-      { readOnly: true },
-    );
-    read += page.length;
-    yield page;
-    if (page.length < pageSize) return;
-    after = page.at(-1)?.id;
-  }
+): AsyncGenerator<StoredDocument[], void, undefined> {
+  const { ref, ...paging } = options;
+  return pagesAfterId(
+    (request) => store.transaction((tx) => tx.listDocuments(kind, { ref, ...request }), { readOnly: true }),
+    paging,
+  );
 }
 
 /** Every document of `kind` with `ref` (up to `limit`), read page by page. */

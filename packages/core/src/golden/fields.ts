@@ -4,13 +4,19 @@
  *
  * @module
  */
-import { type Customer, InvalidArgumentError, type JsonValue, type PluginEntity, ValidationError } from '@crmkit/model';
+import {
+  type Customer,
+  InvalidArgumentError,
+  type JsonValue,
+  type PluginEntity,
+  validationErrorOf,
+} from '@crmkit/model';
 import type { Hub } from '../api/hub';
 import type { ActorOptions } from '../api/options';
-import { relink } from '../identity/relink';
-import { publicCustomer, requireActive } from '../runtime/customer-rows';
+import { requireActive } from '../runtime/customer-rows';
 import type { HubRuntime } from '../runtime/hub-runtime';
 import { checkActorOptions, checkValueLimits } from './override-checks';
+import { afterHandEdit } from './overrides';
 
 /** Plugin fields as the Hub's modules use them. */
 export interface Fields extends Pick<Hub, 'setFields'> {
@@ -57,10 +63,7 @@ export function createFields(rt: HubRuntime): Fields {
         for (const [namespace, raw] of byNamespace) {
           const checked = rt.host.schemas.checkValues(namespace, row.kind as PluginEntity, raw, ['values']);
           if (checked.issues.length > 0) {
-            throw new ValidationError({
-              message: `[crmkit/core] Plugin fields are invalid at ${checked.issues[0]!.pathString}: ${checked.issues[0]!.message}`,
-              issues: checked.issues,
-            });
+            throw validationErrorOf(checked.issues, { message: '[crmkit/core] Plugin fields are invalid' });
           }
           const prior = existing.find((e) => e.namespace === namespace);
           const fields = { ...(prior?.fields ?? {}) };
@@ -79,17 +82,7 @@ export function createFields(rt: HubRuntime): Fields {
               updatedAt: ctx.now,
             });
         }
-        await relink(ctx, [row.id], new Map(), { kind: 'override' });
-        ctx.journal.push({
-          id: ctx.newId('jrn'),
-          at: ctx.now,
-          kind: 'fields',
-          customerIds: [row.id],
-          data: values as JsonValue,
-          ...(callOptions.actor ? { actor: callOptions.actor } : {}),
-        });
-        const [after] = await ctx.tx.getCustomers([row.id]);
-        return publicCustomer(after!);
+        return afterHandEdit(ctx, row.id, 'fields', callOptions.actor, values as JsonValue);
       },
       origin,
     );

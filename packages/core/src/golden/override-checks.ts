@@ -12,6 +12,8 @@ import {
   ValidationError,
   type ValidationIssue,
   issuesFromZod,
+  validationErrorOf,
+  validationIssue,
 } from '@crmkit/model';
 import type { z } from 'zod';
 import type { PluginSchemas } from '../plugins/schemas';
@@ -56,14 +58,7 @@ const GOLDEN_FIELDS: Record<PartyRecordType, Readonly<Record<string, z.ZodType>>
 };
 
 function refuse(field: string, issues: ValidationIssue[]): ValidationError {
-  return new ValidationError({
-    message: `[crmkit/core] The override of ${quoteValue(field)} is invalid at ${issues[0]!.pathString}: ${issues[0]!.message}`,
-    issues,
-  });
-}
-
-function issue(path: (string | number)[], message: string, issueCode: string): ValidationIssue {
-  return { path, pathString: formatPath(path), message, issueCode };
+  return validationErrorOf(issues, { message: `[crmkit/core] The override of ${quoteValue(field)} is invalid` });
 }
 
 /**
@@ -74,10 +69,7 @@ function issue(path: (string | number)[], message: string, issueCode: string): V
 export function checkValueLimits<T>(value: T, limits: InputLimits, path: (string | number)[], what: string): T {
   const limited = checkInputLimits(value, limits, path);
   if (limited.issues.length === 0) return limited.value as T;
-  throw new ValidationError({
-    message: `[crmkit/core] ${what} is invalid at ${limited.issues[0]!.pathString}: ${limited.issues[0]!.message}`,
-    issues: limited.issues,
-  });
+  throw validationErrorOf(limited.issues, { message: `[crmkit/core] ${what} is invalid` });
 }
 
 /**
@@ -113,7 +105,7 @@ export function checkOverride(
     if (options.schemas.has(namespace)) {
       if (inner === undefined) {
         throw refuse(field, [
-          issue(
+          validationIssue(
             ['field'],
             `Override one field of plugin "${namespace}", e.g. attributes.${namespace}.<field>`,
             'unknown_field',
@@ -125,7 +117,11 @@ export function checkOverride(
         throw refuse(
           field,
           checked.issues.map((i) =>
-            issue(i.issueCode === 'unknown_field' ? ['field'] : ['value', ...i.path.slice(1)], i.message, i.issueCode),
+            validationIssue(
+              i.issueCode === 'unknown_field' ? ['field'] : ['value', ...i.path.slice(1)],
+              i.message,
+              i.issueCode,
+            ),
           ),
         );
       }
@@ -133,7 +129,9 @@ export function checkOverride(
     }
     if (inner === undefined) return input; // a free attribute: any JSON within the limits
   }
-  throw refuse(field, [issue(['field'], `${quoteValue(field)} is not a golden field of a ${kind}`, 'unknown_field')]);
+  throw refuse(field, [
+    validationIssue(['field'], `${quoteValue(field)} is not a golden field of a ${kind}`, 'unknown_field'),
+  ]);
 }
 
 /** Most characters of a `reason` given with a call (as for an admin action's reason). */
@@ -164,7 +162,7 @@ export function checkActorOptions<T extends { actor?: string | undefined; reason
       throw new ValidationError({
         message: `[crmkit/core] The call's options are invalid at ${formatPath(path)}: expected text of at most ${max} characters.`,
         issues: [
-          issue(
+          validationIssue(
             path,
             `Expected text of at most ${max} characters`,
             typeof value === 'string' ? LimitIssueCode.STRING_TOO_LONG : 'invalid_type',

@@ -5,13 +5,16 @@
  * @module
  */
 import {
-  formatPath,
   InvalidArgumentError,
   JsonValueSchema,
   type PartyRecordType,
   quoteValue,
   ValidationError,
+  type Customer,
+  type JsonValue,
+  validationIssue,
 } from '@crmkit/model';
+import type { OperationContext } from '../runtime/operation-context';
 import type { Hub } from '../api/hub';
 import { relink } from '../identity/relink';
 import { publicCustomer, requireActive } from '../runtime/customer-rows';
@@ -27,6 +30,30 @@ function validateField(field: string): void {
   }
 }
 
+/**
+ * After a hand edit of a customer (an override set or cleared, plugin fields set): re-derives the customer (relink),
+ * journals the change and returns the customer as it is now.
+ */
+export async function afterHandEdit(
+  ctx: OperationContext,
+  customerId: string,
+  kind: 'override' | 'override-cleared' | 'fields',
+  actor: string | undefined,
+  data: JsonValue,
+): Promise<Customer> {
+  await relink(ctx, [customerId], new Map(), { kind: 'override' });
+  ctx.journal.push({
+    id: ctx.newId('jrn'),
+    at: ctx.now,
+    kind,
+    customerIds: [customerId],
+    data,
+    ...(actor ? { actor } : {}),
+  });
+  const [after] = await ctx.tx.getCustomers([customerId]);
+  return publicCustomer(after!);
+}
+
 /** Creates `setOverride()` and `clearOverride()` of a Hub. */
 export function createOverrides(rt: HubRuntime): Pick<Hub, 'setOverride' | 'clearOverride'> {
   return {
@@ -38,14 +65,7 @@ export function createOverrides(rt: HubRuntime): Pick<Hub, 'setOverride' | 'clea
       if (!checked.success || value === undefined) {
         throw new ValidationError({
           message: `[crmkit/core] Override value for "${field}" must be JSON.`,
-          issues: [
-            {
-              path: ['value'],
-              pathString: formatPath(['value']),
-              message: 'Expected a JSON value',
-              issueCode: 'invalid_type',
-            },
-          ],
+          issues: [validationIssue(['value'], 'Expected a JSON value', 'invalid_type')],
         });
       }
       if (rt.host.hooks.has('update:before')) {
@@ -67,17 +87,11 @@ export function createOverrides(rt: HubRuntime): Pick<Hub, 'setOverride' | 'clea
           ...(callOptions.actor ? { actor: callOptions.actor } : {}),
           ...(callOptions.reason ? { reason: callOptions.reason } : {}),
         });
-        await relink(ctx, [row.id], new Map(), { kind: 'override' });
-        ctx.journal.push({
-          id: ctx.newId('jrn'),
-          at: ctx.now,
-          kind: 'override',
-          customerIds: [row.id],
-          data: { field, value, ...(callOptions.reason ? { reason: callOptions.reason } : {}) },
-          ...(callOptions.actor ? { actor: callOptions.actor } : {}),
+        return afterHandEdit(ctx, row.id, 'override', callOptions.actor, {
+          field,
+          value,
+          ...(callOptions.reason ? { reason: callOptions.reason } : {}),
         });
-        const [after] = await ctx.tx.getCustomers([row.id]);
-        return publicCustomer(after!);
       });
     },
 
@@ -87,17 +101,7 @@ export function createOverrides(rt: HubRuntime): Pick<Hub, 'setOverride' | 'clea
       return rt.write(callOptions.signal, async (ctx) => {
         const row = await requireActive(ctx.tx, customerId, 'customerId');
         await ctx.tx.deleteOverride(row.id, field);
-        await relink(ctx, [row.id], new Map(), { kind: 'override' });
-        ctx.journal.push({
-          id: ctx.newId('jrn'),
-          at: ctx.now,
-          kind: 'override-cleared',
-          customerIds: [row.id],
-          data: { field },
-          ...(callOptions.actor ? { actor: callOptions.actor } : {}),
-        });
-        const [after] = await ctx.tx.getCustomers([row.id]);
-        return publicCustomer(after!);
+        return afterHandEdit(ctx, row.id, 'override-cleared', callOptions.actor, { field });
       });
     },
   };

@@ -4,7 +4,6 @@ import {
   type AuditChange,
   DEFAULT_INPUT_LIMITS,
   type InputLimits,
-  InvalidArgumentError,
   type JsonValue,
   ValidationError,
 } from '@crmkit/model';
@@ -50,14 +49,6 @@ export function createAdminActionServices(deps: AdminActionDeps) {
   }
 
   return { recordAdminAction };
-}
-
-/** Throws unless a value is one of the allowed ids (for argument checks). */
-export function requireString(value: unknown, argument: string): string {
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new InvalidArgumentError({ argument, message: `[crmkit/core] "${argument}" must be a non-empty string.` });
-  }
-  return value;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,16 +1,16 @@
 /** Change requests: opened by anyone, triaged by key users, escalated to and decided by the admin team. */
 
 import {
+  validationErrorFromZod,
   type ChangeRequest,
   ChangeRequestInputSchema,
   ConflictError,
-  formatPath,
   type JsonValue,
   NotFoundError,
-  ValidationError,
+  pagesAfterId,
 } from '@crmkit/model';
 import type { OperationContext } from '../runtime/operation-context';
-import { DOC, type GovernanceDeps, inputChecks, requireRow } from './deps';
+import { DOC, LIST_PAGE, type GovernanceDeps, inputChecks, requireRow } from './deps';
 
 /** Stores a change request (filed under its department, `-` without one). */
 export async function putChange(ctx: OperationContext, request: ChangeRequest): Promise<void> {
@@ -37,16 +37,11 @@ export function createChangeRequestServices(deps: ChangeRequestDeps) {
     requester: { label: string; departmentId: string | null },
   ): Promise<ChangeRequest> {
     const parsed = ChangeRequestInputSchema.safeParse(checkInput(input, 'request', 'The change request'));
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((issue) => {
-        const path = ['request', ...issue.path.map((k) => (typeof k === 'symbol' ? String(k) : k))];
-        return { path, pathString: formatPath(path), message: issue.message, issueCode: issue.code };
+    if (!parsed.success)
+      throw validationErrorFromZod(parsed.error, {
+        basePath: ['request'],
+        message: '[crmkit/core] The change request is invalid',
       });
-      throw new ValidationError({
-        message: `[crmkit/core] The change request is invalid at ${issues[0]?.pathString}: ${issues[0]?.message}`,
-        issues,
-      });
-    }
     const data = parsed.data;
     return deps.write(
       undefined,
@@ -105,21 +100,18 @@ export function createChangeRequestServices(deps: ChangeRequestDeps) {
     return deps.read(undefined, async (tx) => {
       const ref = options.departmentId === undefined ? undefined : (options.departmentId ?? '-');
       const out: ChangeRequest[] = [];
-      let after: string | undefined;
-      for (;;) {
-        const page = await tx.listDocuments(DOC.changeRequest, {
-          limit: 500,
-          ...(ref ? { ref } : {}),
-          ...(after ? { after } : {}),
-        });
+      const pages = pagesAfterId(
+        (page) => tx.listDocuments(DOC.changeRequest, { ...(ref ? { ref } : {}), ...page }),
+        LIST_PAGE,
+      );
+      for await (const page of pages) {
         for (const doc of page) {
           const request = doc.data as unknown as ChangeRequest;
           if (options.status && request.status !== options.status) continue;
           if (options.queue && request.queue !== options.queue) continue;
           out.push(request);
         }
-        if (page.length < 500 || (options.limit && out.length >= options.limit)) break;
-        after = page[page.length - 1]!.id;
+        if (options.limit && out.length >= options.limit) break;
       }
       return options.limit ? out.slice(0, options.limit) : out;
     });

@@ -81,12 +81,17 @@ export function createConsentServices(deps: ConsentDeps) {
     );
   }
 
-  async function consents(customerId: string): Promise<ConsentCapture[]> {
+  /** The documents of `kind` filed under a customer (and the ids merged into it), by id. */
+  async function documentsAbout<T extends { id: string }>(kind: string, customerId: string): Promise<T[]> {
     return deps.read(undefined, async (tx) => {
       const row = await requireRow(deps, tx, customerId);
-      const docs = await documentsOf(tx, DOC.consent, await idsOf(tx, row));
-      return docs.map((d) => d.data as unknown as ConsentCapture).sort((a, b) => compareStrings(a.id, b.id));
+      const docs = await documentsOf(tx, kind, await idsOf(tx, row));
+      return docs.map((d) => d.data as unknown as T).sort((a, b) => compareStrings(a.id, b.id));
     });
+  }
+
+  async function consents(customerId: string): Promise<ConsentCapture[]> {
+    return documentsAbout<ConsentCapture>(DOC.consent, customerId);
   }
 
   async function setArrangement(customerId: string, input: unknown, actor: string): Promise<ContactArrangement> {
@@ -163,11 +168,7 @@ export function createConsentServices(deps: ConsentDeps) {
   }
 
   async function arrangements(customerId: string): Promise<ContactArrangement[]> {
-    return deps.read(undefined, async (tx) => {
-      const row = await requireRow(deps, tx, customerId);
-      const docs = await documentsOf(tx, DOC.arrangement, await idsOf(tx, row));
-      return docs.map((d) => d.data as unknown as ContactArrangement).sort((a, b) => compareStrings(a.id, b.id));
-    });
+    return documentsAbout<ContactArrangement>(DOC.arrangement, customerId);
   }
 
   async function canContact(

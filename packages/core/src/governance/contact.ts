@@ -8,13 +8,13 @@ import {
   type ContactPurpose,
   type CustomerGroup,
   FrequencyCapSchema,
-  formatPath,
   InvalidArgumentError,
   QuietHoursSchema,
   TimestampSchema,
-  ValidationError,
   type ValidationIssue,
   issuesFromZod,
+  validationErrorOf,
+  validationIssue,
 } from '@crmkit/model';
 import { z } from 'zod';
 
@@ -90,14 +90,9 @@ export type ContactArrangementInput = z.input<typeof ContactArrangementInputSche
 /** A contact arrangement as validated by {@link parseArrangement}: defaults applied, time zone canonical. */
 export type ContactArrangementFields = z.output<typeof ContactArrangementInputSchema>;
 
-function issue(path: (string | number)[], message: string, issueCode: string): ValidationIssue {
-  return { path, pathString: formatPath(path), message, issueCode };
-}
-
 function fail(what: string, issues: ValidationIssue[], cause?: unknown): never {
-  throw new ValidationError({
-    message: `[crmkit/core] ${what} is invalid at ${issues[0]?.pathString}: ${issues[0]?.message}`,
-    issues,
+  throw validationErrorOf(issues, {
+    message: `[crmkit/core] ${what} is invalid`,
     ...(cause === undefined ? {} : { cause }),
   });
 }
@@ -128,7 +123,7 @@ export function parseConsentCapture(input: unknown): ConsentCaptureOutput {
   const issues: ValidationIssue[] = [];
   if (capture.expiresAt !== undefined && instant(capture.expiresAt) < instant(capture.capturedAt)) {
     issues.push(
-      issue(
+      validationIssue(
         ['consent', 'expiresAt'],
         `expiresAt (${capture.expiresAt}) is before capturedAt (${capture.capturedAt})`,
         'expires_before_capture',
@@ -138,7 +133,7 @@ export function parseConsentCapture(input: unknown): ConsentCaptureOutput {
   const doi = capture.doubleOptIn;
   if (doi?.confirmedAt !== undefined && instant(doi.confirmedAt) < instant(doi.requestedAt)) {
     issues.push(
-      issue(
+      validationIssue(
         ['consent', 'doubleOptIn', 'confirmedAt'],
         `confirmedAt (${doi.confirmedAt}) is before requestedAt (${doi.requestedAt})`,
         'confirmed_before_requested',
@@ -198,7 +193,7 @@ export function parseArrangement(input: unknown): ContactArrangementFields {
     const timeZone = canonicalTimeZone(quiet.timeZone);
     if (timeZone === undefined) {
       fail('Contact arrangement', [
-        issue(
+        validationIssue(
           ['arrangement', 'quietHours', 'timeZone'],
           `Unknown IANA time zone "${quiet.timeZone}"; expected one such as "Europe/Amsterdam"`,
           'invalid_time_zone',

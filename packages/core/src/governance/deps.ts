@@ -15,12 +15,18 @@ import {
   type StoredRecord,
   type StoreTransaction,
   ValidationError,
+  listAllAfterId,
+  type AuditEntry,
+  pagesAfter,
 } from '@crmkit/model';
 import type { RelinkReason, RelinkResult } from '../identity/relink';
 import type { OperationContext } from '../runtime/operation-context';
 import { referenceKeysOf } from '../runtime/lookup-keys';
 import { checkActorOptions, checkValueLimits } from '../golden/override-checks';
 import { compareStrings } from '../runtime/stable';
+
+/** How governance reads whole lists from the store: 500 rows a read. */
+export const LIST_PAGE = { pageSize: 500 } as const;
 
 /** Document kinds the Hub keeps governance data in. */
 export const DOC = {
@@ -74,6 +80,17 @@ export async function idsOf(tx: StoreTransaction, row: CustomerRow): Promise<str
   return [...ids].sort(compareStrings);
 }
 
+/** The audit entries about `target`, in `seq` order, a page (1,000 entries) at a time. */
+export function auditPagesOf(tx: StoreTransaction, target: string): AsyncGenerator<AuditEntry[], void, undefined> {
+  return pagesAfter<AuditEntry, number>(
+    (request) => tx.listAudit({ target, ...request }),
+    (entry) => entry.seq,
+    {
+      pageSize: 1000,
+    },
+  );
+}
+
 /** Every document of `kind` filed under one of `refs` (paged through). */
 export async function documentsOf(
   tx: StoreTransaction,
@@ -81,15 +98,8 @@ export async function documentsOf(
   refs: readonly string[],
 ): Promise<StoredDocument[]> {
   const out: StoredDocument[] = [];
-  for (const ref of refs) {
-    let after: string | undefined;
-    for (;;) {
-      const page = await tx.listDocuments(kind, { ref, limit: 500, ...(after ? { after } : {}) });
-      out.push(...page);
-      if (page.length < 500) break;
-      after = page[page.length - 1]!.id;
-    }
-  }
+  for (const ref of refs)
+    out.push(...(await listAllAfterId((page) => tx.listDocuments(kind, { ref, ...page }), LIST_PAGE)));
   return out;
 }
 

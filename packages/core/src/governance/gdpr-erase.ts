@@ -17,7 +17,16 @@ import { compareStrings } from '../runtime/stable';
 import { appendAdminEntry } from './admin-actions';
 import { ERASURE_ACTION, REDACTED_SEQS_FIELD } from './audit';
 import { putChange } from './change-requests';
-import { DOC, documentsOf, type GovernanceDeps, idsOf, inputChecks, referenceKeys, requireRow } from './deps';
+import {
+  auditPagesOf,
+  DOC,
+  documentsOf,
+  type GovernanceDeps,
+  idsOf,
+  inputChecks,
+  referenceKeys,
+  requireRow,
+} from './deps';
 import {
   changeRequestsAbout,
   documentsAboutRecords,
@@ -273,15 +282,11 @@ export function createErasureServices(deps: ErasureDeps) {
         // seqs, which is what makes these redactions verifiable (a redaction no erasure lists is forged).
         const redactedSeqs: number[] = [];
         for (const target of [...targets].sort(compareStrings)) {
-          let after: number | undefined;
-          for (;;) {
-            const page = await tx.listAudit({ target, limit: 1000, ...(after !== undefined ? { after } : {}) });
+          for await (const page of auditPagesOf(tx, target)) {
             // `redactAudit` never redacts an erasure entry: it lists the redactions it authorised.
             for (const entry of page) {
               if (entry.redacted !== true && entry.action !== ERASURE_ACTION) redactedSeqs.push(entry.seq);
             }
-            if (page.length < 1000) break;
-            after = page[page.length - 1]!.seq;
           }
         }
         await tx.redactAudit([...targets]);

@@ -16,7 +16,16 @@ import type {
   WorkflowRun,
 } from '@crmkit/model';
 import { appendAdminEntry } from './admin-actions';
-import { DOC, documentsOf, type GovernanceDeps, idsOf, inputChecks, referenceKeys, requireRow } from './deps';
+import {
+  auditPagesOf,
+  DOC,
+  documentsOf,
+  type GovernanceDeps,
+  idsOf,
+  inputChecks,
+  referenceKeys,
+  requireRow,
+} from './deps';
 import {
   changeRequestsAbout,
   dedupeJournal,
@@ -107,15 +116,7 @@ export function createExportServices(deps: ExportDeps) {
         ...changeRequests.map((r) => `change:${r.id}`),
       ];
       const audit: AuditEntry[] = [];
-      for (const target of targets) {
-        let after: number | undefined;
-        for (;;) {
-          const page = await tx.listAudit({ target, limit: 1000, ...(after !== undefined ? { after } : {}) });
-          audit.push(...page);
-          if (page.length < 1000) break;
-          after = page[page.length - 1]!.seq;
-        }
-      }
+      for (const target of targets) for await (const page of auditPagesOf(tx, target)) audit.push(...page);
       return {
         format: 'crmkit.person-export.v1' as const,
         exportedAt: deps.now(),

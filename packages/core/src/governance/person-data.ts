@@ -14,11 +14,12 @@ import {
   type StoredRecord,
   type StoreTransaction,
   type WorkflowRun,
+  pagesAfterId,
 } from '@crmkit/model';
 import { parseLookupKey } from '../runtime/lookup-keys';
 import { compareStrings } from '../runtime/stable';
 import { isTerminalRunStatus } from '../workflows';
-import { DOC, type GovernanceDeps } from './deps';
+import { DOC, LIST_PAGE, type GovernanceDeps } from './deps';
 
 /** What a redacted workflow input or step result becomes. */
 const REDACTED_VALUE: JsonValue = { redacted: true };
@@ -74,9 +75,7 @@ export async function changeRequestsAbout(
   tokens: ReadonlySet<string>,
 ): Promise<ChangeRequest[]> {
   const out: ChangeRequest[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const page = await tx.listDocuments(DOC.changeRequest, { limit: 500, ...(after ? { after } : {}) });
+  for await (const page of pagesAfterId((request) => tx.listDocuments(DOC.changeRequest, request), LIST_PAGE)) {
     for (const doc of page) {
       const request = doc.data as unknown as ChangeRequest;
       if (
@@ -88,8 +87,6 @@ export async function changeRequestsAbout(
         out.push(request);
       }
     }
-    if (page.length < 500) break;
-    after = page[page.length - 1]!.id;
   }
   return out;
 }
@@ -104,9 +101,11 @@ export async function documentsAboutRecords(
 ): Promise<{ kind: string; id: string; document: StoredDocument | undefined; links: StoredDocument[] }[]> {
   const byDoc = new Map<string, { kind: string; id: string; links: StoredDocument[] }>();
   for (const key of recordKeys) {
-    let after: string | undefined;
-    for (;;) {
-      const page = await tx.listDocuments(RECORD_DOCUMENT_KIND, { ref: key, limit: 500, ...(after ? { after } : {}) });
+    const pages = pagesAfterId(
+      (request) => tx.listDocuments(RECORD_DOCUMENT_KIND, { ref: key, ...request }),
+      LIST_PAGE,
+    );
+    for await (const page of pages) {
       for (const link of page) {
         const { kind, id } = link.data as { kind?: unknown; id?: unknown };
         if (typeof kind !== 'string' || typeof id !== 'string') continue;
@@ -114,8 +113,6 @@ export async function documentsAboutRecords(
         entry.links.push(link);
         byDoc.set(`${kind}|${id}`, entry);
       }
-      if (page.length < 500) break;
-      after = page[page.length - 1]!.id;
     }
   }
   const out: { kind: string; id: string; document: StoredDocument | undefined; links: StoredDocument[] }[] = [];
@@ -129,14 +126,10 @@ export async function documentsAboutRecords(
 /** Workflow runs whose input, results, history or error name one of the person's tokens, by id. */
 export async function workflowRunsAbout(tx: StoreTransaction, tokens: ReadonlySet<string>): Promise<WorkflowRun[]> {
   const out: WorkflowRun[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const page = await tx.listWorkflowRuns({ limit: 500, ...(after ? { after } : {}) });
+  for await (const page of pagesAfterId((request) => tx.listWorkflowRuns(request), LIST_PAGE)) {
     for (const run of page) {
       if (mentionsToken([run.input, run.results, run.history, run.error ?? null] as unknown, tokens)) out.push(run);
     }
-    if (page.length < 500) break;
-    after = page[page.length - 1]!.id;
   }
   return out;
 }
@@ -175,13 +168,8 @@ export function erasedRun(run: WorkflowRun, now: string): WorkflowRun {
 export async function reviewItemsOf(tx: StoreTransaction, recordKeys: ReadonlySet<string>): Promise<ReviewItem[]> {
   if (recordKeys.size === 0) return [];
   const out: ReviewItem[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const page = await tx.listReviewItems({ limit: 500, ...(after ? { after } : {}) });
+  for await (const page of pagesAfterId((request) => tx.listReviewItems(request), LIST_PAGE))
     for (const item of page) if (recordKeys.has(item.a) || recordKeys.has(item.b)) out.push(item);
-    if (page.length < 500) break;
-    after = page[page.length - 1]!.id;
-  }
   return out;
 }
 

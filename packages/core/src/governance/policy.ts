@@ -8,7 +8,6 @@ import {
   type Capability,
   CapabilitySchema,
   type Customer,
-  formatPath,
   type GoldenField,
   InvalidArgumentError,
   PermissionDeniedError,
@@ -23,6 +22,7 @@ import {
   ValidationError,
   type ValidationIssue,
   issuesFromZod,
+  validationIssue,
 } from '@crmkit/model';
 import { z } from 'zod';
 
@@ -162,7 +162,7 @@ const ACTOR_COPY_LIMITS = { depth: 4, entries: 1000 } as const;
 function ownDataCopy(input: unknown, root: string): unknown {
   let entries = 0;
   const refuse = (path: (string | number)[], message: string, cause?: unknown): never => {
-    fail('Actor', [{ path, pathString: formatPath(path, root), message, issueCode: 'custom' }], cause);
+    fail('Actor', [validationIssue(path, message, 'custom', root)], cause);
   };
   const copy = (value: unknown, path: (string | number)[]): unknown => {
     if (value === null || typeof value !== 'object') {

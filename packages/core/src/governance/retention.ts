@@ -1,9 +1,9 @@
 /** Retention: purging source records older than the rules allow. */
 
-import { type RetentionPolicy, RetentionPolicySchema, type StoredRecord } from '@crmkit/model';
+import { type RetentionPolicy, RetentionPolicySchema, type StoredRecord, validationErrorFromZod } from '@crmkit/model';
 import { outOfBounds } from '../ingest/ingest-checks';
 import { compareStrings } from '../runtime/stable';
-import { type GovernanceDeps, inputChecks, validationError } from './deps';
+import { type GovernanceDeps, inputChecks } from './deps';
 
 /** What a retention run purged. */
 export interface PurgeReport {
@@ -38,14 +38,11 @@ export function createRetentionServices(deps: RetentionDeps) {
     ({ actor } = who(actor));
     const checked = rules.map((rule, index) => {
       const parsed = RetentionPolicySchema.safeParse(rule);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        throw validationError(
-          'retention',
-          [index, ...issue.path.map((k) => (typeof k === 'symbol' ? String(k) : k))],
-          issue.message,
-        );
-      }
+      if (!parsed.success)
+        throw validationErrorFromZod(parsed.error, {
+          basePath: ['retention', index],
+          message: ([first]) => `[crmkit/core] ${first?.pathString}: ${first?.message}`,
+        });
       return parsed.data;
     });
     const report: PurgeReport = { at: nowIso, purged: [], outOfRange: [] };

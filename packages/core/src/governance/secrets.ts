@@ -7,6 +7,7 @@ import {
   SECRET_PLACEHOLDER,
 } from '@crmkit/model';
 import { isSecretField } from './audit';
+import { isPlainObject } from '../runtime/plain-object';
 
 /**
  * Secret fields (`policy.secretFields`) are stored in clear only in the source records they came with and in the
@@ -29,10 +30,6 @@ const COMPARISON_FIELDS: Readonly<Record<string, string>> = {
   address: 'contactPoints',
   nationalId: 'registrationId',
 };
-
-function isPlainObject(value: unknown): value is Record<string, JsonValue> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * True when a party reference names the party by a contact point (`{ email }` or `{ phone }`): seeing it means

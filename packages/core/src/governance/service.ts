@@ -12,7 +12,6 @@ export {
   type AdminActionInput,
   adminActionCapability,
   parseAdminAction,
-  requireString,
 } from './admin-actions';
 export { DOC, ERASURE_KIND, type GovernanceDeps, loadPolicy } from './deps';
 export type { PersonExport } from './gdpr-export';

@@ -261,11 +261,15 @@ export async function updateIdentity(
     ...(options.trigger ? { trigger: options.trigger } : {}),
   };
   const actor = options.actor ? { actor: options.actor } : {};
-  for (const link of autoLinks.added) {
+  const journalLink = (
+    kind: 'link' | 'unlink',
+    link: (typeof autoLinks.added)[number],
+    detail: { explanation: (typeof autoLinks.added)[number]['explanation'] } | { reason: string },
+  ) =>
     ctx.journal.push({
       id: ctx.newId('jrn'),
       at: ctx.now,
-      kind: 'link',
+      kind,
       customerIds: customersOf(link.a, link.b),
       data: {
         linkId: link.id,
@@ -273,30 +277,15 @@ export async function updateIdentity(
         b: link.b,
         kind: link.kind,
         probability: link.probability,
-        explanation: link.explanation,
+        ...detail,
         ...attribution,
       },
       ...actor,
     });
-  }
+  for (const link of autoLinks.added) journalLink('link', link, { explanation: link.explanation });
   for (const link of autoLinks.removed) {
     const gone = [link.a, link.b].some((key) => changedParty.get(key)?.deleted === true);
-    ctx.journal.push({
-      id: ctx.newId('jrn'),
-      at: ctx.now,
-      kind: 'unlink',
-      customerIds: customersOf(link.a, link.b),
-      data: {
-        linkId: link.id,
-        a: link.a,
-        b: link.b,
-        kind: link.kind,
-        probability: link.probability,
-        reason: gone ? 'record deleted' : 'evidence changed',
-        ...attribution,
-      },
-      ...actor,
-    });
+    journalLink('unlink', link, { reason: gone ? 'record deleted' : 'evidence changed' });
   }
   for (const proposal of autoLinks.proposals) {
     const customerIds = customersOf(proposal.a, proposal.b);

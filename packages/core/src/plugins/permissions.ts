@@ -14,6 +14,7 @@ import { parseLookupKey } from '../runtime/lookup-keys';
 import { isContactPointRef } from '../governance/secrets';
 import { readableNames, visibleDisplayName } from '../query/readable-names';
 import { hashString, stableStringify } from '../runtime/stable';
+import { isPlainObject } from '../runtime/plain-object';
 
 /** Fields of a customer every plugin sees: its identity. */
 const IDENTITY_FIELDS = ['id', 'kind', 'status', 'mergedInto', 'createdAt', 'updatedAt', 'version'] as const;
@@ -52,10 +53,6 @@ const ACTIVITY_KEYS: Readonly<Record<string, ReadonlySet<string>>> = {
   interaction: new Set(['channel', 'direction', 'subject', 'bodyRef', 'occurredAt', 'departmentId', 'activity']),
   opportunity: new Set(['name', 'pipeline', 'stage', 'status', 'amount', 'closeDate', 'ownerId', 'probability']),
 };
-
-function isPlainObject(value: unknown): value is Record<string, JsonValue> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * A plugin's permissions, compiled once at start so every check on the hot path is a set lookup. The plugin's own

@@ -6,13 +6,12 @@ import {
   ValidationError,
   type ValidationIssue,
   issuesFromZod,
+  validationErrorOf,
+  validationIssue,
 } from '@crmkit/model';
 import type { z } from 'zod';
 import type { LoadedPlugin } from './loader';
-
-function isPlainObject(value: unknown): value is Record<string, JsonValue> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isPlainObject } from '../runtime/plain-object';
 
 /**
  * The plugins' field and activity schemas, checked on every write: attributes in a registered namespace
@@ -54,24 +53,16 @@ export class PluginSchemas {
     const schemas = loaded?.fields.get(entity);
     if (!loaded) {
       const path = [...prefix];
-      issues.push({
-        path,
-        pathString: formatPath(path),
-        message: `No plugin owns the namespace "${namespace}"`,
-        issueCode: 'unknown_namespace',
-      });
+      issues.push(validationIssue(path, `No plugin owns the namespace "${namespace}"`, 'unknown_namespace'));
       return { values: out, issues };
     }
     for (const [field, value] of Object.entries(values)) {
       const path = [...prefix, field];
       const schema = schemas?.get(field);
       if (!schema) {
-        issues.push({
-          path,
-          pathString: formatPath(path),
-          message: `Plugin "${namespace}" declares no ${entity} field "${field}"`,
-          issueCode: 'unknown_field',
-        });
+        issues.push(
+          validationIssue(path, `Plugin "${namespace}" declares no ${entity} field "${field}"`, 'unknown_field'),
+        );
         continue;
       }
       if (value === null) {
@@ -103,12 +94,9 @@ export class PluginSchemas {
         if (!this.byNamespace.has(namespace)) continue;
         const prefix = [index, 'data', 'attributes', namespace];
         if (!isPlainObject(value)) {
-          issues.push({
-            path: prefix,
-            pathString: formatPath(prefix, root),
-            message: `Expected an object of "${namespace}" plugin fields`,
-            issueCode: 'invalid_type',
-          });
+          issues.push(
+            validationIssue(prefix, `Expected an object of "${namespace}" plugin fields`, 'invalid_type', root),
+          );
           continue;
         }
         const checked = this.checkValues(namespace, record.type as PluginEntity, value, prefix);
@@ -123,29 +111,25 @@ export class PluginSchemas {
         const prefix = [index, 'data', 'activity'];
         if (!schema) {
           const path = [...prefix, 'type'];
-          issues.push({
-            path,
-            pathString: formatPath(path, root),
-            message: `No registered plugin declares the activity type "${activity.type}"`,
-            issueCode: 'unknown_activity_type',
-          });
+          issues.push(
+            validationIssue(
+              path,
+              `No registered plugin declares the activity type "${activity.type}"`,
+              'unknown_activity_type',
+              root,
+            ),
+          );
         } else {
           const parsed = schema.safeParse(activity.data ?? {});
           if (parsed.success) activity = { ...activity, data: parsed.data as Record<string, JsonValue> };
           else {
-            issues.push(
-              ...issuesFromZod(parsed.error, { basePath: [...prefix, 'data'] }).map((issue) => ({
-                ...issue,
-                pathString: formatPath(issue.path, root),
-              })),
-            );
+            issues.push(...issuesFromZod(parsed.error, { basePath: [...prefix, 'data'], root }));
           }
         }
       }
       if (issues.length > 0) {
-        throw new ValidationError({
-          message: `[crmkit] Record ${index} (${record.source}/${record.externalId}) is invalid at ${issues[0]!.pathString}: ${issues[0]!.message}`,
-          issues,
+        throw validationErrorOf(issues, {
+          message: `[crmkit] Record ${index} (${record.source}/${record.externalId}) is invalid`,
           index,
           source: record.source,
           externalId: record.externalId,
@@ -167,12 +151,12 @@ export class PluginSchemas {
     throw new ValidationError({
       message: `[crmkit] Record ${index} (${record.source}/${record.externalId}) has the activity type "${activity.type}", which no registered plugin declares.`,
       issues: [
-        {
+        validationIssue(
           path,
-          pathString: formatPath(path, root),
-          message: `No registered plugin declares the activity type "${activity.type}"`,
-          issueCode: 'unknown_activity_type',
-        },
+          `No registered plugin declares the activity type "${activity.type}"`,
+          'unknown_activity_type',
+          root,
+        ),
       ],
       index,
       source: record.source,

@@ -4,14 +4,14 @@
  * @module
  */
 import {
+  validationErrorFromZod,
   type Customer,
   type CustomerGroup,
   CustomerGroupSchema,
-  formatPath,
   type GroupCondition,
   type JsonValue,
   NotFoundError,
-  ValidationError,
+  pagesAfterId,
 } from '@crmkit/model';
 import type { Hub } from '../api/hub';
 import { checkActorOptions, checkValueLimits } from '../golden/override-checks';
@@ -90,17 +90,8 @@ export function createGroups(rt: HubRuntime): Pick<Hub, 'groups'> {
               updatedAt: now,
               sources: existing?.sources ?? [],
             });
-            if (!parsed.success) {
-              const issues = parsed.error.issues.map((issue) => {
-                const path = issue.path.map((k) => (typeof k === 'symbol' ? String(k) : k));
-                return { path, pathString: formatPath(path, 'group'), message: issue.message, issueCode: issue.code };
-              });
-              throw new ValidationError({
-                message: `[crmkit/core] Group is invalid at ${issues[0]?.pathString}: ${issues[0]?.message}`,
-                issues,
-                cause: parsed.error,
-              });
-            }
+            if (!parsed.success)
+              throw validationErrorFromZod(parsed.error, { root: 'group', message: '[crmkit/core] Group is invalid' });
             await ctx.tx.putGroup(parsed.data);
             ctx.audit.push({
               actor: ctx.actor,
@@ -149,15 +140,14 @@ export function createGroups(rt: HubRuntime): Pick<Hub, 'groups'> {
           const [group] = await tx.getGroups([id]);
           if (!group) throw new NotFoundError({ entity: 'group', id });
           const members: Customer[] = [];
-          let after: string | undefined;
-          while (true) {
-            const page = await tx.listCustomers({ limit: 500, status: 'active', ...(after ? { after } : {}) });
+          const pages = pagesAfterId((request) => tx.listCustomers({ status: 'active', ...request }), {
+            pageSize: 500,
+          });
+          for await (const page of pages) {
             for (const row of page) {
               const customer = publicCustomer(row);
               if (isGroupMember(group, customer)) members.push(customer);
             }
-            if (page.length < 500) break;
-            after = page[page.length - 1]!.id;
           }
           return members;
         });

@@ -6,15 +6,14 @@
  * @module
  */
 import {
+  validationErrorFromZod,
   assertSpecificationVersion,
   DEFAULT_POLICY,
-  formatPath,
   type InputLimits,
   InvalidArgumentError,
   type Policy,
   type RetentionPolicy,
   RetentionPolicySchema,
-  ValidationError,
 } from '@crmkit/model';
 import type { HubOptions } from '../api/options';
 import { createDirectory, type Directory, parsePolicy } from '../governance/policy';
@@ -55,14 +54,11 @@ function checkRetention(retention: NonNullable<HubOptions['retention']>): Resolv
   if (!Array.isArray(rules)) throw invalid('retention.rules', 'retention.rules must be an array of rules.');
   rules.forEach((rule, index) => {
     const parsed = RetentionPolicySchema.safeParse(rule);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const path = ['retention', 'rules', index, ...issue.path.map((k) => (typeof k === 'symbol' ? String(k) : k))];
-      throw new ValidationError({
-        message: `[crmkit/core] ${formatPath(path)}: ${issue.message}`,
-        issues: [{ path, pathString: formatPath(path), message: issue.message, issueCode: issue.code }],
+    if (!parsed.success)
+      throw validationErrorFromZod(parsed.error, {
+        basePath: ['retention', 'rules', index],
+        message: ([first]) => `[crmkit/core] ${first?.pathString}: ${first?.message}`,
       });
-    }
   });
   if (!Number.isFinite(everyMs) || everyMs < 1000) {
     throw invalid('retention.everyMs', 'retention.everyMs must be at least 1000.');

@@ -255,10 +255,24 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   }
 
   function makeTransaction(undo: (() => void)[]): StoreTransaction {
-    const remember = <K, V>(map: Map<K, V>, key: K, apply: (key: K, value: V | undefined) => void): void => {
+    /** Sets a copy of `next` (or nothing) at `key` through `apply`, remembering what was there for a rollback. */
+    const change = <K, V>(
+      map: Map<K, V>,
+      key: K,
+      apply: (key: K, value: V | undefined) => void,
+      next: V | undefined,
+    ): void => {
       const prev = map.get(key);
       undo.push(() => apply(key, prev));
+      apply(key, next === undefined ? undefined : clone(next));
     };
+    /** `apply` for a map without indexes. */
+    const plain =
+      <K, V>(map: Map<K, V>) =>
+      (key: K, value: V | undefined): void => {
+        if (value === undefined) map.delete(key);
+        else map.set(key, value);
+      };
     return {
       async getRecords(keys) {
         return keys.flatMap((key) => {
@@ -268,8 +282,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       },
       async putRecords(list) {
         for (const record of list) {
-          remember(records, record.key, setRecord);
-          setRecord(record.key, clone(record));
+          change(records, record.key, setRecord, record);
         }
       },
       async findRecordsByMatchKeys(keys) {
@@ -323,8 +336,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       },
       async putCustomers(rows) {
         for (const row of rows) {
-          remember(customers, row.id, setCustomer);
-          setCustomer(row.id, clone(row));
+          change(customers, row.id, setCustomer, row);
         }
       },
       async listCustomers({ after, limit, status }) {
@@ -346,12 +358,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
         return indexed(links, linkIndex, homeIds);
       },
       async putMergeLink(link) {
-        remember(links, link.id, setLink);
-        setLink(link.id, clone(link));
+        change(links, link.id, setLink, link);
       },
       async deleteMergeLink(id) {
-        remember(links, id, setLink);
-        setLink(id, undefined);
+        change(links, id, setLink, undefined);
       },
       async getIdentityLink(id) {
         const found = identityLinks.get(id);
@@ -361,12 +371,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
         return indexed(identityLinks, identityLinkIndex, recordKeys);
       },
       async putIdentityLink(link) {
-        remember(identityLinks, link.id, setIdentityLink);
-        setIdentityLink(link.id, clone(link));
+        change(identityLinks, link.id, setIdentityLink, link);
       },
       async deleteIdentityLink(id) {
-        remember(identityLinks, id, setIdentityLink);
-        setIdentityLink(id, undefined);
+        change(identityLinks, id, setIdentityLink, undefined);
       },
       async getReviewItem(id) {
         const found = reviews.get(id);
@@ -385,8 +393,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
           .map(clone);
       },
       async putReviewItem(item) {
-        remember(reviews, item.id, setReview);
-        setReview(item.id, clone(item));
+        change(reviews, item.id, setReview, item);
       },
       async getOverrides(ids) {
         const wanted = new Set(ids);
@@ -397,13 +404,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       },
       async putOverride(override) {
         const key = `${override.customerId}\u0000${override.field}`;
-        remember(overrides, key, (k, v) => (v ? overrides.set(k, v) : overrides.delete(k)));
-        overrides.set(key, clone(override));
+        change(overrides, key, plain(overrides), override);
       },
       async deleteOverride(customerId, field) {
         const key = `${customerId}\u0000${field}`;
-        remember(overrides, key, (k, v) => (v ? overrides.set(k, v) : overrides.delete(k)));
-        overrides.delete(key);
+        change(overrides, key, plain(overrides), undefined);
       },
       async appendJournal(entries) {
         const length = journal.length;
@@ -445,21 +450,18 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       },
       async putExtension(row) {
         const key = extensionKey(row.namespace, row.entityType, row.entityId);
-        remember(extensions, key, setExtension);
-        setExtension(key, clone(row));
+        change(extensions, key, setExtension, row);
       },
       async deleteExtension(namespace, entityType, entityId) {
         const key = extensionKey(namespace, entityType, entityId);
-        remember(extensions, key, setExtension);
-        setExtension(key, undefined);
+        change(extensions, key, setExtension, undefined);
       },
       async getWorkflowRun(id) {
         const found = workflowRuns.get(id);
         return found ? clone(found) : undefined;
       },
       async putWorkflowRun(run) {
-        remember(workflowRuns, run.id, (k, v) => (v ? workflowRuns.set(k, v) : workflowRuns.delete(k)));
-        workflowRuns.set(run.id, clone(run));
+        change(workflowRuns, run.id, plain(workflowRuns), run);
       },
       async listWorkflowRuns({ after, limit, status, workflow }) {
         return [...workflowRuns.values()]
@@ -581,12 +583,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
         return list.sort((a, b) => compareStrings(a.id, b.id)).map(clone);
       },
       async putGroup(group) {
-        remember(groups, group.id, (k, v) => (v ? groups.set(k, v) : groups.delete(k)));
-        groups.set(group.id, clone(group));
+        change(groups, group.id, plain(groups), group);
       },
       async deleteGroup(id) {
-        remember(groups, id, (k, v) => (v ? groups.set(k, v) : groups.delete(k)));
-        groups.delete(id);
+        change(groups, id, plain(groups), undefined);
       },
     };
   }

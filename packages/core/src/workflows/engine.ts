@@ -18,19 +18,19 @@
  * @module
  */
 import {
+  validationErrorFromZod,
   AbortedError,
   ConflictError,
-  formatPath,
   type HubEvent,
   InvalidArgumentError,
   type JsonValue,
   NotFoundError,
   type Store,
   type StoreTransaction,
-  type ValidationIssue,
   ValidationError,
   type WorkflowDefinition,
   type WorkflowRun,
+  pagesAfterId,
 } from '@crmkit/model';
 import type { Clock } from '../runtime/clock';
 import { createIdGenerator, type IdGenerator } from '../runtime/ids';
@@ -215,17 +215,11 @@ export class WorkflowEngine {
     const schema = registered.definition.input;
     if (schema) {
       const parsed = schema.safeParse(input);
-      if (!parsed.success) {
-        const issues: ValidationIssue[] = parsed.error.issues.map((issue) => {
-          const path = issue.path.map((key) => (typeof key === 'number' ? key : String(key)));
-          return { path, pathString: formatPath(path, 'input'), message: issue.message, issueCode: issue.code };
+      if (!parsed.success)
+        throw validationErrorFromZod(parsed.error, {
+          root: 'input',
+          message: `[crmkit] Input of workflow "${workflow}" is invalid`,
         });
-        throw new ValidationError({
-          message: `[crmkit] Input of workflow "${workflow}" is invalid at ${issues[0]?.pathString}: ${issues[0]?.message}`,
-          issues,
-          cause: parsed.error,
-        });
-      }
       value = parsed.data;
     }
     let json: JsonValue;
@@ -302,18 +296,18 @@ export class WorkflowEngine {
     const concurrency = Math.max(1, options.concurrency ?? 4);
     const now = this.clock.now();
     const due: string[] = [];
-    const pageSize = 100;
-    let after: string | undefined;
-    while (due.length < limit) {
-      const page = await this.store.transaction(
-        (tx) =>
-          tx.listWorkflowRuns({ status: ACTIVE_STATUSES, limit: pageSize, ...(after === undefined ? {} : { after }) }),
-        { readOnly: true },
-      );
-      for (const run of page) if (due.length < limit && this.isDue(run, now)) due.push(run.id);
-      if (page.length < pageSize) break;
-      after = page[page.length - 1]?.id;
-    }
+    const pages = pagesAfterId(
+      (request) =>
+        this.store.transaction((tx) => tx.listWorkflowRuns({ status: ACTIVE_STATUSES, ...request }), {
+          readOnly: true,
+        }),
+      { pageSize: 100 },
+    );
+    if (limit > 0)
+      for await (const page of pages) {
+        for (const run of page) if (due.length < limit && this.isDue(run, now)) due.push(run.id);
+        if (due.length >= limit) break;
+      }
     let worked = 0;
     let next = 0;
     const worker = async (): Promise<void> => {

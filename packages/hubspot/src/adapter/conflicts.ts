@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { JsonValue, WriteChange, WriteResult } from '@crmkit/model';
+import { type JsonValue, stableStringify, type WriteChange, type WriteResult } from '@crmkit/model';
 import {
   type HubspotAssociations,
   type HubspotObject,
@@ -30,17 +30,9 @@ function sameValue(a: string | null | undefined, b: string | null | undefined): 
   return x.toLowerCase() === y.toLowerCase() && /@/.test(x);
 }
 
-/** JSON with sorted keys, for comparing model values. */
+/** JSON with sorted keys, for comparing model values (`undefined` counts as `null`). */
 function canonical(value: unknown): string {
-  if (value === undefined || value === null) return 'null';
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
+  return stableStringify(value ?? null);
 }
 
 const ASSOCIATION_FIELDS = new Set(['organization', 'customer', 'participants']);

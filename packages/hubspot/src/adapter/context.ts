@@ -13,7 +13,7 @@ import {
   type HttpClient,
   type RateBudget,
 } from '@crmkit/adapter-kit';
-import { type AbortSignalLike, CrmkitError } from '@crmkit/model';
+import { type AbortSignalLike, CrmkitError, fnv1a32 } from '@crmkit/model';
 import type { HubspotObject, MappingContext } from '../mapping';
 import type { ResolvedHubspotSettings } from '../settings';
 
@@ -69,12 +69,7 @@ export function asSignal(signal: AbortSignalLike | undefined): AbortSignal | und
 
 /** A short, non-reversible fingerprint of a token, to key the shared rate budget without a portal id. */
 function fingerprint(value: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < value.length; i++) {
-    hash ^= value.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0).toString(16);
+  return fnv1a32(value).toString(16);
 }
 
 /** The settings and collaborators of one adapter, handed to each of its parts. */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type JournalEntry, mentionsAnyId, type OutboxEvent, type StoreTransaction } from '@crmkit/model';
+import { fnv1a32, type JournalEntry, mentionsAnyId, type OutboxEvent, type StoreTransaction } from '@crmkit/model';
 import type { SqlExecutor } from '../client';
 import { requireFields, requireLimit, requireStrings } from './arguments';
 import type { TableContext } from './context';
@@ -132,10 +132,7 @@ export function outboxChannel(schema: string): string {
 
 /** Stable 32-bit key of the advisory lock that serialises outbox appends of one schema. */
 function outboxLockKey(schema: string): number {
-  let hash = 0x811c9dc5;
-  const text = `crmkit:outbox:${schema}`;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return hash | 0;
+  return fnv1a32(`crmkit:outbox:${schema}`) | 0;
 }
 
 /**

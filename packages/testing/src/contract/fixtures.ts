@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { fnv1a32, FNV_OFFSET_BASIS } from '@crmkit/model';
+import { compareStrings, fnv1a32, FNV_OFFSET_BASIS } from '@crmkit/model';
 import type {
   AuditEntry,
   CustomerGroup,
@@ -342,32 +342,32 @@ export function doc(id: string, extra: Partial<Omit<StoredDocument, 'id'>> = {})
   return document;
 }
 
-/** Code-unit string order (locale independent). */
-export const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 /** The keys of these records, sorted. */
-export const keysOf = (records: readonly StoredRecord[]): string[] => records.map((r) => r.key).sort(compare);
+export const keysOf = (records: readonly StoredRecord[]): string[] => records.map((r) => r.key).sort(compareStrings);
 /** The ids of these rows, in the order given. */
 export const idsOf = (rows: readonly { id: string }[]): string[] => rows.map((r) => r.id);
 /** Records sorted by key (for contract methods that promise no order). */
 export const byKey = (records: readonly StoredRecord[]): StoredRecord[] =>
-  [...records].sort((a, b) => compare(a.key, b.key));
+  [...records].sort((a, b) => compareStrings(a.key, b.key));
 /** Rows sorted by id (for contract methods that promise no order). */
 export const byId = <T extends { id: string }>(rows: readonly T[]): T[] =>
-  [...rows].sort((a, b) => compare(a.id, b.id));
+  [...rows].sort((a, b) => compareStrings(a.id, b.id));
 /** Extension rows sorted by entity type, entity id and namespace (for contract methods that promise no order). */
 export const byExtensionKey = (rows: readonly ExtensionRow[]): ExtensionRow[] =>
   [...rows].sort(
     (a, b) =>
-      compare(a.entityType, b.entityType) || compare(a.entityId, b.entityId) || compare(a.namespace, b.namespace),
+      compareStrings(a.entityType, b.entityType) ||
+      compareStrings(a.entityId, b.entityId) ||
+      compareStrings(a.namespace, b.namespace),
   );
 /** Overrides sorted by customer and field. */
 export const byOverrideKey = (list: readonly FieldOverride[]): FieldOverride[] =>
-  [...list].sort((a, b) => compare(a.customerId, b.customerId) || compare(a.field, b.field));
+  [...list].sort((a, b) => compareStrings(a.customerId, b.customerId) || compareStrings(a.field, b.field));
 
 /** Per-key lookups, leaving out keys with no result so a growing universe does not change the snapshot. */
 async function perKey<T>(keys: Iterable<string>, read: (key: string) => Promise<T[]>, map: (items: T[]) => unknown) {
   const out: Record<string, unknown> = {};
-  for (const key of [...keys].sort(compare)) {
+  for (const key of [...keys].sort(compareStrings)) {
     const items = await read(key);
     if (items.length > 0) out[key] = map(items);
   }
@@ -378,19 +378,19 @@ async function perKey<T>(keys: Iterable<string>, read: (key: string) => Promise<
 export async function snapshotOf(tx: StoreTransaction) {
   const statuses: CustomerStatus[] = ['active', 'merged', 'deleted'];
   const linkById: Record<string, MergeLink> = {};
-  for (const id of [...universe.linkIds].sort(compare)) {
+  for (const id of [...universe.linkIds].sort(compareStrings)) {
     const found = await tx.getMergeLink(id);
     if (found) linkById[id] = found;
   }
   const customersByStatus: Record<string, string[]> = {};
   for (const status of statuses) customersByStatus[status] = idsOf(await tx.listCustomers({ limit: 10_000, status }));
   const identityLinkById: Record<string, IdentityLink> = {};
-  for (const id of [...universe.identityLinkIds].sort(compare)) {
+  for (const id of [...universe.identityLinkIds].sort(compareStrings)) {
     const found = await tx.getIdentityLink(id);
     if (found) identityLinkById[id] = found;
   }
   const reviewById: Record<string, ReviewItem> = {};
-  for (const id of [...universe.reviewIds].sort(compare)) {
+  for (const id of [...universe.reviewIds].sort(compareStrings)) {
     const found = await tx.getReviewItem(id);
     if (found) reviewById[id] = found;
   }
@@ -399,13 +399,13 @@ export async function snapshotOf(tx: StoreTransaction) {
     reviewsByStatus[status] = await tx.listReviewItems({ limit: 10_000, status });
   }
   const extensionsByEntity: Record<string, ExtensionRow[]> = {};
-  for (const entity of [...universe.extensionEntities].sort(compare)) {
+  for (const entity of [...universe.extensionEntities].sort(compareStrings)) {
     const [entityType, entityId] = entity.split('\u0000') as [string, string];
     const rows = await tx.getExtensions(entityType, [entityId]);
     if (rows.length > 0) extensionsByEntity[entity] = byExtensionKey(rows);
   }
   const workflowRunById: Record<string, WorkflowRun> = {};
-  for (const id of [...universe.workflowRunIds].sort(compare)) {
+  for (const id of [...universe.workflowRunIds].sort(compareStrings)) {
     const found = await tx.getWorkflowRun(id);
     if (found) workflowRunById[id] = found;
   }
@@ -414,22 +414,22 @@ export async function snapshotOf(tx: StoreTransaction) {
     workflowRunsByStatus[status] = idsOf(await tx.listWorkflowRuns({ limit: 10_000, status: [status] }));
   }
   const workflowRunsByWorkflow: Record<string, string[]> = {};
-  for (const workflow of [...universe.workflowNames].sort(compare)) {
+  for (const workflow of [...universe.workflowNames].sort(compareStrings)) {
     const ids = idsOf(await tx.listWorkflowRuns({ limit: 10_000, workflow }));
     if (ids.length > 0) workflowRunsByWorkflow[workflow] = ids;
   }
   const documentsById: Record<string, StoredDocument> = {};
-  for (const key of [...universe.documentKeys].sort(compare)) {
+  for (const key of [...universe.documentKeys].sort(compareStrings)) {
     const [kind, id] = key.split('\u0000') as [string, string];
     const [found] = await tx.getDocuments(kind, [id]);
     if (found) documentsById[key] = found;
   }
   const documentsByKind: Record<string, StoredDocument[]> = {};
   const documentsByRef: Record<string, StoredDocument[]> = {};
-  for (const kind of [...universe.documentKinds].sort(compare)) {
+  for (const kind of [...universe.documentKinds].sort(compareStrings)) {
     const all = await tx.listDocuments(kind, { limit: 10_000 });
     if (all.length > 0) documentsByKind[kind] = all;
-    for (const ref of [...universe.documentRefs].sort(compare)) {
+    for (const ref of [...universe.documentRefs].sort(compareStrings)) {
       const some = await tx.listDocuments(kind, { ref, limit: 10_000 });
       if (some.length > 0) documentsByRef[`${kind}\u0000${ref}`] = some;
     }

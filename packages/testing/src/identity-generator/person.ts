@@ -1,3 +1,4 @@
+import { fnv1a32 } from '@crmkit/model';
 import {
   CITIES,
   type City,
@@ -57,9 +58,7 @@ export class StringHashSet {
 
   /** Adds `s`; false when (its hash) was already there. */
   add(s: string): boolean {
-    let h = 0x811c9dc5;
-    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-    h = h >>> 0 || 1; // 0 marks an empty slot
+    const h = fnv1a32(s) || 1; // 0 marks an empty slot
     if (!this.insert(h)) return false;
     if (++this.count * 2 > this.table.length) this.grow();
     return true;

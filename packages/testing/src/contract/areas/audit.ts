@@ -3,7 +3,7 @@
 import { expect } from 'vitest';
 import { type AuditEntry, type StoreTransaction, redactedAuditEntry, UNREDACTABLE_AUDIT_ACTION } from '@crmkit/model';
 import { auditEntry, doc, fullAuditEntry, hex64, rejectionOf } from '../fixtures';
-import { type AddCase, isOrWrapsA, Rollback } from './shared';
+import { type AddCase, cursorsPaged, isOrWrapsA, Rollback } from './shared';
 
 /** Adds the cases about the audit log to the suite. */
 export function auditCases(add: AddCase): void {
@@ -70,20 +70,13 @@ export function auditCases(add: AddCase): void {
     const targetOf = (seq: number) => `customer:c${seq % 4}`;
     const entries = Array.from({ length: count }, (_, i) => auditEntry(i + 1, { target: targetOf(i + 1) }));
     for (let i = 0; i < count; i += 20) await store.transaction((tx) => tx.appendAudit(entries.slice(i, i + 20)));
-    const page = async (limit: number, target?: string) => {
-      const seen: number[] = [];
-      let after: number | undefined;
-      for (let guard = 0; guard < 1000; guard++) {
-        const rows = await store.transaction((tx) =>
-          tx.listAudit({ limit, ...(after === undefined ? {} : { after }), ...(target ? { target } : {}) }),
-        );
-        expect(rows.length).toBeLessThanOrEqual(limit);
-        if (rows.length === 0) break;
-        seen.push(...rows.map((e) => e.seq));
-        after = rows[rows.length - 1]!.seq;
-      }
-      return seen;
-    };
+    const page = (limit: number, target?: string) =>
+      cursorsPaged(
+        store,
+        limit,
+        (tx, request) => tx.listAudit({ ...request, ...(target ? { target } : {}) }),
+        (entry: { seq: number }) => entry.seq,
+      );
     const all = entries.map((e) => e.seq);
     expect(await page(10)).toEqual(all);
     expect(await page(1)).toEqual(all);

@@ -3,7 +3,7 @@
 import { expect } from 'vitest';
 import type { FieldOverride } from '@crmkit/model';
 import { byId, byOverrideKey, customer, idsOf, journalEntry, link, override } from '../fixtures';
-import type { AddCase } from './shared';
+import { type AddCase, byIdCursor, cursorsPaged } from './shared';
 
 /** Adds the cases about customers, merge links, overrides and the journal to the suite. */
 export function customerCases(add: AddCase): void {
@@ -114,20 +114,13 @@ export function customerCases(add: AddCase): void {
       const chunk = ids.slice(i, i + 40);
       await store.transaction((tx) => tx.putCustomers(chunk.map((id) => customer(id, { status: statusOf(id) }))));
     }
-    const page = async (limit: number, status?: 'active' | 'merged') => {
-      const seen: string[] = [];
-      let after: string | undefined;
-      for (let guard = 0; guard < 1000; guard++) {
-        const rows = await store.transaction((tx) =>
-          tx.listCustomers({ limit, ...(after === undefined ? {} : { after }), ...(status ? { status } : {}) }),
-        );
-        expect(rows.length).toBeLessThanOrEqual(limit);
-        if (rows.length === 0) break;
-        seen.push(...idsOf(rows));
-        after = rows[rows.length - 1]!.id;
-      }
-      return seen;
-    };
+    const page = (limit: number, status?: 'active' | 'merged') =>
+      cursorsPaged(
+        store,
+        limit,
+        (tx, request) => tx.listCustomers({ ...request, ...(status ? { status } : {}) }),
+        byIdCursor,
+      );
     const sorted = [...ids].sort();
     expect(await page(10)).toEqual(sorted);
     expect(await page(1)).toEqual(sorted);

@@ -3,7 +3,7 @@
 import { expect } from 'vitest';
 import type { StoredDocument } from '@crmkit/model';
 import { byId, doc, idsOf, rejectionOf, T2 } from '../fixtures';
-import { type AddCase, isOrWrapsA, Rollback } from './shared';
+import { type AddCase, byIdCursor, cursorsPaged, isOrWrapsA, Rollback } from './shared';
 
 /** Adds the cases about documents to the suite. */
 export function documentCases(add: AddCase): void {
@@ -101,20 +101,13 @@ export function documentCases(add: AddCase): void {
     await store.transaction(async (tx) => {
       for (const id of ids) await tx.putDocument(doc(id, { ref: refOf(id) }));
     });
-    const page = async (limit: number, ref?: string) => {
-      const seen: string[] = [];
-      let after: string | undefined;
-      for (let guard = 0; guard < 1000; guard++) {
-        const rows = await store.transaction((tx) =>
-          tx.listDocuments('consent', { limit, ...(after === undefined ? {} : { after }), ...(ref ? { ref } : {}) }),
-        );
-        expect(rows.length).toBeLessThanOrEqual(limit);
-        if (rows.length === 0) break;
-        seen.push(...idsOf(rows));
-        after = rows[rows.length - 1]!.id;
-      }
-      return seen;
-    };
+    const page = (limit: number, ref?: string) =>
+      cursorsPaged(
+        store,
+        limit,
+        (tx, request) => tx.listDocuments('consent', { ...request, ...(ref ? { ref } : {}) }),
+        byIdCursor,
+      );
     const sorted = [...ids].sort();
     expect(await page(7)).toEqual(sorted);
     expect(await page(count)).toEqual(sorted);

@@ -9,6 +9,7 @@ import {
   type MergeLink,
   type OutboxEvent,
   type Store,
+  type StoreTransaction,
 } from '@crmkit/model';
 import { tick } from '../fixtures';
 
@@ -101,6 +102,32 @@ export function pristineRead(
     all: [pristine.g],
   };
 }
+
+/**
+ * What a store list returns read `limit` rows at a time, each read after the cursor (`cursorOf`) of the last row read,
+ * until an empty page (at most 1000 reads): the cursors in the order read. Checks that no page holds more than `limit`
+ * rows; a page cut short does not end the reading, so a store that shortens pages is still read to the end.
+ */
+export async function cursorsPaged<R, C extends string | number>(
+  store: Store,
+  limit: number,
+  list: (tx: StoreTransaction, page: { limit: number; after?: NoInfer<C> }) => Promise<R[]>,
+  cursorOf: (row: R) => C,
+): Promise<C[]> {
+  const seen: C[] = [];
+  let after: C | undefined;
+  for (let guard = 0; guard < 1000; guard++) {
+    const rows = await store.transaction((tx) => list(tx, after === undefined ? { limit } : { limit, after }));
+    expect(rows.length).toBeLessThanOrEqual(limit);
+    if (rows.length === 0) break;
+    seen.push(...rows.map(cursorOf));
+    after = cursorOf(rows[rows.length - 1]!);
+  }
+  return seen;
+}
+
+/** The cursor of a row listed by id, for {@link cursorsPaged}. */
+export const byIdCursor = (row: { id: string }): string => row.id;
 
 /** Every outbox event, paging with `after`. */
 export async function readWholeOutbox(store: Store, pageSize = 50): Promise<OutboxEvent[]> {

@@ -3,7 +3,7 @@
 import { expect } from 'vitest';
 import type { WorkflowRun } from '@crmkit/model';
 import { fullWorkflowRun, idsOf, rejectionOf, T1, T2, workflowRun } from '../fixtures';
-import { type AddCase, isOrWrapsA, Rollback } from './shared';
+import { type AddCase, byIdCursor, cursorsPaged, isOrWrapsA, Rollback } from './shared';
 
 /** Adds the cases about workflow runs (leases, versions, listing) to the suite. */
 export function workflowRunCases(add: AddCase): void {
@@ -152,20 +152,8 @@ export function workflowRunCases(add: AddCase): void {
       for (const id of ids)
         await tx.putWorkflowRun(workflowRun(id, { status: statusOf(id), workflow: workflowOf(id) }));
     });
-    const page = async (limit: number, filter: { status?: WorkflowRun['status'][]; workflow?: string } = {}) => {
-      const seen: string[] = [];
-      let after: string | undefined;
-      for (let guard = 0; guard < 1000; guard++) {
-        const rows = await store.transaction((tx) =>
-          tx.listWorkflowRuns({ limit, ...(after === undefined ? {} : { after }), ...filter }),
-        );
-        expect(rows.length).toBeLessThanOrEqual(limit);
-        if (rows.length === 0) break;
-        seen.push(...idsOf(rows));
-        after = rows[rows.length - 1]!.id;
-      }
-      return seen;
-    };
+    const page = (limit: number, filter: { status?: WorkflowRun['status'][]; workflow?: string } = {}) =>
+      cursorsPaged(store, limit, (tx, request) => tx.listWorkflowRuns({ ...request, ...filter }), byIdCursor);
     const sorted = [...ids].sort();
     expect(await page(10)).toEqual(sorted);
     expect(await page(count)).toEqual(sorted);

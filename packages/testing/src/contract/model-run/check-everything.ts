@@ -12,7 +12,8 @@ import type {
   StoredRecord,
   WorkflowRun,
 } from '@crmkit/model';
-import { byExtensionKey, compare, WORKFLOW_RUN_STATUSES } from '../fixtures';
+import { compareStrings } from '@crmkit/model';
+import { byExtensionKey, WORKFLOW_RUN_STATUSES } from '../fixtures';
 import {
   allRecordKeys,
   AUDIT_TARGETS,
@@ -176,7 +177,7 @@ export async function checkEverything(m: Model, real: Real): Promise<void> {
             kind,
             range(DOCUMENTS).map((i) => documentId(m, i)),
           )),
-        ].sort((x, y) => compare(x.id, y.id)),
+        ].sort((x, y) => compareStrings(x.id, y.id)),
       );
       documents.push(await tx.listDocuments(kind, { after: m.ns, limit: 1000 }));
       for (const i of range(CUSTOMERS))

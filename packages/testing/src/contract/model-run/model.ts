@@ -17,7 +17,7 @@ import type {
   StoredRecord,
   WorkflowRun,
 } from '@crmkit/model';
-import { compare } from '../fixtures';
+import { compareStrings } from '@crmkit/model';
 
 export const RECORD_IDS = 6;
 export const MATCH_KEYS = 5;
@@ -124,6 +124,6 @@ export function allRecordKeys(m: Model): string[] {
   return RECORD_TYPES.flatMap((type) => Array.from({ length: RECORD_IDS }, (_, id) => recordKey(m, type, id)));
 }
 
-export const sortedRecords = (list: Iterable<StoredRecord>) => [...list].sort((a, b) => compare(a.key, b.key));
-export const sortedRows = (list: Iterable<CustomerRow>) => [...list].sort((a, b) => compare(a.id, b.id));
+export const sortedRecords = (list: Iterable<StoredRecord>) => [...list].sort((a, b) => compareStrings(a.key, b.key));
+export const sortedRows = (list: Iterable<CustomerRow>) => [...list].sort((a, b) => compareStrings(a.id, b.id));
 export const liveRecords = (m: Model) => [...m.records.values()].filter((r) => !r.deleted);

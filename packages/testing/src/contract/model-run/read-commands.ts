@@ -16,7 +16,8 @@ import type {
   WorkflowRun,
   WorkflowRunStatus,
 } from '@crmkit/model';
-import { byExtensionKey, compare } from '../fixtures';
+import { compareStrings } from '@crmkit/model';
+import { byExtensionKey } from '../fixtures';
 import {
   auditTarget,
   blockKey,
@@ -47,7 +48,7 @@ import { read } from './specs';
 export function expectedDocuments(m: Model, kind: string, ref?: string): StoredDocument[] {
   return [...m.documents.values()]
     .filter((d) => d.kind === kind && (ref === undefined || d.ref === ref))
-    .sort((x, y) => compare(x.id, y.id));
+    .sort((x, y) => compareStrings(x.id, y.id));
 }
 
 export class ListDocumentPages implements Command {
@@ -193,7 +194,7 @@ export function expectedLinks(m: Model, recordKeys: readonly string[]): Identity
   const wanted = new Set(recordKeys);
   return [...m.identityLinks.values()]
     .filter((l) => wanted.has(l.a) || wanted.has(l.b))
-    .sort((x, y) => compare(x.id, y.id));
+    .sort((x, y) => compareStrings(x.id, y.id));
 }
 
 export class ListIdentityLinks implements Command {
@@ -214,7 +215,7 @@ export class ListIdentityLinks implements Command {
 export function expectedReviews(m: Model, status?: ReviewStatus): ReviewItem[] {
   return [...m.reviews.values()]
     .filter((r) => status === undefined || r.status === status)
-    .sort((x, y) => compare(x.id, y.id));
+    .sort((x, y) => compareStrings(x.id, y.id));
 }
 
 export class ListReviewPages implements Command {
@@ -278,7 +279,7 @@ export function expectedWorkflowRuns(
     .filter(
       (r) => (status === undefined || status.includes(r.status)) && (workflow === undefined || r.workflow === workflow),
     )
-    .sort((x, y) => compare(x.id, y.id));
+    .sort((x, y) => compareStrings(x.id, y.id));
 }
 
 export class ListWorkflowRunPages implements Command {
