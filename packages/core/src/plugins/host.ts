@@ -19,7 +19,8 @@ import {
   type RecordType,
   type SourceRecordInput,
   type StoredRecord,
-  ValidationError,
+  validationErrorOf,
+  validationIssue,
   VetoError,
   validationErrorFromZod,
 } from '@crmkit/model';
@@ -274,9 +275,9 @@ export class PluginHost {
       parsed = entry.command.input.safeParse(input);
     } catch (error) {
       // A schema that throws (a custom refinement or transform) is the input's problem to report, not a crash.
-      throw new ValidationError({
-        message: `[crmkit/core] Command "${name}" could not validate its input: ${error instanceof Error ? error.message : String(error)}`,
-        issues: [{ path: ['input'], pathString: 'input', message: 'The input schema failed', issueCode: 'custom' }],
+      throw validationErrorOf([validationIssue(['input'], 'The input schema failed', 'custom')], {
+        message: () =>
+          `[crmkit/core] Command "${name}" could not validate its input: ${error instanceof Error ? error.message : String(error)}`,
         cause: error,
       });
     }
@@ -731,10 +732,7 @@ export class PluginHost {
         if (!customer) throw new NotFoundError({ entity: 'customer', id: customerId });
         const checked = host.schemas.checkValues(namespace, customer.kind as PluginEntity, limited, ['values']);
         if (checked.issues.length > 0) {
-          throw new ValidationError({
-            message: `[crmkit/core] Plugin fields are invalid at ${checked.issues[0]!.pathString}: ${checked.issues[0]!.message}`,
-            issues: checked.issues,
-          });
+          throw validationErrorOf(checked.issues, { message: '[crmkit/core] Plugin fields are invalid' });
         }
         const paths: Record<string, JsonValue | null> = {};
         for (const [field, value] of Object.entries(checked.values)) paths[`attributes.${namespace}.${field}`] = value;
