@@ -10,4 +10,5 @@ export * from './http';
 export * from './pagination';
 export * from './rate-budget';
 export * from './webhooks';
+export type { HeadersLike } from './headers';
 export * from './sync';

@@ -8,6 +8,7 @@
  * @packageDocumentation
  */
 export { createHub, isGroupMember, type ResolvedHubOptions, resolveHubOptions } from './hub';
+export type { LinkerSettings } from './runtime/operation-context';
 export type {
   ActivityView,
   ActorOptions,

@@ -67,7 +67,7 @@ export interface Hub {
   readonly store: Store;
   /**
    * Validates, stores and links a batch of source records, and recomputes the golden records they touch; all in one
-   * transaction. A bad record refuses the whole batch with a {@link ValidationError} naming it and the path: the
+   * transaction. A bad record refuses the whole batch with a `ValidationError` naming it and the path: the
    * schemas, the input limits, the text policy and the time bounds of the Hub's `input` option (docs/limits.md).
    * `repairTimestamps` replaces records stored with an `observedAt` outside the bounds (see {@link IngestOptions}).
    * The records are typed (`SourceRecordInput` of `@crmkit/model`) so a wrong shape is a compile error too; input
@@ -100,7 +100,7 @@ export interface Hub {
    * Sets an explicit override of one golden field (wins over every rule). The field must be a golden field of the
    * customer's kind, a free attribute `attributes.<key>` or a declared plugin field `attributes.<plugin>.<field>`;
    * the value must pass that field's schema, the input limits and the time bounds (`null` blanks the field).
-   * Otherwise a {@link ValidationError} with path `field` or `value...`, and nothing is stored.
+   * Otherwise a `ValidationError` with path `field` or `value...`, and nothing is stored.
    */
   setOverride(customerId: string, field: string, value: JsonValue, options?: ActorOptions): Promise<Customer>;
   /** Removes an override; the field is derived from the sources again. */
