@@ -62,6 +62,10 @@ export interface NormalizePhoneOptions {
   defaultCountry?: string;
 }
 
+/** How many normalised phone numbers {@link normalizePhone} remembers (then it starts again: bounded memory). */
+const PHONE_MEMO_SIZE = 10_000;
+const phoneMemo = new Map<string, string | null>();
+
 /**
  * Normalises a phone number to E.164 (`+31612345678`) with `libphonenumber-js` (minimal metadata). Numbers starting
  * with `00` are international; a bracketed trunk zero (`+31 (0)20 ...`) is ignored; extensions are dropped. A
@@ -80,6 +84,18 @@ export interface NormalizePhoneOptions {
  * ```
  */
 export function normalizePhone(s: string, options?: NormalizePhoneOptions): string | null {
+  // The same number is normalised many times (match keys, golden contact points on every relink, lookups): parsing
+  // with libphonenumber-js dominates, and the result depends only on the text and the country, so it is remembered.
+  const key = `${options?.defaultCountry ?? ''}\u0000${s}`;
+  const known = phoneMemo.get(key);
+  if (known !== undefined) return known;
+  const result = parsePhone(s, options);
+  if (phoneMemo.size >= PHONE_MEMO_SIZE) phoneMemo.clear();
+  phoneMemo.set(key, result);
+  return result;
+}
+
+function parsePhone(s: string, options: NormalizePhoneOptions | undefined): string | null {
   let text = s.trim();
   if (text === '') return null;
   if (text.indexOf('(') !== -1) text = text.replace(BRACKETED_TRUNK_ZERO, ' ');

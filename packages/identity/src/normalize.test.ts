@@ -528,3 +528,19 @@ describe('isPhoneCountry', () => {
     expect(isPhoneCountry(country)).toBe(false);
   });
 });
+
+describe('normalizePhone remembers results per text and country', () => {
+  it('gives the same answer the second time, and never the answer for another country', () => {
+    expect(normalizePhone('06-12345678', { defaultCountry: 'NL' })).toBe('+31612345678');
+    expect(normalizePhone('06-12345678')).toBeNull();
+    expect(normalizePhone('06-12345678', { defaultCountry: 'NL' })).toBe('+31612345678');
+    expect(normalizePhone('020 7946 0000', { defaultCountry: 'GB' })).toBe('+442079460000');
+    expect(normalizePhone('020 7946 0000', { defaultCountry: 'NL' })).toBeNull(); // 11 digits: not a Dutch number
+  });
+
+  it('stays correct past its size bound (it starts again, it does not grow)', () => {
+    for (let i = 0; i < 12_000; i++) normalizePhone(`+3161234${String(i).padStart(4, '0')}`);
+    expect(normalizePhone('+31 6 12345678')).toBe('+31612345678');
+    expect(normalizePhone('0031612345678')).toBe('+31612345678');
+  });
+});
