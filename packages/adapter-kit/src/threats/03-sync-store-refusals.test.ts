@@ -9,11 +9,11 @@ import { createHub, createMemoryStore, type Hub } from '@crmkit/core';
 import {
   type Adapter,
   type SourceRecordInput,
-  type Store,
   type StoredRecord,
   StoreError,
   type SyncBatch,
   ValidationError,
+  overrideTransactions,
 } from '@crmkit/model';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSyncEngine } from '../sync';
@@ -48,36 +48,19 @@ function vendor(count: number, name = (i: number) => `Person ${i}`) {
  * `StoreError` of SQLSTATE `sqlState`. `times` limits how many refusals it gives (a passing fault).
  */
 function refusingStore(refuse: (record: StoredRecord) => boolean, sqlState: string, times = Infinity) {
-  const inner = createMemoryStore();
   const counts = { refusals: 0 };
-  const store: Store = {
-    specificationVersion: inner.specificationVersion,
-    name: inner.name,
-    close: () => inner.close(),
-    transaction: (fn, options) =>
-      inner.transaction(
-        (tx) =>
-          fn(
-            new Proxy(tx, {
-              get(target, prop, receiver) {
-                const value = Reflect.get(target, prop, receiver);
-                if (prop !== 'putRecords') return value;
-                return async (records: readonly StoredRecord[]) => {
-                  if (counts.refusals < times && records.some(refuse)) {
-                    counts.refusals++;
-                    throw new StoreError({
-                      message: `[crmkit/store-postgres] refused (SQLSTATE ${sqlState}); the transaction was rolled back.`,
-                      sqlState,
-                    });
-                  }
-                  return target.putRecords(records);
-                };
-              },
-            }),
-          ),
-        options,
-      ),
-  };
+  const store = overrideTransactions(createMemoryStore(), (tx) => ({
+    async putRecords(records) {
+      if (counts.refusals < times && records.some(refuse)) {
+        counts.refusals++;
+        throw new StoreError({
+          message: `[crmkit/store-postgres] refused (SQLSTATE ${sqlState}); the transaction was rolled back.`,
+          sqlState,
+        });
+      }
+      return tx.putRecords(records);
+    },
+  }));
   return { store, counts };
 }
 

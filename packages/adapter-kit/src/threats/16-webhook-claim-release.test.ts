@@ -8,9 +8,9 @@ import {
   type Adapter,
   type SourceRecordInput,
   type Store,
-  type StoredDocument,
   StoreError,
   type WebhookEvent,
+  overrideTransactions,
 } from '@crmkit/model';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSyncEngine, SYNC_DOCUMENT_KINDS } from '../sync';
@@ -41,34 +41,17 @@ const adapter = {
 
 /** A memory store whose next `failures` writes of a `done` inbox entry fail like a dropped connection. */
 function flakyInboxStore(failures: number): Store {
-  const inner = createMemoryStore();
   let left = failures;
-  return {
-    specificationVersion: inner.specificationVersion,
-    name: inner.name,
-    close: () => inner.close(),
-    transaction: (fn, options) =>
-      inner.transaction(
-        (tx) =>
-          fn(
-            new Proxy(tx, {
-              get(target, prop, receiver) {
-                const value = Reflect.get(target, prop, receiver);
-                if (prop !== 'putDocument') return value;
-                return async (doc: StoredDocument) => {
-                  const status = (doc.data as { status?: unknown } | null)?.status;
-                  if (doc.kind === SYNC_DOCUMENT_KINDS.inbox && status === 'done' && left > 0) {
-                    left--;
-                    throw new StoreError({ message: 'connection lost (SQLSTATE 08006)', sqlState: '08006' });
-                  }
-                  return target.putDocument(doc);
-                };
-              },
-            }),
-          ),
-        options,
-      ),
-  };
+  return overrideTransactions(createMemoryStore(), (tx) => ({
+    async putDocument(doc) {
+      const status = (doc.data as { status?: unknown } | null)?.status;
+      if (doc.kind === SYNC_DOCUMENT_KINDS.inbox && status === 'done' && left > 0) {
+        left--;
+        throw new StoreError({ message: 'connection lost (SQLSTATE 08006)', sqlState: '08006' });
+      }
+      return tx.putDocument(doc);
+    },
+  }));
 }
 
 let hub: Hub | undefined;

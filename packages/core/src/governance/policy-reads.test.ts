@@ -2,34 +2,20 @@
  * A write reads the policy document at most once: the operation, its audit entries and the redaction of its events
  * share one read of the secret fields (review of issue 13).
  */
-import { DEFAULT_POLICY, type SourceRecordInput, type Store, type StoreTransaction } from '@crmkit/model';
+import { DEFAULT_POLICY, overrideTransactions, type SourceRecordInput, type Store } from '@crmkit/model';
 import { describe, expect, it } from 'vitest';
 import { createHub } from '../hub';
 import { createMemoryStore } from '../store/memory-store';
 
 /** A store that counts the reads of the policy head document. */
 function countingStore(): { store: Store; reads: () => number } {
-  const inner = createMemoryStore();
   let reads = 0;
-  const wrap = (tx: StoreTransaction): StoreTransaction =>
-    new Proxy(tx, {
-      get(target, key, receiver) {
-        const value = Reflect.get(target, key, receiver);
-        if (key !== 'getDocuments' || typeof value !== 'function') return value;
-        return (kind: string, ids: readonly string[]) => {
-          if (kind === 'policy-head') reads += 1;
-          return value.call(target, kind, ids);
-        };
-      },
-    });
-  const store = new Proxy(inner, {
-    get(target, key, receiver) {
-      const value = Reflect.get(target, key, receiver);
-      if (key !== 'transaction' || typeof value !== 'function') return value;
-      return (fn: (tx: StoreTransaction) => Promise<unknown>, options?: unknown) =>
-        value.call(target, (tx: StoreTransaction) => fn(wrap(tx)), options);
+  const store = overrideTransactions(createMemoryStore(), (tx) => ({
+    getDocuments(kind, ids) {
+      if (kind === 'policy-head') reads += 1;
+      return tx.getDocuments(kind, ids);
     },
-  }) as Store;
+  }));
   return { store, reads: () => reads };
 }
 

@@ -9,7 +9,7 @@
  */
 import { createSyncEngine, type SyncEngine } from '@crmkit/adapter-kit';
 import { createDeterministicResolver, createHub, createMemoryStore, type Hub } from '@crmkit/core';
-import { ErrorCode, type Store, type StoredRecord, StoreError } from '@crmkit/model';
+import { ErrorCode, overrideTransactions, type Store, type StoredRecord, StoreError } from '@crmkit/model';
 import { createPostgresStore, pgClient, pgliteClient } from '@crmkit/store-postgres';
 import { createHubspotSandbox, type HubspotSandbox, startWebhookReceiver, type WebhookReceiver } from '@crmkit/testing';
 import { PGlite } from '@electric-sql/pglite';
@@ -22,34 +22,18 @@ import { createHubspot } from '../adapter';
  * transaction fails with `STORE_FAILED` (SQLSTATE 22021, a data exception) and no record index.
  */
 function refusingStore(inner: Store, refuse: (record: StoredRecord) => boolean): Store {
-  return {
-    specificationVersion: inner.specificationVersion,
-    name: inner.name,
-    close: () => inner.close(),
-    transaction: (fn, options) =>
-      inner.transaction(
-        (tx) =>
-          fn(
-            new Proxy(tx, {
-              get(target, prop, receiver) {
-                const value = Reflect.get(target, prop, receiver);
-                if (prop !== 'putRecords') return value;
-                return async (records: readonly StoredRecord[]) => {
-                  if (records.some(refuse)) {
-                    throw new StoreError({
-                      message:
-                        '[crmkit/store-postgres] invalid byte sequence for encoding "UTF8": 0x00 (SQLSTATE 22021); the transaction was rolled back.',
-                      sqlState: '22021',
-                    });
-                  }
-                  return target.putRecords(records);
-                };
-              },
-            }),
-          ),
-        options,
-      ),
-  };
+  return overrideTransactions(inner, (tx) => ({
+    async putRecords(records) {
+      if (records.some(refuse)) {
+        throw new StoreError({
+          message:
+            '[crmkit/store-postgres] invalid byte sequence for encoding "UTF8": 0x00 (SQLSTATE 22021); the transaction was rolled back.',
+          sqlState: '22021',
+        });
+      }
+      return tx.putRecords(records);
+    },
+  }));
 }
 
 const hasNul = (record: StoredRecord) => JSON.stringify(record.data ?? null).includes('\\u0000');

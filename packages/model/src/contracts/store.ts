@@ -441,6 +441,42 @@ export interface Store {
 }
 
 /**
+ * A store whose transactions are those of `inner` with some methods replaced: `override(tx)` returns the
+ * replacements for one transaction, and each may call the original through `tx`. For tests and instrumentation:
+ * injecting a fault into one method, counting calls.
+ *
+ * @example
+ * ```ts
+ * const refusing = overrideTransactions(store, (tx) => ({
+ *   putRecords: async (records) => {
+ *     if (records.some((r) => r.source === 'bad')) throw new Error('refused');
+ *     return tx.putRecords(records);
+ *   },
+ * }));
+ * ```
+ */
+export function overrideTransactions(
+  inner: Store,
+  override: (tx: StoreTransaction) => Partial<StoreTransaction>,
+): Store {
+  return {
+    specificationVersion: inner.specificationVersion,
+    name: inner.name,
+    close: () => inner.close(),
+    transaction: (fn, options) =>
+      inner.transaction((tx) => {
+        const replaced = override(tx) as Record<PropertyKey, unknown>;
+        return fn(
+          new Proxy(tx, {
+            get: (target, prop, receiver) =>
+              Object.hasOwn(replaced, prop) ? replaced[prop] : Reflect.get(target, prop, receiver),
+          }),
+        );
+      }, options),
+  };
+}
+
+/**
  * True when `value` holds one of `ids` as a JSON string value, at any depth (inside objects and arrays). Object keys,
  * numbers and substrings of longer strings do not count. The matching rule of {@link StoreTransaction.redactOutbox},
  * for store implementations.
