@@ -1,11 +1,21 @@
 /**
  * Ingest profile: one process, one Hub, `syntheticPeople(people)` ingested in batches, printing wall time, the
  * process's CPU time and the SQL statements per kind. Run from the repository root:
- *   node --conditions=@crmkit/source --import tsx bench/profile/ingest.ts <memory|pglite|postgres> [people] [batch] [audit:on|off]
+ *   node --conditions=@crmkit/source --import tsx bench/profile/ingest.ts <memory|pglite|embedded|postgres> [people] [batch] [audit:on|off]
  * Add `--cpu-prof --cpu-prof-dir=/tmp/prof` before `--import` for a CPU profile. PostgreSQL uses DATABASE_URL.
  */
 import { createHub } from '@crmkit/core';
-import { createPostgresStore, pgClient, pgliteClient, type SqlClient, type SqlExecutor } from '@crmkit/store-postgres';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createPostgresStore,
+  embeddedClient,
+  pgClient,
+  pgliteClient,
+  type SqlClient,
+  type SqlExecutor,
+} from '@crmkit/store-postgres';
 import { syntheticPeople } from '@crmkit/testing';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
@@ -54,6 +64,9 @@ let pool: pg.Pool | undefined;
 const schema = `prof_${process.pid}_${Date.now()}`;
 let client: SqlClient | undefined;
 if (backend === 'pglite') client = pgliteClient(new PGlite(), { ownsDatabase: true });
+// The embedded default: PGlite in a folder on disk, default durability (what the `crmkit` package's createHub opens).
+const dataDir = backend === 'embedded' ? mkdtempSync(join(tmpdir(), 'crmkit-prof-')) : undefined;
+if (dataDir) client = embeddedClient({ dataDir });
 if (backend === 'postgres') {
   pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
   client = pgClient(pool);
@@ -73,6 +86,7 @@ const batches = Math.ceil((records.length - 1) / batch);
 if (backend === 'postgres') await client!.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
 await hub.close();
 await pool?.end().catch(() => {});
+if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 const rows = [...counts.entries()].sort((a, b) => b[1].ms - a[1].ms);
 const total = rows.reduce((s, [, c]) => s + c.n, 0);
 console.log(
