@@ -72,7 +72,7 @@ function removeFromIndex<V>(index: Map<string, Set<V>>, key: string, value: V): 
  *
  * Non-JSON values (a `Date`, a `Map`) are kept as a structured clone frozen at its top only; functions and symbols
  * are refused with a `DataCloneError`. (Before, values were structured-cloned both ways; on Hub ingest the two copies
- * and their garbage were about a third of the process's CPU.)
+ * and their garbage were a large share of the process's CPU.)
  *
  * `appendAudit` refuses an entry whose `seq` exists already (stored, or earlier in the same call) with a
  * `ConflictError` (`CONFLICT`) and writes nothing of that call; since transactions are serialised, writers that read
@@ -256,14 +256,14 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     return out;
   }
 
-  /** Copies of the rows an index holds under any of `keys`, once each, in id order. */
+  /** The (frozen) rows an index holds under any of `keys`, once each, in id order. */
   function indexed<T>(rows: Map<string, T>, index: Map<string, Set<string>>, keys: readonly string[]): T[] {
     const ids = [...new Set(keysFrom(index, keys))].sort(compareStrings);
     return ids.map((id) => rows.get(id)!);
   }
 
   function makeTransaction(undo: (() => void)[]): StoreTransaction {
-    /** Sets a copy of `next` (or nothing) at `key` through `apply`, remembering what was there for a rollback. */
+    /** Sets a frozen copy of `next` (or nothing) at `key` through `apply`; remembers what was there, for a rollback. */
     const change = <K, V>(
       map: Map<K, V>,
       key: K,
