@@ -258,7 +258,8 @@ export function createWriteBack(
 
   async function writeBack(signal?: AbortSignalLike, limit = 500): Promise<WriteReport> {
     const total: WriteReport = { written: 0, skipped: 0, conflicts: 0, failed: 0, deferred: 0, outcomes: [] };
-    const state: SyncState = (await loadState()) ?? { mode: 'full', running: false, seenChunks: 0 };
+    // A copy: what the store returned may be frozen (the memory store's are), and outboxAfter moves on below.
+    const state: SyncState = { ...((await loadState()) ?? { mode: 'full', running: false, seenChunks: 0 }) };
     for (;;) {
       throwIfAborted(signal);
       const after = state.outboxAfter;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditEntry, CustomerGroup, OutboxEvent } from '@crmkit/model';
+import type { AuditEntry, CustomerGroup, OutboxEvent, StoreTransaction } from '@crmkit/model';
 import { createIdGenerator } from '../runtime/ids';
 import { createMemoryStore } from './memory-store';
 
@@ -116,6 +116,54 @@ describe('createMemoryStore', () => {
     );
     const [row] = await store.transaction((tx) => tx.getGroups(['g1']));
     expect(row!.memberIds).toHaveLength(20);
+  });
+});
+
+describe('createMemoryStore: frozen values, no copy on the way out', () => {
+  it('returns what it keeps deeply frozen, the same object on every read, and a new one after a write', async () => {
+    const store = createMemoryStore();
+    const input = group('g1');
+    input.memberIds.push('c1');
+    await store.transaction((tx) => tx.putGroup(input));
+    input.memberIds.push('c-mutated');
+    const [first] = await store.transaction((tx) => tx.getGroups(['g1']));
+    const [second] = await store.transaction((tx) => tx.getGroups());
+    expect(first).toEqual({ ...group('g1'), memberIds: ['c1'] });
+    expect(second).toBe(first);
+    expect(Object.isFrozen(first) && Object.isFrozen(first!.memberIds)).toBe(true);
+    expect(() => first!.memberIds.push('x')).toThrow(TypeError);
+    await store.transaction((tx) => tx.putGroup({ ...first!, name: 'Renamed' }));
+    const [third] = await store.transaction((tx) => tx.getGroups(['g1']));
+    expect(third).not.toBe(first);
+    expect(third!.name).toBe('Renamed');
+    expect(first!.name).toBe('Group g1');
+  });
+
+  it('hands out fresh arrays: a caller may sort or fill what a list call returned', async () => {
+    const store = createMemoryStore();
+    await store.transaction((tx) => tx.appendOutbox([event('e1'), event('e2')]));
+    const listed = await store.transaction((tx) => tx.listOutbox({ limit: 10 }));
+    listed.reverse();
+    listed.push(event('e3'));
+    expect((await store.transaction((tx) => tx.listOutbox({ limit: 10 }))).map((e) => e.id)).toEqual(['e1', 'e2']);
+  });
+
+  it('refuses every method of a transaction that has finished, committed or rolled back', async () => {
+    const store = createMemoryStore();
+    let kept: StoreTransaction | undefined;
+    await store.transaction(async (tx) => {
+      kept = tx;
+    });
+    expect(() => kept!.getGroups()).toThrow('Transaction already finished');
+    expect(() => kept!.putGroup(group('g1'))).toThrow('Transaction already finished');
+    await expect(
+      store.transaction(async (tx) => {
+        kept = tx;
+        throw new Error('x');
+      }),
+    ).rejects.toThrow('x');
+    expect(() => kept!.appendOutbox([event('e1')])).toThrow('Transaction already finished');
+    expect(await store.transaction((tx) => tx.getGroups())).toEqual([]);
   });
 });
 

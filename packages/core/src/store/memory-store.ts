@@ -24,16 +24,14 @@ import {
   redactedAuditEntry,
   UNREDACTABLE_AUDIT_ACTION,
 } from '@crmkit/model';
-import { runtime } from '../runtime/runtime';
 import { compareStrings } from '../runtime/stable';
+import { frozenCopy } from './frozen';
 
 /** Options of {@link createMemoryStore}. */
 export interface MemoryStoreOptions {
   /** Name used in messages. @default 'memory' */
   name?: string;
 }
-
-const clone: <T>(value: T) => T = (value) => runtime.structuredClone(value);
 
 function addToIndex<V>(index: Map<string, Set<V>>, key: string, value: V): void {
   let set = index.get(key);
@@ -52,7 +50,7 @@ const extensionKey = (namespace: string, entityType: string, entityId: string): 
   `${namespace}\u0000${entityKey(entityType, entityId)}`;
 
 /** What a redacted journal entry's data and a redacted outbox event's payload become. */
-const REDACTED: JsonValue = { redacted: true };
+const REDACTED: JsonValue = frozenCopy({ redacted: true });
 
 function removeFromIndex<V>(index: Map<string, Set<V>>, key: string, value: V): void {
   const set = index.get(key);
@@ -63,8 +61,18 @@ function removeFromIndex<V>(index: Map<string, Set<V>>, key: string, value: V): 
 
 /**
  * An in-memory {@link Store}: for tests, examples, and short-lived processes. Transactions are serialised and
- * rolled back exactly on failure (an undo log); values are copied in and out, so callers never share state with
- * the store.
+ * rolled back exactly on failure (an undo log).
+ *
+ * Callers never share mutable state with the store: every value written is copied once on the way in and deeply
+ * frozen, and reads return those frozen objects themselves, without a copy (in fresh arrays, which are the caller's).
+ * So a value read from this store is read-only: assigning to it, or sorting or pushing to an array in it, throws a
+ * `TypeError` in strict-mode code (copy it first, e.g. `[...row.emails].sort()` or `{ ...row, status }`). The same
+ * holds for what the Hub hands out from this store (`hub.get`, `hub.groups.list`, ...). Values written later do not
+ * change an object read earlier: a write stores a new frozen copy.
+ *
+ * Non-JSON values (a `Date`, a `Map`) are kept as a structured clone frozen at its top only; functions and symbols
+ * are refused with a `DataCloneError`. (Before, values were structured-cloned both ways; on Hub ingest the two copies
+ * and their garbage were a large share of the process's CPU.)
  *
  * `appendAudit` refuses an entry whose `seq` exists already (stored, or earlier in the same call) with a
  * `ConflictError` (`CONFLICT`) and writes nothing of that call; since transactions are serialised, writers that read
@@ -237,7 +245,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     const out: StoredRecord[] = [];
     for (const key of new Set(keys)) {
       const record = records.get(key);
-      if (record && !record.deleted && (type === undefined || record.type === type)) out.push(clone(record));
+      if (record && !record.deleted && (type === undefined || record.type === type)) out.push(record);
     }
     return out.sort((a, b) => compareStrings(a.key, b.key));
   }
@@ -248,14 +256,14 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     return out;
   }
 
-  /** Copies of the rows an index holds under any of `keys`, once each, in id order. */
+  /** The (frozen) rows an index holds under any of `keys`, once each, in id order. */
   function indexed<T>(rows: Map<string, T>, index: Map<string, Set<string>>, keys: readonly string[]): T[] {
     const ids = [...new Set(keysFrom(index, keys))].sort(compareStrings);
-    return ids.map((id) => clone(rows.get(id)!));
+    return ids.map((id) => rows.get(id)!);
   }
 
   function makeTransaction(undo: (() => void)[]): StoreTransaction {
-    /** Sets a copy of `next` (or nothing) at `key` through `apply`, remembering what was there for a rollback. */
+    /** Sets a frozen copy of `next` (or nothing) at `key` through `apply`; remembers what was there, for a rollback. */
     const change = <K, V>(
       map: Map<K, V>,
       key: K,
@@ -264,7 +272,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     ): void => {
       const prev = map.get(key);
       undo.push(() => apply(key, prev));
-      apply(key, next === undefined ? undefined : clone(next));
+      apply(key, next === undefined ? undefined : frozenCopy(next));
     };
     /** `apply` for a map without indexes. */
     const plain =
@@ -277,7 +285,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       async getRecords(keys) {
         return keys.flatMap((key) => {
           const record = records.get(key);
-          return record ? [clone(record)] : [];
+          return record ? [record] : [];
         });
       },
       async putRecords(list) {
@@ -294,10 +302,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
           const record = records.get(key);
           if (record && !record.deleted && record.type === type) found.push(record);
         }
-        return found
-          .sort((a, b) => compareStrings(a.key, b.key))
-          .slice(0, limit)
-          .map(clone);
+        return found.sort((a, b) => compareStrings(a.key, b.key)).slice(0, limit);
       },
       async findRecordsByRefKeys(keys, type) {
         return liveRecords(keysFrom(refIndex, keys), type);
@@ -313,8 +318,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
         }
         return found
           .sort((a, b) => Date.parse(a.observedAt) - Date.parse(b.observedAt) || compareStrings(a.key, b.key))
-          .slice(0, limit)
-          .map(clone);
+          .slice(0, limit);
       },
       async listRecordsBySource({ source, type, after, limit }) {
         const found: StoredRecord[] = [];
@@ -323,15 +327,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
           if (after !== undefined && compareStrings(record.externalId, after) <= 0) continue;
           found.push(record);
         }
-        return found
-          .sort((a, b) => compareStrings(a.externalId, b.externalId))
-          .slice(0, limit)
-          .map(clone);
+        return found.sort((a, b) => compareStrings(a.externalId, b.externalId)).slice(0, limit);
       },
       async getCustomers(ids) {
         return [...new Set(ids)].flatMap((id) => {
           const row = customers.get(id);
-          return row ? [clone(row)] : [];
+          return row ? [row] : [];
         });
       },
       async putCustomers(rows) {
@@ -343,16 +344,15 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
         return [...customers.values()]
           .filter((row) => (status === undefined || row.status === status) && (after === undefined || row.id > after))
           .sort((a, b) => compareStrings(a.id, b.id))
-          .slice(0, limit)
-          .map(clone);
+          .slice(0, limit);
       },
       async findCustomersByLookupKeys(keys, limit) {
         const ids = [...new Set(keysFrom(lookupIndex, keys))].sort(compareStrings).slice(0, limit);
-        return ids.map((id) => clone(customers.get(id)!));
+        return ids.map((id) => customers.get(id)!);
       },
       async getMergeLink(id) {
         const link = links.get(id);
-        return link ? clone(link) : undefined;
+        return link;
       },
       async listMergeLinks(homeIds) {
         return indexed(links, linkIndex, homeIds);
@@ -365,7 +365,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       },
       async getIdentityLink(id) {
         const found = identityLinks.get(id);
-        return found ? clone(found) : undefined;
+        return found;
       },
       async listIdentityLinks(recordKeys) {
         return indexed(identityLinks, identityLinkIndex, recordKeys);
@@ -378,7 +378,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       },
       async getReviewItem(id) {
         const found = reviews.get(id);
-        return found ? clone(found) : undefined;
+        return found;
       },
       async findReviewItems(pairKeys) {
         return indexed(reviews, reviewIndex, pairKeys);
@@ -389,8 +389,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
             (item) => (status === undefined || item.status === status) && (after === undefined || item.id > after),
           )
           .sort((a, b) => compareStrings(a.id, b.id))
-          .slice(0, limit)
-          .map(clone);
+          .slice(0, limit);
       },
       async putReviewItem(item) {
         change(reviews, item.id, setReview, item);
@@ -399,8 +398,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
         const wanted = new Set(ids);
         return [...overrides.values()]
           .filter((o) => wanted.has(o.customerId))
-          .sort((a, b) => compareStrings(a.customerId, b.customerId) || compareStrings(a.field, b.field))
-          .map(clone);
+          .sort((a, b) => compareStrings(a.customerId, b.customerId) || compareStrings(a.field, b.field));
       },
       async putOverride(override) {
         const key = `${override.customerId}\u0000${override.field}`;
@@ -415,13 +413,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
         undo.push(() => {
           journal.length = length;
         });
-        journal.push(...entries.map(clone));
+        for (const entry of entries) journal.push(frozenCopy(entry));
       },
       async listJournal({ customerId, limit }) {
         return journal
           .filter((entry) => customerId === undefined || entry.customerIds.includes(customerId))
-          .slice(0, limit)
-          .map(clone);
+          .slice(0, limit);
       },
       async appendOutbox(events) {
         const length = outbox.length;
@@ -430,13 +427,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
           outbox.length = length;
           outboxSeq = seq;
         });
-        for (const event of events) outbox.push({ ...clone(event), seq: ++outboxSeq });
+        for (const event of events) outbox.push(frozenCopy({ ...event, seq: ++outboxSeq }));
       },
       async listOutbox({ after, limit }) {
-        return outbox
-          .filter((event) => after === undefined || (event.seq ?? 0) > after)
-          .slice(0, limit)
-          .map(clone);
+        return outbox.filter((event) => after === undefined || (event.seq ?? 0) > after).slice(0, limit);
       },
       async getExtensions(entityType, entityIds) {
         const keys = keysFrom(
@@ -445,8 +439,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
         );
         return keys
           .map((key) => extensions.get(key)!)
-          .sort((a, b) => compareStrings(a.entityId, b.entityId) || compareStrings(a.namespace, b.namespace))
-          .map(clone);
+          .sort((a, b) => compareStrings(a.entityId, b.entityId) || compareStrings(a.namespace, b.namespace));
       },
       async putExtension(row) {
         const key = extensionKey(row.namespace, row.entityType, row.entityId);
@@ -458,7 +451,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       },
       async getWorkflowRun(id) {
         const found = workflowRuns.get(id);
-        return found ? clone(found) : undefined;
+        return found;
       },
       async putWorkflowRun(run) {
         change(workflowRuns, run.id, plain(workflowRuns), run);
@@ -472,8 +465,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
               (after === undefined || run.id > after),
           )
           .sort((a, b) => compareStrings(a.id, b.id))
-          .slice(0, limit)
-          .map(clone);
+          .slice(0, limit);
       },
       async appendAudit(entries) {
         // Checked before anything is written, so a refused call leaves nothing behind.
@@ -494,12 +486,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
         }
         for (const entry of entries) {
           undo.push(() => setAudit(entry.seq, undefined));
-          setAudit(entry.seq, clone(entry));
+          setAudit(entry.seq, frozenCopy(entry));
         }
       },
       async lastAudit() {
         const last = audit[audit.length - 1];
-        return last ? clone(last) : undefined;
+        return last;
       },
       async listAudit({ after, limit, target }) {
         if (target !== undefined) {
@@ -507,10 +499,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
             .filter((seq) => after === undefined || seq > after)
             .sort((a, b) => a - b)
             .slice(0, limit)
-            .map((seq) => clone(auditEntry(seq)!));
+            .map((seq) => auditEntry(seq)!);
         }
         const start = after === undefined ? 0 : auditIndex(Math.floor(after) + 1);
-        return audit.slice(start, start + limit).map(clone);
+        return audit.slice(start, start + limit);
       },
       async redactAudit(targets) {
         let count = 0;
@@ -520,7 +512,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
             const prev = auditEntry(seq)!;
             if (prev.action === UNREDACTABLE_AUDIT_ACTION) continue;
             undo.push(() => setAudit(seq, prev));
-            setAudit(seq, redactedAuditEntry(prev));
+            setAudit(seq, frozenCopy(redactedAuditEntry(prev)));
             count++;
           }
         }
@@ -530,14 +522,14 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
         const ofKind = documents.get(kind);
         return [...new Set(ids)].sort(compareStrings).flatMap((id) => {
           const found = ofKind?.get(id);
-          return found ? [clone(found)] : [];
+          return found ? [found] : [];
         });
       },
       async putDocument(document) {
         const { kind, id } = document;
         const prev = documents.get(kind)?.get(id);
         undo.push(() => setDocument(kind, id, prev));
-        setDocument(kind, id, clone(document));
+        setDocument(kind, id, frozenCopy(document));
       },
       async deleteDocument(kind, id) {
         const prev = documents.get(kind)?.get(id);
@@ -548,8 +540,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
         return [...(documents.get(kind)?.values() ?? [])]
           .filter((doc) => (ref === undefined || doc.ref === ref) && (after === undefined || doc.id > after))
           .sort((a, b) => compareStrings(a.id, b.id))
-          .slice(0, limit)
-          .map(clone);
+          .slice(0, limit);
       },
       async redactJournal(customerIds) {
         const wanted = new Set(customerIds);
@@ -559,7 +550,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
           undo.push(() => {
             journal[i] = entry;
           });
-          journal[i] = { ...entry, data: clone(REDACTED) };
+          journal[i] = frozenCopy({ ...entry, data: REDACTED });
           count++;
         }
         return count;
@@ -573,14 +564,14 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
           undo.push(() => {
             outbox[i] = event;
           });
-          outbox[i] = { ...event, payload: clone(REDACTED) };
+          outbox[i] = frozenCopy({ ...event, payload: REDACTED });
           count++;
         }
         return count;
       },
       async getGroups(ids) {
         const list = ids === undefined ? [...groups.values()] : ids.flatMap((id) => groups.get(id) ?? []);
-        return list.sort((a, b) => compareStrings(a.id, b.id)).map(clone);
+        return list.sort((a, b) => compareStrings(a.id, b.id));
       },
       async putGroup(group) {
         change(groups, group.id, plain(groups), group);
@@ -599,20 +590,18 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
         if (closed) throw new Error('[crmkit/memory-store] The store is closed.');
         const undo: (() => void)[] = [];
         let active = true;
-        const tx = makeTransaction(undo);
-        // Guard against use of the transaction object after it has ended.
-        const guarded = new Proxy(tx, {
-          get(target, prop, receiver) {
-            const value = Reflect.get(target, prop, receiver);
-            if (typeof value !== 'function') return value;
-            return (...args: unknown[]) => {
-              if (!active) throw new Error('[crmkit/memory-store] Transaction already finished.');
-              return (value as (...a: unknown[]) => unknown).apply(target, args);
-            };
-          },
-        });
+        // Guard against use of the transaction object after it has ended: each method checks first (a plain
+        // object of wrappers, made once per transaction; a Proxy would cost a trap and a closure on every call).
+        const tx = makeTransaction(undo) as unknown as Record<string, (...args: unknown[]) => unknown>;
+        const guarded: Record<string, (...args: unknown[]) => unknown> = {};
+        for (const [name, method] of Object.entries(tx)) {
+          guarded[name] = (...args) => {
+            if (!active) throw new Error('[crmkit/memory-store] Transaction already finished.');
+            return method(...args);
+          };
+        }
         try {
-          const result = await fn(guarded);
+          const result = await fn(guarded as unknown as StoreTransaction);
           if (txOptions.signal?.aborted) throw new AbortedError({ cause: txOptions.signal.reason });
           return result;
         } catch (error) {
@@ -638,9 +627,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
 const storedAudit = new WeakMap<Store, AuditEntry[]>();
 
 /**
- * The audit entries a memory store holds, as stored (the live objects, not copies), or `undefined` for another
- * store. Internal: for tests that tamper with the stored log to show the chain catches it. Not exported from the
- * package.
+ * The audit entries a memory store holds, as stored (the live array of frozen entries, not copies), or `undefined`
+ * for another store. Internal: for tests that tamper with the stored log (by replacing an entry) to show the chain
+ * catches it. Not exported from the package.
  */
 export function memoryStoreAuditRows(store: Store): AuditEntry[] | undefined {
   return storedAudit.get(store);

@@ -449,7 +449,7 @@ describe('threat 8: group member ids of kinds the plugin may not read do not rea
     await hub.commands.run('orgs.groups', {});
     expect(listed).toEqual([expect.objectContaining({ id: group.id, memberIds: [acmeId] })]);
     expect(JSON.stringify(listed)).not.toContain(adaId);
-    expect((await hub.groups.list())[0]?.memberIds.sort()).toEqual([adaId, acmeId].sort());
+    expect([...(await hub.groups.list())[0]!.memberIds].sort()).toEqual([adaId, acmeId].sort());
     await hub.close();
   });
 });

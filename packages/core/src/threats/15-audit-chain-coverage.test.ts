@@ -33,10 +33,17 @@ async function seeded(): Promise<{ hub: Hub; rows: AuditEntry[]; overrideSeq: nu
   return { hub, rows, overrideSeq: override!.seq, target };
 }
 
+/** The stored entry at `seq`, replaced by a mutable copy to tamper with (the memory store freezes what it keeps). */
+function tamper(rows: AuditEntry[], seq: number): AuditEntry {
+  const copy = structuredClone(rows[seq - 1]!);
+  rows[seq - 1] = copy;
+  return copy;
+}
+
 describe('threat 15: the audit chain covers every stored member; redactions are verifiable (memory store)', () => {
   it('reports an edited target at its entry', async () => {
     const { hub, rows, overrideSeq } = await seeded();
-    rows[overrideSeq - 1]!.target = 'customer:someone-else';
+    tamper(rows, overrideSeq).target = 'customer:someone-else';
     expect(await hub.governance.verifyAudit()).toMatchObject({
       ok: false,
       problem: { seq: overrideSeq, reason: 'hash does not match the entry' },
@@ -45,7 +52,7 @@ describe('threat 15: the audit chain covers every stored member; redactions are 
 
   it('reports an added key at its entry', async () => {
     const { hub, rows, overrideSeq } = await seeded();
-    (rows[overrideSeq - 1] as unknown as Record<string, unknown>).approvedBy = 'user:ceo';
+    (tamper(rows, overrideSeq) as unknown as Record<string, unknown>).approvedBy = 'user:ceo';
     expect(await hub.governance.verifyAudit()).toMatchObject({
       ok: false,
       problem: { seq: overrideSeq, reason: 'malformed entry: unexpected key "approvedBy"' },
@@ -54,7 +61,7 @@ describe('threat 15: the audit chain covers every stored member; redactions are 
 
   it('reports a hand-forged redaction at its entry: done by the rules but listed by no erasure', async () => {
     const { hub, rows, overrideSeq } = await seeded();
-    const entry = rows[overrideSeq - 1]!;
+    const entry = tamper(rows, overrideSeq);
     entry.changes = null;
     entry.redacted = true;
     delete entry.reason;
@@ -71,16 +78,16 @@ describe('threat 15: the audit chain covers every stored member; redactions are 
 
   it('reports a value replaced by a marker without its commitment, and an altered commitment', async () => {
     const marked = await seeded();
-    marked.rows[marked.overrideSeq - 1]!.changes = [{ field: 'jobTitle', new: '[redacted]' }];
+    tamper(marked.rows, marked.overrideSeq).changes = [{ field: 'jobTitle', new: '[redacted]' }];
     expect((await marked.hub.governance.verifyAudit()).problem).toEqual({
       seq: marked.overrideSeq,
       reason: 'changesDigest does not match the changes (value changed without its commitment)',
     });
     const reason = await seeded();
-    reason.rows[reason.overrideSeq - 1]!.reason = '[redacted]';
+    tamper(reason.rows, reason.overrideSeq).reason = '[redacted]';
     expect((await reason.hub.governance.verifyAudit()).problem?.seq).toBe(reason.overrideSeq);
     const commitment = await seeded();
-    const entry = commitment.rows[commitment.overrideSeq - 1]!;
+    const entry = tamper(commitment.rows, commitment.overrideSeq);
     entry.changes = null;
     entry.redacted = true;
     delete entry.reason;

@@ -295,6 +295,11 @@ export interface ListOptions {
 /**
  * Everything the Hub does to a store happens inside one transaction: either all of it is kept, or none.
  * Implementations must give each transaction a consistent view and serialise conflicting writers.
+ *
+ * Ownership: a store keeps no reference to a value passed in (it copies or serialises what it keeps), so the caller
+ * may change the value afterwards. Values read are read-only for the caller: a store may hand out the objects it
+ * keeps, deeply frozen (the in-memory store of `@crmkit/core` does), so code that wants to change one copies it
+ * first. Arrays a call returns are the caller's.
  */
 export interface StoreTransaction {
   getRecords(keys: readonly string[]): Promise<StoredRecord[]>;

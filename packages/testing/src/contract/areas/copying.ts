@@ -1,4 +1,8 @@
-/** Store contract cases: copying (what a store returns and keeps is never shared with the caller). */
+/**
+ * Store contract cases: copying (what a store returns and keeps is never shared with the caller). A store keeps no
+ * reference to what it is given; what it returns is a copy or deeply frozen, so a change the caller makes to it either
+ * throws or stays with the caller.
+ */
 
 import { expect } from 'vitest';
 import {
@@ -20,7 +24,7 @@ import {
   T1,
   T2,
 } from '../fixtures';
-import { type AddCase, pristineRead } from './shared';
+import { type AddCase, pristineRead, tryToChange } from './shared';
 
 /** Adds the cases about copying (what a store returns and keeps is never shared with the caller) to the suite. */
 export function copyingCases(add: AddCase): void {
@@ -34,14 +38,22 @@ export function copyingCases(add: AddCase): void {
     (input.data as { givenName?: string }).givenName = 'Mutated';
     const [out] = await store.transaction((tx) => tx.getRecords([pristine.key]));
     expect(out).toEqual(pristine);
-    out!.matchKeys.length = 0;
-    (out!.data as { givenName?: string }).givenName = 'Mutated again';
+    tryToChange(
+      () => {
+        out!.matchKeys.length = 0;
+      },
+      () => {
+        (out!.data as { givenName?: string }).givenName = 'Mutated again';
+      },
+    );
     const [found] = await store.transaction((tx) => tx.findRecordsByMatchKeys(['m:a']));
     expect(found).toEqual(pristine);
-    found!.customerId = 'c-mutated';
+    tryToChange(() => {
+      found!.customerId = 'c-mutated';
+    });
     const [referring] = await store.transaction((tx) => tx.findRecordsByRefKeys(['rec:a']));
     expect(referring).toEqual(pristine);
-    referring!.refKeys.push('rec:mutated');
+    tryToChange(() => referring!.refKeys.push('rec:mutated'));
     expect(await store.transaction((tx) => tx.listRecordsByCustomer(['c1']))).toEqual([pristine]);
     expect(await store.transaction((tx) => tx.findRecordsByMatchKeys(['m:mutated']))).toEqual([]);
     expect(await store.transaction((tx) => tx.findRecordsByRefKeys(['rec:mutated']))).toEqual([]);
@@ -56,14 +68,18 @@ export function copyingCases(add: AddCase): void {
     input.golden.sources.push({ system: 's', externalId: 'e', observedAt: T1 });
     const [out] = await store.transaction((tx) => tx.getCustomers(['c1']));
     expect(out).toEqual(pristine);
-    out!.golden.fields.x = {
-      value: 1,
-      candidates: 1,
-      provenance: { source: 's', recordType: 'person', externalId: 'e', observedAt: T1, rule: 'mostRecent' },
-    };
+    tryToChange(() => {
+      out!.golden.fields.x = {
+        value: 1,
+        candidates: 1,
+        provenance: { source: 's', recordType: 'person', externalId: 'e', observedAt: T1, rule: 'mostRecent' },
+      };
+    });
     const [listed] = await store.transaction((tx) => tx.listCustomers({ limit: 10 }));
     expect(listed).toEqual(pristine);
-    listed!.status = 'deleted';
+    tryToChange(() => {
+      listed!.status = 'deleted';
+    });
     const [found] = await store.transaction((tx) => tx.findCustomersByLookupKeys(['name:ada'], 10));
     expect(found).toEqual(pristine);
     expect(await store.transaction((tx) => tx.findCustomersByLookupKeys(['name:mutated'], 10))).toEqual([]);
@@ -106,14 +122,32 @@ export function copyingCases(add: AddCase): void {
     expect(first.e).toEqual({ ...pristine.e, seq: first.e!.seq });
     expect(first.g).toEqual(pristine.g);
     const seq = first.e!.seq!;
-    first.l!.a = 'x';
-    first.linked[0]!.a = 'x';
-    (first.o!.value as { list: number[] }).list.length = 0;
-    first.j!.customerIds.length = 0;
-    (first.e!.payload as { nested: { n: number } }).nested.n = 3;
-    first.e!.seq = -1;
-    first.g!.memberIds.length = 0;
-    first.all[0]!.name = 'x';
+    tryToChange(
+      () => {
+        first.l!.a = 'x';
+      },
+      () => {
+        first.linked[0]!.a = 'x';
+      },
+      () => {
+        (first.o!.value as { list: number[] }).list.length = 0;
+      },
+      () => {
+        first.j!.customerIds.length = 0;
+      },
+      () => {
+        (first.e!.payload as { nested: { n: number } }).nested.n = 3;
+      },
+      () => {
+        first.e!.seq = -1;
+      },
+      () => {
+        first.g!.memberIds.length = 0;
+      },
+      () => {
+        first.all[0]!.name = 'x';
+      },
+    );
     const second = await read();
     expect(second).toEqual(pristineRead(pristine, seq));
     expect(await store.transaction((tx) => tx.listMergeLinks(['mutated']))).toEqual([]);
@@ -146,11 +180,23 @@ export function copyingCases(add: AddCase): void {
     const first = await read();
     const expected = { l: pristine.l, ls: [pristine.l], r: pristine.r, rs: [pristine.r], all: [pristine.r] };
     expect(first).toEqual(expected);
-    first.l!.a = 'x';
-    first.ls[0]!.probability = 0;
-    first.r!.customerIds.length = 0;
-    first.rs[0]!.status = 'accepted';
-    first.all[0]!.pairKey = 'x';
+    tryToChange(
+      () => {
+        first.l!.a = 'x';
+      },
+      () => {
+        first.ls[0]!.probability = 0;
+      },
+      () => {
+        first.r!.customerIds.length = 0;
+      },
+      () => {
+        first.rs[0]!.status = 'accepted';
+      },
+      () => {
+        first.all[0]!.pairKey = 'x';
+      },
+    );
     expect(await read()).toEqual(expected);
     expect(await store.transaction((tx) => tx.listIdentityLinks(['crm/person/mutated']))).toEqual([]);
   });
@@ -178,12 +224,24 @@ export function copyingCases(add: AddCase): void {
     const expected = { xs: [pristine.x], w: pristine.w, ws: [pristine.w] };
     const first = await read();
     expect(first).toEqual(expected);
-    (first.xs[0]!.fields.tags!.value as string[]).length = 0;
-    (first.xs[0]!.fields.obj!.value as { n: number }).n = 2;
-    first.xs[0]!.updatedAt = T2;
-    first.w!.completed.push('x');
-    first.w!.trigger.kind = 'manual';
-    first.ws[0]!.version = 99;
+    tryToChange(
+      () => {
+        (first.xs[0]!.fields.tags!.value as string[]).length = 0;
+      },
+      () => {
+        (first.xs[0]!.fields.obj!.value as { n: number }).n = 2;
+      },
+      () => {
+        first.xs[0]!.updatedAt = T2;
+      },
+      () => first.w!.completed.push('x'),
+      () => {
+        first.w!.trigger.kind = 'manual';
+      },
+      () => {
+        first.ws[0]!.version = 99;
+      },
+    );
     expect(await read()).toEqual(expected);
     expect(await store.transaction((tx) => tx.getExtensions('customer', ['c-mutated']))).toEqual([]);
   });
@@ -220,12 +278,26 @@ export function copyingCases(add: AddCase): void {
     };
     const first = await read();
     expect(first).toStrictEqual(expected);
-    first.last!.changes!.length = 0;
-    first.list[0]!.hash = 'mutated';
-    first.byTarget[0]!.redacted = true;
-    (first.docs[0]!.data as { purposes: string[] }).purposes.length = 0;
-    first.listed[0]!.ref = 'c-mutated';
-    (first.byRef[0]!.data as { nested: { n: number } }).nested.n = 2;
+    tryToChange(
+      () => {
+        first.last!.changes!.length = 0;
+      },
+      () => {
+        first.list[0]!.hash = 'mutated';
+      },
+      () => {
+        first.byTarget[0]!.redacted = true;
+      },
+      () => {
+        (first.docs[0]!.data as { purposes: string[] }).purposes.length = 0;
+      },
+      () => {
+        first.listed[0]!.ref = 'c-mutated';
+      },
+      () => {
+        (first.byRef[0]!.data as { nested: { n: number } }).nested.n = 2;
+      },
+    );
     expect(await read()).toStrictEqual(expected);
     expect(await store.transaction((tx) => tx.listAudit({ target: 'customer:mutated', limit: 10 }))).toEqual([]);
     expect(await store.transaction((tx) => tx.listDocuments('consent', { ref: 'c-mutated', limit: 10 }))).toEqual([]);

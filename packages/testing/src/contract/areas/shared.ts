@@ -87,6 +87,21 @@ export function barrier(parties: number, timeoutMs: number): () => Promise<void>
   };
 }
 
+/**
+ * Tries to change a value a store returned, one change per function: a store may return a copy (the change then
+ * must not reach the store) or the deeply frozen object it keeps (the change then throws a `TypeError` in this
+ * strict-mode module, which counts as refused). Any other error propagates.
+ */
+export function tryToChange(...changes: (() => void)[]): void {
+  for (const change of changes) {
+    try {
+      change();
+    } catch (error) {
+      if (!(error instanceof TypeError)) throw error;
+    }
+  }
+}
+
 /** The values a fresh read must return, whatever the previous read's objects were mutated into. */
 export function pristineRead(
   pristine: { l: MergeLink; o: FieldOverride; j: JournalEntry; e: OutboxEvent; g: CustomerGroup },
