@@ -93,13 +93,16 @@ export function customerTables(ctx: TableContext): CustomerTables {
            SELECT k.key, k.customer_id FROM unnest($12::text[], $13::text[]) AS k(key, customer_id)
            WHERE k.customer_id IN (SELECT id FROM customer_rows)
          ),
+         ck_old AS (
+           SELECT key, customer_id FROM ${s}.crmkit_customer_keys
+           WHERE customer_id = ANY($1::text[]) AND customer_id IN (SELECT id FROM customer_rows)
+         ),
          ck_gone AS (
-           DELETE FROM ${s}.crmkit_customer_keys o
-             WHERE o.customer_id = ANY($1::text[]) AND o.customer_id IN (SELECT id FROM customer_rows)
-             AND NOT EXISTS (SELECT FROM ck WHERE ck.key = o.key AND ck.customer_id = o.customer_id)
+           DELETE FROM ${s}.crmkit_customer_keys o USING (SELECT * FROM ck_old EXCEPT SELECT * FROM ck) g
+             WHERE o.key = g.key AND o.customer_id = g.customer_id
          ),
          ck_new AS (
-           INSERT INTO ${s}.crmkit_customer_keys (key, customer_id) SELECT * FROM ck ON CONFLICT DO NOTHING
+           INSERT INTO ${s}.crmkit_customer_keys (key, customer_id) SELECT * FROM ck EXCEPT SELECT * FROM ck_old
          )
          SELECT id FROM customer_rows`,
         [
