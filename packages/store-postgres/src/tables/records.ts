@@ -93,9 +93,10 @@ export function recordTables(ctx: TableContext): RecordTables {
         }
       }
       // One statement: the records, then the key rows each record lost and gained (the stored rows of the batch's
-      // records are read once and compared as sets: plain inserts, no ON CONFLICT, which costs about 1.7 times as
-      // much per row). All parts see the same snapshot; the deleted and the inserted rows are disjoint. The records go as typed column arrays (the key lists as one
-      // array literal per row) and their data as one JSON array: the server parses each value once, cheaply.
+      // records are read once and compared as sets, so new rows are plain inserts: ON CONFLICT DO NOTHING costs
+      // about 1.7 times as much per row). All parts see the same snapshot; the deleted and the inserted rows are
+      // disjoint. The records go as typed column arrays (the key lists as one array literal per row) and their data
+      // as one JSON array: the server parses each value once, cheaply.
       const col = <T>(value: (r: StoredRecord) => T): T[] => unique.map(value);
       await sql.query(
         `WITH record_rows AS (
