@@ -78,7 +78,8 @@ type Bug =
   | 'journal-redaction-first-customer-only'
   | 'outbox-redaction-substring'
   | 'outbox-redaction-shallow'
-  | 'outbox-redaction-keys';
+  | 'outbox-redaction-keys'
+  | 'bulk-links-first-only';
 
 interface ReferenceOptions {
   /** Run transactions concurrently (snapshot isolation, first committer wins) instead of one after another. */
@@ -277,8 +278,16 @@ function createReferenceStore(options: ReferenceOptions = {}): Store {
         const stored = copy(link);
         write('identity-link', link.id, (s) => s.identityLinks.set(link.id, stored));
       },
+      async putIdentityLinks(list) {
+        const batch = bug === 'bulk-links-first-only' ? list.slice(0, 1) : list;
+        for (const link of batch) await tx.putIdentityLink(link);
+      },
       async deleteIdentityLink(id) {
         write('identity-link', id, (s) => s.identityLinks.delete(id));
+      },
+      async deleteIdentityLinks(ids) {
+        const batch = bug === 'bulk-links-first-only' ? ids.slice(0, 1) : ids;
+        for (const id of batch) await tx.deleteIdentityLink(id);
       },
       async getReviewItem(id) {
         const found = work.reviews.get(id);
@@ -603,6 +612,7 @@ describe('the suite catches broken stores', () => {
     { bug: 'outbox-redaction-substring', caught: /as a JSON string value at any depth/, byModel: false },
     { bug: 'outbox-redaction-shallow', caught: /as a JSON string value at any depth/, byModel: true },
     { bug: 'outbox-redaction-keys', caught: /as a JSON string value at any depth/, byModel: false },
+    { bug: 'bulk-links-first-only', caught: /puts and deletes identity links in bulk/, byModel: true },
   ];
 
   for (const { bug, caught, byModel } of bugs) {

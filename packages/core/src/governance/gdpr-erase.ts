@@ -99,10 +99,9 @@ export function createErasureServices(deps: ErasureDeps) {
       });
     }
     reach.records += all.length;
-    for (const link of await tx.listIdentityLinks(party.map((r) => r.key))) {
-      await tx.deleteIdentityLink(link.id);
-      reach.identityLinks += 1;
-    }
+    const identityLinks = await tx.listIdentityLinks(party.map((r) => r.key));
+    await tx.deleteIdentityLinks(identityLinks.map((link) => link.id));
+    reach.identityLinks += identityLinks.length;
     // Review items about the person's records lose the matcher's explanation (it carries their values); an open
     // one is rejected (its other side is only a possible match, see erase).
     const partyKeys = new Set(party.map((r) => r.key));

@@ -147,6 +147,8 @@ export async function refreshAutoLinks(
   }
 
   const keep = new Set<string>();
+  /** Links to insert or replace, written together once all pairs are decided. */
+  const writes: IdentityLink[] = [];
   // Explanations quote the compared values: those of secret fields are kept as the placeholder.
   const secrets = interesting.length > 0 ? await ctx.secrets() : undefined;
   for (const [pairKey, { a, b, score }] of [...scored.entries()].sort(([x], [y]) => compareStrings(x, y))) {
@@ -162,7 +164,7 @@ export async function refreshAutoLinks(
           prev.probability !== score.probability ||
           stableStringify(prev.explanation) !== stableStringify(explanation)
         )
-          await tx.putIdentityLink({ ...prev, probability: score.probability, explanation });
+          writes.push({ ...prev, probability: score.probability, explanation });
         continue;
       }
       const link: IdentityLink = {
@@ -174,7 +176,7 @@ export async function refreshAutoLinks(
         explanation,
         createdAt: ctx.now,
       };
-      await tx.putIdentityLink(link);
+      writes.push(link);
       changes.added.push(link);
       changes.touched.add(a);
       changes.touched.add(b);
@@ -184,9 +186,11 @@ export async function refreshAutoLinks(
   }
   for (const [pairKey, link] of autoByPair) {
     if (keep.has(pairKey)) continue;
-    await tx.deleteIdentityLink(link.id);
     changes.removed.push(link);
   }
+  // One write each for the whole batch (a kept link is never among the removed, so the order does not matter).
+  await tx.putIdentityLinks(writes);
+  await tx.deleteIdentityLinks(changes.removed.map((link) => link.id));
   return changes;
 }
 

@@ -69,7 +69,7 @@ export function createReviews(rt: HubRuntime): Pick<Hub, 'reviews' | 'links' | '
       const before = await pairCustomers(tx, item.a, item.b);
       // The pair's automatic link (if the evidence grew since the item opened) makes way for the decision.
       const pairLinks = (await tx.listIdentityLinks([item.a])).filter((l) => pairOf(l.a, l.b).pairKey === item.pairKey);
-      for (const l of pairLinks) await tx.deleteIdentityLink(l.id);
+      await tx.deleteIdentityLinks(pairLinks.map((l) => l.id));
       let link: IdentityLink | undefined;
       if (decision === 'accepted') {
         link = {

@@ -373,8 +373,14 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       async putIdentityLink(link) {
         change(identityLinks, link.id, setIdentityLink, link);
       },
+      async putIdentityLinks(list) {
+        for (const link of list) change(identityLinks, link.id, setIdentityLink, link);
+      },
       async deleteIdentityLink(id) {
         change(identityLinks, id, setIdentityLink, undefined);
+      },
+      async deleteIdentityLinks(ids) {
+        for (const id of ids) change(identityLinks, id, setIdentityLink, undefined);
       },
       async getReviewItem(id) {
         const found = reviews.get(id);

@@ -351,7 +351,14 @@ export interface StoreTransaction {
   listIdentityLinks(recordKeys: readonly string[]): Promise<IdentityLink[]>;
   /** Insert or replace an identity link by id. */
   putIdentityLink(link: IdentityLink): Promise<void>;
+  /**
+   * Insert or replace identity links by id, as one write: the same end state as a `putIdentityLink` of each in order
+   * (the last of two with one id wins), at the cost of one statement rather than one per link. `[]` does nothing.
+   */
+  putIdentityLinks(links: readonly IdentityLink[]): Promise<void>;
   deleteIdentityLink(id: string): Promise<void>;
+  /** Delete identity links by id, as one write; ids that do not exist (and repeated ids) are ignored. */
+  deleteIdentityLinks(ids: readonly string[]): Promise<void>;
   getReviewItem(id: string): Promise<ReviewItem | undefined>;
   /** Review items of any of these pairs (`pairKey`), any status, ordered by id. */
   findReviewItems(pairKeys: readonly string[]): Promise<ReviewItem[]>;

@@ -7,7 +7,7 @@
 import { ConflictError, type CustomerRow, type StoreTransaction } from '@crmkit/model';
 import { requireFields, requireLimit, requireStrings } from './arguments';
 import type { TableContext } from './context';
-import { CUSTOMER_COLUMNS, type Row, text, toCustomer } from './rows';
+import { CUSTOMER_COLUMNS, type Row, text, textArrayLiteral, toCustomer } from './rows';
 
 /** The methods of a store transaction on these tables. */
 export type CustomerTables = Pick<
@@ -50,18 +50,6 @@ export function customerTables(ctx: TableContext): CustomerTables {
         ]);
       }
       const unique = [...new Map(rows.map((r) => [r.id, r])).values()];
-      const payload = unique.map((r) => ({
-        id: r.id,
-        kind: r.kind,
-        status: r.status,
-        merged_into: r.mergedInto ?? null,
-        display_name: r.displayName,
-        created_at: r.createdAt,
-        updated_at: r.updatedAt,
-        version: r.version,
-        golden: r.golden,
-        lookup_keys: r.lookupKeys ?? [],
-      }));
       // Optimistic concurrency: { id: version read in this transaction }; ids absent are blind writes.
       const expected = JSON.stringify(
         Object.fromEntries(
@@ -71,29 +59,8 @@ export function customerTables(ctx: TableContext): CustomerTables {
           }),
         ),
       );
-      const { rows: written } = await sql.query<{ id: string }>(
-        `INSERT INTO ${s}.crmkit_customers (${CUSTOMER_COLUMNS})
-           SELECT x.id, x.kind, x.status, x.merged_into, x.display_name, x.created_at, x.updated_at, x.version, x.golden,
-                  ${s}.crmkit_text_array(x.lookup_keys)
-           FROM json_to_recordset($1::json) AS x(id text, kind text, status text, merged_into text, display_name text,
-                created_at text, updated_at text, version integer, golden json, lookup_keys jsonb)
-           ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, status = excluded.status, merged_into = excluded.merged_into,
-             display_name = excluded.display_name, created_at = excluded.created_at, updated_at = excluded.updated_at,
-             version = excluded.version, golden = excluded.golden, lookup_keys = excluded.lookup_keys
-           WHERE ($2::jsonb ->> excluded.id) IS NULL
-              OR ${s}.crmkit_customers.version = ($2::jsonb ->> excluded.id)::integer
-           RETURNING id`,
-        [JSON.stringify(payload), expected],
-      );
-      if (written.length !== unique.length) {
-        const done = new Set(written.map((w) => w.id));
-        const lost = unique.filter((r) => !done.has(r.id)).map((r) => r.id);
-        throw new ConflictError({
-          message: `[crmkit/store-postgres] Customer ${lost.map((id) => `"${id}"`).join(', ')} changed since it was read; retry the operation.`,
-        });
-      }
-      for (const r of unique) readVersions.set(r.id, r.version);
-      // Lookup keys of active customers only.
+      // Lookup keys of active customers only. Only the key rows that change are written (a customer's keys rarely
+      // do), and only for the customers the upsert wrote: a refused one keeps its rows.
       const keyValues: string[] = [];
       const owners: string[] = [];
       for (const r of unique) {
@@ -103,15 +70,65 @@ export function customerTables(ctx: TableContext): CustomerTables {
           owners.push(r.id);
         }
       }
-      await sql.query(`DELETE FROM ${s}.crmkit_customer_keys WHERE customer_id = ANY($1::text[])`, [
-        unique.map((r) => r.id),
-      ]);
-      if (owners.length > 0) {
-        await sql.query(
-          `INSERT INTO ${s}.crmkit_customer_keys (key, customer_id) SELECT * FROM unnest($1::text[], $2::text[])`,
-          [keyValues, owners],
-        );
+      // The customers go as typed column arrays (lookup keys as one array literal per row), golden records as one
+      // JSON array: the server parses each value once, cheaply.
+      const { rows: written } = await sql.query<{ id: string }>(
+        `WITH customer_rows AS (
+           INSERT INTO ${s}.crmkit_customers (${CUSTOMER_COLUMNS})
+             SELECT x.id, x.kind, x.status, x.merged_into, x.display_name, x.created_at, x.updated_at, x.version,
+                    x.golden, x.lookup_keys::text[]
+             FROM ROWS FROM (unnest($1::text[]), unnest($2::text[]), unnest($3::text[]), unnest($4::text[]),
+                  unnest($5::text[]), unnest($6::text[]), unnest($7::text[]), unnest($8::integer[]),
+                  json_array_elements($9::json), unnest($10::text[]))
+               AS x(id, kind, status, merged_into, display_name, created_at, updated_at, version, golden, lookup_keys)
+             ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, status = excluded.status,
+               merged_into = excluded.merged_into, display_name = excluded.display_name,
+               created_at = excluded.created_at, updated_at = excluded.updated_at, version = excluded.version,
+               golden = excluded.golden, lookup_keys = excluded.lookup_keys
+             WHERE ($11::jsonb ->> excluded.id) IS NULL
+                OR ${s}.crmkit_customers.version = ($11::jsonb ->> excluded.id)::integer
+             RETURNING id
+         ),
+         ck AS (
+           SELECT k.key, k.customer_id FROM unnest($12::text[], $13::text[]) AS k(key, customer_id)
+           WHERE k.customer_id IN (SELECT id FROM customer_rows)
+         ),
+         ck_old AS (
+           SELECT key, customer_id FROM ${s}.crmkit_customer_keys
+           WHERE customer_id = ANY($1::text[]) AND customer_id IN (SELECT id FROM customer_rows)
+         ),
+         ck_gone AS (
+           DELETE FROM ${s}.crmkit_customer_keys o USING (SELECT * FROM ck_old EXCEPT SELECT * FROM ck) g
+             WHERE o.key = g.key AND o.customer_id = g.customer_id
+         ),
+         ck_new AS (
+           INSERT INTO ${s}.crmkit_customer_keys (key, customer_id) SELECT * FROM ck EXCEPT SELECT * FROM ck_old
+         )
+         SELECT id FROM customer_rows`,
+        [
+          unique.map((r) => r.id),
+          unique.map((r) => r.kind),
+          unique.map((r) => r.status),
+          unique.map((r) => r.mergedInto ?? null),
+          unique.map((r) => r.displayName),
+          unique.map((r) => r.createdAt),
+          unique.map((r) => r.updatedAt),
+          unique.map((r) => r.version),
+          JSON.stringify(unique.map((r) => r.golden)),
+          unique.map((r) => textArrayLiteral(r.lookupKeys ?? [])),
+          expected,
+          keyValues,
+          owners,
+        ],
+      );
+      if (written.length !== unique.length) {
+        const done = new Set(written.map((w) => w.id));
+        const lost = unique.filter((r) => !done.has(r.id)).map((r) => r.id);
+        throw new ConflictError({
+          message: `[crmkit/store-postgres] Customer ${lost.map((id) => `"${id}"`).join(', ')} changed since it was read; retry the operation.`,
+        });
       }
+      for (const r of unique) readVersions.set(r.id, r.version);
     },
     async listCustomers({ after, limit, status }) {
       const n = requireLimit(limit);

@@ -19,7 +19,9 @@ export type LinkTables = Pick<
   | 'getIdentityLink'
   | 'listIdentityLinks'
   | 'putIdentityLink'
+  | 'putIdentityLinks'
   | 'deleteIdentityLink'
+  | 'deleteIdentityLinks'
   | 'getReviewItem'
   | 'findReviewItems'
   | 'listReviewItems'
@@ -29,9 +31,42 @@ export type LinkTables = Pick<
   | 'deleteOverride'
 >;
 
+/** The members every identity link must have. */
+const LINK_FIELDS = ['id', 'a', 'b', 'kind', 'probability', 'explanation', 'createdAt'] as const;
+
 /** Reads and writes merge links, identity links, review items and overrides. */
 export function linkTables(ctx: TableContext): LinkTables {
   const { sql, s } = ctx;
+  /** Inserts or replaces identity links by id, in one statement. */
+  const putIdentityLinks = async (links: readonly IdentityLink[]): Promise<void> => {
+    if (links.length === 0) return;
+    for (const [i, link] of links.entries()) {
+      requireFields(`links[${i}]`, link, LINK_FIELDS);
+    }
+    // Last write of an id wins, as with sequential puts (one INSERT cannot update a row twice).
+    const unique = [...new Map(links.map((link) => [link.id, link])).values()];
+    // Typed column arrays, and the links themselves as one JSON array (a json[] literal would escape every quote),
+    // zipped row by row.
+    await sql.query(
+      `INSERT INTO ${s}.crmkit_identity_links (id, a, b, kind, data)
+         SELECT * FROM ROWS FROM (unnest($1::text[]), unnest($2::text[]), unnest($3::text[]), unnest($4::text[]),
+                                  json_array_elements($5::json))
+         ON CONFLICT (id) DO UPDATE SET a = excluded.a, b = excluded.b, kind = excluded.kind, data = excluded.data`,
+      [
+        unique.map((link) => link.id),
+        unique.map((link) => link.a),
+        unique.map((link) => link.b),
+        unique.map((link) => link.kind),
+        JSON.stringify(unique),
+      ],
+    );
+  };
+  /** Deletes identity links by id, in one statement. */
+  const deleteIdentityLinks = async (ids: readonly string[]): Promise<void> => {
+    requireStrings('ids', ids);
+    if (ids.length === 0) return;
+    await sql.query(`DELETE FROM ${s}.crmkit_identity_links WHERE id = ANY($1::text[])`, [[...new Set(ids)]]);
+  };
 
   return {
     async getMergeLink(id) {
@@ -79,16 +114,12 @@ export function linkTables(ctx: TableContext): LinkTables {
       return rows.map((row) => row.data);
     },
     async putIdentityLink(link) {
-      requireFields('link', link, ['id', 'a', 'b', 'kind', 'probability', 'explanation', 'createdAt']);
-      await sql.query(
-        `INSERT INTO ${s}.crmkit_identity_links (id, a, b, kind, data) VALUES ($1, $2, $3, $4, $5::json)
-           ON CONFLICT (id) DO UPDATE SET a = excluded.a, b = excluded.b, kind = excluded.kind, data = excluded.data`,
-        [link.id, link.a, link.b, link.kind, JSON.stringify(link)],
-      );
+      requireFields('link', link, LINK_FIELDS);
+      await putIdentityLinks([link]);
     },
-    async deleteIdentityLink(id) {
-      await sql.query(`DELETE FROM ${s}.crmkit_identity_links WHERE id = $1`, [id]);
-    },
+    putIdentityLinks,
+    deleteIdentityLink: (id) => deleteIdentityLinks([id]),
+    deleteIdentityLinks,
     async getReviewItem(id) {
       const { rows } = await sql.query<{ data: ReviewItem }>(
         `SELECT data FROM ${s}.crmkit_review_items WHERE id = $1`,

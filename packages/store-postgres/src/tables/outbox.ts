@@ -8,7 +8,7 @@ import { fnv1a32, type JournalEntry, mentionsAnyId, type OutboxEvent, type Store
 import type { SqlExecutor } from '../client';
 import { requireFields, requireLimit, requireStrings } from './arguments';
 import type { TableContext } from './context';
-import { optional, type Row, text } from './rows';
+import { optional, type Row, text, textArrayLiteral } from './rows';
 
 /** The methods of a store transaction on these tables. */
 export type OutboxTables = Pick<
@@ -38,22 +38,22 @@ export function outboxTables(ctx: TableContext): OutboxTables {
       if (entries.length === 0) return;
       for (const [i, e] of entries.entries())
         requireFields(`entries[${i}]`, e, ['id', 'at', 'kind', 'customerIds', 'data']);
+      // Typed column arrays (customer ids as one array literal per entry) and the data as one JSON array: the server
+      // parses each value once. ORDER BY keeps seq in the order given.
       await sql.query(
         `INSERT INTO ${s}.crmkit_journal (id, at, kind, actor, customer_ids, data)
-           SELECT e.v->>'id', e.v->>'at', e.v->>'kind', e.v->>'actor', ${s}.crmkit_text_array((e.v->'customer_ids')::jsonb), e.v->'data'
-           FROM json_array_elements($1::json) WITH ORDINALITY AS e(v, n)
+           SELECT e.id, e.at, e.kind, e.actor, e.customer_ids::text[], e.data
+           FROM ROWS FROM (unnest($1::text[]), unnest($2::text[]), unnest($3::text[]), unnest($4::text[]),
+                unnest($5::text[]), json_array_elements($6::json))
+             WITH ORDINALITY AS e(id, at, kind, actor, customer_ids, data, n)
            ORDER BY e.n`,
         [
-          JSON.stringify(
-            entries.map((e) => ({
-              id: e.id,
-              at: e.at,
-              kind: e.kind,
-              actor: e.actor ?? null,
-              customer_ids: e.customerIds,
-              data: e.data,
-            })),
-          ),
+          entries.map((e) => e.id),
+          entries.map((e) => e.at),
+          entries.map((e) => e.kind),
+          entries.map((e) => e.actor ?? null),
+          entries.map((e) => textArrayLiteral(e.customerIds)),
+          JSON.stringify(entries.map((e) => e.data)),
         ],
       );
     },
@@ -78,21 +78,31 @@ export function outboxTables(ctx: TableContext): OutboxTables {
       if (events.length === 0) return;
       for (const [i, e] of events.entries()) requireFields(`events[${i}]`, e, ['id', 'type', 'at', 'payload']);
       // Appenders take turns until they commit, so `seq` order is commit order and a reader that sees an event sees
-      // every event with a lower `seq` too (see listVisibleOutbox).
-      await sql.query('SELECT pg_advisory_xact_lock($1)', [outboxLockKey(schemaName)]);
+      // every event with a lower `seq` too (see listVisibleOutbox). One statement: the lock (a one-time filter: held
+      // before the first row takes its seq), the rows (typed column arrays, payloads and meta as JSON arrays: each
+      // value parsed once, in the order given), and the NOTIFY that wakes LISTENing consumers when (and only if) this
+      // transaction commits. An event without meta gets SQL NULL.
       await sql.query(
-        `INSERT INTO ${s}.crmkit_outbox (id, type, at, payload, meta)
-           SELECT e.v->>'id', e.v->>'type', e.v->>'at', e.v->'payload', e.v->'meta'
-           FROM json_array_elements($1::json) WITH ORDINALITY AS e(v, n)
-           ORDER BY e.n`,
+        `WITH outbox_rows AS (
+           INSERT INTO ${s}.crmkit_outbox (id, type, at, payload, meta)
+             SELECT e.id, e.type, e.at, e.payload, CASE WHEN e.meta::text = 'null' THEN NULL ELSE e.meta END
+             FROM ROWS FROM (unnest($1::text[]), unnest($2::text[]), unnest($3::text[]), json_array_elements($4::json),
+                  json_array_elements($5::json))
+               WITH ORDINALITY AS e(id, type, at, payload, meta, n)
+             WHERE (SELECT pg_advisory_xact_lock($6)) IS NOT NULL
+             ORDER BY e.n
+         )
+         SELECT pg_notify($7, '')`,
         [
-          JSON.stringify(
-            events.map((e) => ({ id: e.id, type: e.type, at: e.at, payload: e.payload, meta: e.meta ?? null })),
-          ),
+          events.map((e) => e.id),
+          events.map((e) => e.type),
+          events.map((e) => e.at),
+          JSON.stringify(events.map((e) => e.payload)),
+          JSON.stringify(events.map((e) => e.meta ?? null)),
+          outboxLockKey(schemaName),
+          outboxChannel(schemaName),
         ],
       );
-      // Wakes LISTENing consumers when (and only if) this transaction commits.
-      await sql.query('SELECT pg_notify($1, $2)', [outboxChannel(schemaName), '']);
     },
     async listOutbox({ after, limit }) {
       return listVisibleOutbox(sql, s, after ?? 0, requireLimit(limit));

@@ -7,7 +7,7 @@
 import { InvalidArgumentError, type RecordType, type StoreTransaction, type StoredRecord } from '@crmkit/model';
 import { requireFields, requireLimit, requireStrings } from './arguments';
 import type { TableContext } from './context';
-import { RECORD_COLUMNS, type Row, toRecord } from './rows';
+import { RECORD_COLUMNS, type Row, textArrayLiteral, toRecord } from './rows';
 
 /** The methods of a store transaction on these tables. */
 export type RecordTables = Pick<
@@ -68,87 +68,97 @@ export function recordTables(ctx: TableContext): RecordTables {
       }
       // Last write of a key in the batch wins, as with sequential puts.
       const unique = [...new Map(list.map((r) => [r.key, r])).values()];
-      await sql.query(
-        `INSERT INTO ${s}.crmkit_records (${RECORD_COLUMNS})
-           SELECT x.key, x.type, x.source, x.external_id, x.observed_at, x.deleted, x.data, x.content_hash,
-                  ${s}.crmkit_text_array(x.match_keys), ${s}.crmkit_text_array(x.ref_keys),
-                  ${s}.crmkit_text_array(x.block_keys), x.customer_id, x.home_id, x.version, x.ingested_at
-           FROM json_to_recordset($1::json) AS x(key text, type text, source text, external_id text, observed_at text,
-                deleted boolean, data json, content_hash text, match_keys jsonb, ref_keys jsonb, block_keys jsonb,
-                customer_id text, home_id text, version integer, ingested_at text)
-           ON CONFLICT (key) DO UPDATE SET type = excluded.type, source = excluded.source,
-             external_id = excluded.external_id, observed_at = excluded.observed_at, deleted = excluded.deleted,
-             data = excluded.data, content_hash = excluded.content_hash, match_keys = excluded.match_keys,
-             ref_keys = excluded.ref_keys, block_keys = excluded.block_keys, customer_id = excluded.customer_id, home_id = excluded.home_id,
-             version = excluded.version, ingested_at = excluded.ingested_at`,
-        [
-          JSON.stringify(
-            unique.map((r) => ({
-              key: r.key,
-              type: r.type,
-              source: r.source,
-              external_id: r.externalId,
-              observed_at: r.observedAt,
-              deleted: r.deleted,
-              data: r.data,
-              content_hash: r.contentHash,
-              match_keys: r.matchKeys,
-              ref_keys: r.refKeys,
-              block_keys: r.blockKeys ?? [],
-              customer_id: r.customerId,
-              home_id: r.homeId,
-              version: r.version,
-              ingested_at: r.ingestedAt,
-            })),
-          ),
-        ],
-      );
-      // Keep the key tables in step: tombstones have none.
+      // The key tables follow the records (tombstones have none). Only the rows that change are written: a key row
+      // the record keeps stays as it is, one it lost is deleted, one it gained is inserted.
       const kinds: string[] = [];
       const keyValues: string[] = [];
       const owners: string[] = [];
+      const blockValues: string[] = [];
+      const blockOwners: string[] = [];
       for (const r of unique) {
         if (r.deleted) continue;
-        for (const [kind, list] of [
+        for (const [kind, keys] of [
           ['m', r.matchKeys],
           ['r', r.refKeys],
         ] as const) {
-          for (const key of new Set(list)) {
+          for (const key of new Set(keys)) {
             kinds.push(kind);
             keyValues.push(key);
             owners.push(r.key);
           }
         }
-      }
-      await sql.query(`DELETE FROM ${s}.crmkit_record_keys WHERE record_key = ANY($1::text[])`, [
-        unique.map((r) => r.key),
-      ]);
-      if (owners.length > 0) {
-        await sql.query(
-          `INSERT INTO ${s}.crmkit_record_keys (kind, key, record_key) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])`,
-          [kinds, keyValues, owners],
-        );
-      }
-      // Blocking keys: only records that have or had some are touched, so stores without a matcher pay one
-      // cheap statement per batch.
-      const blockValues: string[] = [];
-      const blockOwners: string[] = [];
-      for (const r of unique) {
-        if (r.deleted) continue;
         for (const key of new Set(r.blockKeys ?? [])) {
           blockValues.push(key);
           blockOwners.push(r.key);
         }
       }
-      await sql.query(`DELETE FROM ${s}.crmkit_record_block_keys WHERE record_key = ANY($1::text[])`, [
-        unique.map((r) => r.key),
-      ]);
-      if (blockOwners.length > 0) {
-        await sql.query(
-          `INSERT INTO ${s}.crmkit_record_block_keys (block_key, record_key) SELECT * FROM unnest($1::text[], $2::text[])`,
-          [blockValues, blockOwners],
-        );
-      }
+      // One statement: the records, then the key rows each record lost and gained (the stored rows of the batch's
+      // records are read once and compared as sets, so new rows are plain inserts: ON CONFLICT DO NOTHING costs
+      // about 1.7 times as much per row). All parts see the same snapshot; the deleted and the inserted rows are
+      // disjoint. The records go as typed column arrays (the key lists as one array literal per row) and their data
+      // as one JSON array: the server parses each value once, cheaply.
+      const col = <T>(value: (r: StoredRecord) => T): T[] => unique.map(value);
+      await sql.query(
+        `WITH record_rows AS (
+           INSERT INTO ${s}.crmkit_records (${RECORD_COLUMNS})
+             SELECT x.key, x.type, x.source, x.external_id, x.observed_at, x.deleted,
+                    CASE WHEN x.data::text = 'null' THEN NULL ELSE x.data END, x.content_hash,
+                    x.match_keys::text[], x.ref_keys::text[], x.block_keys::text[], x.customer_id, x.home_id, x.version,
+                    x.ingested_at
+             FROM ROWS FROM (unnest($1::text[]), unnest($2::text[]), unnest($3::text[]), unnest($4::text[]),
+                  unnest($5::text[]), unnest($6::boolean[]), json_array_elements($7::json), unnest($8::text[]),
+                  unnest($9::text[]), unnest($10::text[]), unnest($11::text[]), unnest($12::text[]),
+                  unnest($13::text[]), unnest($14::integer[]), unnest($15::text[]))
+               AS x(key, type, source, external_id, observed_at, deleted, data, content_hash, match_keys, ref_keys,
+                    block_keys, customer_id, home_id, version, ingested_at)
+             ON CONFLICT (key) DO UPDATE SET type = excluded.type, source = excluded.source,
+               external_id = excluded.external_id, observed_at = excluded.observed_at, deleted = excluded.deleted,
+               data = excluded.data, content_hash = excluded.content_hash, match_keys = excluded.match_keys,
+               ref_keys = excluded.ref_keys, block_keys = excluded.block_keys, customer_id = excluded.customer_id,
+               home_id = excluded.home_id, version = excluded.version, ingested_at = excluded.ingested_at
+         ),
+         mk AS (SELECT * FROM unnest($16::text[], $17::text[], $18::text[]) AS k(kind, key, record_key)),
+         mk_old AS (SELECT kind, key, record_key FROM ${s}.crmkit_record_keys WHERE record_key = ANY($1::text[])),
+         mk_gone AS (
+           DELETE FROM ${s}.crmkit_record_keys o USING (SELECT * FROM mk_old EXCEPT SELECT * FROM mk) g
+             WHERE o.kind = g.kind AND o.key = g.key AND o.record_key = g.record_key
+         ),
+         mk_new AS (
+           INSERT INTO ${s}.crmkit_record_keys (kind, key, record_key) SELECT * FROM mk EXCEPT SELECT * FROM mk_old
+         ),
+         bk AS (SELECT * FROM unnest($19::text[], $20::text[]) AS k(block_key, record_key)),
+         bk_old AS (SELECT block_key, record_key FROM ${s}.crmkit_record_block_keys WHERE record_key = ANY($1::text[])),
+         bk_gone AS (
+           DELETE FROM ${s}.crmkit_record_block_keys o USING (SELECT * FROM bk_old EXCEPT SELECT * FROM bk) g
+             WHERE o.block_key = g.block_key AND o.record_key = g.record_key
+         ),
+         bk_new AS (
+           INSERT INTO ${s}.crmkit_record_block_keys (block_key, record_key) SELECT * FROM bk EXCEPT SELECT * FROM bk_old
+         )
+         SELECT`,
+        [
+          col((r) => r.key),
+          col((r) => r.type),
+          col((r) => r.source),
+          col((r) => r.externalId),
+          col((r) => r.observedAt),
+          col((r) => r.deleted),
+          JSON.stringify(col((r) => r.data ?? null)),
+          col((r) => r.contentHash),
+          col((r) => textArrayLiteral(r.matchKeys ?? [])),
+          col((r) => textArrayLiteral(r.refKeys ?? [])),
+          col((r) => textArrayLiteral(r.blockKeys ?? [])),
+          col((r) => r.customerId ?? null),
+          col((r) => r.homeId ?? null),
+          col((r) => r.version),
+          col((r) => r.ingestedAt),
+          kinds,
+          keyValues,
+          owners,
+          blockValues,
+          blockOwners,
+        ],
+      );
     },
     async findRecordsByBlockKeys(keys, options) {
       requireStrings('blockKeys', keys);

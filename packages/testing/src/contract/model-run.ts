@@ -55,9 +55,11 @@ import {
   AppendOutbox,
   DeleteExtension,
   DeleteIdentityLink,
+  DeleteIdentityLinks,
   PutCustomers,
   PutExtension,
   PutIdentityLink,
+  PutIdentityLinks,
   PutRecords,
   PutReviewItem,
   PutWorkflowRun,
@@ -109,6 +111,12 @@ const writeArbs: fc.Arbitrary<Command>[] = [
     .map(([batches, fail]) => new AppendOutbox(batches, fail)),
   fc.tuple(linkSpecArb, failArb).map(([spec, fail]) => new PutIdentityLink(spec, fail)),
   fc.tuple(fc.nat(IDENTITY_LINKS - 1), failArb).map(([id, fail]) => new DeleteIdentityLink(id, fail)),
+  fc
+    .tuple(fc.array(linkSpecArb, { minLength: 0, maxLength: 4 }), failArb)
+    .map(([specs, fail]) => new PutIdentityLinks(specs, fail)),
+  fc
+    .tuple(fc.array(fc.nat(IDENTITY_LINKS - 1), { minLength: 0, maxLength: 4 }), failArb)
+    .map(([ids, fail]) => new DeleteIdentityLinks(ids, fail)),
   fc.tuple(reviewSpecArb, failArb).map(([spec, fail]) => new PutReviewItem(spec, fail)),
   fc.tuple(extensionSpecArb, failArb).map(([spec, fail]) => new PutExtension(spec, fail)),
   fc.tuple(extensionSpecArb, failArb).map(([spec, fail]) => new DeleteExtension(spec, fail)),

@@ -122,6 +122,75 @@ export function identityCases(add: AddCase): void {
     },
   );
 
+  add(
+    'identity links',
+    'puts and deletes identity links in bulk: the same end state as one call per link, in order',
+    async (store) => {
+      const l1 = identityLink('il1', 'crm/person/z1', 'crm/person/z2');
+      const l2 = identityLink('il2', 'crm/person/z2', 'crm/person/z3', { kind: 'accepted', actor: 'usr_1' });
+      const l3 = identityLink('il3', 'crm/person/z4', 'crm/person/z5', { explanation: { quote: 'say "hi" \\ ok' } });
+      const many = Array.from({ length: 300 }, (_, i) =>
+        identityLink(`il_many_${String(i).padStart(3, '0')}`, `crm/person/m${i}`, 'crm/person/hub', {
+          probability: i / 300,
+        }),
+      );
+      const moved = identityLink('il1', 'crm/person/z1', 'crm/person/z6', { probability: 0.5 });
+      await store.transaction(async (tx) => {
+        await tx.putIdentityLinks([]);
+        // il1 twice in one call: the later one wins.
+        await tx.putIdentityLinks([l1, l3, l2, moved, ...many]);
+        expect(await tx.getIdentityLink('il1'), 'reads its own bulk write').toEqual(moved);
+      });
+      await store.transaction(async (tx) => {
+        expect(await tx.getIdentityLink('il1')).toEqual(moved);
+        expect(await tx.getIdentityLink('il2')).toEqual(l2);
+        expect(await tx.getIdentityLink('il3')).toEqual(l3);
+        expect(await tx.listIdentityLinks(['crm/person/z2'])).toEqual([l2]);
+        expect(await tx.listIdentityLinks(['crm/person/z6'])).toEqual([moved]);
+        expect(await tx.listIdentityLinks(['crm/person/hub'])).toEqual(many);
+      });
+      // Replaces what exists, next to new ones.
+      const back = identityLink('il1', 'crm/person/z1', 'crm/person/z2', { probability: 0.8 });
+      const l4 = identityLink('il4', 'crm/person/z3', 'crm/person/z7');
+      await store.transaction((tx) => tx.putIdentityLinks([back, l4]));
+      expect(await store.transaction((tx) => tx.listIdentityLinks(['crm/person/z2', 'crm/person/z6']))).toEqual([
+        back,
+        l2,
+      ]);
+      // Deletes: missing and repeated ids are ignored; [] does nothing.
+      await store.transaction(async (tx) => {
+        await tx.deleteIdentityLinks([]);
+        await tx.deleteIdentityLinks(['il2', 'never-existed', 'il4', 'il2', ...many.slice(100).map((l) => l.id)]);
+        expect(await tx.getIdentityLink('il2'), 'reads its own bulk delete').toBeUndefined();
+      });
+      await store.transaction(async (tx) => {
+        expect(await tx.getIdentityLink('il2')).toBeUndefined();
+        expect(await tx.getIdentityLink('il4')).toBeUndefined();
+        expect(await tx.getIdentityLink('il1')).toEqual(back);
+        expect(await tx.getIdentityLink('il3')).toEqual(l3);
+        expect(await tx.listIdentityLinks(['crm/person/z3', 'crm/person/z7'])).toEqual([]);
+        expect(await tx.listIdentityLinks(['crm/person/hub'])).toEqual(many.slice(0, 100));
+      });
+    },
+  );
+
+  add('identity links', 'rolls back bulk identity link writes with the transaction', async (store) => {
+    const kept = identityLink('il1', 'crm/person/w1', 'crm/person/w2');
+    await store.transaction((tx) => tx.putIdentityLinks([kept]));
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.deleteIdentityLinks(['il1']);
+        await tx.putIdentityLinks([identityLink('il2', 'crm/person/w2', 'crm/person/w3')]);
+        throw new Error('changed my mind');
+      }),
+    ).rejects.toThrow();
+    await store.transaction(async (tx) => {
+      expect(await tx.getIdentityLink('il1')).toEqual(kept);
+      expect(await tx.getIdentityLink('il2')).toBeUndefined();
+      expect(await tx.listIdentityLinks(['crm/person/w2'])).toEqual([kept]);
+    });
+  });
+
   add('identity links', 'keeps identity links of records that are gone (they lead nowhere)', async (store) => {
     const l = identityLink('il1', 'crm/person/y1', 'crm/person/y2', { kind: 'accepted' });
     await store.transaction(async (tx) => {

@@ -205,6 +205,55 @@ export class DeleteIdentityLink implements Command {
   }
 }
 
+export class PutIdentityLinks implements Command {
+  constructor(
+    readonly specs: LinkSpec[],
+    readonly fail: boolean,
+  ) {}
+  check() {
+    return true;
+  }
+  async run(m: Model, real: Real) {
+    const links = this.specs.map((spec) => identityLinkOf(m, spec));
+    // Ids may repeat: the last link of an id wins, as with one putIdentityLink after another.
+    const last = new Map(links.map((link) => [link.id, link]));
+    await inTransaction(real, this.fail, async (tx) => {
+      await tx.putIdentityLinks(links);
+      for (const [id, link] of last) expect(await tx.getIdentityLink(id), 'reads its own link writes').toEqual(link);
+    });
+    if (!this.fail) for (const [id, link] of last) m.identityLinks.set(id, link);
+    for (const id of last.keys()) {
+      expect(await read(real, (tx) => tx.getIdentityLink(id))).toEqual(m.identityLinks.get(id));
+    }
+  }
+  toString() {
+    const specs = this.specs.map((spec) => `l${spec.id} r${spec.x}-r${spec.y} ${spec.kind}`);
+    return `putIdentityLinks([${specs.join(', ')}])${this.fail ? ' then throw' : ''}`;
+  }
+}
+
+export class DeleteIdentityLinks implements Command {
+  constructor(
+    readonly ids: number[],
+    readonly fail: boolean,
+  ) {}
+  check() {
+    return true;
+  }
+  async run(m: Model, real: Real) {
+    const ids = this.ids.map((i) => identityLinkId(m, i));
+    await inTransaction(real, this.fail, async (tx) => {
+      await tx.deleteIdentityLinks(ids);
+      for (const id of ids) expect(await tx.getIdentityLink(id)).toBeUndefined();
+    });
+    if (!this.fail) for (const id of ids) m.identityLinks.delete(id);
+    for (const id of ids) expect(await read(real, (tx) => tx.getIdentityLink(id))).toEqual(m.identityLinks.get(id));
+  }
+  toString() {
+    return `deleteIdentityLinks([${this.ids.map((i) => `l${i}`).join(', ')}])${this.fail ? ' then throw' : ''}`;
+  }
+}
+
 export class PutReviewItem implements Command {
   constructor(
     readonly spec: ReviewSpec,
