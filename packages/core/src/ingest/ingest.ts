@@ -233,7 +233,7 @@ export function createIngest(rt: HubRuntime): Ingest {
             unchanged++;
             continue;
           }
-          const record = { ...toStoredFrom(candidate, prev) };
+          const record = toStoredFrom(candidate, prev);
           const change =
             !prev || prev.deleted ? (record.deleted ? 'deleted' : 'created') : record.deleted ? 'deleted' : 'updated';
           if (change === 'created') created++;
