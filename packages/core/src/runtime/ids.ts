@@ -49,7 +49,7 @@ export function createIdGenerator(now: () => number = Date.now): IdGenerator {
   let timePart = '';
   let randomPart = '';
   // Random bytes are drawn in blocks (one runtime call per RANDOM_POOL / RANDOM_CHARS milliseconds), not per id.
-  let pool = new Uint8Array(0);
+  let pool: Uint8Array = new Uint8Array(0);
   let offset = 0;
   const nextRandomPart = (): string => {
     if (offset + RANDOM_CHARS > pool.length) {
