@@ -124,18 +124,20 @@ export function createHubRuntime(
    * after-hooks, event-triggered workflow runs, durable listeners) reads them from the committed outbox (decision
    * 011); `origin` (the plugin that wrote) is kept with them so its own after-hooks are not called back.
    *
-   * The audit append, the journal and the outbox are independent writes: each is issued without waiting for the one
-   * before, so a driver with a connection queue sends the next statement while Node encodes the one after it. All of
-   * them are awaited before the transaction commits; the first failure (in the order the store reports them) is
-   * thrown, after the others settled. The audit reads the operation's journal unredacted, as before: redaction works
-   * on copies until every write settled.
+   * The audit append and the journal are independent writes: the journal is issued without waiting for the audit,
+   * so a driver with a connection queue sends it while Node builds the audit entries. The outbox goes last, once the
+   * audit is written: appending to it takes the appenders' lock until commit (its `seq` order is commit order), so
+   * the lock is held no longer than before. Every write is settled before the transaction commits; the first failure
+   * (in the order the store reports them) is thrown. The audit reads the operation's journal unredacted, as before:
+   * redaction works on copies until every write settled.
    */
   async function beforeCommit(ctx: OperationContext, origin: string | undefined): Promise<void> {
     const { host, reactions } = attached();
     orderByCause(ctx.events);
     if (!pluginsAudited && options.audit) await auditPluginInstalls(ctx, host);
     const writes = new PendingWrites();
-    if (options.audit) writes.add(appendAudit(ctx));
+    const audit = options.audit ? appendAudit(ctx) : undefined;
+    if (audit) writes.add(audit);
     let events: readonly HubEvent[] = ctx.events;
     let journal: readonly JournalEntry[] = ctx.journal;
     try {
@@ -144,7 +146,11 @@ export function createHubRuntime(
       if (journal.length > 0) writes.add(ctx.tx.appendJournal(journal));
       if (events.length > 0) {
         const outbox = events;
-        writes.add(reactions.prepare(ctx.tx).then(() => ctx.tx.appendOutbox(reactions.outboxEvents(outbox, origin))));
+        writes.add(
+          (audit ?? Promise.resolve())
+            .then(() => reactions.prepare(ctx.tx))
+            .then(() => ctx.tx.appendOutbox(reactions.outboxEvents(outbox, origin))),
+        );
       }
     } catch (error) {
       writes.fail(error);
