@@ -73,6 +73,45 @@ describe('stableStringify', () => {
       }),
     );
   });
+
+  it('gives the same text as the entry-sorting definition, undefined values and any key included', () => {
+    // The definition the stored content hashes were computed with: the text must never change.
+    const reference = (value: unknown): string => {
+      if (value === undefined) return 'undefined';
+      if (value === null || typeof value !== 'object') return JSON.stringify(value);
+      if (Array.isArray(value))
+        return `[${value.map((item) => (item === undefined ? 'null' : reference(item))).join(',')}]`;
+      const entries = Object.entries(value as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => compareStrings(a, b));
+      return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${reference(v)}`).join(',')}}`;
+    };
+    const leaf = fc.oneof(
+      fc.constant(undefined),
+      fc.constant(null),
+      fc.boolean(),
+      fc.double(),
+      fc.string({ unit: 'grapheme' }),
+      fc.string({ unit: 'binary' }),
+    );
+    const { tree } = fc.letrec((tie) => ({
+      tree: fc.oneof({ depthSize: 'small' }, leaf, tie('array'), tie('object')),
+      array: fc.array(tie('tree'), { maxLength: 5 }),
+      object: fc.dictionary(
+        fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constant('__proto__')),
+        tie('tree'),
+        {
+          maxKeys: 6,
+        },
+      ),
+    }));
+    fc.assert(
+      fc.property(tree, (value) => {
+        expect(stableStringify(value)).toBe(reference(value));
+      }),
+      { numRuns: 500 },
+    );
+  });
 });
 
 describe('base64 and base64url', () => {

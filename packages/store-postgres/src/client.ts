@@ -84,13 +84,24 @@ export function pgClient(pool: Pool, options: PgClientOptions = {}): SqlClient {
       connection.on('error', onError);
       try {
         await connection.query(beginStatement(txOptions));
+        // Statements the caller issues without waiting (the Hub's journal, outbox and audit appends) go out one after
+        // the other: on a pool in pg's pipeline mode at once, otherwise each when the one before is answered (pg 8
+        // deprecates queueing on a busy client). Their parameters are encoded when they are issued either way.
+        const pipelined = (connection as { pipeline?: boolean }).pipeline === true;
+        let tail: Promise<unknown> = Promise.resolve();
+        const run = async (text: string, params: readonly unknown[] | undefined) => {
+          const result = await connection.query(text, params as unknown[]);
+          return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+        };
         const sql: SqlExecutor = {
           async query(text, params) {
             if (finished) throw new Error('[crmkit/store-postgres] Transaction already finished.');
-            const result = await connection.query(text, params as unknown[]);
-            return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+            if (pipelined) return run(text, params);
+            const result = tail.then(() => run(text, params));
+            tail = result.catch(() => undefined);
+            return result;
           },
-        };
+        } as SqlExecutor;
         const value = await fn(sql);
         await connection.query('COMMIT');
         return value;

@@ -253,16 +253,17 @@ export class SecretFields {
 /** No secret fields. */
 export const NO_SECRETS: SecretFields = new SecretFields([]);
 
-/** Replaces, in place, the operation's events and journal entries by their redacted copies. */
-export function redactSecrets(
-  operation: { readonly events: HubEvent[]; readonly journal: JournalEntry[] },
+/**
+ * The operation's events and journal entries with secret values replaced, as new arrays (the operation's own when
+ * there is no secret field); the operation itself is left as it is.
+ */
+export function redactedCopies(
+  operation: { readonly events: readonly HubEvent[]; readonly journal: readonly JournalEntry[] },
   secrets: SecretFields,
-): void {
-  if (!secrets.any) return;
-  operation.events.forEach((event, index) => {
-    operation.events[index] = secrets.event(event);
-  });
-  operation.journal.forEach((entry, index) => {
-    operation.journal[index] = secrets.journal(entry);
-  });
+): { events: readonly HubEvent[]; journal: readonly JournalEntry[] } {
+  if (!secrets.any) return operation;
+  return {
+    events: operation.events.map((event) => secrets.event(event)),
+    journal: operation.journal.map((entry) => secrets.journal(entry)),
+  };
 }

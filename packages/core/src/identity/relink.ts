@@ -3,7 +3,7 @@ import { contactPointsOf, deriveGolden, displayNameOf, type ExtensionFact } from
 import { nameTokens, type NormalizePhoneOptions } from '../normalize';
 import { contactKey, nameKey, parseLookupKey, recordRefKey } from '../runtime/lookup-keys';
 import type { OperationContext } from '../runtime/operation-context';
-import { compareStrings, stableStringify } from '../runtime/stable';
+import { compareStrings, jsonEqual } from '../runtime/stable';
 import { publicCustomer } from '../runtime/customer-rows';
 
 /** What {@link relink} did. */
@@ -16,6 +16,8 @@ export interface RelinkResult {
   merged: Map<string, string>;
   /** Customers that came back in this pass (split off): restored -> the customer they had been merged into. */
   restored: Map<string, string>;
+  /** Status after this pass of every customer it read or wrote. */
+  statusOf: Map<string, CustomerRow['status']>;
 }
 
 /**
@@ -70,7 +72,8 @@ function lookupKeysOf(records: readonly StoredRecord[], row: Pick<CustomerRow, '
   for (const record of records) keys.add(recordRefKey(record.key));
   addContactKeys(keys, row.golden.contactPoints);
   addNameKeys(keys, row);
-  return [...keys].sort(compareStrings);
+  // The default sort orders strings by UTF-16 code units, as `compareStrings` does (without a call per comparison).
+  return [...keys].sort();
 }
 
 /** Adds the `email:` and `phone:` lookup keys of contact points to `keys`. */
@@ -80,12 +83,16 @@ function addContactKeys(keys: Set<string>, points: readonly { kind: string; norm
   }
 }
 
+/** The golden fields whose values give `name:` lookup keys (besides the display name). */
+const NAME_FIELDS = ['fullName', 'givenName', 'familyName', 'name', 'legalName'] as const;
+
 /** Adds the `name:` lookup keys of a customer's display name and name fields to `keys`. */
 function addNameKeys(keys: Set<string>, row: Pick<CustomerRow, 'golden' | 'displayName'>): void {
-  const names = [row.displayName];
-  for (const field of ['fullName', 'givenName', 'familyName', 'name', 'legalName']) {
+  // The display name is often one of the name fields: each distinct name is tokenised once.
+  const names = new Set([row.displayName]);
+  for (const field of NAME_FIELDS) {
     const value = row.golden.fields[field]?.value;
-    if (typeof value === 'string') names.push(value);
+    if (typeof value === 'string') names.add(value);
   }
   for (const name of names) for (const token of nameTokens(name)) keys.add(nameKey(token));
 }
@@ -144,6 +151,9 @@ export async function relink(
   const identityLinks = new Map<string, IdentityLink>();
   const linkedKeys = new Set<string>();
   let pendingLinkKeys = [...changed.values()].filter((r) => !r.deleted).map((r) => r.key);
+  // Customer rows read on the way (this transaction writes none of them before the end): not read twice.
+  const readRows = new Map<string, CustomerRow>();
+  const readIds = new Set<string>();
   const addWorking = (record: StoredRecord): void => {
     if (changed.has(record.key)) return;
     working.set(record.key, record);
@@ -193,9 +203,13 @@ export async function relink(
     let homes = [...new Set(pendingHomes)].filter((h) => !loadedHomes.has(h));
     pendingHomes = [];
     for (let hop = 0; homes.length > 0 && hop < 64; hop++) {
-      for (const home of homes) loadedHomes.add(home);
+      for (const home of homes) {
+        loadedHomes.add(home);
+        readIds.add(home);
+      }
       const next: string[] = [];
       for (const row of await tx.getCustomers(homes)) {
+        readRows.set(row.id, row);
         if (row.status === 'merged' && row.mergedInto) next.push(row.mergedInto);
         else if (row.status === 'active' && !loaded.has(row.id)) pendingCustomers.push(row.id);
       }
@@ -248,13 +262,25 @@ export async function relink(
   const ordered = [...components.entries()].sort(([a], [b]) => compareStrings(a, b));
 
   const rows = new Map<string, CustomerRow>();
-  for (const row of await tx.getCustomers([...new Set([...loaded, ...byHome.keys()])])) rows.set(row.id, row);
+  const wanted = [...new Set([...loaded, ...byHome.keys()])];
+  const unread = wanted.filter((id) => !readIds.has(id));
+  for (const id of wanted) {
+    const row = readRows.get(id);
+    if (row) rows.set(id, row);
+  }
+  if (unread.length > 0) for (const row of await tx.getCustomers(unread)) rows.set(row.id, row);
 
   // A home belongs to the component holding its first-seen record.
   const ownerOfHome = new Map<string, string>();
   for (const [home, list] of byHome) ownerOfHome.set(home, uf.find(list[0]!.key));
 
-  const result: RelinkResult = { customerOf: new Map(), homeOf: new Map(), merged: new Map(), restored: new Map() };
+  const result: RelinkResult = {
+    customerOf: new Map(),
+    homeOf: new Map(),
+    merged: new Map(),
+    restored: new Map(),
+    statusOf: new Map(),
+  };
   const chosenIds = new Set<string>();
   const componentOfId = new Map<string, string>();
   const chosenFor = new Map<string, string>();
@@ -339,9 +365,9 @@ export async function relink(
       ctx.emit('customer.created', { customer: publicCustomer(row) });
       continue;
     }
-    const goldenChanged = stableStringify(prev.golden) !== stableStringify(golden);
+    const goldenChanged = !jsonEqual(prev.golden, golden);
     const statusChanged = prev.status !== 'active';
-    const keysChanged = stableStringify(prev.lookupKeys) !== stableStringify(lookupKeys);
+    const keysChanged = !sameStrings(prev.lookupKeys, lookupKeys);
     if (!goldenChanged && !statusChanged && !keysChanged) continue;
     const { mergedInto: formerTarget, ...rest } = prev;
     const row: CustomerRow = {
@@ -384,11 +410,20 @@ export async function relink(
   }
 
   // Customers that hold no component any more: merged into the component holding their home, or deleted.
+  // The first record in play (in load order) that a customer held, built once when the first such customer comes.
+  let firstRecordOf: Map<string, StoredRecord> | undefined;
   for (const row of [...rows.values()].sort(byAge)) {
     if (chosenIds.has(row.id)) continue;
     const ownerRoot = ownerOfHome.get(row.id);
     const into = ownerRoot ? chosenFor.get(ownerRoot) : undefined;
-    const fallback = [...working.values()].find((r) => r.customerId === row.id);
+    if (!firstRecordOf) {
+      firstRecordOf = new Map();
+      for (const record of working.values()) {
+        if (record.customerId !== null && !firstRecordOf.has(record.customerId))
+          firstRecordOf.set(record.customerId, record);
+      }
+    }
+    const fallback = firstRecordOf.get(row.id);
     const target = into ?? (fallback ? result.customerOf.get(fallback.key) : undefined);
     if (target) {
       if (row.status === 'merged' && row.mergedInto === target) continue;
@@ -434,16 +469,27 @@ export async function relink(
   }
   if (recordsToPut.length > 0) await tx.putRecords(recordsToPut);
   if (rowsToPut.length > 0) await tx.putCustomers(rowsToPut);
+  for (const row of rows.values()) result.statusOf.set(row.id, row.status);
+  for (const row of rowsToPut) result.statusOf.set(row.id, row.status);
   return result;
 }
 
+/** True when two string lists hold the same strings in the same order. */
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function changedFields(prev: CustomerRow, next: CustomerRow): string[] {
-  const names = new Set([...Object.keys(prev.golden.fields), ...Object.keys(next.golden.fields)]);
-  const out = [...names].filter(
-    (name) => stableStringify(prev.golden.fields[name]) !== stableStringify(next.golden.fields[name]),
-  );
-  if (stableStringify(prev.golden.contactPoints) !== stableStringify(next.golden.contactPoints))
-    out.push('contactPoints');
-  if (stableStringify(prev.golden.sources) !== stableStringify(next.golden.sources)) out.push('sources');
+  const before = prev.golden.fields;
+  const after = next.golden.fields;
+  const out: string[] = [];
+  for (const name of Object.keys(before)) if (!jsonEqual(before[name], after[name])) out.push(name);
+  for (const name of Object.keys(after)) {
+    if (!Object.hasOwn(before, name) && !jsonEqual(before[name], after[name])) out.push(name);
+  }
+  if (!jsonEqual(prev.golden.contactPoints, next.golden.contactPoints)) out.push('contactPoints');
+  if (!jsonEqual(prev.golden.sources, next.golden.sources)) out.push('sources');
   return out.sort(compareStrings);
 }

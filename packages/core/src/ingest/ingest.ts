@@ -5,6 +5,7 @@
  * @module
  */
 import {
+  type CustomerRow,
   InvalidArgumentError,
   type InteractionData,
   type OpportunityData,
@@ -37,10 +38,47 @@ function supersedes(next: StoredRecord, prev: StoredRecord): boolean {
   return next.contentHash > prev.contentHash;
 }
 
-/** The customers whose lookup keys a record's reference keys name. */
-async function customersReferredBy(tx: StoreTransaction, refKeys: readonly string[]): Promise<string[]> {
-  if (refKeys.length === 0) return [];
-  return (await tx.findCustomersByLookupKeys(refKeys, 1000)).map((row) => row.id);
+/** At most this many customers are named per record that refers to parties (interactions, opportunities). */
+const REFERRED_LIMIT = 1000;
+/** Rows read at once for the references of a whole batch; past it, each record asks on its own. */
+const BATCH_REFERRED_LIMIT = 10_000;
+
+/**
+ * The active customers whose lookup keys each record's reference keys name (ordered by id, at most
+ * {@link REFERRED_LIMIT}), by record key; one store read for the batch when it returns everything. Every customer
+ * found is active (the store finds active customers only): recorded in `statusOf`.
+ */
+async function customersReferredBy(
+  tx: StoreTransaction,
+  records: readonly StoredRecord[],
+  statusOf: Map<string, CustomerRow['status']>,
+): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  const referring = records.filter((record) => !record.deleted && record.refKeys.length > 0);
+  if (referring.length === 0) return out;
+  const allKeys = [...new Set(referring.flatMap((record) => record.refKeys))];
+  const rows = await tx.findCustomersByLookupKeys(allKeys, BATCH_REFERRED_LIMIT);
+  for (const row of rows) statusOf.set(row.id, row.status);
+  const complete = rows.length < BATCH_REFERRED_LIMIT;
+  for (const record of referring) {
+    if (!complete) {
+      const own = await tx.findCustomersByLookupKeys(record.refKeys, REFERRED_LIMIT);
+      for (const row of own) statusOf.set(row.id, row.status);
+      out.set(
+        record.key,
+        own.map((row) => row.id),
+      );
+      continue;
+    }
+    const keys = new Set(record.refKeys);
+    const ids: string[] = [];
+    for (const row of rows) {
+      if (ids.length === REFERRED_LIMIT) break;
+      if (row.lookupKeys.some((key) => keys.has(key))) ids.push(row.id);
+    }
+    out.set(record.key, ids);
+  }
+  return out;
 }
 
 /** Ingest as the Hub's modules use it. */
@@ -195,7 +233,7 @@ export function createIngest(rt: HubRuntime): Ingest {
             unchanged++;
             continue;
           }
-          const record = { ...toStoredFrom(candidate, prev) };
+          const record = toStoredFrom(candidate, prev);
           const change =
             !prev || prev.deleted ? (record.deleted ? 'deleted' : 'created') : record.deleted ? 'deleted' : 'updated';
           if (change === 'created') created++;
@@ -245,8 +283,16 @@ export function createIngest(rt: HubRuntime): Ingest {
         if (changedOther.length > 0 || rekeyedOther.length > 0)
           await tx.putRecords([...changedOther.map((c) => c.record), ...rekeyedOther]);
         const changeOf = new Map(changes.map((c) => [c.record.key, c.change]));
+        // The status of the touched customers as this operation leaves them: what the relink wrote or read, and the
+        // rows the references found (read after the relink); only customers known from neither are read.
+        const statusOf = new Map(relinked?.statusOf);
+        const referred = await customersReferredBy(
+          tx,
+          changedOther.map((c) => c.record),
+          statusOf,
+        );
         for (const { record, prev } of changedOther) {
-          const customerIds = record.deleted ? [] : await customersReferredBy(tx, record.refKeys);
+          const customerIds = referred.get(record.key) ?? [];
           for (const id of customerIds) touched.add(id);
           emitIngested(record, changeOf.get(record.key)!, customerIds[0] ?? null);
           if (record.deleted || record.data === null) continue;
@@ -268,9 +314,9 @@ export function createIngest(rt: HubRuntime): Ingest {
             });
           }
         }
-        const activeTouched = (await tx.getCustomers([...touched]))
-          .filter((r) => r.status === 'active')
-          .map((r) => r.id);
+        const unknown = [...touched].filter((id) => !statusOf.has(id));
+        for (const row of unknown.length > 0 ? await tx.getCustomers(unknown) : []) statusOf.set(row.id, row.status);
+        const activeTouched = [...touched].filter((id) => statusOf.get(id) === 'active');
         return {
           created,
           updated,

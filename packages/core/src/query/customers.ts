@@ -151,8 +151,14 @@ export function createCustomers(rt: HubRuntime): Customers {
           source: { system: record.source, externalId: record.externalId, observedAt: record.observedAt },
           data: record.data as T,
         });
-        // One read for everything that refers to the customer: interactions, opportunities, people (of an organisation).
-        const referring = await tx.findRecordsByRefKeys(refKeys);
+        // One read for everything that refers to the customer (interactions, opportunities, people of an
+        // organisation), the groups, and a person's own records (for their organisations): issued together, so a
+        // driver with a connection queue sends each statement as soon as the one before is answered.
+        const [referring, allGroups, own] = await Promise.all([
+          refKeys.length > 0 ? tx.findRecordsByRefKeys(refKeys) : [],
+          tx.getGroups(),
+          row.kind === 'person' ? tx.listRecordsByCustomer([row.id]) : [],
+        ]);
         const interactions = referring
           .filter((r) => r.type === 'interaction')
           .map((r) => toView<InteractionData>(r))
@@ -165,10 +171,9 @@ export function createCustomers(rt: HubRuntime): Customers {
               compareStrings(a.data.closeDate ?? '9999', b.data.closeDate ?? '9999') || compareStrings(a.key, b.key),
           );
         const customer = publicCustomer(row);
-        const groups = (await tx.getGroups()).filter((group) => isGroupMember(group, customer));
+        const groups = allGroups.filter((group) => isGroupMember(group, customer));
         let related: Customer[];
         if (row.kind === 'person') {
-          const own = await tx.listRecordsByCustomer([row.id]);
           const orgKeys = [...new Set(own.flatMap((r) => r.refKeys))];
           related =
             orgKeys.length > 0
@@ -179,7 +184,8 @@ export function createCustomers(rt: HubRuntime): Customers {
         } else {
           const people = referring.filter((r) => r.type === 'person');
           const ids = [...new Set(people.map((p) => p.customerId).filter((c): c is string => c !== null))];
-          related = (await tx.getCustomers(ids)).filter((c) => c.status === 'active').map(publicCustomer);
+          related =
+            ids.length > 0 ? (await tx.getCustomers(ids)).filter((c) => c.status === 'active').map(publicCustomer) : [];
         }
         return {
           customer,

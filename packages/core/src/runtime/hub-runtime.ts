@@ -11,13 +11,14 @@ import {
   ErrorCode,
   type HubEvent,
   type InputLimits,
+  type JournalEntry,
   type Store,
   type StoreTransaction,
   throwIfAborted,
 } from '@crmkit/model';
 import { EventEmitter } from 'eventemitter3';
 import { appendAudit, auditPluginInstalls, secretsOnce } from '../governance/operation-audit';
-import { redactSecrets } from '../governance/secrets';
+import { redactedCopies } from '../governance/secrets';
 import { APP_ACTOR } from '../governance/trail';
 import type { IdentityResolver } from '../identity/resolver';
 import type { PluginHost } from '../plugins/host';
@@ -122,19 +123,42 @@ export function createHubRuntime(
    * secrets redacted from events and journal, then journal and outbox. Everything that reacts to the events (plugin
    * after-hooks, event-triggered workflow runs, durable listeners) reads them from the committed outbox (decision
    * 011); `origin` (the plugin that wrote) is kept with them so its own after-hooks are not called back.
+   *
+   * The audit append and the journal are independent writes: the journal is issued without waiting for the audit,
+   * so a driver with a connection queue sends it while Node builds the audit entries. The outbox goes last, once the
+   * audit is written: appending to it takes the appenders' lock until commit (its `seq` order is commit order), so
+   * the lock is held no longer than before. Every write is settled before the transaction commits; the first failure
+   * (in the order the store reports them) is thrown. The audit reads the operation's journal unredacted, as before:
+   * redaction works on copies until every write settled.
    */
   async function beforeCommit(ctx: OperationContext, origin: string | undefined): Promise<void> {
     const { host, reactions } = attached();
     orderByCause(ctx.events);
     if (!pluginsAudited && options.audit) await auditPluginInstalls(ctx, host);
-    if (options.audit) await appendAudit(ctx);
-    // Secret values stay in the records and the golden record: events, runs and the journal get a placeholder.
-    if (ctx.events.length > 0 || ctx.journal.length > 0) redactSecrets(ctx, await ctx.secrets());
-    if (ctx.journal.length > 0) await ctx.tx.appendJournal(ctx.journal);
-    if (ctx.events.length > 0) {
-      await reactions.prepare(ctx.tx);
-      await ctx.tx.appendOutbox(reactions.outboxEvents(ctx.events, origin));
+    const writes = new PendingWrites();
+    const audit = options.audit ? appendAudit(ctx) : undefined;
+    if (audit) writes.add(audit);
+    let events: readonly HubEvent[] = ctx.events;
+    let journal: readonly JournalEntry[] = ctx.journal;
+    try {
+      // Secret values stay in the records and the golden record: events, runs and the journal get a placeholder.
+      if (events.length > 0 || journal.length > 0) ({ events, journal } = redactedCopies(ctx, await ctx.secrets()));
+      if (journal.length > 0) writes.add(ctx.tx.appendJournal(journal));
+      if (events.length > 0) {
+        const outbox = events;
+        writes.add(
+          (audit ?? Promise.resolve())
+            .then(() => reactions.prepare(ctx.tx))
+            .then(() => ctx.tx.appendOutbox(reactions.outboxEvents(outbox, origin))),
+        );
+      }
+    } catch (error) {
+      writes.fail(error);
     }
+    await writes.settled();
+    // The committed events (listeners, after-hooks) are the redacted ones.
+    for (let i = 0; events !== ctx.events && i < events.length; i++) ctx.events[i] = events[i]!;
+    for (let i = 0; journal !== ctx.journal && i < journal.length; i++) ctx.journal[i] = journal[i]!;
   }
 
   /**
@@ -234,4 +258,35 @@ export function createHubRuntime(
     read,
     guardStore,
   };
+}
+
+/**
+ * Writes issued together in one transaction: {@link PendingWrites.settled} waits for all of them and then throws the
+ * first failure in the order the failures arrived (on a connection that runs statements in order, the statement that
+ * failed first; later ones fail because the transaction is aborted). No rejection is left unhandled.
+ */
+class PendingWrites {
+  private readonly pending: Promise<void>[] = [];
+  private failed = false;
+  private error: unknown;
+
+  add(write: Promise<unknown>): void {
+    this.pending.push(
+      write.then(
+        () => undefined,
+        (error: unknown) => this.fail(error),
+      ),
+    );
+  }
+
+  fail(error: unknown): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.error = error;
+  }
+
+  async settled(): Promise<void> {
+    await Promise.all(this.pending);
+    if (this.failed) throw this.error;
+  }
 }

@@ -10,6 +10,11 @@ const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 /** Creates ids for one prefix-space; ids from one generator sort in creation order. */
 export type IdGenerator = (prefix: string) => string;
 
+/** Random bytes drawn per call of the runtime's generator: one call serves this many ids' random parts. */
+const RANDOM_POOL = 4096;
+/** Random characters per id (one byte each, reduced to the 32-letter alphabet). */
+const RANDOM_CHARS = 8;
+
 function randomBytes(length: number): Uint8Array {
   const bytes = new Uint8Array(length);
   const webCrypto = (globalThis as { crypto?: { getRandomValues?: (array: Uint8Array) => Uint8Array } }).crypto;
@@ -40,7 +45,22 @@ function encodeTime(ms: number): string {
 export function createIdGenerator(now: () => number = Date.now): IdGenerator {
   let lastTime = -1;
   let counter = 0;
+  // Time and random part of the current millisecond, encoded once for every id in it.
+  let timePart = '';
   let randomPart = '';
+  // Random bytes are drawn in blocks (one runtime call per RANDOM_POOL / RANDOM_CHARS milliseconds), not per id.
+  let pool: Uint8Array = new Uint8Array(0);
+  let offset = 0;
+  const nextRandomPart = (): string => {
+    if (offset + RANDOM_CHARS > pool.length) {
+      pool = randomBytes(RANDOM_POOL);
+      offset = 0;
+    }
+    let out = '';
+    for (let i = 0; i < RANDOM_CHARS; i++) out += ALPHABET[pool[offset + i]! % 32];
+    offset += RANDOM_CHARS;
+    return out;
+  };
   return (prefix) => {
     // A clock that steps back (NTP) must not make ids go backwards: stay on the last time and count on.
     let time = Math.max(now(), lastTime);
@@ -50,9 +70,9 @@ export function createIdGenerator(now: () => number = Date.now): IdGenerator {
       if (time === lastTime) time++; // the counter is spent: borrow the next millisecond
       lastTime = time;
       counter = 0;
-      const bytes = randomBytes(8);
-      randomPart = Array.from(bytes, (b) => ALPHABET[b % 32]).join('');
+      timePart = encodeTime(time);
+      randomPart = nextRandomPart();
     }
-    return `${prefix}_${encodeTime(time)}${counter.toString(32).padStart(4, '0')}${randomPart}`;
+    return `${prefix}_${timePart}${counter.toString(32).padStart(4, '0')}${randomPart}`;
   };
 }
