@@ -264,7 +264,10 @@ describe('crmkit usage', () => {
   });
 
   it.each([
-    [['frobnicate'], 'crmkit: unknown command "frobnicate"; the commands are: resolve (run "crmkit --help" for usage)'],
+    [
+      ['frobnicate'],
+      'crmkit: unknown command "frobnicate"; the commands are: resolve, import (run "crmkit --help" for usage)',
+    ],
     [['--frobnicate'], 'crmkit: unknown option --frobnicate; run "crmkit --help" for usage'],
     [
       ['resolve', '--frobnicate', '--map', 'people-map.json', 'people-crm.csv'],

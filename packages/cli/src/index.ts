@@ -8,6 +8,7 @@
  */
 export { ExitCode, type MainIo, main } from './cli';
 export { type ColumnMap, parseColumnMap } from './column-map';
+export { type RunImportOptions, type RunImportResult, runImport } from './import';
 export {
   type ClusterRow,
   type RunProgress,

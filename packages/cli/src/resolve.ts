@@ -248,7 +248,8 @@ function headerError(
   });
 }
 
-function locateColumns(
+/** The positions of the id column and the mapped columns in `header`; throws naming missing or repeated columns. */
+export function locateColumns(
   header: readonly string[],
   map: ColumnMap,
   mapped: readonly [string, FieldName][],

@@ -19,6 +19,7 @@ import { createProbabilisticResolver } from './identity/resolver';
 import { createReviews } from './identity/reviews';
 import { createIngest } from './ingest/ingest';
 import { createReindex } from './ingest/reindex';
+import { loadBatchSize, runLoad } from './load/load';
 import {
   createExtensionsApi,
   createHubReactions,
@@ -43,6 +44,8 @@ export type {
   FindQuery,
   HubOptions,
   IngestOptions,
+  LoadOptions,
+  LoadProgress,
   ReindexOptions,
   ReindexProgress,
   ReviewListOptions,
@@ -52,6 +55,7 @@ export type {
   ActivityView,
   CustomerView,
   IngestResult,
+  LoadResult,
   MergeResult,
   Page,
   ReindexResult,
@@ -114,6 +118,11 @@ export function createHub(options: HubOptions = {}): Hub {
   const hub: Hub = {
     store: rt.store,
     ingest: (records, callOptions = {}) => ingest.ingestRecords(records, callOptions),
+    async load(records, loadOptions = {}) {
+      rt.ensureOpen();
+      const batchSize = loadBatchSize(loadOptions.batchSize, resolved.maxBatchSize);
+      return runLoad((batch, o) => ingest.ingestRecords(batch, o), records, { ...loadOptions, batchSize });
+    },
     ...createReindex(rt),
     ...createMerges(rt),
     ...createOverrides(rt),

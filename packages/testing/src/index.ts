@@ -14,7 +14,14 @@ export {
   describeAdapterConformance,
 } from './adapter-conformance';
 export { describeStoreContract, type StoreContractOptions } from './store-contract';
-export { FAMILY_NAMES, GIVEN_NAMES, SYNTHETIC_SOURCES, seededRandom, syntheticPeople } from './generate';
+export {
+  FAMILY_NAMES,
+  GIVEN_NAMES,
+  SYNTHETIC_SOURCES,
+  seededRandom,
+  syntheticPeople,
+  syntheticPeopleStream,
+} from './generate';
 export * from './identity-datasets';
 export * from './identity-generator';
 export {

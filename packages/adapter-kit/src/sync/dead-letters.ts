@@ -44,9 +44,12 @@ export interface SyncDeadLetters {
    * Ingests records; a record the Hub refuses is set aside. With `guard`, a batch whose every record is refused
    * with one identical non-validation error stops the run instead.
    */
-  ingest(records: SourceRecordInput[], report: SyncReport, guard?: boolean): Promise<void>;
-  /** Ingests a batch read from the vendor and sets aside the objects the adapter refused. */
-  ingestBatch(batch: SyncBatch, report: SyncReport, guard?: boolean): Promise<void>;
+  ingest(records: SourceRecordInput[], report: SyncReport, guard?: boolean, bulk?: boolean): Promise<void>;
+  /**
+   * Ingests a batch read from the vendor and sets aside the objects the adapter refused. With `bulk`, through the
+   * Hub's bulk path (`hub.load`, one transaction for the batch) when the Hub has one.
+   */
+  ingestBatch(batch: SyncBatch, report: SyncReport, guard?: boolean, bulk?: boolean): Promise<void>;
   /** Reads the dead letters' records again by id (but those in `skip`) and ingests them. */
   retry(signal?: AbortSignalLike, report?: SyncReport, skip?: ReadonlySet<string>): Promise<DeadLetterRetryReport>;
 }
@@ -99,12 +102,16 @@ export function createDeadLetters(ctx: SyncContext): SyncDeadLetters {
     records: SourceRecordInput[],
     report: SyncReport,
     refused: Refusal[],
+    bulk = false,
   ): Promise<SourceRecordInput[]> {
     let remaining = records;
     let retried = false;
     while (remaining.length > 0) {
       try {
-        const result = await hub.ingest(remaining, { actor, reason: `sync ${name}` });
+        const load = bulk ? hub.load : undefined;
+        const result = load
+          ? await load.call(hub, remaining, { actor, reason: `sync ${name}`, batchSize: remaining.length })
+          : await hub.ingest(remaining, { actor, reason: `sync ${name}` });
         report.created += result.created;
         report.updated += result.updated;
         report.deleted += result.deleted;
@@ -131,8 +138,8 @@ export function createDeadLetters(ctx: SyncContext): SyncDeadLetters {
           return [];
         }
         const half = Math.ceil(remaining.length / 2);
-        const first = await ingestIsolating(remaining.slice(0, half), report, refused);
-        const second = await ingestIsolating(remaining.slice(half), report, refused);
+        const first = await ingestIsolating(remaining.slice(0, half), report, refused, bulk);
+        const second = await ingestIsolating(remaining.slice(half), report, refused, bulk);
         return [...first, ...second];
       }
     }
@@ -145,9 +152,9 @@ export function createDeadLetters(ctx: SyncContext): SyncDeadLetters {
    * are cleared. With `guard`, a batch whose every record is refused with one identical non-validation error stops
    * the run instead (the Hub is failing, not the records).
    */
-  async function ingest(records: SourceRecordInput[], report: SyncReport, guard = true): Promise<void> {
+  async function ingest(records: SourceRecordInput[], report: SyncReport, guard = true, bulk = false): Promise<void> {
     const refused: Refusal[] = [];
-    const ingested = await ingestIsolating(records, report, refused);
+    const ingested = await ingestIsolating(records, report, refused, bulk);
     // (Not when retrying dead letters: those records were refused before, all of them may be refused again.)
     const systemic = guard ? systemicRefusal(records.length, refused) : undefined;
     if (systemic !== undefined) throw systemic;
@@ -298,8 +305,8 @@ export function createDeadLetters(ctx: SyncContext): SyncDeadLetters {
   }
 
   /** Ingests a batch read from the vendor and sets aside the objects the adapter refused. */
-  async function ingestBatch(batch: SyncBatch, report: SyncReport, guard = true): Promise<void> {
-    if (batch.records.length > 0) await ingest(batch.records, report, guard);
+  async function ingestBatch(batch: SyncBatch, report: SyncReport, guard = true, bulk = false): Promise<void> {
+    if (batch.records.length > 0) await ingest(batch.records, report, guard, bulk);
     if (batch.refused && batch.refused.length > 0) {
       await setAside(
         batch.refused.map((refused) => ({ refused })),

@@ -14,7 +14,7 @@ import {
   type WriteResult,
 } from '@crmkit/model';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSyncEngine, SYNC_DOCUMENT_KINDS, type SyncEngine } from './index';
+import { createSyncEngine, SYNC_DOCUMENT_KINDS, type SyncEngine, type SyncEngineOptions } from './index';
 
 /**
  * A scripted vendor for the engine's own tests: people with an update time, listed in pages of `pageSize`, with
@@ -168,14 +168,26 @@ afterEach(async () => {
   hub = undefined;
 });
 
-function setup(configure?: (vendor: ReturnType<typeof createVendor>) => void) {
+function setup(
+  configure?: (vendor: ReturnType<typeof createVendor>) => void,
+  engineOptions: Partial<SyncEngineOptions> = {},
+) {
   const vendor = createVendor();
   for (const [i, name] of ['Ada', 'Ben', 'Cy', 'Di', 'Ed'].entries()) vendor.put(`p${i + 1}`, name);
   configure?.(vendor);
   hub = createHub({ now: () => new Date(vendor.now()) });
-  const sync: SyncEngine = createSyncEngine({ hub, adapter: vendor.adapter, now: vendor.now, sleep: async () => {} });
+  const sync: SyncEngine = createSyncEngine({
+    hub,
+    adapter: vendor.adapter,
+    now: vendor.now,
+    sleep: async () => {},
+    ...engineOptions,
+  });
   return { vendor, hub, sync };
 }
+
+/** Page by page: the first full pass without the first-load grouping (tested on its own below). */
+const PAGE_BY_PAGE = { initialLoadBatchSize: 0 };
 
 async function liveIds(h: Hub): Promise<string[]> {
   const rows = await h.store.transaction((tx) =>
@@ -184,9 +196,94 @@ async function liveIds(h: Hub): Promise<string[]> {
   return rows.map((r) => r.externalId).sort();
 }
 
+/** The Hub with its bulk path counted: the batch size of every `load` call. */
+function countLoads(h: Hub): number[] {
+  const sizes: number[] = [];
+  const load = h.load.bind(h);
+  h.load = (records, options) => {
+    sizes.push(options?.batchSize ?? -1);
+    return load(records, options);
+  };
+  return sizes;
+}
+
+describe('sync engine: first full pass through the load path', () => {
+  it('groups the pages of a first pass into load batches, storing the checkpoint after each group', async () => {
+    const { vendor, hub, sync } = setup(undefined, { initialLoadBatchSize: 4 });
+    const loads = countLoads(hub);
+    const progress: number[] = [];
+    sync.on('progress', (p) => progress.push(p.records));
+    const full = await sync.run();
+    expect(full).toMatchObject({ mode: 'full', initialLoad: true, records: 5, created: 5, batches: 3 });
+    expect(loads).toEqual([4, 1]);
+    expect(progress).toEqual([4, 5]);
+    expect(await liveIds(hub)).toEqual(['p1', 'p2', 'p3', 'p4', 'p5']);
+    const state = await sync.state();
+    expect(state).toMatchObject({ mode: 'incremental', running: false });
+    expect(state).not.toHaveProperty('initialLoad');
+
+    // Later passes are page by page through ingest: the Hub holds the source now.
+    vendor.put('p6', 'Flo');
+    const again = await sync.run({ mode: 'full' });
+    expect(again.initialLoad).toBeUndefined();
+    expect(again).toMatchObject({ created: 1, tombstones: 0 });
+    expect(loads).toEqual([4, 1]);
+  });
+
+  it('is no first load when the Hub already holds a record of the source', async () => {
+    const { vendor, hub, sync } = setup(undefined, { initialLoadBatchSize: 4 });
+    await hub.ingest([
+      {
+        type: 'person',
+        source: 'vendor',
+        externalId: 'p1',
+        observedAt: new Date(vendor.now() - 60_000).toISOString(),
+        data: { givenName: 'Ada' },
+      },
+    ]);
+    const loads = countLoads(hub);
+    const full = await sync.run();
+    expect(full.initialLoad).toBeUndefined();
+    expect(loads).toEqual([]);
+    expect(await liveIds(hub)).toEqual(['p1', 'p2', 'p3', 'p4', 'p5']);
+  });
+
+  it('resumes an interrupted first load after its last committed group, still as a load', async () => {
+    const { vendor, hub, sync } = setup(undefined, { initialLoadBatchSize: 4 });
+    vendor.faults.failReadAtBatch = 2;
+    const failed = await sync.run().catch((e: unknown) => e);
+    expect(CrmkitError.isInstance(failed) && failed.code).toBe('SYNC_FAILED');
+    expect(await sync.state()).toMatchObject({ mode: 'full', running: true, initialLoad: true });
+    expect(await liveIds(hub)).toEqual(['p1', 'p2', 'p3', 'p4']);
+    const loads = countLoads(hub);
+    const resumed = await sync.run();
+    expect(resumed).toMatchObject({ mode: 'full', resumed: true, initialLoad: true, records: 1, created: 1 });
+    expect(loads).toEqual([1]);
+    expect(await liveIds(hub)).toEqual(['p1', 'p2', 'p3', 'p4', 'p5']);
+  });
+
+  it('sets a record the Hub refuses aside as a dead letter; the rest of its group goes in', async () => {
+    const { hub, sync } = setup((v) => v.faults.invalidIds.add('p2'), { initialLoadBatchSize: 10 });
+    const full = await sync.run();
+    expect(full).toMatchObject({ initialLoad: true, created: 4, invalid: 1, deadLettered: 1 });
+    expect(await liveIds(hub)).toEqual(['p1', 'p3', 'p4', 'p5']);
+    expect((await sync.deadLetters()).map((l) => l.externalId)).toEqual(['p2']);
+  });
+
+  it('refuses a negative or fractional initialLoadBatchSize', () => {
+    const vendor = createVendor();
+    const h = createHub();
+    for (const bad of [-1, 1.5]) {
+      expect(() => createSyncEngine({ hub: h, adapter: vendor.adapter, initialLoadBatchSize: bad })).toThrow(
+        /initialLoadBatchSize/,
+      );
+    }
+  });
+});
+
 describe('sync engine: reads', () => {
   it('runs a full pass first, then incremental runs that bring only what changed', async () => {
-    const { vendor, hub, sync } = setup();
+    const { vendor, hub, sync } = setup(undefined, PAGE_BY_PAGE);
     const progress: number[] = [];
     sync.on('progress', (p) => progress.push(p.records));
     const full = await sync.run();
@@ -205,7 +302,7 @@ describe('sync engine: reads', () => {
   });
 
   it('resumes a crashed pass after the last ingested batch, and holds every record once', async () => {
-    const { vendor, hub, sync } = setup();
+    const { vendor, hub, sync } = setup(undefined, PAGE_BY_PAGE);
     vendor.faults.failReadAtBatch = 2;
     const failed = await sync.run().catch((e: unknown) => e);
     expect(CrmkitError.isInstance(failed) && failed.code).toBe('SYNC_FAILED');

@@ -50,6 +50,13 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const actor = options.actor ?? `sync:${name}`;
   const sweepBatchSize = options.sweepBatchSize ?? 500;
   const readAheadDepth = options.readAhead ?? 4;
+  const initialLoadBatchSize = options.initialLoadBatchSize ?? 5000;
+  if (!Number.isInteger(initialLoadBatchSize) || initialLoadBatchSize < 0) {
+    throw new InvalidArgumentError({
+      argument: 'initialLoadBatchSize',
+      message: `[crmkit/adapter-kit] Option "initialLoadBatchSize" must be a whole number (0 turns grouping off); got ${String(initialLoadBatchSize)}.`,
+    });
+  }
   const writeBatchSize = options.writeBatchSize ?? 100;
   const writeAttempts = options.writeAttempts ?? 3;
   const retryAfterRuns = options.retryDeadLetters ?? true;
@@ -87,7 +94,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const letters = createDeadLetters(ctx);
   const { runOnce } = createPasses(
     ctx,
-    { types, sweepTypes, readAheadDepth, sweepBatchSize, retryAfterRuns },
+    { types, sweepTypes, readAheadDepth, sweepBatchSize, retryAfterRuns, initialLoadBatchSize },
     checkpoints,
     letters,
   );

@@ -11,6 +11,7 @@ import {
   type RecordType,
   type StoredDocument,
   type StoredRecord,
+  type SyncBatch,
   throwIfAborted,
 } from '@crmkit/model';
 import type { SyncCheckpoints } from './checkpoints';
@@ -31,6 +32,56 @@ export interface PassSettings {
   sweepBatchSize: number;
   /** Retry the dead letters after a completed run. */
   retryAfterRuns: boolean;
+  /** Records per group of pages on a first load (0: no grouping). */
+  initialLoadBatchSize: number;
+}
+
+/** Pages of one group: their records and refusals in one batch, the last checkpoint, and how many pages. */
+interface Group {
+  batch: SyncBatch;
+  pages: number;
+}
+
+/**
+ * Groups pages into batches of about `size` records: a page is never split; a group is closed when it reaches
+ * `size`, or before a page that would take it over `size` (so a group holds at most `max(size, page size)`
+ * records). The checkpoint of a group is the last one its pages carried: storing it after the group commits resumes
+ * after the whole group. When reading fails, the pages read so far still come as a group before the failure.
+ */
+export async function* groupPages(pages: AsyncIterable<SyncBatch>, size: number): AsyncGenerator<Group> {
+  let group: Group | undefined;
+  const countOf = (b: SyncBatch) => b.records.length + (b.refused?.length ?? 0);
+  try {
+    for await (const page of pages) {
+      if (group && countOf(group.batch) + countOf(page) > size) {
+        yield group;
+        group = undefined;
+      }
+      if (!group) {
+        group = { batch: { records: [...page.records] }, pages: 1 };
+      } else {
+        group.batch.records.push(...page.records);
+        group.pages++;
+      }
+      if (page.refused && page.refused.length > 0) {
+        group.batch.refused = [...(group.batch.refused ?? []), ...page.refused];
+      }
+      if (page.checkpoint !== undefined) group.batch.checkpoint = page.checkpoint;
+      if (countOf(group.batch) >= size) {
+        const full = group;
+        group = undefined;
+        yield full;
+      }
+    }
+  } catch (error) {
+    if (group) {
+      const partial = group;
+      group = undefined;
+      yield partial;
+    }
+    throw error;
+  }
+  if (group) yield group;
 }
 
 /**
@@ -84,7 +135,20 @@ export function createPasses(
   letters: SyncDeadLetters,
 ): { runOnce(runOptions: SyncRunOptions): Promise<SyncReport> } {
   const { hub, adapter, name, now, iso, emitter } = ctx;
-  const { types, sweepTypes, readAheadDepth, sweepBatchSize, retryAfterRuns } = settings;
+  const { types, sweepTypes, readAheadDepth, sweepBatchSize, retryAfterRuns, initialLoadBatchSize } = settings;
+
+  /** True when the Hub holds no record of this source of any type the engine reads. */
+  async function hubHasNone(): Promise<boolean> {
+    return hub.store.transaction(
+      async (tx) => {
+        for (const type of types) {
+          if ((await tx.listRecordsBySource({ source: adapter.source, type, limit: 1 })).length > 0) return false;
+        }
+        return true;
+      },
+      { readOnly: true },
+    );
+  }
   const { loadState, saveState, dropSeen } = checkpoints;
 
   async function sweep(state: SyncState, report: SyncReport, signal?: AbortSignalLike): Promise<void> {
@@ -160,6 +224,9 @@ export function createPasses(
         seenChunks: 0,
       };
       delete state.checkpoint;
+      delete state.initialLoad;
+      // A first full pass of a source the Hub holds nothing of: a load, in large groups through the bulk path.
+      if (initialLoadBatchSize > 0 && (await hubHasNone())) state.initialLoad = true;
     } else {
       resumed = stored.running;
       state = { ...stored, running: true, mode: stored.running ? stored.mode : 'incremental' };
@@ -172,6 +239,8 @@ export function createPasses(
     }
     await saveState(state);
     const report = emptyReport(state.mode, resumed);
+    const loading = state.mode === 'full' && state.initialLoad === true;
+    if (loading) report.initialLoad = true;
     /**
      * Records this run read (and so offered to the Hub already) that are open dead letters: the retry after the pass
      * leaves them alone. Only letters are kept, not every id of the pass.
@@ -179,7 +248,7 @@ export function createPasses(
     const tried = new Set<string>();
     try {
       await letters.loadOpenLetters();
-      const reading = readAhead(
+      const pages = readAhead(
         adapter.read({
           types,
           ...(state.checkpoint ? { checkpoint: state.checkpoint } : {}),
@@ -187,14 +256,20 @@ export function createPasses(
         }),
         readAheadDepth,
       );
-      for await (const batch of reading) {
+      // A first load reads the next group while the Hub loads this one; otherwise each page is a group of one.
+      const reading: AsyncIterable<Group> = loading
+        ? readAhead(groupPages(pages, initialLoadBatchSize), 1)
+        : (async function* () {
+            for await (const batch of pages) yield { batch, pages: 1 };
+          })();
+      for await (const { batch, pages: pageCount } of reading) {
         throwIfAborted(signal);
-        await letters.ingestBatch(batch, report);
+        await letters.ingestBatch(batch, report, true, loading);
         for (const r of [...batch.records, ...(batch.refused ?? [])]) {
           const id = letters.letterId(r.type, r.externalId);
           if (letters.isOpen(id)) tried.add(id);
         }
-        report.batches++;
+        report.batches += pageCount;
         report.records += batch.records.length + (batch.refused?.length ?? 0);
         const extra: StoredDocument[] = [];
         if (state.mode === 'full' && batch.records.length + (batch.refused?.length ?? 0) > 0) {
@@ -225,6 +300,7 @@ export function createPasses(
         await sweep(state, report, signal);
         await dropSeen(state.passId);
         state.lastFullAt = iso();
+        delete state.initialLoad;
         delete state.passId;
         delete state.passStartedAt;
         state.seenChunks = 0;

@@ -8,6 +8,7 @@ import type {
   Adapter,
   CrmkitError,
   RecordType,
+  SourceRecordInput,
   Store,
   ValidationError,
   WebhookRequest,
@@ -43,6 +44,15 @@ export interface SyncHub {
   readonly store: Store;
   /** Ingests source records (validated; all or nothing per call). */
   ingest(records: readonly unknown[], options?: { actor?: string; reason?: string }): Promise<SyncIngestResult>;
+  /**
+   * The Hub's bulk path (`hub.load` of `@crmkit/core`): the engine uses it for the first full pass of a source the
+   * Hub holds nothing of yet, one call per group of pages with `batchSize` the group's size (so one transaction,
+   * all or nothing, like `ingest`). Optional: without it, that pass ingests its groups with `ingest`.
+   */
+  load?(
+    records: Iterable<SourceRecordInput>,
+    options?: { actor?: string; reason?: string; batchSize?: number },
+  ): Promise<SyncIngestResult>;
 }
 
 /** Where a read pass stands, as stored. */
@@ -65,6 +75,11 @@ export interface SyncState {
   lastCompletedAt?: string;
   /** Write-back: the outbox position up to which every change was handled. */
   outboxAfter?: number;
+  /**
+   * Set while the current full pass is a first load (the Hub held none of the source's records when it began): its
+   * pages are grouped into large batches for the Hub's bulk path. Kept when the pass is resumed.
+   */
+  initialLoad?: boolean;
 }
 
 /** What one {@link SyncEngine.run} did. */
@@ -88,6 +103,8 @@ export interface SyncReport {
   /** Dead letters cleared in this run: their record went in (read again by the pass or by the retry). */
   deadLettersCleared: number;
   durationMs: number;
+  /** Present (true) when the run was (or resumed) a first full pass through the Hub's bulk path, in large batches. */
+  initialLoad?: true;
 }
 
 /**
@@ -234,6 +251,13 @@ export interface SyncEngineOptions {
   readAhead?: number;
   /** Records per `ingest()` call for tombstones. @default 500 */
   sweepBatchSize?: number;
+  /**
+   * The first full pass of a source the Hub holds nothing of yet groups the adapter's pages into batches of about
+   * this many records (never splitting a page) and ingests each group through the Hub's bulk path (`hub.load`), one
+   * transaction per group; the checkpoint and the seen set are stored after each group, so an interrupted load
+   * resumes from its last group. `0` turns it off (every page is one `ingest()`). @default 5000
+   */
+  initialLoadBatchSize?: number;
   /** Changes per `adapter.write()` call. @default 100 */
   writeBatchSize?: number;
   /** Attempts of a change that fails transiently, within one write-back run. @default 3 */

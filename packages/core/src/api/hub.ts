@@ -43,6 +43,7 @@ import type {
   EraseOptions,
   FindQuery,
   IngestOptions,
+  LoadOptions,
   ReindexOptions,
   ReviewListOptions,
   WorkflowListOptions,
@@ -50,6 +51,7 @@ import type {
 import type {
   CustomerView,
   IngestResult,
+  LoadResult,
   MergeResult,
   Page,
   ReindexResult,
@@ -74,6 +76,31 @@ export interface Hub {
    * that is really untyped (a parsed file, a request body) is checked all the same: cast it at that boundary.
    */
   ingest(records: readonly SourceRecordInput[], options?: IngestOptions): Promise<IngestResult>;
+  /**
+   * Loads many source records (an array, an iterable, or an async iterable such as a file read line by line) into
+   * the Hub: the documented bulk path for a first load of an empty or large Hub (`crmkit import`, a sync engine's
+   * first full pass). The records go through the same pipeline as {@link Hub.ingest} in large batches (one
+   * transaction each, 5,000 records by default), the next batch read from the source while the current one commits;
+   * memory stays bounded (nothing but counters is kept across batches). The end state (customers, identity links,
+   * review items, golden records, events and audit entries) is the one `ingest` gives for the same records in any
+   * batching; a load emits the same per-record events as ingest (decision 013).
+   *
+   * A bad record stops the load with a `ValidationError` whose `index` counts from the start of the load; the
+   * batches before it stay committed, so running the same load again (ingest is idempotent) finishes it.
+   *
+   * @example
+   * ```ts
+   * const result = await hub.load(records, {
+   *   batchSize: 5000,
+   *   onProgress: (p) => console.log(`${p.records} records, ${p.created} new`),
+   * });
+   * console.log(result.created, result.reviews);
+   * ```
+   */
+  load(
+    records: Iterable<SourceRecordInput> | AsyncIterable<SourceRecordInput>,
+    options?: LoadOptions,
+  ): Promise<LoadResult>;
   /**
    * Derives the identity keys (match, blocking and reference keys) of every stored live party record again with
    * the Hub's current resolver, and takes the records whose keys changed through the same identity path as ingest:

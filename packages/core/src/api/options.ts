@@ -179,6 +179,41 @@ export interface IngestOptions extends ActorOptions {
   repairTimestamps?: boolean;
 }
 
+/** Progress of {@link Hub.load}, reported after each committed batch (running totals). */
+export interface LoadProgress {
+  /** Records read from the source and committed (every record of the committed batches). */
+  records: number;
+  /** Batches committed. */
+  batches: number;
+  /** Records stored for the first time. */
+  created: number;
+  /** Records whose stored version changed. */
+  updated: number;
+  /** Tombstones that deleted a live record. */
+  deleted: number;
+  /** Records that changed nothing (same content, older than what is stored, or a copy later in the same batch). */
+  unchanged: number;
+  /** Records refused because their person was erased (GDPR Art. 17). */
+  suppressed: number;
+  /** Review items opened. */
+  reviews: number;
+  /** Events written to the outbox. */
+  events: number;
+}
+
+/** Options of {@link Hub.load}. */
+export interface LoadOptions extends ActorOptions {
+  /**
+   * Records per batch; each batch is one transaction through the ingest pipeline. At most the Hub's
+   * `maxBatchSize`. @default 5000 (or `maxBatchSize` when smaller)
+   */
+  batchSize?: number;
+  /** Stops between batches (and rolls back the current one) with an `AbortedError`; committed batches stay. */
+  signal?: CallOptions['signal'];
+  /** Called after each committed batch with the running totals. */
+  onProgress?: (progress: LoadProgress) => void;
+}
+
 /** Progress of {@link Hub.reindex}, reported after each batch. */
 export interface ReindexProgress {
   /** Live party records checked so far. */

@@ -13,6 +13,7 @@ import type {
   SourceRef,
 } from '@crmkit/model';
 import type { CleanedRecord, SupersededRecord } from '../ingest/ingest-checks';
+import type { LoadProgress } from './options';
 
 /** What one `ingest()` call did. */
 export interface IngestResult {
@@ -48,6 +49,14 @@ export interface IngestResult {
   superseded: SupersededRecord[];
   /** Stored records whose out-of-bounds `observedAt` was replaced (only with `repairTimestamps`). Audited. */
   repaired: number;
+}
+
+/** What {@link Hub.load} did: the totals of its batches (no per-record lists, so a load of millions stays small). */
+export interface LoadResult extends LoadProgress {
+  /** Records whose text was cleaned (only with the text policy `clean`). */
+  cleaned: number;
+  /** Copies of a record that lost to another copy with other content in the same batch. */
+  superseded: number;
 }
 
 /** What {@link Hub.reindex} did. */

@@ -19,8 +19,8 @@ import {
   type UserActor,
 } from '@crmkit/model';
 import type { Hub } from '../api/hub';
-import type { FindQuery } from '../api/options';
-import type { CustomerView, IngestResult, MergeResult, Page, UnmergeResult } from '../api/results';
+import type { FindQuery, LoadOptions } from '../api/options';
+import type { CustomerView, IngestResult, LoadResult, MergeResult, Page, UnmergeResult } from '../api/results';
 import { verifyStoreAudit } from './audit';
 import { FIND_SCAN_LIMIT, findVisible } from '../query/find-widening';
 import { membershipKnown as knownTo, ruleFields } from '../query/group-membership';
@@ -50,6 +50,11 @@ export interface ScopedHub {
   list(options?: { cursor?: string; limit?: number }): Promise<Page<Customer>>;
   view(id: string): Promise<CustomerView>;
   ingest(records: readonly SourceRecordInput[]): Promise<IngestResult>;
+  /** {@link Hub.load} as the actor (capability `record.import`, checked once before the first batch). */
+  load(
+    records: Iterable<SourceRecordInput> | AsyncIterable<SourceRecordInput>,
+    options?: Omit<LoadOptions, 'actor'>,
+  ): Promise<LoadResult>;
   setOverride(customerId: string, field: string, value: JsonValue, options?: ScopedActorOptions): Promise<Customer>;
   clearOverride(customerId: string, field: string, options?: ScopedActorOptions): Promise<Customer>;
   setFields(
@@ -265,6 +270,12 @@ export function createScopedHub(input: unknown, deps: ScopedHubDeps): ScopedHub 
       const a = await access();
       a.require('record.import');
       return hub.ingest(records, { actor: a.label });
+    },
+
+    async load(records, options = {}) {
+      const a = await access();
+      a.require('record.import');
+      return hub.load(records, { ...options, actor: a.label });
     },
 
     async setOverride(customerId, field, value, options = {}) {
