@@ -32,9 +32,11 @@ import { fileURLToPath } from 'node:url';
 import { createSyncEngine } from '@crmkit/adapter-kit';
 import { createDeterministicResolver, createHub as createCoreHub, type Hub } from '@crmkit/core';
 import { createHubspot } from '@crmkit/hubspot';
-import type { CustomerRow, SourceRecordInput, StoredRecord } from '@crmkit/model';
+import { type CustomerRow, parseSourceRecord, type SourceRecordInput, type StoredRecord } from '@crmkit/model';
+import { resolve } from '@crmkit/identity';
+import { identityRecordOf, recordKey } from '@crmkit/core/internal';
 import { createPostgresStore, pgClient, type PostgresStore } from '@crmkit/store-postgres';
-import { createHubspotSandbox, seededRandom, syntheticPeople } from '@crmkit/testing';
+import { createHubspotSandbox, SYNTHETIC_SOURCES, seededRandom, syntheticPeople } from '@crmkit/testing';
 import { createHub as createEmbeddedHub } from 'crmkit';
 import pg from 'pg';
 import { idOf, smallCustomer, smallRecord } from '../store-postgres/small-customers';
@@ -169,14 +171,35 @@ function changedRecords(records: readonly SourceRecordInput[]): SourceRecordInpu
   });
 }
 
-/**
- * Pairwise F1 of the Hub's customers against the generator's truth (external id `<copy>-<person>`): every pair of
- * records in one customer against every pair of records of one person.
- */
-async function pairwiseF1(hub: Hub, sources: readonly string[]) {
+/** Pairwise precision, recall and F1 of (predicted cluster, true entity) pairs, one per record. */
+function pairwiseF1(assignments: Iterable<readonly [cluster: string, entity: string]>) {
   const cells = new Map<string, number>();
   const predicted = new Map<string, number>();
   const truth = new Map<string, number>();
+  const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
+  let records = 0;
+  for (const [cluster, entity] of assignments) {
+    bump(cells, `${cluster}|${entity}`);
+    bump(predicted, cluster);
+    bump(truth, entity);
+    records++;
+  }
+  const pairs = (counts: Map<string, number>) => [...counts.values()].reduce((s, n) => s + (n * (n - 1)) / 2, 0);
+  const tp = pairs(cells);
+  const p = pairs(predicted);
+  const t = pairs(truth);
+  return { precision: p === 0 ? 1 : tp / p, recall: t === 0 ? 1 : tp / t, f1: (2 * tp) / (p + t), records };
+}
+
+/** The person a synthetic record belongs to: external id `<copy>-<person>`. */
+const personOf = (externalId: string): string => externalId.slice(externalId.indexOf('-') + 1);
+
+/**
+ * Pairwise F1 of the Hub's customers against the generator's truth: every pair of records in one customer against
+ * every pair of records of one person. Reads every live record of `sources`.
+ */
+async function hubF1(hub: Hub, sources: readonly string[]) {
+  const assignments: [string, string][] = [];
   for (const source of sources) {
     let after: string | undefined;
     for (;;) {
@@ -184,24 +207,35 @@ async function pairwiseF1(hub: Hub, sources: readonly string[]) {
         (tx) => tx.listRecordsBySource({ source, type: 'person', limit: 10_000, ...(after ? { after } : {}) }),
         { readOnly: true },
       );
-      for (const r of page) {
-        const person = r.externalId.slice(r.externalId.indexOf('-') + 1);
-        const customer = r.customerId ?? `none:${r.key}`;
-        cells.set(`${customer}|${person}`, (cells.get(`${customer}|${person}`) ?? 0) + 1);
-        predicted.set(customer, (predicted.get(customer) ?? 0) + 1);
-        truth.set(person, (truth.get(person) ?? 0) + 1);
-      }
+      for (const r of page) assignments.push([r.customerId ?? `none:${r.key}`, personOf(r.externalId)]);
       if (page.length < 10_000) break;
       after = page[page.length - 1]!.externalId;
     }
   }
-  const pairs = (counts: Map<string, number>) => [...counts.values()].reduce((s, n) => s + (n * (n - 1)) / 2, 0);
-  const tp = pairs(cells);
-  const p = pairs(predicted);
-  const t = pairs(truth);
-  const precision = p === 0 ? 1 : tp / p;
-  const recall = t === 0 ? 1 : tp / t;
-  return { precision, recall, f1: (2 * tp) / (p + t), records: [...truth.values()].reduce((s, n) => s + n, 0) };
+  return pairwiseF1(assignments);
+}
+
+/**
+ * The same records through the batch engine, as `crmkit resolve` runs it (`resolve` of @crmkit/identity, person
+ * entity, default country NL, default thresholds), and its pairwise F1.
+ */
+async function engineF1(records: readonly SourceRecordInput[]) {
+  const started = performance.now();
+  const people = records.map(
+    (input, index) => parseSourceRecord(input, { index }) as Parameters<typeof identityRecordOf>[0],
+  );
+  const result = await resolve(
+    people.map((r) => identityRecordOf(r, { defaultCountry: 'NL' })),
+    { entity: 'person', defaultCountry: 'NL' },
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const quality = pairwiseF1(
+    people.map((r) => {
+      const id = recordKey(r);
+      return [result.clusterOf.get(id) ?? id, personOf(r.externalId)] as const;
+    }),
+  );
+  return { ...quality, seconds };
 }
 
 /** The least time HubSpot's rolling window allows for `calls` calls from `start`, given the calls already made. */
@@ -336,11 +370,13 @@ async function runRow(row: Row, emit: Emit, shared: { ingested?: Hub }): Promise
       const cpu = process.cpuUsage(cpu0);
       const maxRss = process.resourceUsage().maxRSS * 1024;
       peak = Math.max(peak, maxRss);
-      const quality = await pairwiseF1(hub, ['hubspot-sales', 'dynamics-service', 'pipedrive-sub']);
+      const quality = await hubF1(hub, SYNTHETIC_SOURCES);
+      log('e: resolving the same records with the batch engine (crmkit resolve) for its F1');
+      const engine = await engineF1(input);
       const perSecond = input.length / seconds;
       const mib = (bytes: number) => `${fmt(bytes / 2 ** 20)} MiB`;
       const projected = 1_000_000 / perSecond;
-      const met = projected <= 60 && peak <= 2 * 2 ** 30 ? 'yes' : 'no';
+      const met = projected <= 60 && peak <= 2 * 2 ** 30 && quality.f1 >= engine.f1 - 0.001 ? 'yes' : 'no';
       emit({
         row,
         what: `${what} (${fmt(input.length)} records)`,
@@ -351,7 +387,8 @@ async function runRow(row: Row, emit: Emit, shared: { ingested?: Hub }): Promise
         load: `${start} → ${end}`,
         notes:
           `RSS before the load ${mib(rssBefore)} (input array in memory); Node CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; ` +
-          `P ${quality.precision.toFixed(4)} R ${quality.recall.toFixed(4)} over ${fmt(quality.records)} records` +
+          `P ${quality.precision.toFixed(4)} R ${quality.recall.toFixed(4)} over ${fmt(quality.records)} records; ` +
+          `\`crmkit resolve\` engine on the same records: F1 ${engine.f1.toFixed(4)} (P ${engine.precision.toFixed(4)} R ${engine.recall.toFixed(4)}, ${engine.seconds.toFixed(0)} s)` +
           (LARGE ? '' : `; at this rate 1,000,000 take ~${projected.toFixed(0)} s`),
       });
       return;
