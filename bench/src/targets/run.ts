@@ -41,6 +41,7 @@ import { createHub as createEmbeddedHub } from 'crmkit';
 import pg from 'pg';
 import { idOf, smallCustomer, smallRecord } from '../store-postgres/small-customers';
 import { type CopyFigure, measureCopy } from './copy';
+import { idealMs, latencies, pairwiseF1, percentile, personOf } from './measure';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Options
@@ -171,29 +172,6 @@ function changedRecords(records: readonly SourceRecordInput[]): SourceRecordInpu
   });
 }
 
-/** Pairwise precision, recall and F1 of (predicted cluster, true entity) pairs, one per record. */
-function pairwiseF1(assignments: Iterable<readonly [cluster: string, entity: string]>) {
-  const cells = new Map<string, number>();
-  const predicted = new Map<string, number>();
-  const truth = new Map<string, number>();
-  const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
-  let records = 0;
-  for (const [cluster, entity] of assignments) {
-    bump(cells, `${cluster}|${entity}`);
-    bump(predicted, cluster);
-    bump(truth, entity);
-    records++;
-  }
-  const pairs = (counts: Map<string, number>) => [...counts.values()].reduce((s, n) => s + (n * (n - 1)) / 2, 0);
-  const tp = pairs(cells);
-  const p = pairs(predicted);
-  const t = pairs(truth);
-  return { precision: p === 0 ? 1 : tp / p, recall: t === 0 ? 1 : tp / t, f1: (2 * tp) / (p + t), records };
-}
-
-/** The person a synthetic record belongs to: external id `<copy>-<person>`. */
-const personOf = (externalId: string): string => externalId.slice(externalId.indexOf('-') + 1);
-
 /**
  * Pairwise F1 of the Hub's customers against the generator's truth: every pair of records in one customer against
  * every pair of records of one person. Reads every live record of `sources`.
@@ -236,34 +214,6 @@ async function engineF1(records: readonly SourceRecordInput[]) {
     }),
   );
   return { ...quality, seconds };
-}
-
-/** The least time HubSpot's rolling window allows for `calls` calls from `start`, given the calls already made. */
-function idealMs(prior: readonly number[], start: number, calls: number): number {
-  const times = prior.filter((t) => t > start - RATE_LIMIT.intervalMs).sort((a, b) => a - b);
-  let t = start;
-  for (let i = 0; i < calls; i++) {
-    if (times.length >= RATE_LIMIT.max)
-      t = Math.max(t, (times[times.length - RATE_LIMIT.max] as number) + RATE_LIMIT.intervalMs);
-    times.push(t);
-  }
-  return t - start;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-/** Times `calls` sequential calls of `fn` after `warmup` untimed ones; returns the sorted durations in ms. */
-async function latencies(fn: () => Promise<void>, calls: number, warmup: number): Promise<number[]> {
-  for (let i = 0; i < warmup; i++) await fn();
-  const out: number[] = [];
-  for (let i = 0; i < calls; i++) {
-    const started = performance.now();
-    await fn();
-    out.push(performance.now() - started);
-  }
-  return out.sort((a, b) => a - b);
 }
 
 type Emit = (result: Omit<Result, 'copy' | 'load'> & { load?: string }) => void;
@@ -413,7 +363,7 @@ async function runRow(row: Row, emit: Emit, shared: { ingested?: Hub }): Promise
       const start = load1();
       const cpu0 = process.cpuUsage();
       const started = performance.now();
-      const ideal = idealMs(calls, started, SYNC_CONTACTS / 100);
+      const ideal = idealMs(RATE_LIMIT, calls, started, SYNC_CONTACTS / 100);
       const read = await sync.run();
       const ms = performance.now() - started;
       const cpu = process.cpuUsage(cpu0);
