@@ -498,8 +498,14 @@ function runChild(
       while (nl >= 0) {
         const line = buffer.slice(0, nl);
         buffer = buffer.slice(nl + 1);
-        if (line.startsWith(RESULT)) results.push(JSON.parse(line.slice(RESULT.length)) as Result);
-        else if (line.trim()) process.stderr.write(`  ${line}\n`);
+        if (line.startsWith(RESULT)) {
+          const result = JSON.parse(line.slice(RESULT.length)) as Result;
+          results.push(result);
+          // As it comes, so that a run stopped half-way still shows what it measured.
+          log(
+            `${result.row}: ${result.figure} (target ${result.target || '-'}; load ${result.load}; COPY ${result.copy})`,
+          );
+        } else if (line.trim()) process.stderr.write(`  ${line}\n`);
         nl = buffer.indexOf('\n');
       }
     });
