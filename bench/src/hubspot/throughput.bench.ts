@@ -13,6 +13,7 @@ import type { WriteChange } from '@crmkit/model';
 import { createHubspotSandbox, type HubspotFaultConfig } from '@crmkit/testing';
 import { bench, describe } from 'vitest';
 import { createHubspot } from '@crmkit/hubspot';
+import { idealMs } from '../targets/measure';
 
 const CONTACTS = Number(process.env.CRMKIT_BENCH_CONTACTS ?? 100_000);
 const CHANGES = Number(process.env.CRMKIT_BENCH_CHANGES ?? 10_000);
@@ -27,20 +28,6 @@ const FAULTS: HubspotFaultConfig = {
   applyBeforeFault: 0.5,
 };
 const once = { iterations: 1, warmupIterations: 0, time: 0, warmupTime: 0 };
-
-/**
- * The least time the rolling window allows for `calls` calls starting at `start`, given the calls already in the
- * window (`prior`, their times): each call goes as soon as fewer than `max` calls were made in the last `intervalMs`.
- */
-function idealMs(prior: readonly number[], start: number, calls: number): number {
-  const times = prior.filter((t) => t > start - LIMIT.intervalMs).sort((a, b) => a - b);
-  let t = start;
-  for (let i = 0; i < calls; i++) {
-    if (times.length >= LIMIT.max) t = Math.max(t, (times[times.length - LIMIT.max] as number) + LIMIT.intervalMs);
-    times.push(t);
-  }
-  return t - start;
-}
 
 /** Prints records per second and the fraction of what the rate limit allows for the calls the work needs. */
 function report(what: string, records: number, ms: number, requests: number, ideal: number, calls: number): void {
@@ -74,7 +61,7 @@ async function scenario(faults: boolean): Promise<void> {
     sandbox.onExchange(() => calls.push(performance.now()));
     sandbox.resetStats();
     let started = performance.now();
-    let ideal = idealMs(calls, started, CONTACTS / 100);
+    let ideal = idealMs(LIMIT, calls, started, CONTACTS / 100);
     const read = await sync.run();
     let ms = performance.now() - started;
     report(`initial sync, ${label}`, read.records, ms, sandbox.stats().requests, ideal, CONTACTS / 100);
@@ -91,7 +78,7 @@ async function scenario(faults: boolean): Promise<void> {
     }));
     sandbox.resetStats();
     started = performance.now();
-    ideal = idealMs(calls, started, CHANGES / 100);
+    ideal = idealMs(LIMIT, calls, started, CHANGES / 100);
     const written = await sync.push(changes);
     ms = performance.now() - started;
     report(`write-back, ${label}`, written.written, ms, sandbox.stats().requests, ideal, CHANGES / 100);
@@ -111,7 +98,7 @@ async function scenario(faults: boolean): Promise<void> {
     sandbox.resetStats();
     started = performance.now();
     // A conflict check reads the current records first: two calls per 100 changes (HubSpot has no conditional update).
-    ideal = idealMs(calls, started, (2 * CHANGES) / 100);
+    ideal = idealMs(LIMIT, calls, started, (2 * CHANGES) / 100);
     const conditional = await sync.push(checked);
     ms = performance.now() - started;
     report(

@@ -17,14 +17,10 @@ import {
 } from '@crmkit/model';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import {
-  FAMILY_NAMES as FAMILY,
-  GIVEN_NAMES as GIVEN,
-  seededRandom as random,
-  syntheticPeople as dataset,
-} from '@crmkit/testing';
+import { seededRandom as random, syntheticPeople as dataset } from '@crmkit/testing';
 import { bench, describe } from 'vitest';
 import { createPostgresStore, pgClient, pgliteClient, type PostgresStore } from '@crmkit/store-postgres';
+import { emailOf, idOf, namesOf, smallCustomer } from './small-customers';
 
 const DATABASE_URL = process.env.DATABASE_URL;
 const LARGE = process.env.BENCH_LARGE === '1';
@@ -265,68 +261,6 @@ for (const backend of backends) {
 
 const MILLION = 1_000_000;
 const LOAD_BATCH = 5_000;
-const OBSERVED = '2026-06-01T00:00:00.000Z';
-
-function idOf(i: number): string {
-  return `cus_${String(i).padStart(7, '0')}`;
-}
-
-function namesOf(i: number): [given: string, family: string] {
-  return [GIVEN[i % GIVEN.length]!, FAMILY[Math.floor(i / GIVEN.length) % FAMILY.length]!];
-}
-
-function emailOf(i: number): string {
-  const [given, family] = namesOf(i);
-  return `${given}.${family.replace(/\s/g, '')}.${i}@example.com`.toLowerCase();
-}
-
-/** A small golden record: three name fields, one email, one phone, one source. */
-function smallCustomer(i: number): CustomerRow {
-  const [given, family] = namesOf(i);
-  const fullName = `${given} ${family}`;
-  const email = emailOf(i);
-  const phone = `+316${String(10_000_000 + i).slice(-8)}`;
-  const source = { system: 'hubspot-sales', externalId: String(i), observedAt: OBSERVED };
-  const provenance = {
-    source: 'hubspot-sales',
-    recordType: 'person' as const,
-    externalId: String(i),
-    observedAt: OBSERVED,
-    rule: 'mostRecent' as const,
-  };
-  return {
-    id: idOf(i),
-    kind: 'person',
-    status: 'active',
-    displayName: fullName,
-    createdAt: OBSERVED,
-    updatedAt: OBSERVED,
-    version: 1,
-    golden: {
-      kind: 'person',
-      fields: {
-        givenName: { value: given, provenance, candidates: 1 },
-        familyName: { value: family, provenance, candidates: 1 },
-        fullName: { value: fullName, provenance, candidates: 1 },
-      },
-      contactPoints: [
-        { kind: 'email', value: email, normalized: email, primary: true, verified: false, sources: [source] },
-        { kind: 'phone', value: phone, normalized: phone, primary: true, verified: false, sources: [source] },
-      ],
-      sources: [source],
-    },
-    lookupKeys: [
-      `email:${email}`,
-      `phone:${phone}`,
-      ...new Set(
-        fullName
-          .toLowerCase()
-          .split(/\s+/)
-          .map((token) => `name:${token}`),
-      ),
-    ].sort(),
-  };
-}
 
 if (postgres && LARGE) {
   let target: Promise<PostgresStore> | undefined;
