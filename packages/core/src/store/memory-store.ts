@@ -26,6 +26,7 @@ import {
 } from '@crmkit/model';
 import { runtime } from '../runtime/runtime';
 import { compareStrings } from '../runtime/stable';
+import { copyAuditEntry } from './audit-copy';
 
 /** Options of {@link createMemoryStore}. */
 export interface MemoryStoreOptions {
@@ -494,7 +495,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
         }
         for (const entry of entries) {
           undo.push(() => setAudit(entry.seq, undefined));
-          setAudit(entry.seq, clone(entry));
+          setAudit(entry.seq, copyAuditEntry(entry));
         }
       },
       async lastAudit() {

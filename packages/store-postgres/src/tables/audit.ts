@@ -69,21 +69,41 @@ export function auditTables(ctx: TableContext): AuditTables {
         if (seqs.has(seq)) throw auditSeqTaken([seq]);
         seqs.add(seq);
       }
+      // One row per entry as typed column arrays (unnest): the database parses each entry's json once, where a json
+      // array of entries was parsed again for every column taken out of it. The entry json leaves out the members
+      // kept as columns (toAuditEntry puts the column values back), so they travel and are stored once.
+      const seqColumn: string[] = [];
+      const at: string[] = [];
+      const actor: string[] = [];
+      const action: string[] = [];
+      const target: string[] = [];
+      const json: string[] = [];
+      for (const entry of entries) {
+        const { seq, at: entryAt, actor: entryActor, action: entryAction, target: entryTarget, ...rest } = entry;
+        seqColumn.push(String(seq));
+        at.push(entryAt);
+        actor.push(entryActor);
+        action.push(entryAction);
+        target.push(entryTarget);
+        json.push(JSON.stringify(rest));
+      }
       // The primary key decides. A seq whose entry this transaction can see is skipped here and refused below; one
       // that a concurrent writer committed after this transaction's snapshot fails with a serialisation error (or a
       // unique violation of the key), and the whole transaction runs again from a fresh read of the head.
-      const { rows } = await sql.query<{ seq: string | number }>(
-        `INSERT INTO ${s}.crmkit_audit_log (seq, at, actor, action, target, entry)
-           SELECT (e.v->>'seq')::bigint, e.v->>'at', e.v->>'actor', e.v->>'action', e.v->>'target', e.v
-           FROM json_array_elements($1::json) AS e(v)
-           ON CONFLICT (seq) DO NOTHING
-           RETURNING seq`,
-        [JSON.stringify(entries)],
+      // The statement answers with the seqs it did not write (none, normally), in one row.
+      const { rows } = await sql.query<{ taken: (string | number)[] | null }>(
+        `WITH written AS (
+           INSERT INTO ${s}.crmkit_audit_log (seq, at, actor, action, target, entry)
+             SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::json[])
+             ON CONFLICT (seq) DO NOTHING
+             RETURNING seq
+         )
+         SELECT array_agg(wanted.seq ORDER BY wanted.seq) AS taken FROM unnest($1::bigint[]) AS wanted(seq)
+           WHERE NOT EXISTS (SELECT 1 FROM written WHERE written.seq = wanted.seq)`,
+        [seqColumn, at, actor, action, target, json],
       );
-      if (rows.length !== entries.length) {
-        const written = new Set(rows.map((row) => Number(row.seq)));
-        throw auditSeqTaken([...seqs].filter((seq) => !written.has(seq)));
-      }
+      const taken = rows[0]?.taken;
+      if (taken && taken.length > 0) throw auditSeqTaken(taken.map(Number));
     },
     async lastAudit() {
       const { rows } = await sql.query<AuditRow>(
@@ -110,7 +130,7 @@ export function auditTables(ctx: TableContext): AuditTables {
       if (targets.length === 0) return 0;
       // Rewritten here rather than in SQL: the entry stays json exactly as written, only its changes replaced.
       const { rows } = await sql.query<{ seq: string | number; entry: AuditEntry }>(
-        `SELECT seq, entry FROM ${s}.crmkit_audit_log WHERE target = ANY($1::text[]) AND entry->>'action' IS DISTINCT FROM $2 ORDER BY seq FOR UPDATE`,
+        `SELECT seq, entry FROM ${s}.crmkit_audit_log WHERE target = ANY($1::text[]) AND action <> $2 ORDER BY seq FOR UPDATE`,
         [[...targets], UNREDACTABLE_AUDIT_ACTION],
       );
       if (rows.length === 0) return 0;
