@@ -37,7 +37,7 @@ import {
   throwIfAborted,
 } from '@crmkit/model';
 import { compareStrings } from '../runtime/stable';
-import { canonicalJson } from './canonical';
+import { canonicalChangesJson, canonicalJson } from './canonical';
 import { bytesToHex, sha256HexSync } from './sha256';
 
 /**
@@ -103,9 +103,14 @@ function hashInputV2(entry: AuditEntry): string {
   return `${out}}`;
 }
 
-/** The salted commitment to one redactable value. */
-function commitment(salt: string, value: unknown): string {
-  return sha256HexSync(`${salt}:${canonicalJson(value)}`);
+/** The salted commitment to the changes of an entry. */
+function changesCommitment(salt: string, changes: unknown): string {
+  return sha256HexSync(`${salt}:${canonicalChangesJson(changes)}`);
+}
+
+/** The salted commitment to the reason of an entry. */
+function reasonCommitment(salt: string, reason: unknown): string {
+  return sha256HexSync(`${salt}:${canonicalJson(reason)}`);
 }
 
 /**
@@ -264,21 +269,38 @@ export async function buildAuditEntries(
     if (typeof salt !== 'string' || !SALT.test(salt)) {
       throw new InvalidArgumentError({ argument: 'options.salt', message: 'salt() must return 32 hex characters' });
     }
-    const stored: AuditEntry = {
-      v: 2,
-      seq,
-      at: input.at,
-      actor: input.actor,
-      action: input.action,
-      target: input.target,
-      ...(input.reason !== undefined ? { reason: input.reason } : {}),
-      changes,
-      changesDigest: commitment(salt, changes),
-      ...(input.reason !== undefined ? { reasonDigest: commitment(salt, input.reason) } : {}),
-      salt,
-      prevHash,
-      hash: '',
-    };
+    const changesDigest = changesCommitment(salt, changes);
+    // Two literal shapes (with and without a reason), members in the order they are stored.
+    const stored: AuditEntry =
+      input.reason === undefined
+        ? {
+            v: 2,
+            seq,
+            at: input.at,
+            actor: input.actor,
+            action: input.action,
+            target: input.target,
+            changes,
+            changesDigest,
+            salt,
+            prevHash,
+            hash: '',
+          }
+        : {
+            v: 2,
+            seq,
+            at: input.at,
+            actor: input.actor,
+            action: input.action,
+            target: input.target,
+            reason: input.reason,
+            changes,
+            changesDigest,
+            reasonDigest: reasonCommitment(salt, input.reason),
+            salt,
+            prevHash,
+            hash: '',
+          };
     stored.hash = sha256HexSync(hashInputV2(stored));
     entries.push(stored);
     prevHash = stored.hash;
@@ -338,12 +360,12 @@ function commitmentProblem(entry: AuditEntry): string | undefined {
   }
   if (entry.changes === null) return 'changes removed without redacted: true';
   if (entry.salt === undefined) return 'salt removed without redacted: true';
-  if (commitment(entry.salt, entry.changes) !== entry.changesDigest) {
+  if (changesCommitment(entry.salt, entry.changes) !== entry.changesDigest) {
     return 'changesDigest does not match the changes (value changed without its commitment)';
   }
   if (entry.reason === undefined) {
     if (entry.reasonDigest !== undefined) return 'reason removed without redacted: true';
-  } else if (entry.reasonDigest === undefined || commitment(entry.salt, entry.reason) !== entry.reasonDigest) {
+  } else if (entry.reasonDigest === undefined || reasonCommitment(entry.salt, entry.reason) !== entry.reasonDigest) {
     return 'reasonDigest does not match the reason (value changed without its commitment)';
   }
   return undefined;
@@ -433,7 +455,7 @@ export async function verifyAuditLog(
       if (formatTwoSeen) return fail(seq, 'format-1 entry after a format-2 entry');
       if (entry.redacted === true && entry.changes !== null) return fail(seq, 'redacted entry still has changes');
       if (entry.changes === null && entry.redacted !== true) return fail(seq, 'changes removed without redacted: true');
-      if (entry.changes !== null && sha256HexSync(canonicalJson(entry.changes)) !== entry.changesDigest) {
+      if (entry.changes !== null && sha256HexSync(canonicalChangesJson(entry.changes)) !== entry.changesDigest) {
         return fail(seq, 'changesDigest does not match the changes');
       }
       if (sha256HexSync(hashInputV1(entry)) !== entry.hash) return fail(seq, 'hash does not match the entry');
@@ -512,7 +534,8 @@ export function diffFields(
   for (const field of [...fields].sort(compareStrings)) {
     const old = Object.hasOwn(before, field) ? before[field] : undefined;
     const next = Object.hasOwn(after, field) ? after[field] : undefined;
-    if (old !== undefined && next !== undefined && (old === next || canonicalJson(old) === canonicalJson(next))) continue;
+    if (old !== undefined && next !== undefined && (old === next || canonicalJson(old) === canonicalJson(next)))
+      continue;
     const change: AuditChange = { field };
     if (old !== undefined) change.old = old;
     if (next !== undefined) change.new = next;

@@ -1,7 +1,7 @@
 import { stableStringify } from '@crmkit/model';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from './canonical';
+import { canonicalChangesJson, canonicalJson } from './canonical';
 
 describe('canonicalJson', () => {
   it('is exactly stableStringify for any value (so format-2 hashes do not change)', () => {
@@ -41,5 +41,26 @@ describe('canonicalJson', () => {
     ];
     for (const value of cases) expect(canonicalJson(value)).toBe(stableStringify(value));
     expect(canonicalJson({ b: 1, a: [2, undefined] })).toBe('{"a":[2,null],"b":1}');
+  });
+});
+
+describe('canonicalChangesJson', () => {
+  it('is exactly stableStringify for any array of changes, of the usual shape or not', () => {
+    const change = fc.record(
+      {
+        field: fc.oneof(fc.string(), fc.constant(undefined), fc.integer()),
+        new: fc.jsonValue(),
+        old: fc.oneof(fc.jsonValue(), fc.constant(undefined)),
+        secret: fc.boolean(),
+        extra: fc.jsonValue(),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(fc.oneof(fc.array(change), fc.anything({ withSparseArrays: true })), (changes) => {
+        expect(canonicalChangesJson(changes)).toBe(stableStringify(changes));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -30,7 +30,7 @@ export function canonicalJson(value: unknown): string {
     return `${out}]`;
   }
   const keys = Object.keys(value);
-  if (keys.length > 1) keys.sort(compareStrings);
+  if (!isSorted(keys)) keys.sort(compareStrings);
   let out = '{';
   let first = true;
   for (const key of keys) {
@@ -39,5 +39,60 @@ export function canonicalJson(value: unknown): string {
     out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJson(member)}`;
     first = false;
   }
+  return `${out}}`;
+}
+
+/** True when `keys` are in code-unit order already (objects built in canonical order need no sort). */
+function isSorted(keys: readonly string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) return false;
+  return true;
+}
+
+/**
+ * `canonicalJson` of an array of audit changes, with each change of the usual shape (`field`, `new`, `old`,
+ * `secret` and nothing else) written in that canonical order directly; any other value takes the general path.
+ */
+export function canonicalChangesJson(changes: unknown): string {
+  if (!Array.isArray(changes)) return canonicalJson(changes);
+  let out = '[';
+  for (let i = 0; i < changes.length; i++) {
+    if (i > 0) out += ',';
+    if (!(i in changes)) continue;
+    const change: unknown = changes[i];
+    if (isPlainChange(change)) out += plainChangeJson(change);
+    else {
+      const text: string | undefined = change === undefined ? 'null' : canonicalJson(change);
+      if (text !== undefined) out += text;
+    }
+  }
+  return `${out}]`;
+}
+
+interface PlainChange {
+  field: unknown;
+  new?: unknown;
+  old?: unknown;
+  secret?: unknown;
+}
+
+/** An object whose own keys are among `field` (present), `new`, `old` and `secret`. */
+function isPlainChange(change: unknown): change is PlainChange {
+  if (change === null || typeof change !== 'object' || Array.isArray(change)) return false;
+  const keys = Object.keys(change);
+  let field = false;
+  for (const key of keys) {
+    if (key === 'field') field = true;
+    else if (key !== 'new' && key !== 'old' && key !== 'secret') return false;
+  }
+  const value = (change as PlainChange).field;
+  return field && value !== undefined;
+}
+
+/** A plain change in canonical order: `field`, `new`, `old`, `secret` (undefined members left out). */
+function plainChangeJson(change: PlainChange): string {
+  let out = `{"field":${canonicalJson(change.field)}`;
+  if (change.new !== undefined) out += `,"new":${canonicalJson(change.new)}`;
+  if (change.old !== undefined) out += `,"old":${canonicalJson(change.old)}`;
+  if (change.secret !== undefined) out += `,"secret":${canonicalJson(change.secret)}`;
   return `${out}}`;
 }

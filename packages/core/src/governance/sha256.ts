@@ -166,7 +166,11 @@ export function sha256HexSync(text: string): string {
   let hex = '';
   for (let i = 0; i < 8; i++) {
     const word = H[i]!;
-    hex += HEX_BYTE[word >>> 24]! + HEX_BYTE[(word >>> 16) & 0xff]! + HEX_BYTE[(word >>> 8) & 0xff]! + HEX_BYTE[word & 0xff]!;
+    hex +=
+      HEX_BYTE[word >>> 24]! +
+      HEX_BYTE[(word >>> 16) & 0xff]! +
+      HEX_BYTE[(word >>> 8) & 0xff]! +
+      HEX_BYTE[word & 0xff]!;
   }
   return hex;
 }
