@@ -36,8 +36,8 @@ import {
   type Store,
   throwIfAborted,
 } from '@crmkit/model';
-import { compareStrings } from '../runtime/stable';
-import { canonicalChangesJson, canonicalJson } from './canonical';
+import { compareStrings, stableStringify } from '../runtime/stable';
+import { canonicalChangesJson } from './canonical';
 import { bytesToHex, sha256HexSync } from './sha256';
 
 /**
@@ -91,14 +91,14 @@ function hashInputV2(entry: AuditEntry): string {
     if (!HASHED_V2_SET.has(key) && !REDACTABLE.has(key)) {
       const rest: Record<string, unknown> = {};
       for (const [name, value] of Object.entries(entry)) if (!REDACTABLE.has(name)) rest[name] = value;
-      return canonicalJson(rest);
+      return stableStringify(rest);
     }
   }
   let out = '{';
   for (const key of HASHED_V2) {
     const value = entry[key];
     if (value === undefined) continue;
-    out += `${out.length === 1 ? '"' : ',"'}${key}":${canonicalJson(value)}`;
+    out += `${out.length === 1 ? '"' : ',"'}${key}":${stableStringify(value)}`;
   }
   return `${out}}`;
 }
@@ -110,7 +110,7 @@ function changesCommitment(salt: string, changes: unknown): string {
 
 /** The salted commitment to the reason of an entry. */
 function reasonCommitment(salt: string, reason: unknown): string {
-  return sha256HexSync(`${salt}:${canonicalJson(reason)}`);
+  return sha256HexSync(`${salt}:${stableStringify(reason)}`);
 }
 
 /**
@@ -214,7 +214,7 @@ function sanitizeChange(change: AuditChange, secretFields: readonly string[], in
 
 /** The string a format-1 `hash` is computed over (see the module documentation). */
 function hashInputV1(entry: Omit<AuditEntry, 'hash' | 'changes' | 'redacted'>): string {
-  return canonicalJson({
+  return stableStringify({
     seq: entry.seq,
     at: entry.at,
     actor: entry.actor,
@@ -534,8 +534,7 @@ export function diffFields(
   for (const field of [...fields].sort(compareStrings)) {
     const old = Object.hasOwn(before, field) ? before[field] : undefined;
     const next = Object.hasOwn(after, field) ? after[field] : undefined;
-    if (old !== undefined && next !== undefined && (old === next || canonicalJson(old) === canonicalJson(next)))
-      continue;
+    if (old !== undefined && next !== undefined && stableStringify(old) === stableStringify(next)) continue;
     const change: AuditChange = { field };
     if (old !== undefined) change.old = old;
     if (next !== undefined) change.new = next;

@@ -26,7 +26,6 @@ import {
 } from '@crmkit/model';
 import { runtime } from '../runtime/runtime';
 import { compareStrings } from '../runtime/stable';
-import { copyAuditEntry } from './audit-copy';
 
 /** Options of {@link createMemoryStore}. */
 export interface MemoryStoreOptions {
@@ -495,7 +494,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
         }
         for (const entry of entries) {
           undo.push(() => setAudit(entry.seq, undefined));
-          setAudit(entry.seq, copyAuditEntry(entry));
+          setAudit(entry.seq, clone(entry));
         }
       },
       async lastAudit() {
