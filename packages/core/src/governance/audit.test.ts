@@ -3,7 +3,6 @@ import { type AuditChange, type AuditEntry, InvalidArgumentError } from '@crmkit
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryStore } from '../store/memory-store';
-import { runtime } from '../runtime/runtime';
 import { buildAuditEntries, GENESIS_HASH, sha256Hex, verifyAuditLog } from './audit';
 
 /** An independent SHA-256 (Node's OpenSSL binding), to check the WebCrypto one against. */
@@ -12,6 +11,19 @@ function nodeSha256(text: string): string {
 }
 
 import { AT, clone, input } from './audit.test-support';
+
+/** Every text the audit code hashes goes through `sha256HexSync`: recorded here while `digested.inputs` is set. */
+const digested = vi.hoisted(() => ({ inputs: undefined as string[] | undefined }));
+vi.mock('./sha256', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('./sha256')>();
+  return {
+    ...actual,
+    sha256HexSync: (text: string) => {
+      digested.inputs?.push(text);
+      return actual.sha256HexSync(text);
+    },
+  };
+});
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -214,20 +226,14 @@ describe('secret fields', () => {
   const SECRET = 'S3CR3T-4242';
 
   async function buildWithSecrets(changes: AuditChange[], secretFields: readonly string[]) {
-    // Every text that is hashed goes through the runtime's TextEncoder first: record what it encodes.
+    // Every text that is hashed goes through sha256HexSync: record what it digests.
     const digestInputs: string[] = [];
-    const Original = runtime.TextEncoder;
-    runtime.TextEncoder = class extends Original {
-      override encode(text?: string) {
-        digestInputs.push(text ?? '');
-        return super.encode(text);
-      }
-    } as typeof runtime.TextEncoder;
+    digested.inputs = digestInputs;
     try {
       const entries = await buildAuditEntries(undefined, [input({ changes })], { secretFields });
       return { entries, digestInputs };
     } finally {
-      runtime.TextEncoder = Original;
+      digested.inputs = undefined;
     }
   }
 

@@ -37,7 +37,8 @@ import {
   throwIfAborted,
 } from '@crmkit/model';
 import { compareStrings, stableStringify } from '../runtime/stable';
-import { sha256HexSync } from './sha256';
+import { canonicalChangesJson } from './canonical';
+import { bytesToHex, sha256HexSync } from './sha256';
 
 /**
  * SHA-256 of the UTF-8 bytes of `text`, as 64 lowercase hex characters. Computed synchronously in JavaScript (see
@@ -74,27 +75,64 @@ export const REDACTED_SEQS_FIELD = 'audit.redacted';
 /** The action of the entries whose {@link REDACTED_SEQS_FIELD} change authorises redactions. */
 export const ERASURE_ACTION = 'gdpr.erase';
 
-/** The string a format-2 `hash` is computed over: every stored member but the redactable ones, canonical JSON. */
+/**
+ * The hashed members of a format-2 entry that the Hub writes, in canonical (code-unit) order. An entry with only
+ * these keys (and redactable ones) is serialised directly; any other key takes the general path.
+ */
+const HASHED_V2 = ['action', 'actor', 'at', 'changesDigest', 'prevHash', 'reasonDigest', 'seq', 'target', 'v'] as const;
+const HASHED_V2_SET = new Set<string>(HASHED_V2);
+
+/**
+ * The string a format-2 `hash` is computed over: every stored member but the redactable ones, canonical JSON
+ * (`stableStringify` of the entry without them; built directly when the entry has only the keys the Hub writes).
+ */
 function hashInputV2(entry: AuditEntry): string {
-  const rest: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(entry)) if (!REDACTABLE.has(key)) rest[key] = value;
-  return stableStringify(rest);
+  for (const key of Object.keys(entry)) {
+    if (!HASHED_V2_SET.has(key) && !REDACTABLE.has(key)) {
+      const rest: Record<string, unknown> = {};
+      for (const [name, value] of Object.entries(entry)) if (!REDACTABLE.has(name)) rest[name] = value;
+      return stableStringify(rest);
+    }
+  }
+  let out = '{';
+  for (const key of HASHED_V2) {
+    const value = entry[key];
+    if (value === undefined) continue;
+    out += `${out.length === 1 ? '"' : ',"'}${key}":${stableStringify(value)}`;
+  }
+  return `${out}}`;
 }
 
-/** The salted commitment to one redactable value. */
-function commitment(salt: string, value: unknown): string {
-  return sha256HexSync(`${salt}:${stableStringify(value)}`);
+/** The salted commitment to the changes of an entry. */
+function changesCommitment(salt: string, changes: unknown): string {
+  return sha256HexSync(`${salt}:${canonicalChangesJson(changes)}`);
 }
 
-/** 32 random hex characters (WebCrypto where the runtime has it). */
+/** The salted commitment to the reason of an entry. */
+function reasonCommitment(salt: string, reason: unknown): string {
+  return sha256HexSync(`${salt}:${stableStringify(reason)}`);
+}
+
+/**
+ * Random bytes for salts, drawn from WebCrypto (where the runtime has it) a few thousand at a time: one
+ * `getRandomValues` call per 256 entries instead of one per entry. Each byte is used once.
+ */
+const saltPool = new Uint8Array(4096);
+let saltPoolOffset = saltPool.length;
+
+/** 32 random hex characters (16 bytes from {@link saltPool}). */
 function randomSalt(): string {
-  const bytes = new Uint8Array(16);
-  const webCrypto = (globalThis as { crypto?: { getRandomValues?: (array: Uint8Array) => Uint8Array } }).crypto;
-  if (webCrypto?.getRandomValues) webCrypto.getRandomValues(bytes);
-  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
-  let hex = '';
-  for (const byte of bytes) hex += byte.toString(16).padStart(2, '0');
-  return hex;
+  if (saltPoolOffset + 16 > saltPool.length) {
+    const webCrypto = (globalThis as { crypto?: { getRandomValues?: (array: Uint8Array) => Uint8Array } }).crypto;
+    if (webCrypto?.getRandomValues) webCrypto.getRandomValues(saltPool);
+    else for (let i = 0; i < saltPool.length; i++) saltPool[i] = Math.floor(Math.random() * 256);
+    saltPoolOffset = 0;
+  }
+  const salt = bytesToHex(saltPool, saltPoolOffset, 16);
+  // Used bytes are not kept around once the salt is taken.
+  saltPool.fill(0, saltPoolOffset, saltPoolOffset + 16);
+  saltPoolOffset += 16;
+  return salt;
 }
 
 /** Options of {@link buildAuditEntries}. */
@@ -231,22 +269,39 @@ export async function buildAuditEntries(
     if (typeof salt !== 'string' || !SALT.test(salt)) {
       throw new InvalidArgumentError({ argument: 'options.salt', message: 'salt() must return 32 hex characters' });
     }
-    const stored: AuditEntry = {
-      v: 2,
-      seq,
-      at: input.at,
-      actor: input.actor,
-      action: input.action,
-      target: input.target,
-      ...(input.reason !== undefined ? { reason: input.reason } : {}),
-      changes,
-      changesDigest: commitment(salt, changes),
-      ...(input.reason !== undefined ? { reasonDigest: commitment(salt, input.reason) } : {}),
-      salt,
-      prevHash,
-      hash: '',
-    };
-    stored.hash = await sha256Hex(hashInputV2(stored));
+    const changesDigest = changesCommitment(salt, changes);
+    // Two literal shapes (with and without a reason), members in the order they are stored.
+    const stored: AuditEntry =
+      input.reason === undefined
+        ? {
+            v: 2,
+            seq,
+            at: input.at,
+            actor: input.actor,
+            action: input.action,
+            target: input.target,
+            changes,
+            changesDigest,
+            salt,
+            prevHash,
+            hash: '',
+          }
+        : {
+            v: 2,
+            seq,
+            at: input.at,
+            actor: input.actor,
+            action: input.action,
+            target: input.target,
+            reason: input.reason,
+            changes,
+            changesDigest,
+            reasonDigest: reasonCommitment(salt, input.reason),
+            salt,
+            prevHash,
+            hash: '',
+          };
+    stored.hash = sha256HexSync(hashInputV2(stored));
     entries.push(stored);
     prevHash = stored.hash;
   }
@@ -305,12 +360,12 @@ function commitmentProblem(entry: AuditEntry): string | undefined {
   }
   if (entry.changes === null) return 'changes removed without redacted: true';
   if (entry.salt === undefined) return 'salt removed without redacted: true';
-  if (commitment(entry.salt, entry.changes) !== entry.changesDigest) {
+  if (changesCommitment(entry.salt, entry.changes) !== entry.changesDigest) {
     return 'changesDigest does not match the changes (value changed without its commitment)';
   }
   if (entry.reason === undefined) {
     if (entry.reasonDigest !== undefined) return 'reason removed without redacted: true';
-  } else if (entry.reasonDigest === undefined || commitment(entry.salt, entry.reason) !== entry.reasonDigest) {
+  } else if (entry.reasonDigest === undefined || reasonCommitment(entry.salt, entry.reason) !== entry.reasonDigest) {
     return 'reasonDigest does not match the reason (value changed without its commitment)';
   }
   return undefined;
@@ -389,7 +444,7 @@ export async function verifyAuditLog(
       formatTwoSeen = true;
       const problem = commitmentProblem(entry);
       if (problem !== undefined) return fail(seq, problem);
-      if ((await sha256Hex(hashInputV2(entry))) !== entry.hash) return fail(seq, 'hash does not match the entry');
+      if (sha256HexSync(hashInputV2(entry)) !== entry.hash) return fail(seq, 'hash does not match the entry');
       // The erasure entry is never redacted (it authorises the others); redacted, its list would be gone.
       if (entry.redacted === true && entry.action === ERASURE_ACTION) {
         return fail(seq, `${ERASURE_ACTION} entry redacted: the redactions it authorised can no longer be verified`);
@@ -400,10 +455,10 @@ export async function verifyAuditLog(
       if (formatTwoSeen) return fail(seq, 'format-1 entry after a format-2 entry');
       if (entry.redacted === true && entry.changes !== null) return fail(seq, 'redacted entry still has changes');
       if (entry.changes === null && entry.redacted !== true) return fail(seq, 'changes removed without redacted: true');
-      if (entry.changes !== null && (await sha256Hex(stableStringify(entry.changes))) !== entry.changesDigest) {
+      if (entry.changes !== null && sha256HexSync(canonicalChangesJson(entry.changes)) !== entry.changesDigest) {
         return fail(seq, 'changesDigest does not match the changes');
       }
-      if ((await sha256Hex(hashInputV1(entry))) !== entry.hash) return fail(seq, 'hash does not match the entry');
+      if (sha256HexSync(hashInputV1(entry)) !== entry.hash) return fail(seq, 'hash does not match the entry');
     }
     if (expectedHead !== undefined && seq === expectedHead.seq && entry.hash !== expectedHead.hash) {
       return fail(seq, 'hash differs from the published head (history rewritten)');

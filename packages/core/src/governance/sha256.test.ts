@@ -27,4 +27,32 @@ describe('sha256HexSync', () => {
       expect(sha256HexSync(text)).toBe(createHash('sha256').update(text).digest('hex'));
     }
   });
+
+  it('reuses its buffer safely: long after short, short after long, ASCII prefixes before other characters', () => {
+    const node = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+    const texts = [
+      'short',
+      `${'a'.repeat(511)}é`,
+      `${'a'.repeat(512)}é`,
+      `${'a'.repeat(600)}🦄`,
+      'x'.repeat(200_000),
+      'after a large input',
+      `é${'a'.repeat(70)}`,
+      '\u0000\u007f\u0080\u07ff\u0800\uffff',
+      '\ud800 lone surrogate',
+      '',
+    ];
+    for (const text of texts) expect(sha256HexSync(text), JSON.stringify(text.slice(0, 20))).toBe(node(text));
+    // The same text again gives the same digest (nothing left over from the previous call).
+    for (const text of texts) expect(sha256HexSync(text)).toBe(node(text));
+  });
+
+  it('equals node:crypto on long strings of any characters', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', minLength: 400, maxLength: 2000 }), (text) => {
+        expect(sha256HexSync(text)).toBe(createHash('sha256').update(text, 'utf8').digest('hex'));
+      }),
+      { numRuns: 40 },
+    );
+  });
 });
