@@ -3,7 +3,6 @@ import fs from 'node:fs';
 const dir = process.argv[2];
 const f = fs.readdirSync(dir).find((x) => x.endsWith('.cpuprofile'));
 const p = JSON.parse(fs.readFileSync(dir + '/' + f));
-const dt = new Map();
 const ids = p.samples;
 const deltas = p.timeDeltas;
 const self = new Map();
