@@ -8,57 +8,17 @@ import { createHub } from '@crmkit/core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createPostgresStore,
-  embeddedClient,
-  pgClient,
-  pgliteClient,
-  type SqlClient,
-  type SqlExecutor,
-} from '@crmkit/store-postgres';
+import { createPostgresStore, embeddedClient, pgClient, pgliteClient, type SqlClient } from '@crmkit/store-postgres';
 import { syntheticPeople } from '@crmkit/testing';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { countingClient, counts } from './sql-count';
 
 const backend = process.argv[2] ?? 'memory';
 const people = Number(process.argv[3] ?? 10_000);
 const batch = Number(process.argv[4] ?? 1000);
 const audit = (process.argv[5] ?? 'on') !== 'off';
 const records = syntheticPeople(people);
-
-const counts = new Map<string, { n: number; ms: number }>();
-function kindOf(text: string): string {
-  const t = text.trim().replace(/\s+/g, ' ');
-  const m = /^(INSERT INTO|UPDATE|DELETE FROM|SELECT .*? FROM|WITH|BEGIN|COMMIT|ROLLBACK|SELECT)\s*([\w."]*)/i.exec(t);
-  return m ? `${m[1]!.split(' ')[0]} ${m[2] ?? ''}`.slice(0, 60) : t.slice(0, 40);
-}
-function counted(exec: SqlExecutor): SqlExecutor {
-  return {
-    async query(text, params) {
-      const started = performance.now();
-      try {
-        return await exec.query(text, params);
-      } finally {
-        const k = kindOf(text);
-        const c = counts.get(k) ?? { n: 0, ms: 0 };
-        c.n++;
-        c.ms += performance.now() - started;
-        counts.set(k, c);
-      }
-    },
-  } as SqlExecutor;
-}
-function countingClient(client: SqlClient): SqlClient {
-  return {
-    ...client,
-    dialect: client.dialect,
-    query: counted(client).query,
-    transaction: (fn, options) => client.transaction((sql) => fn(counted(sql)), options),
-    exec: (s) => client.exec(s),
-    listen: (...a) => client.listen(...a),
-    close: () => client.close(),
-  };
-}
 
 let pool: pg.Pool | undefined;
 const schema = `prof_${process.pid}_${Date.now()}`;

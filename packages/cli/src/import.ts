@@ -12,8 +12,8 @@ import {
   ValidationError,
 } from '@crmkit/model';
 import { type ColumnMap, describeFsError, entityOf, readColumnMap } from './column-map';
-import { csvError, readCsvFile } from './csv';
-import { locateColumns } from './resolve';
+import { csvError } from './csv';
+import { mappedCsvRows } from './resolve';
 
 /** Options of {@link runImport}. */
 export interface RunImportOptions {
@@ -248,34 +248,13 @@ async function* csvRecords(
   const entity = entityOf(map);
   const source = options.source ?? basename(file, extname(file));
   const observedAt = options.observedAt ?? (await stat(path)).mtime.toISOString();
-  const mapped = Object.entries(map.columns) as [string, FieldName][];
-  let header: string[] | undefined;
-  let idIndex = -1;
-  let columns: [number, FieldName][] = [];
-  for await (const row of readCsvFile(path, file)) {
-    if (header === undefined) {
-      header = row.fields;
-      ({ idIndex, columns } = locateColumns(header, map, mapped, file));
-      continue;
-    }
-    if (row.fields.length !== header.length) {
-      throw csvError(
-        file,
-        row.line,
-        `malformed CSV: expected ${header.length} fields (as in the header), found ${row.fields.length}`,
-      );
-    }
-    const externalId = row.fields[idIndex]!.trim();
-    if (externalId === '') throw csvError(file, row.line, `empty id in column ${JSON.stringify(map.id)}`);
+  for await (const row of mappedCsvRows(path, file, map)) {
+    const externalId = row.id;
     const values = new Map<FieldName, string[]>();
-    for (const [index, field] of columns) {
-      const value = row.fields[index]!.trim();
-      if (value !== '') values.set(field, [...(values.get(field) ?? []), value]);
-    }
+    for (const [field, value] of row.values) values.set(field, [...(values.get(field) ?? []), value]);
     const data = recordData(entity, values, map, (message) => csvError(file, row.line, message));
     yield { record: { type: entity, source, externalId, observedAt, data } as SourceRecordInput, file, line: row.line };
   }
-  if (header === undefined) throw csvError(file, 1, 'empty file: expected a header line with the column names');
 }
 
 /** The `data` of a person or organisation record from the identity fields of one CSV row. */

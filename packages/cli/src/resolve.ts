@@ -171,40 +171,21 @@ export async function loadRecords(
   );
   const total = sizes.reduce((sum, size) => sum + size, 0);
   let before = 0;
-  const mapped = Object.entries(map.columns);
 
   for (const [fileIndex, file] of files.entries()) {
     const source = basename(file);
     const reportBytes = onProgress && ((bytes: number) => onProgress({ phase: 'read', done: before + bytes, total }));
-    let header: string[] | undefined;
-    let idIndex = -1;
-    let columns: [index: number, field: FieldName][] = [];
     const seen = new Map<string, number>();
     try {
-      for await (const row of readCsvFile(paths[fileIndex]!, file, reportBytes)) {
-        if (header === undefined) {
-          header = row.fields;
-          ({ idIndex, columns } = locateColumns(header, map, mapped, file));
-          continue;
-        }
-        if (row.fields.length !== header.length) {
-          throw csvError(
-            file,
-            row.line,
-            `malformed CSV: expected ${header.length} fields (as in the header), found ${row.fields.length}`,
-          );
-        }
-        const id = row.fields[idIndex]!;
-        if (id === '') throw csvError(file, row.line, `empty id in column ${JSON.stringify(map.id)}`);
+      for await (const row of mappedCsvRows(paths[fileIndex]!, file, map, reportBytes)) {
+        const id = row.id;
         const first = seen.get(id);
         if (first !== undefined) {
           throw csvError(file, row.line, `duplicate id ${JSON.stringify(id)} (first on line ${first})`);
         }
         seen.set(id, row.line);
         const fields: IdentityRecord['fields'] = {};
-        for (const [index, field] of columns) {
-          const value = row.fields[index]!.trim();
-          if (value === '') continue;
+        for (const [field, value] of row.values) {
           const present = fields[field];
           if (present === undefined || present === null) fields[field] = value;
           else fields[field] = typeof present === 'string' ? [present, value] : [...present, value];
@@ -216,16 +197,62 @@ export async function loadRecords(
       if (ValidationError.isInstance(error) || InvalidArgumentError.isInstance(error)) throw error;
       throw cannotRead(file, error);
     }
-    if (header === undefined) {
-      throw new ValidationError({
-        message: `[crmkit/cli] ${file} is empty: expected a header line with the column names.`,
-        issues: [{ path: [file], pathString: file, message: 'empty file', issueCode: 'invalid_csv' }],
-        source: file,
-      });
-    }
     before += sizes[fileIndex]!;
   }
   return { records, origins };
+}
+
+/** One data row of a CSV file read through a column map: its line, id and mapped values (trimmed, non-empty). */
+export interface MappedCsvRow {
+  line: number;
+  id: string;
+  values: [field: FieldName, value: string][];
+}
+
+/**
+ * The data rows of a CSV file read through a column map (`crmkit resolve` and `crmkit import`): the header is located
+ * first (missing or repeated columns throw), then every row must have the header's number of fields and an id.
+ * Throws a {@link ValidationError} naming the file (and line) for an empty file, a malformed row or an empty id.
+ */
+export async function* mappedCsvRows(
+  path: string,
+  file: string,
+  map: ColumnMap,
+  onBytes?: (bytesRead: number) => void,
+): AsyncGenerator<MappedCsvRow> {
+  const mapped = Object.entries(map.columns) as [string, FieldName][];
+  let header: string[] | undefined;
+  let idIndex = -1;
+  let columns: [index: number, field: FieldName][] = [];
+  for await (const row of readCsvFile(path, file, onBytes)) {
+    if (header === undefined) {
+      header = row.fields;
+      ({ idIndex, columns } = locateColumns(header, map, mapped, file));
+      continue;
+    }
+    if (row.fields.length !== header.length) {
+      throw csvError(
+        file,
+        row.line,
+        `malformed CSV: expected ${header.length} fields (as in the header), found ${row.fields.length}`,
+      );
+    }
+    const id = row.fields[idIndex]!.trim();
+    if (id === '') throw csvError(file, row.line, `empty id in column ${JSON.stringify(map.id)}`);
+    const values: [FieldName, string][] = [];
+    for (const [index, field] of columns) {
+      const value = row.fields[index]!.trim();
+      if (value !== '') values.push([field, value]);
+    }
+    yield { line: row.line, id, values };
+  }
+  if (header === undefined) {
+    throw new ValidationError({
+      message: `[crmkit/cli] ${file} is empty: expected a header line with the column names.`,
+      issues: [{ path: [file], pathString: file, message: 'empty file', issueCode: 'invalid_csv' }],
+      source: file,
+    });
+  }
 }
 
 /** A {@link ValidationError} about header columns of `file`: one issue per column, at `file:column`. */
