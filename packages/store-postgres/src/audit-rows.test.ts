@@ -6,36 +6,13 @@
  */
 import { createHub, type Hub } from '@crmkit/core';
 import type { SourceRecordInput } from '@crmkit/model';
-import { PGlite } from '@electric-sql/pglite';
-import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
-import { pgClient, pgliteClient, type SqlClient } from './client';
+import { describe, expect, it } from 'vitest';
+import type { SqlClient } from './client';
+import { sqlBackends } from './testing/sql-backends';
 import { createPostgresStore } from './store';
 
-const url = process.env.DATABASE_URL;
 let counter = 0;
-const pools: pg.Pool[] = [];
-const cleanups: (() => Promise<unknown>)[] = [];
-const pglite = new PGlite();
-const sharedPglite = pgliteClient(pglite);
-afterAll(async () => {
-  for (const cleanup of cleanups) await cleanup().catch(() => undefined);
-  await Promise.all(pools.map((pool) => pool.end().catch(() => undefined)));
-  await pglite.close();
-});
-
-const backends: { name: string; skip: boolean; client: () => SqlClient }[] = [
-  { name: 'PGlite', skip: false, client: () => ({ ...sharedPglite, close: async () => undefined }) },
-  {
-    name: 'PostgreSQL',
-    skip: !url,
-    client: () => {
-      const pool = new pg.Pool({ connectionString: url, max: 3 });
-      pools.push(pool);
-      return pgClient(pool);
-    },
-  },
-];
+const { backends, cleanups } = sqlBackends();
 
 function person(id: string, givenName: string, email: string): SourceRecordInput {
   return {
