@@ -50,7 +50,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const actor = options.actor ?? `sync:${name}`;
   const sweepBatchSize = options.sweepBatchSize ?? 500;
   const readAheadDepth = options.readAhead ?? 4;
-  const initialLoadBatchSize = options.initialLoadBatchSize ?? 5000;
+  const initialLoadBatchSize = options.initialLoadBatchSize ?? 0;
   if (!Number.isInteger(initialLoadBatchSize) || initialLoadBatchSize < 0) {
     throw new InvalidArgumentError({
       argument: 'initialLoadBatchSize',

@@ -255,7 +255,10 @@ export interface SyncEngineOptions {
    * The first full pass of a source the Hub holds nothing of yet groups the adapter's pages into batches of about
    * this many records (never splitting a page) and ingests each group through the Hub's bulk path (`hub.load`), one
    * transaction per group; the checkpoint and the seen set are stored after each group, so an interrupted load
-   * resumes from its last group. `0` turns it off (every page is one `ingest()`). @default 5000
+   * resumes from its last group. `0` turns it off (every page is one `ingest()`). Off by default for now: the grouped
+   * pass fetches a group's pages back to back, and under a vendor's rate limit with injected 429s (the HubSpot
+   * randomised fault runs) it exhausted the HTTP client's retries and stopped syncs the page-by-page pass survives.
+   * @default 0
    */
   initialLoadBatchSize?: number;
   /** Changes per `adapter.write()` call. @default 100 */
